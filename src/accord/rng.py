@@ -1,0 +1,27 @@
+"""One policy for random numbers: every stochastic entry point takes ``seed`` and normalises it here.
+
+``None`` means fresh OS entropy; an ``int`` or a :class:`numpy.random.SeedSequence` gives a
+reproducible stream; an existing :class:`numpy.random.Generator` is used as it is. A seed of 0 is a
+seed like any other (we test ``is None``, never truthiness).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SeedLike = int | np.random.SeedSequence | np.random.Generator | None
+
+
+def make_rng(seed: SeedLike) -> np.random.Generator:
+    """Return a PCG64 generator for ``seed`` (see module docstring)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def spawn(seed: SeedLike, count: int) -> list[np.random.Generator]:
+    """Return ``count`` independent child generators, one per repeat run."""
+    if isinstance(seed, np.random.Generator):
+        return list(seed.spawn(count))
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return [np.random.default_rng(child) for child in sequence.spawn(count)]

@@ -1,0 +1,275 @@
+"""The scenario data model: actors, bodies, issues, positions and saliences, validated by pydantic.
+
+A scenario file (YAML) maps one to one onto :class:`Scenario`. Every number an analyst enters
+carries its ``source`` and whether it is ``assumed``; uncertain numbers carry a ``range`` that
+Monte Carlo draws from. ``docs/scenario-format.md`` documents the file format field by field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+Identifier = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="letters, digits, '_', '.', '-'; starts with a letter or digit",
+    ),
+]
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(Strict):
+    """A number with its provenance, e.g. a capability or an actor attribute."""
+
+    value: float
+    source: str = Field(min_length=1)
+    assumed: bool = False
+    range: tuple[float, float] | None = None
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _range_holds_value(self) -> Quantity:
+        if self.range is not None:
+            lo, hi = self.range
+            if lo > hi:
+                raise ValueError(f"range [{lo}, {hi}] has its low end above its high end")
+            if not lo <= self.value <= hi:
+                raise ValueError(f"value {self.value} lies outside its range [{lo}, {hi}]")
+        return self
+
+
+class Attribute(Strict):
+    """A free actor attribute (population, military spending, ...), always with a source."""
+
+    value: float | str | bool
+    source: str = Field(min_length=1)
+    assumed: bool = False
+    range: tuple[float, float] | None = None
+    unit: str | None = None
+
+
+ActorKind = Literal["state", "organisation", "person", "group"]
+
+
+class Actor(Strict):
+    """A participant in bargaining."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    kind: ActorKind = "state"
+    capability: Quantity
+    attributes: dict[str, Attribute] = Field(default_factory=dict)
+    member_of: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class ConsensusRule(Strict):
+    """Every member holds a veto (NATO's consensus, the EU Council's unanimity)."""
+
+    kind: Literal["consensus", "unanimity"]
+
+
+class SimpleMajorityRule(Strict):
+    """More than half of the members (one member, one vote)."""
+
+    kind: Literal["simple-majority"]
+
+
+class WeightedRule(Strict):
+    """Weighted voting: a coalition wins when its weight reaches ``quota``.
+
+    ``weights`` names an actor attribute (numeric) or ``capability``. ``quota`` is absolute unless
+    ``relative`` is true, in which case it is a share of the total weight (e.g. 0.5 for a weighted
+    majority, 0.6 for a generic qualified majority).
+    """
+
+    kind: Literal["weighted", "qualified-majority"]
+    weights: str = "capability"
+    quota: float = Field(gt=0)
+    relative: bool = True
+    strict: bool = False
+
+    @model_validator(mode="after")
+    def _relative_quota_is_a_share(self) -> WeightedRule:
+        if self.relative and self.quota > 1:
+            raise ValueError(f"a relative quota is a share in (0, 1], got {self.quota}")
+        return self
+
+
+class EUNiceRule(Strict):
+    """EU Council QMV under the Treaty of Nice: 255 of 345 votes (scaled to the membership),
+    a majority of states, and 62% of population."""
+
+    kind: Literal["eu-nice"]
+    votes: str = "council_votes"
+    population: str = "population"
+    vote_share: float = Field(default=255 / 345, gt=0, le=1)
+    state_share: float = Field(default=0.5, gt=0, le=1)
+    population_share: float = Field(default=0.62, gt=0, le=1)
+
+
+class EULisbonRule(Strict):
+    """EU Council QMV under the Treaty of Lisbon: 55% of states and 65% of population
+    (a blocking minority needs at least four states)."""
+
+    kind: Literal["eu-lisbon"]
+    population: str = "population"
+    state_share: float = Field(default=0.55, gt=0, le=1)
+    population_share: float = Field(default=0.65, gt=0, le=1)
+    min_blocking_states: int = Field(default=4, ge=1)
+
+
+RuleSpec = Annotated[
+    ConsensusRule | SimpleMajorityRule | WeightedRule | EUNiceRule | EULisbonRule,
+    Field(discriminator="kind"),
+]
+
+RULE_KINDS = ("consensus", "unanimity", "simple-majority", "qualified-majority", "weighted", "eu-nice", "eu-lisbon")
+
+
+class Body(Strict):
+    """A decision-making body (the North Atlantic Council, the EU Council, ...)."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    rule: RuleSpec
+    agenda_setter: str | None = None
+    description: str | None = None
+
+
+class Dimension(Strict):
+    """One policy dimension of an issue, with its scale."""
+
+    id: Identifier
+    name: str | None = None
+    lo: float = 0.0
+    hi: float = 100.0
+    lo_label: str = "low"
+    hi_label: str = "high"
+    unit: str = "points"
+
+    @model_validator(mode="after")
+    def _scale_is_increasing(self) -> Dimension:
+        if not self.lo < self.hi:
+            raise ValueError(f"scale needs lo < hi, got lo={self.lo}, hi={self.hi}")
+        return self
+
+
+class Position(Strict):
+    """An actor's position on an issue: one number per dimension (a bare number for 1-D)."""
+
+    value: float | list[float]
+    source: str = Field(min_length=1)
+    assumed: bool = False
+    range: tuple[float, float] | list[tuple[float, float]] | None = None
+
+    def values(self) -> list[float]:
+        return [self.value] if isinstance(self.value, float | int) else list(self.value)
+
+    def ranges(self) -> list[tuple[float, float]] | None:
+        if self.range is None:
+            return None
+        if isinstance(self.range, tuple):
+            return [self.range]
+        return list(self.range)
+
+
+class Salience(Strict):
+    """How much the issue matters to the actor: one number, or one per dimension."""
+
+    value: float | list[float]
+    source: str = Field(min_length=1)
+    assumed: bool = False
+    range: tuple[float, float] | None = None
+
+    def values(self, n_dims: int) -> list[float]:
+        if isinstance(self.value, float | int):
+            return [float(self.value)] * n_dims
+        return list(self.value)
+
+
+class Stance(Strict):
+    """One actor's position and salience on one issue."""
+
+    actor: str
+    position: Position
+    salience: Salience
+
+
+class StatusQuo(Strict):
+    """What happens if no decision is taken: one number per dimension."""
+
+    value: float | list[float]
+    source: str = Field(min_length=1)
+    assumed: bool = False
+
+    def values(self) -> list[float]:
+        return [self.value] if isinstance(self.value, float | int) else list(self.value)
+
+
+class Issue(Strict):
+    """A question the actors bargain over, decided by a body under a rule."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    description: str | None = None
+    dimensions: list[Dimension] = Field(min_length=1)
+    status_quo: StatusQuo | None = None
+    body: str | None = None
+    rule: RuleSpec | None = None
+    salience_scale: float = Field(default=1.0, gt=0)
+    stances: list[Stance] = Field(min_length=1)
+    outcome: StatusQuo | None = None
+
+    @field_validator("dimensions")
+    @classmethod
+    def _unique_dimension_ids(cls, dims: list[Dimension]) -> list[Dimension]:
+        seen: set[str] = set()
+        for dim in dims:
+            if dim.id in seen:
+                raise ValueError(f"duplicate dimension id '{dim.id}'")
+            seen.add(dim.id)
+        return dims
+
+
+class Scenario(Strict):
+    """A whole scenario file."""
+
+    accord: int = Field(default=SCHEMA_VERSION, description="schema version of the file")
+    id: Identifier
+    title: str = Field(min_length=1)
+    description: str | None = None
+    sources: dict[str, str] = Field(default_factory=dict)
+    actors: list[Actor] = Field(min_length=1)
+    bodies: list[Body] = Field(default_factory=list)
+    issues: list[Issue] = Field(min_length=1)
+
+    def actor(self, actor_id: str) -> Actor:
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        raise KeyError(issue_id)
+
+    def body(self, body_id: str) -> Body:
+        for body in self.bodies:
+            if body.id == body_id:
+                return body
+        raise KeyError(body_id)
