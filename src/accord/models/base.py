@@ -108,7 +108,9 @@ class ModelSpec:
     uses_status_quo: bool = False
 
 
-def check_params(spec_name: str, defaults: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+def check_params(
+    spec_name: str, defaults: Mapping[str, Any], params: Mapping[str, Any]
+) -> dict[str, Any]:
     """Merge ``params`` over ``defaults``; unknown keys are a usage error naming the valid ones."""
     from accord.errors import UsageError
 

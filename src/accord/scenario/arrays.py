@@ -15,7 +15,9 @@ def issue_arrays(scenario: Scenario, issue_id: str) -> IssueArrays:
         issue = scenario.issue(issue_id)
     except KeyError:
         known = ", ".join(i.id for i in scenario.issues)
-        raise UsageError(f"scenario '{scenario.id}' has no issue '{issue_id}'", expected=f"one of {known}") from None
+        raise UsageError(
+            f"scenario '{scenario.id}' has no issue '{issue_id}'", expected=f"one of {known}"
+        ) from None
     m = len(issue.dimensions)
     ids = tuple(stance.actor for stance in issue.stances)
     positions = np.array([stance.position.values() for stance in issue.stances], dtype=np.float64)

@@ -136,7 +136,15 @@ RuleSpec = Annotated[
     Field(discriminator="kind"),
 ]
 
-RULE_KINDS = ("consensus", "unanimity", "simple-majority", "qualified-majority", "weighted", "eu-nice", "eu-lisbon")
+RULE_KINDS = (
+    "consensus",
+    "unanimity",
+    "simple-majority",
+    "qualified-majority",
+    "weighted",
+    "eu-nice",
+    "eu-lisbon",
+)
 
 
 class Body(Strict):

@@ -1,0 +1,124 @@
+"""Time accord's KTAB SMP on KTAB's synthetic a040, a080 and a160 inputs.
+
+Usage: ``python benchmarks/bench_smp.py [--quick]``
+
+Each case runs to convergence with KTAB's default switches (minimum of 3 repeats for a040 and
+a080, 1 for a160; ``--quick`` runs a040 and a080 once and skips a160). The table compares with
+KTAB's *published* figures from the project brief (about 4 s for a040 and 55 s for a080, with an
+optimised build and logging off, and about 60 s per turn for a160); those were not measured in
+this run or on this machine. Peak memory: ``tracemalloc`` peak of one traced run (NumPy reports
+its allocations to it) and the process's maximum resident set size. Results go to
+``reports/bench/smp.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from accord.models.smp import smp
+from accord.scenario.arrays import issue_arrays
+from accord.scenario.importers import ktab_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "ktab"
+OUT = ROOT / "reports" / "bench" / "smp.json"
+
+#: KTAB's published timings (project brief, models.md section 3): total seconds, or per turn.
+KTAB_PUBLISHED: dict[str, tuple[float, str]] = {
+    "a040": (4.0, "run"),
+    "a080": (55.0, "run"),
+    "a160": (60.0, "turn"),
+}
+
+
+def load(tag: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    name = f"dummyData-{tag}.csv"
+    scenario = ktab_csv.read((DATA / name).read_text(), name)[0]
+    issue = issue_arrays(scenario, scenario.issues[0].id)
+    return issue.to_unit(issue.positions), issue.saliences, issue.capabilities
+
+
+def bench(tag: str, repeats: int) -> dict[str, Any]:
+    x, s, c = load(tag)
+    times = []
+    turns = 0
+    converged = False
+    for _ in range(repeats):
+        start = time.perf_counter()
+        res = smp(x, s, c)
+        times.append(time.perf_counter() - start)
+        turns, converged = res.turns, res.converged
+    tracemalloc.start()
+    smp(x, s, c, max_turns=2)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    wall = min(times)
+    ktab_seconds, ktab_per = KTAB_PUBLISHED[tag]
+    ours = wall if ktab_per == "run" else wall / turns
+    return {
+        "case": tag,
+        "actors": int(x.shape[0]),
+        "dimensions": int(x.shape[1]),
+        "turns": turns,
+        "converged": converged,
+        "repeats": repeats,
+        "wall_seconds": wall,
+        "all_wall_seconds": times,
+        "seconds_per_turn": wall / turns,
+        "ktab_published_seconds": ktab_seconds,
+        "ktab_published_per": ktab_per,
+        "speedup_vs_ktab_published": ktab_seconds / ours,
+        "tracemalloc_peak_mb_two_turns": peak / 2**20,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a040 and a080 once, no a160")
+    args = parser.parse_args(argv)
+    plan = [("a040", 1), ("a080", 1)] if args.quick else [("a040", 3), ("a080", 3), ("a160", 1)]
+    rows = [bench(tag, repeats) for tag, repeats in plan]
+    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{'case':<6}{'actors':>7}{'turns':>7}{'wall s':>10}{'s/turn':>10}"
+        f"{'KTAB (published)':>20}{'speed-up':>10}{'peak MB':>9}"
+    )
+    for r in rows:
+        ktab = f"{r['ktab_published_seconds']:.0f} s/{r['ktab_published_per']}"
+        print(
+            f"{r['case']:<6}{r['actors']:>7}{r['turns']:>7}{r['wall_seconds']:>10.3f}"
+            f"{r['seconds_per_turn']:>10.4f}{ktab:>20}{r['speedup_vs_ktab_published']:>9.0f}x"
+            f"{r['tracemalloc_peak_mb_two_turns']:>9.1f}"
+        )
+    print(f"process max RSS: {max_rss_mb:.0f} MB")
+    print("KTAB figures are KTAB's published timings (project brief), not measured in this run.")
+    report = {
+        "benchmark": "smp",
+        "switches": "KTAB defaults",
+        "quick": args.quick,
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "processor": platform.processor(),
+        "max_rss_mb": max_rss_mb,
+        "note": "ktab_published_* are KTAB's published figures, not same-run measurements",
+        "cases": rows,
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

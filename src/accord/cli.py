@@ -1,0 +1,401 @@
+"""The ``accord`` command line (Typer).
+
+Every command reads input through :mod:`accord.scenario.io`, computes through the same functions
+as the Python API, and prints a table (default), JSON (a stable contract) or CSV. Input errors
+are printed as one clear line on stderr with exit code 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from accord.errors import AccordError, UsageError
+
+app = typer.Typer(
+    name="accord",
+    help="Forecast what a group of states can agree on, who blocks, and what would unblock it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+backtest_app = typer.Typer(help="Backtest the models on real decisions.", no_args_is_help=True)
+app.add_typer(backtest_app, name="backtest")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario file: accord YAML or an import format.")]
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr, so that stdout stays clean for JSON and CSV."""
+    if not enabled or not err.is_terminal:
+        yield lambda done, total: None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fmt(values: Any) -> str:
+    if values is None:
+        return "-"
+    return ", ".join(f"{float(v):.3f}" for v in values)
+
+
+@app.command()
+def validate(file: FileArg) -> None:
+    """Check a scenario file and say what it holds."""
+    from accord.scenario.io import load_all
+
+    for scenario in load_all(file):
+        issues = ", ".join(i.id for i in scenario.issues)
+        out.print(
+            f"OK {file}: scenario '{scenario.id}', {len(scenario.actors)} actors, issues: {issues}"
+        )
+
+
+@app.command()
+def forecast(
+    file: FileArg,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="'all', a model name, or a comma list.")
+    ] = "all",
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            help="Override the decision rule: consensus, unanimity, simple-majority, "
+            "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
+        ),
+    ] = None,
+    issue: Annotated[
+        list[str] | None, typer.Option("--issue", "-i", help="Issue id (repeatable).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Model parameter MODEL.NAME=VALUE (repeatable)."),
+    ] = None,
+) -> None:
+    """Forecast each issue with one or all models, under the issue's decision rule."""
+    from accord.forecast import forecast as run_forecast
+    from accord.scenario.io import load
+
+    scenario = load(file)
+    params = parse_params(param or [])
+    with progress_bar("forecasting") as update:
+        result = run_forecast(
+            scenario, model, rule=rule, issues=issue, params=params, seed=seed, progress=update
+        )
+    if fmt is Format.json:
+        _print_json(result.to_json_dict())
+    elif fmt is Format.csv:
+        buffer = io.StringIO()
+        result.to_frame().to_csv(buffer, index=False, lineterminator="\n")
+        sys.stdout.write(buffer.getvalue())
+    else:
+        for item in result.issues:
+            rule_text = item.rule or "none"
+            table = Table(
+                title=f"{item.issue_id}  (rule: {rule_text}; status quo: {_fmt(item.status_quo)})"
+            )
+            for column in ("model", "outcome", "allowed", "passes", "blockers", "rounds"):
+                table.add_column(column)
+            for fc in item.forecasts:
+                table.add_row(
+                    fc.model,
+                    _fmt(fc.outcome),
+                    _fmt(fc.allowed_outcome),
+                    "yes" if fc.passes else "no",
+                    ", ".join(fc.blockers) or "-",
+                    str(fc.run.n_rounds),
+                )
+            out.print(table)
+
+
+def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
+    """Parse ``MODEL.NAME=VALUE`` options; values are read as JSON when they parse, else as text."""
+    params: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        model, dot, name = key.partition(".")
+        if not sep or not dot or not model or not name:
+            raise UsageError(
+                f"cannot read parameter '{item}'",
+                field="--param",
+                expected="MODEL.NAME=VALUE, e.g. bdm.q=0.5",
+            )
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        params.setdefault(model, {})[name] = value
+    return params
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="KTAB CSV/XML, BDM CSV, DEU TSV or decide file.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output YAML file (a folder if the input holds several scenarios).",
+        ),
+    ],
+) -> None:
+    """Import a file in another tool's format and write accord YAML."""
+    from accord.scenario.io import import_file, save
+
+    scenarios = import_file(file)
+    if len(scenarios) == 1:
+        save(scenarios[0], output)
+        out.print(f"wrote {output}")
+        return
+    folder = output.with_suffix("") if output.suffix in (".yaml", ".yml") else output
+    folder.mkdir(parents=True, exist_ok=True)
+    for scenario in scenarios:
+        save(scenario, folder / f"{scenario.id}.yaml")
+    out.print(f"wrote {len(scenarios)} scenarios to {folder}/")
+
+
+@app.command()
+def export(
+    file: FileArg,
+    to: Annotated[str, typer.Option("--to", help="ktab-csv, ktab-xml, bdm-csv, decide or yaml.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output file.")],
+    issue: Annotated[
+        str | None, typer.Option("--issue", "-i", help="Issue to export (for one-issue formats).")
+    ] = None,
+) -> None:
+    """Export a scenario to another tool's format."""
+    from accord.scenario.io import load, save
+
+    save(load(file), output, fmt=to, issue_id=issue)
+    out.print(f"wrote {output}")
+
+
+@app.command()
+def models() -> None:
+    """List the registered forecasting models."""
+    from accord.models.registry import get_model, model_names
+
+    table = Table(title="models")
+    for column in ("name", "summary", "source", "parameters"):
+        table.add_column(column)
+    for name in model_names():
+        spec = get_model(name)
+        table.add_row(
+            name,
+            spec.summary,
+            spec.citation,
+            ", ".join(f"{k}={v}" for k, v in spec.defaults.items()),
+        )
+    out.print(table)
+
+
+@app.command()
+def rules(
+    file: FileArg,
+    issue: Annotated[str, typer.Option("--issue", "-i", help="Issue id.")],
+    rule: Annotated[str | None, typer.Option(help="Override the decision rule.")] = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+    seed: Annotated[int, typer.Option(help="Seed for sampled power indices.")] = 0,
+) -> None:
+    """Show an issue's decision rule: members, veto players, power indices and the winset."""
+    from accord.analysis.rule_report import rule_report
+    from accord.scenario.io import load
+
+    report = rule_report(load(file), issue, rule, seed=seed)
+    if fmt is TableOrJson.json:
+        _print_json(report)
+        return
+    out.print(
+        f"issue {report['issue']}: rule {report['rule']}, status quo {_fmt(report['status_quo'])}"
+    )
+    out.print(f"veto players: {', '.join(report['veto_players']) or 'none'}")
+    if report["winset"] is not None:
+        out.print(
+            "winset of the status quo: "
+            + "; ".join(f"[{a:.3f}, {b:.3f}]" for a, b in report["winset"])
+        )
+    table = Table(title="power indices")
+    for column in ("member", "Shapley-Shubik", "Banzhaf"):
+        table.add_column(column)
+    for member, ss, bz in zip(
+        report["members"], report["shapley_shubik"], report["banzhaf"], strict=True
+    ):
+        table.add_row(member, f"{ss:.4f}", f"{bz:.4f}")
+    out.print(table)
+    out.print(f"method: {report['power_method']}")
+
+
+@backtest_app.command("deu")
+def backtest_deu(
+    file: Annotated[Path, typer.Argument(help="DEU TSV file (e.g. deu3_dev.tsv).")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="'all', a model name, or a comma list.")
+    ] = "all",
+    capability: Annotated[
+        str, typer.Option(help="council-votes, population or equal.")
+    ] = "council-votes",
+    rule_aware: Annotated[
+        bool, typer.Option("--rule-aware/--no-rule-aware", help="Constrain by the Council rule.")
+    ] = False,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+) -> None:
+    """Score every model against the outcomes of EU legislative decisions (DEU)."""
+    from accord.analysis.backtest import run_backtest
+    from accord.forecast import resolve_models
+
+    if not file.is_file():
+        raise UsageError(f"no such file: {file}", field="FILE", expected="a DEU TSV file")
+    names = resolve_models(model)
+    with progress_bar("backtesting") as update:
+        result = run_backtest(
+            file, names, capability=capability, rule_aware=rule_aware, seed=seed, progress=update
+        )
+    data = result.to_json_dict()
+    if fmt is TableOrJson.json:
+        _print_json(data)
+        return
+    table = Table(title=f"DEU backtest of {file.name} (MAE on the 0-100 scale)")
+    for column in ("model", "n", "MAE", "RMSE", "MAE QMV", "MAE unanimity"):
+        table.add_column(column)
+    for name, row in data["models"].items():
+        table.add_row(
+            name,
+            str(row["n"]),
+            *(
+                f"{row[k]:.2f}" if row[k] is not None else "-"
+                for k in ("mae", "rmse", "mae_qmv", "mae_unanimity")
+            ),
+        )
+    out.print(table)
+    out.print(data["cleaning"])
+
+
+@app.command()
+def demo(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Scenarios to run (default: the shipped examples).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report.")] = Path(
+        "reports/demo"
+    ),
+) -> None:
+    """Run every model on the shipped examples, print the comparison and write a report."""
+    from accord.forecast import forecast as run_forecast
+    from accord.report.forecast_report import write_report
+    from accord.scenario.io import load
+
+    paths = files or default_examples()
+    results = []
+    with progress_bar("demo") as update:
+        for path in paths:
+            scenario = load(path)
+            result = run_forecast(scenario, "all", progress=update)
+            results.append((scenario, result))
+    for scenario, result in results:
+        out.print(f"[bold]{scenario.title}[/bold]")
+        for item in result.issues:
+            table = Table(
+                title=f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {_fmt(item.status_quo)})"
+            )
+            for column in ("model", "outcome", "allowed", "blockers"):
+                table.add_column(column)
+            for fc in item.forecasts:
+                table.add_row(
+                    fc.model,
+                    _fmt(fc.outcome),
+                    _fmt(fc.allowed_outcome),
+                    ", ".join(fc.blockers) or "-",
+                )
+            out.print(table)
+    report = write_report(results, output)
+    out.print(f"report: {report}")
+
+
+EXAMPLES = ("emission-standards.yaml", "ktab-d3.yaml", "soe-pol-comp.yaml")
+
+
+def default_examples() -> list[Path]:
+    """The shipped bargaining examples, found next to the package or in the working folder."""
+    for folder in (Path(__file__).resolve().parents[2] / "scenarios", Path.cwd() / "scenarios"):
+        found = [folder / name for name in EXAMPLES if (folder / name).is_file()]
+        if found:
+            return found
+    raise UsageError(
+        "no example scenarios found",
+        expected="a 'scenarios/' folder, or scenario files as arguments",
+    )
+
+
+def main() -> None:
+    """Entry point: run the app, turning input errors into one line on stderr and exit code 2.
+
+    Typer reports bad options itself (exit code 2). Unexpected errors are reported in one line too
+    (exit code 1); set ``ACCORD_DEBUG=1`` to see the traceback when reporting a bug.
+    """
+    import os
+
+    try:
+        app()
+    except AccordError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        err.print(f"error: {exc.strerror or exc}{where}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+    except Exception as exc:
+        if os.environ.get("ACCORD_DEBUG"):
+            raise
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(please report it; set ACCORD_DEBUG=1 for the traceback)",
+            markup=False,
+            highlight=False,
+        )
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,397 @@
+"""Forecast a scenario: run registered models on each issue, then apply the issue's decision rule.
+
+This is the one place where a scenario, the model registry and the rules meet. The CLI, the
+Python API and (later) the web app all call :func:`forecast`; its result serialises to the stable
+JSON contract documented in ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from accord.errors import UsageError
+from accord.models.base import IssueArrays, ModelRun
+from accord.models.registry import get_model, model_names
+from accord.scenario.arrays import issue_arrays
+from accord.scenario.schema import Actor, Issue, RuleSpec, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from accord.rules.constrain import RuleOutcome
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ModelForecast:
+    """One model's forecast of one issue, with what the decision rule allows."""
+
+    model: str
+    run: ModelRun
+    allowed_outcome: np.ndarray
+    passes: bool
+    blockers: tuple[str, ...]
+
+    @property
+    def outcome(self) -> np.ndarray:
+        return self.run.outcome
+
+
+@dataclass(frozen=True)
+class IssueForecast:
+    """All models' forecasts of one issue."""
+
+    issue_id: str
+    dimensions: tuple[str, ...]
+    actor_ids: tuple[str, ...]
+    status_quo: np.ndarray | None
+    rule: str | None
+    members: tuple[str, ...]
+    veto_players: tuple[str, ...]
+    winset: list[tuple[float, float]] | None
+    forecasts: tuple[ModelForecast, ...]
+
+    def forecast_of(self, model: str) -> ModelForecast:
+        for item in self.forecasts:
+            if item.model == model:
+                return item
+        raise KeyError(model)
+
+
+@dataclass(frozen=True)
+class ScenarioForecast:
+    """The result of :func:`forecast`: one :class:`IssueForecast` per issue.
+
+    ``to_json_dict`` is the stable contract printed by ``accord forecast --format json``;
+    ``to_frame`` gives a tidy pandas table; in a notebook the object renders as an HTML table.
+    """
+
+    scenario_id: str
+    seed: int | None
+    issues: tuple[IssueForecast, ...] = field(default_factory=tuple)
+
+    def issue(self, issue_id: str) -> IssueForecast:
+        for item in self.issues:
+            if item.issue_id == issue_id:
+                return item
+        raise KeyError(issue_id)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario_id,
+            "seed": self.seed,
+            "issues": [_issue_json(item) for item in self.issues],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue, model and dimension."""
+        import pandas as pd
+
+        rows: list[dict[str, Any]] = []
+        for item in self.issues:
+            for fc in item.forecasts:
+                for k, dim in enumerate(item.dimensions):
+                    rows.append(
+                        {
+                            "issue": item.issue_id,
+                            "model": fc.model,
+                            "dimension": dim,
+                            "status_quo": None
+                            if item.status_quo is None
+                            else float(item.status_quo[k]),
+                            "outcome": float(fc.outcome[k]),
+                            "allowed_outcome": float(fc.allowed_outcome[k]),
+                            "passes": fc.passes,
+                            "blockers": ", ".join(fc.blockers),
+                            "rounds": fc.run.n_rounds,
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        title = f"<p><b>accord forecast</b> of <code>{_escape(self.scenario_id)}</code> (seed {self.seed})</p>"
+        return title + self.to_frame().to_html(index=False, float_format=lambda v: f"{v:.3f}")
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def _floats(values: np.ndarray) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def _issue_json(item: IssueForecast) -> dict[str, Any]:
+    return {
+        "id": item.issue_id,
+        "dimensions": list(item.dimensions),
+        "status_quo": None if item.status_quo is None else _floats(item.status_quo),
+        "rule": item.rule,
+        "members": list(item.members),
+        "veto_players": list(item.veto_players),
+        "winset": None if item.winset is None else [list(iv) for iv in item.winset],
+        "forecasts": [_forecast_json(item.actor_ids, fc) for fc in item.forecasts],
+    }
+
+
+def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any]:
+    rounds = []
+    for t in range(fc.run.positions.shape[0]):
+        entry: dict[str, Any] = {
+            "round": t,
+            "positions": {a: _floats(fc.run.positions[t, i]) for i, a in enumerate(actor_ids)},
+        }
+        for name, series in fc.run.series.items():
+            entry[name] = _floats(series[t])
+        rounds.append(entry)
+    return {
+        "model": fc.model,
+        "outcome": _floats(fc.outcome),
+        "allowed_outcome": _floats(fc.allowed_outcome),
+        "passes": fc.passes,
+        "blockers": list(fc.blockers),
+        "rounds": rounds,
+        "diagnostics": _jsonable(dict(fc.run.diagnostics)),
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    """Make diagnostics JSON-safe: arrays become lists, NumPy scalars become Python numbers."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def resolve_models(model: str | Sequence[str]) -> list[str]:
+    """Turn ``"all"``, one name, or a comma-separated list into validated registry names."""
+    names = model_names()
+    requested = [model] if isinstance(model, str) else list(model)
+    chosen: list[str] = []
+    for entry in requested:
+        for name in (part.strip() for part in entry.split(",")):
+            if name == "all":
+                chosen.extend(names)
+            elif name:
+                get_model(name)  # raises a UsageError naming the valid models
+                chosen.append(name)
+    if not chosen:
+        raise UsageError("no model given", expected="'all' or one of " + ", ".join(names))
+    return list(dict.fromkeys(chosen))
+
+
+def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
+    """A generator for one (issue, model) cell that does not depend on which other cells run."""
+    keys = tuple(zlib.crc32(label.encode()) for label in labels)
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=keys))
+
+
+def issue_rule(
+    scenario: Scenario, issue: Issue, override: RuleSpec | None
+) -> tuple[RuleSpec | None, list[Actor]]:
+    """The rule that decides ``issue`` and the body members who vote under it.
+
+    Precedence: ``override`` (CLI ``--rule``), then the issue's own rule, then its body's rule.
+    Members are the actors in the issue's body who hold a stance on it; with no body, every actor
+    with a stance votes.
+    """
+    stance_ids = [s.actor for s in issue.stances]
+    rule: RuleSpec | None = override or issue.rule
+    if issue.body is not None:
+        body = scenario.body(issue.body)
+        rule = rule or body.rule
+        members = [
+            scenario.actor(a) for a in stance_ids if issue.body in scenario.actor(a).member_of
+        ]
+    else:
+        members = [scenario.actor(a) for a in stance_ids]
+    return rule, members
+
+
+def forecast_issue(
+    scenario: Scenario,
+    issue_id: str,
+    models: Sequence[str],
+    *,
+    rule: RuleSpec | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    seed: int | None = 0,
+    progress: Callable[[], None] | None = None,
+) -> IssueForecast:
+    """Run ``models`` on one issue and constrain each outcome by the issue's rule."""
+    from accord.rules.build import build_rule
+    from accord.rules.constrain import constrain
+
+    arrays = issue_arrays(scenario, issue_id)
+    issue = scenario.issue(issue_id)
+    rule_spec, members = issue_rule(scenario, issue, rule)
+    index = {a: i for i, a in enumerate(arrays.actor_ids)}
+    member_rows = np.array([index[m.id] for m in members], dtype=np.intp)
+    decision_rule = (
+        build_rule(rule_spec, members) if rule_spec is not None and len(members) > 0 else None
+    )
+
+    results: list[ModelForecast] = []
+    last_outcome: RuleOutcome | None = None
+    for name in models:
+        spec = get_model(name)
+        run = spec.run(arrays, dict((params or {}).get(name, {})), seed_for(seed, issue_id, name))
+        allowed, passes = run.outcome, True
+        blockers: tuple[str, ...] = ()
+        if decision_rule is not None and arrays.status_quo is not None:
+            last_outcome = constrain(
+                decision_rule,
+                arrays.positions[member_rows],
+                arrays.saliences[member_rows],
+                arrays.status_quo,
+                run.outcome,
+                arrays.lo,
+                arrays.hi,
+            )
+            allowed = np.asarray(last_outcome.allowed, dtype=np.float64)
+            passes = bool(last_outcome.passes)
+            blockers = tuple(members[i].id for i in last_outcome.blockers)
+        results.append(ModelForecast(name, run, allowed, passes, blockers))
+        if progress is not None:
+            progress()
+
+    veto: tuple[str, ...] = ()
+    winset = None
+    if last_outcome is not None:
+        veto = tuple(members[i].id for i in last_outcome.veto_players)
+        winset = (
+            None
+            if last_outcome.winset is None
+            else [(float(a), float(b)) for a, b in last_outcome.winset]
+        )
+    return IssueForecast(
+        issue_id=issue_id,
+        dimensions=tuple(d.id for d in issue.dimensions),
+        actor_ids=arrays.actor_ids,
+        status_quo=arrays.status_quo,
+        rule=None if rule_spec is None else rule_spec.kind,
+        members=tuple(m.id for m in members),
+        veto_players=veto,
+        winset=winset,
+        forecasts=tuple(results),
+    )
+
+
+def forecast(
+    scenario: Scenario,
+    model: str | Sequence[str] = "all",
+    *,
+    rule: RuleSpec | str | None = None,
+    issues: Sequence[str] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    seed: int | None = 0,
+    progress: Progress | None = None,
+) -> ScenarioForecast:
+    """Forecast every issue (or ``issues``) of ``scenario`` with ``model``.
+
+    Args:
+        scenario: a validated scenario (see :func:`accord.load`).
+        model: ``"all"``, a registry name, a comma-separated list, or a list of names.
+        rule: a rule that overrides the file's rules, as a :data:`RuleSpec` or a string such as
+            ``"consensus"`` or ``"qualified-majority:0.65"`` (see :func:`parse_rule`).
+        issues: issue ids to forecast; all by default.
+        params: per-model parameters, e.g. ``{"bdm": {"q": 0.5}}``.
+        seed: seeds every stochastic model; each (issue, model) gets its own stream.
+        progress: called as ``progress(done, total)`` after each model run.
+    """
+    names = resolve_models(model)
+    rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
+    issue_ids = list(issues) if issues else [i.id for i in scenario.issues]
+    known = {i.id for i in scenario.issues}
+    for issue_id in issue_ids:
+        if issue_id not in known:
+            raise UsageError(
+                f"scenario '{scenario.id}' has no issue '{issue_id}'",
+                expected="one of " + ", ".join(sorted(known)),
+            )
+    total = len(issue_ids) * len(names)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    results = tuple(
+        forecast_issue(
+            scenario, issue_id, names, rule=rule_spec, params=params, seed=seed, progress=tick
+        )
+        for issue_id in issue_ids
+    )
+    return ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results)
+
+
+def parse_rule(text: str) -> RuleSpec:
+    """Parse a rule given on the command line: ``KIND`` or ``KIND:QUOTA``.
+
+    ``consensus``, ``unanimity``, ``simple-majority``, ``eu-nice`` and ``eu-lisbon`` take no quota;
+    ``qualified-majority:Q`` and ``weighted:Q`` take a share of the total capability (0 < Q <= 1;
+    qualified majority defaults to 2/3 and weighted voting to 1/2).
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    from accord.scenario.schema import RULE_KINDS
+
+    kind, _, quota_text = text.strip().partition(":")
+    if kind not in RULE_KINDS:
+        raise UsageError(
+            f"unknown rule '{kind}'", field="--rule", expected="one of " + ", ".join(RULE_KINDS)
+        )
+    data: dict[str, Any] = {"kind": kind}
+    if kind in ("qualified-majority", "weighted"):
+        default = 2 / 3 if kind == "qualified-majority" else 0.5
+        try:
+            data["quota"] = float(quota_text) if quota_text else default
+        except ValueError:
+            raise UsageError(
+                f"quota '{quota_text}' is not a number",
+                field="--rule",
+                expected="KIND:QUOTA with 0 < QUOTA <= 1",
+            ) from None
+    elif quota_text:
+        raise UsageError(f"rule '{kind}' takes no quota", field="--rule", expected=f"'{kind}'")
+    try:
+        spec: RuleSpec = TypeAdapter(RuleSpec).validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(
+            f"invalid rule '{text}': {first['msg']}",
+            field="--rule",
+            expected="KIND:QUOTA with 0 < QUOTA <= 1",
+        ) from None
+    return spec
+
+
+__all__ = [
+    "IssueArrays",
+    "IssueForecast",
+    "ModelForecast",
+    "ScenarioForecast",
+    "forecast",
+    "forecast_issue",
+    "parse_rule",
+    "resolve_models",
+]

@@ -1,0 +1,648 @@
+"""Bueno de Mesquita's expected-utility group decision model, as unravelled by Scholz et al. (2011).
+
+Sources: J. B. Scholz, G. J. Calbert and G. A. Smith, "Unravelling Bueno de Mesquita's group
+decision model", J. Theoretical Politics 23(4), 2011 (ICAART 2011, pp. 18-30) [Scholz2011], which
+reconstructs B. Bueno de Mesquita's model of 1985, 1994 and 1997 [BuenoDeMesquita1994]. The
+implementation follows the project spec ``bdm-scholz.md``, which settles the 16 ambiguities of the
+paper against its own Figs 7-10 and Table 2; its recommended reading S1 is the default here, and
+every other candidate reading is a named switch of :class:`BDMParams`.
+
+One round on one dimension (positions x, capabilities c, saliences s on [0, 1], w = c s,
+R = range of the initial positions, d(a, b) = |x_a - x_b| / R):
+
+1. mu = the c s-weighted Condorcet median of the current positions (the pairwise vote
+   v_jk = sum_i w_i (|x_i - x_k| - |x_i - x_j|) / R; the winner minimises
+   F(y) = sum_i w_i |x_i - y| over the actor positions).
+2. Pass 1: risk exponents r = 1; win probabilities P1 (eq. 31, read with a global denominator);
+   expected utilities E1(i -> j) (eq. 25; the basic utilities U_s, U_f, U_b, U_w (eqs. 22-23),
+   U_sq).
+3. Security levels Sec_i = sum_{j != i} E1(j -> i) (BDM 1985, eq. 34) give
+   R_i = (2 Sec_i - max Sec - min Sec) / (max Sec - min Sec) and r_i = (1 - R_i/3) / (1 + R_i/3).
+4. Pass 2: P2 with voter exponents r, and for each mover a, A[a, b] = E(a -> b; r_a) and
+   B[a, b] = E(b -> a; r_a) (a's view of the dyad, Fig. 6).
+5. Offers to a (Fig. 6): confrontation (B > A > 0) and compel (A < 0 < B <= |A|): move to x_b;
+   compromise (A < 0 < B, B > |A|): x_a + (x_b - x_a) |A / B| (eq. 36). a accepts one offer
+   (Scholz's code order), all actors move together, and the round reports the new median and the
+   c s-weighted mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import UsageError
+from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
+
+BoolArray = NDArray[np.bool_]
+
+#: Ties in the weighted median: |F(y) - F(y')| / (R sum w) below this counts as equal (spec §3).
+MEDIAN_TIE_TOL = 1e-12
+#: Security levels that differ by less than this (relative) count as equal: R_i = 0 (spec §7).
+SECURITY_TIE_TOL = 1e-12
+
+#: The allowed values of each switch, the first being the S1 default of ``bdm-scholz.md``.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "probability": ("global", "dyadic"),
+    "vote_exponent": ("risk", "linear"),
+    "voters": ("all", "third-parties"),
+    "opponent_exponent": ("viewer", "opponent"),
+    "security": ("column", "row"),
+    "risk": ("two-pass-reset", "carry", "once", "off"),
+    "compel": ("full", "none"),
+    "selection": ("scholz", "least-movement", "category-least-movement", "most-enforceable"),
+    "update": ("simultaneous", "sequential"),
+    "range": ("initial", "current", "scale"),
+    "median_tie": ("lowest", "highest", "first"),
+    "salience": ("responder", "challenger"),
+    "perception": ("mover", "proposer", "both"),
+    "compromise": ("ratio", "weighted-average"),
+    "bw_distance": ("sum", "difference"),
+}
+
+
+@dataclass(frozen=True)
+class BDMParams:
+    """Parameters of :func:`bdm`; each string switch names one reading of an ambiguity [Ak].
+
+    The defaults are reading S1 of ``bdm-scholz.md`` (the only one that reproduces both Scholz's
+    Figs 7-10 and Table 2). ``[Ak]`` refers to the spec's list of ambiguities (§11).
+
+    Attributes:
+        q: Q, the probability that the challenged actor does not respond (eq. 25); Scholz use 1.0.
+        rounds: tau, the number of bargaining rounds.
+        probability: [A2] ``"global"``: P(i,j) = sum_k max(0, v_k(i,j)) / sum_{k,a,b} |v_k(a,b)|;
+            ``"dyadic"``: the printed eq. 31, denominator sum_k |v_k(i,j)|, so P(i,j)+P(j,i) = 1.
+        vote_exponent: [A3] exponent on the vote distances in pass 2: ``"risk"`` the voter's own
+            r_k, ``"linear"`` 1.
+        voters: [A4] ``"all"`` n actors vote on (i, j), including i and j; ``"third-parties"``
+            only k not in {i, j}.
+        opponent_exponent: [A5] exponent of the opponent's EU in a's view: ``"viewer"`` r_a for
+            both sides (Fig. 6 is i's viewpoint); ``"opponent"`` the opponent's own r_b.
+        security: [A7] ``"column"`` Sec_i = sum_j E(j -> i) (BDM 1985 eq. 34); ``"row"``
+            Sec_i = sum_j E(i -> j) (BDM 1997).
+        risk: [A8] where the Appendix's step 13 loops back to. ``"two-pass-reset"``: every
+            round resets r = 1, computes r from a first pass and decides in a second pass;
+            ``"carry"``: one pass per round with the exponents carried over from the previous
+            round (r = 1 in round 1), whose security levels give the next round's r;
+            ``"once"``: round 1 as S1, later rounds reuse round 1's r in a single pass;
+            ``"off"``: r = 1 throughout (risk neutral).
+        compel: [A9] in the compel region (A < 0 < B <= |A|): ``"full"`` a moves to x_b,
+            ``"none"`` no offer.
+        selection: [A11] which offer a accepts: ``"scholz"`` (conflict offers by least movement,
+            else compromises by the lowest K = (|A| x_a + |B| x_b)/(|A| + |B|), else compel by least
+            movement); ``"least-movement"`` over all offers (the paper's text);
+            ``"category-least-movement"`` (category priority, then least movement);
+            ``"most-enforceable"`` (category priority, then the proposer with the largest B:
+            "concede to the most enforceable offer").
+        update: [A12] ``"simultaneous"`` all decisions read the start-of-round positions;
+            ``"sequential"`` actors decide in data order, each reading the positions after the
+            earlier moves (median, risk and utilities recomputed for each mover).
+        range: [A14] R: ``"initial"`` the range of the initial positions, fixed;
+            ``"current"`` the range of the positions each decision reads; ``"scale"`` the declared
+            scale hi - lo (pass ``scale`` to :func:`bdm`).
+        median_tie: [A15] tie-break of the weighted median: ``"lowest"``, ``"highest"`` or
+            ``"first"`` (first actor in data order).
+        salience: [A1] salience weighting the contest term of E(i -> j): ``"responder"`` s_j,
+            ``"challenger"`` s_i (as printed in eq. 25b).
+        perception: [A6] whose view classifies the dyad (a, b) for mover a: ``"mover"`` a's,
+            ``"proposer"`` b's, ``"both"`` an offer only when both views give the same category
+            (the amount then follows a's view).
+        compromise: [A10] compromise offer: ``"ratio"`` x_a + (x_b - x_a)|A/B| (eqs. 35-36);
+            ``"weighted-average"`` K = (|A| x_a + |B| x_b)/(|A| + |B|).
+        bw_distance: [A13] distance in U_b and U_w (eqs. 22-23): ``"sum"`` m + delta as printed,
+            ``"difference"`` |m - delta|. Has no effect when q = 1.
+    """
+
+    q: float = 1.0
+    rounds: int = 8
+    probability: Literal["global", "dyadic"] = "global"
+    vote_exponent: Literal["risk", "linear"] = "risk"
+    voters: Literal["all", "third-parties"] = "all"
+    opponent_exponent: Literal["viewer", "opponent"] = "viewer"
+    security: Literal["column", "row"] = "column"
+    risk: Literal["two-pass-reset", "carry", "once", "off"] = "two-pass-reset"
+    compel: Literal["full", "none"] = "full"
+    selection: Literal[
+        "scholz", "least-movement", "category-least-movement", "most-enforceable"
+    ] = "scholz"
+    update: Literal["simultaneous", "sequential"] = "simultaneous"
+    range: Literal["initial", "current", "scale"] = "initial"
+    median_tie: Literal["lowest", "highest", "first"] = "lowest"
+    salience: Literal["responder", "challenger"] = "responder"
+    perception: Literal["mover", "proposer", "both"] = "mover"
+    compromise: Literal["ratio", "weighted-average"] = "ratio"
+    bw_distance: Literal["sum", "difference"] = "sum"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.q, bool) or not isinstance(self.q, int | float):
+            raise UsageError(f"bdm: q is {self.q!r}", field="q", expected="a number in [0, 1]")
+        if not 0.0 <= float(self.q) <= 1.0:
+            raise UsageError(f"bdm: q is {self.q}", field="q", expected="a number in [0, 1]")
+        object.__setattr__(self, "q", float(self.q))
+        rounds: Any = self.rounds
+        if isinstance(rounds, float) and rounds.is_integer():
+            rounds = int(rounds)  # e.g. 8.0 from a JSON body
+        if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
+            raise UsageError(
+                f"bdm: rounds is {rounds!r}", field="rounds", expected="an integer >= 0"
+            )
+        object.__setattr__(self, "rounds", rounds)
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise UsageError(
+                    f"bdm: {name} is {value!r}",
+                    field=name,
+                    expected="one of " + ", ".join(repr(a) for a in allowed),
+                )
+
+
+@dataclass(frozen=True)
+class BDMResult:
+    """The output of :func:`bdm` for one dimension.
+
+    Attributes:
+        positions: ``(rounds + 1, n)`` positions per round; row 0 is the input.
+        median: ``(rounds + 1,)`` the c s-weighted Condorcet median of each row (BDM's forecast).
+        mean: ``(rounds + 1,)`` the c s-weighted mean sum w_i x_i / sum w_i of each row.
+        risk: ``(rounds, n)`` the risk exponents r used in pass 2 of each round (for
+            ``update="sequential"``, those the first mover of the round computed).
+        status: ``"settled"`` (the last round repeats the one before), ``"cycle"`` (it repeats an
+            earlier round), or ``"moving"``.
+        period: the cycle length for ``"cycle"``, 1 for ``"settled"``, else ``None``.
+    """
+
+    positions: FloatArray
+    median: FloatArray
+    mean: FloatArray
+    risk: FloatArray
+    status: str
+    period: int | None
+
+
+def condorcet_median(x: FloatArray, w: FloatArray, tie: str = "lowest") -> float:
+    """Return the w-weighted Condorcet median of the positions ``x`` (spec §3).
+
+    The pairwise vote of Scholz et al. (2011) for candidate y_j over y_k is
+    v(j, k) = sum_i w_i (|x_i - y_k| - |x_i - y_j|) / R = F(y_k) - F(y_j) with
+    F(y) = sum_i w_i |x_i - y|, so the Condorcet winner is the actor position minimising F.
+    Candidates whose normalised F(y) / (R sum w) is within :data:`MEDIAN_TIE_TOL` of the minimum
+    tie; ``tie`` picks the lowest, the highest, or the first in data order [A15].
+
+    Args:
+        x: ``(n,)`` positions (the candidates are these positions).
+        w: ``(n,)`` voting weights c_i s_i, >= 0.
+        tie: ``"lowest"``, ``"highest"`` or ``"first"``.
+
+    Returns:
+        The winning position.
+    """
+    F = np.abs(x[None, :] - x[:, None]) @ w  # F[j] = sum_i w_i |x_i - x_j|
+    scale = float(np.ptp(x)) * float(w.sum())
+    gap = (F - F.min()) / scale if scale > 0 else np.zeros_like(F)
+    tied = gap < MEDIAN_TIE_TOL
+    if tie == "highest":
+        return float(x[tied].max())
+    if tie == "first":
+        return float(x[int(np.argmax(tied))])
+    return float(x[tied].min())
+
+
+def weighted_mean(x: FloatArray, w: FloatArray) -> float:
+    """Return the compromise position sum_i w_i x_i / sum_i w_i (Scholz Table 2's "mean")."""
+    return float(np.dot(w, x) / w.sum())
+
+
+def win_probabilities(
+    d: FloatArray,
+    w: FloatArray,
+    e: FloatArray,
+    same: BoolArray,
+    probability: str = "global",
+    voters: str = "all",
+) -> FloatArray:
+    """Return P[i, j], the probability that i prevails over j (Scholz eq. 31 and spec §5 [A2-A4]).
+
+    Voter k's vote for i over j is v_k(i, j) = w_k [d(k, j)^{e_k} - d(k, i)^{e_k}] (positive when k
+    is closer to i), computed for all (k, i, j) as one ``(n, n, n)`` array.
+
+    - ``"global"``: P(i, j) = sum_k max(0, v_k(i, j)) / sum_k sum_a sum_b |v_k(a, b)|, one
+      normaliser over all ordered pairs (the reading that reproduces Scholz's Figs 7-10).
+    - ``"dyadic"``: P(i, j) = sum_k max(0, v_k(i, j)) / sum_k |v_k(i, j)| (eq. 31 as printed); a
+      dyad on which no voter has a preference gets 0.5.
+
+    ``voters="third-parties"`` drops the votes of i and j themselves. P = 0 where x_i = x_j.
+
+    Args:
+        d: ``(n, n)`` normalised distances |x_a - x_b| / R.
+        w: ``(n,)`` voting weights c_k s_k.
+        e: ``(n,)`` the voters' exponents (1 in pass 1, r_k in pass 2 [A3]).
+        same: ``(n, n)`` True where x_i = x_j.
+        probability: ``"global"`` or ``"dyadic"``.
+        voters: ``"all"`` or ``"third-parties"``.
+
+    Returns:
+        ``(n, n)`` probabilities.
+    """
+    n = d.shape[0]
+    De = d ** e[:, None]  # De[k, a] = d(k, a)^{e_k}
+    v = w[:, None, None] * (De[:, None, :] - De[:, :, None])  # v[k, i, j]
+    if voters == "third-parties":
+        k = np.arange(n)
+        v[k, k, :] = 0.0
+        v[k, :, k] = 0.0
+    support = np.maximum(v, 0.0, out=v).sum(axis=0)  # sum_k max(0, v_k(i, j))
+    # v_k(j, i) = -v_k(i, j), so sum_k |v_k(i, j)| = support[i, j] + support[j, i].
+    if probability == "dyadic":
+        den = support + support.T
+        P = np.full_like(support, 0.5)
+        np.divide(support, den, out=P, where=den > 0)
+    else:
+        total = 2.0 * float(support.sum())
+        P = support / total if total > 0 else np.zeros_like(support)
+    return np.where(same, 0.0, P)
+
+
+def expected_utilities(
+    d: FloatArray,
+    m: FloatArray,
+    s: FloatArray,
+    P: FloatArray,
+    rho: FloatArray | float,
+    q: float = 1.0,
+    salience: str = "responder",
+    bw_distance: str = "sum",
+) -> FloatArray:
+    """Return E[i, j] = E(i -> j; rho[i, j]), i's expected utility of challenging j (spec §4, §6).
+
+    With delta = d(i, j), m_i = |x_i - mu| / R and exponent rho (spec §4; U_b and U_w are
+    Scholz's eqs. 22-23):
+
+    - U_s = 2 - 4 (0.5 - 0.5 delta)^rho,   U_f = 2 - 4 (0.5 + 0.5 delta)^rho
+    - U_b = 2 - 4 (0.5 - 0.25 (m_i + delta))^rho,   U_w = 2 - 4 (0.5 + 0.25 (m_i + delta))^rho
+    - U_sq = 2 - 4 (0.5)^rho
+
+    and (eq. 25, responder's salience [A1]):
+    E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w], with
+    T = 1 if |x_i - mu| < |x_i - x_j| else 0 [A13].
+
+    Args:
+        d: ``(n, n)`` normalised distances.
+        m: ``(n,)`` normalised distances of each actor from the median mu.
+        s: ``(n,)`` saliences on [0, 1].
+        P: ``(n, n)`` win probabilities P(i, j).
+        rho: exponents, broadcastable to ``(n, n)`` (``r[:, None]`` for the challenger's own).
+        q: Q, the probability that j does not respond.
+        salience: ``"responder"`` (s_j) or ``"challenger"`` (s_i) [A1].
+        bw_distance: ``"sum"`` (m + delta) or ``"difference"`` (|m - delta|) in U_b, U_w [A13].
+
+    Returns:
+        ``(n, n)`` expected utilities.
+    """
+    u_s = 2.0 - 4.0 * (0.5 - 0.5 * d) ** rho
+    u_f = 2.0 - 4.0 * (0.5 + 0.5 * d) ** rho
+    u_sq = 2.0 - 4.0 * 0.5**rho
+    mi = m[:, None]
+    spread = mi + d if bw_distance == "sum" else np.abs(mi - d)
+    u_b = 2.0 - 4.0 * (0.5 - 0.25 * spread) ** rho
+    u_w = 2.0 - 4.0 * (0.5 + 0.25 * spread) ** rho
+    T = mi < d
+    sal = s[None, :] if salience == "responder" else s[:, None]
+    contest = sal * (P * u_s + (1.0 - P) * u_f) + (1.0 - sal) * u_s
+    result: FloatArray = contest - q * u_sq - (1.0 - q) * np.where(T, u_b, u_w)
+    return result
+
+
+def risk_exponents(E1: FloatArray, security: str = "column") -> FloatArray:
+    """Return the risk exponents r from the pass-1 utilities (spec §7, BDM 1985 eq. 34 [A7]).
+
+    Sec_i = sum_{j != i} E1(j -> i) (``"column"``; ``"row"``: sum_{j != i} E1(i -> j)),
+    R_i = (2 Sec_i - max_k Sec_k - min_k Sec_k) / (max_k Sec_k - min_k Sec_k) (0 when all Sec are
+    equal within :data:`SECURITY_TIE_TOL`), r_i = (1 - R_i / 3) / (1 + R_i / 3) in [0.5, 2].
+
+    Args:
+        E1: ``(n, n)`` pass-1 utilities E1[i, j] = E(i -> j).
+        security: ``"column"`` or ``"row"``.
+
+    Returns:
+        ``(n,)`` exponents.
+    """
+    off = np.where(np.eye(E1.shape[0], dtype=bool), 0.0, E1)
+    sec = off.sum(axis=0) if security == "column" else off.sum(axis=1)
+    hi, lo = float(sec.max()), float(sec.min())
+    if hi - lo <= SECURITY_TIE_TOL * max(1.0, abs(hi), abs(lo)):
+        big_r = np.zeros_like(sec)
+    else:
+        big_r = (2.0 * sec - hi - lo) / (hi - lo)
+    r: FloatArray = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return r
+
+
+@dataclass(frozen=True)
+class _Offers:
+    """The offers to each mover a from each proposer b, as ``(n, n)`` arrays (row = mover)."""
+
+    conflict: BoolArray
+    compromise: BoolArray
+    compel: BoolArray
+    offer: FloatArray  # the position a would move to (nan where no offer)
+    K: FloatArray  # Scholz's compromise key (|A| x_a + |B| x_b) / (|A| + |B|)
+    B: FloatArray  # the proposer's utility in the view that set the amount
+
+
+def _offers(x: FloatArray, A: FloatArray, B: FloatArray, valid: BoolArray, p: BDMParams) -> _Offers:
+    """Classify every dyad from the view (A, B) and compute the offers (Fig. 6, spec §8)."""
+    conflict = valid & (A > 0) & (B > A)
+    upper = valid & (A < 0) & (B > 0)
+    compromise = upper & (B > -A)
+    compel = upper & (B <= -A) if p.compel == "full" else np.zeros_like(upper)
+    xa = np.broadcast_to(x[:, None], A.shape)
+    xb = np.broadcast_to(x[None, :], A.shape)
+    absA, absB = np.abs(A), np.abs(B)
+    ratio = np.zeros_like(A)
+    np.divide(absA, B, out=ratio, where=upper)
+    K = np.full_like(A, np.nan)
+    np.divide(absA * xa + absB * xb, absA + absB, out=K, where=upper)
+    amount = xa + (xb - xa) * ratio if p.compromise == "ratio" else K
+    offer = np.where(conflict | compel, xb, np.where(compromise, amount, np.nan))
+    return _Offers(conflict, compromise, compel, offer, K, B)
+
+
+def _masked_argmin(key: FloatArray, mask: BoolArray) -> tuple[NDArray[np.intp], BoolArray]:
+    """Per row, the first column minimising ``key`` among ``mask``; and whether any was allowed."""
+    idx: NDArray[np.intp] = np.argmin(np.where(mask, key, np.inf), axis=1)
+    has: BoolArray = np.asarray(mask.any(axis=1), dtype=bool)
+    return idx, has
+
+
+def _select(x: FloatArray, o: _Offers, p: BDMParams) -> FloatArray:
+    """Return each actor's new position from its offers [A11]; ties go to the first proposer."""
+    move = np.abs(o.offer - x[:, None])
+    any_offer = o.conflict | o.compromise | o.compel
+    stages: list[tuple[BoolArray, FloatArray]]
+    if p.selection == "scholz":
+        stages = [(o.conflict, move), (o.compromise, o.K), (o.compel, move)]
+    elif p.selection == "category-least-movement":
+        stages = [(o.conflict, move), (o.compromise, move), (o.compel, move)]
+    elif p.selection == "least-movement":
+        stages = [(any_offer, move)]
+    else:  # most-enforceable: Scholz's category order, then the proposer with the largest B
+        stages = [(o.conflict, -o.B), (o.compromise, -o.B), (o.compel, -o.B)]
+    new = x.copy()
+    decided = np.zeros(x.shape, dtype=bool)
+    rows = np.arange(x.size)
+    for mask, key in stages:
+        idx, has = _masked_argmin(key, mask)
+        take = has & ~decided
+        new[take] = o.offer[rows[take], idx[take]]
+        decided |= take
+    return new
+
+
+def _decide(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    R: float,
+    r_prev: FloatArray | None,
+    p: BDMParams,
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """One round's decisions, all reading ``x`` [A8].
+
+    Returns each actor's choice, the exponents r of the decisive pass, and the exponents to carry
+    into the next round (``None`` for ``risk="two-pass-reset"``, which resets them to 1).
+    """
+    n = x.size
+    ones = np.ones(n)
+    if R <= 0.0 or n < 2:
+        return x.copy(), ones, r_prev
+    d = np.abs(x[:, None] - x[None, :]) / R
+    mu = condorcet_median(x, w, p.median_tie)
+    m = np.abs(x - mu) / R
+    same = x[:, None] == x[None, :]
+
+    def eu(P: FloatArray, rho: FloatArray | float) -> FloatArray:
+        return expected_utilities(d, m, s, P, rho, p.q, p.salience, p.bw_distance)
+
+    def probabilities(e: FloatArray) -> FloatArray:
+        return win_probabilities(
+            d, w, e if p.vote_exponent == "risk" else ones, same, p.probability, p.voters
+        )
+
+    r_next: FloatArray | None = None
+    if p.risk == "off":
+        r = ones
+    elif p.risk == "carry":
+        # One pass with the exponents of the previous round (1 in round 1); its utilities
+        # E(j -> i; r_j) give the security levels and hence the exponents of the next round.
+        r = ones if r_prev is None else r_prev
+        r_next = risk_exponents(eu(probabilities(r), r[:, None]), p.security)
+    elif p.risk == "once" and r_prev is not None:
+        r = r_next = r_prev
+    else:  # two passes: r = 1, then the exponents the pass-1 security levels give (spec §7)
+        r = risk_exponents(eu(probabilities(ones), 1.0), p.security)
+        r_next = r if p.risk == "once" else None
+    P2 = probabilities(r)
+    A = eu(P2, r[:, None])  # A[a, b] = E(a -> b; r_a)
+    # B[a, b] = E(b -> a) in a's view: with r_a [A5 "viewer"] or with b's own r_b ["opponent"].
+    B = eu(P2, r[None, :]).T if p.opponent_exponent == "viewer" else A.T
+    valid = ~same
+    if p.perception == "mover":
+        offers = _offers(x, A, B, valid, p)
+    elif p.perception == "proposer":  # b's view of the dyad: A_b = E(a -> b; b), B_b = E(b -> a; b)
+        offers = _offers(x, B.T, A.T, valid, p)
+    else:
+        mine, theirs = _offers(x, A, B, valid, p), _offers(x, B.T, A.T, valid, p)
+        offers = _Offers(
+            mine.conflict & theirs.conflict,
+            mine.compromise & theirs.compromise,
+            mine.compel & theirs.compel,
+            mine.offer,
+            mine.K,
+            mine.B,
+        )
+    return _select(x, offers, p), r, r_next
+
+
+def _status(history: FloatArray, tol: float) -> tuple[str, int | None]:
+    """Whether the last row repeats the one before (settled) or an earlier one (cycle)."""
+    T = history.shape[0] - 1
+    for back in range(1, T + 1):
+        if np.allclose(history[T], history[T - back], rtol=0.0, atol=tol):
+            return ("settled", 1) if back == 1 else ("cycle", back)
+    return "moving", None
+
+
+def bdm(
+    positions: FloatArray,
+    capabilities: FloatArray,
+    saliences: FloatArray,
+    params: BDMParams | None = None,
+    *,
+    scale: tuple[float, float] | None = None,
+) -> BDMResult:
+    """Run Bueno de Mesquita's expected-utility model on one dimension (Scholz et al. 2011).
+
+    Each round (spec §2): the median mu (§3); pass 1 with r = 1 gives P1 and E1 (§5-6); the
+    security levels give the risk exponents r (§7); pass 2 gives, for each mover a,
+    A[a, b] = E(a -> b; r_a) and B[a, b] = E(b -> a; r_a); the offers to a are classified in a's
+    view (Fig. 6, §8), a accepts one (§9), and all actors move together (§10). See
+    :class:`BDMParams` for the ambiguities and their switches, and the module docstring for the
+    formulas.
+
+    Args:
+        positions: ``(n,)`` initial positions x_i.
+        capabilities: ``(n,)`` capabilities c_i >= 0 (only their ratios matter).
+        saliences: ``(n,)`` saliences s_i on [0, 1].
+        params: the switches; ``None`` means S1 (:class:`BDMParams` defaults).
+        scale: ``(lo, hi)`` of the declared scale, needed only for ``range="scale"``.
+
+    Returns:
+        A :class:`BDMResult` with positions, median and mean per round.
+
+    Raises:
+        UsageError: on inconsistent shapes, values outside their domain, or all w = c s zero.
+    """
+    p = params if params is not None else BDMParams()
+    x0 = np.asarray(positions, dtype=np.float64)
+    c = np.asarray(capabilities, dtype=np.float64)
+    s = np.asarray(saliences, dtype=np.float64)
+    if x0.ndim != 1 or c.shape != x0.shape or s.shape != x0.shape:
+        raise UsageError(
+            f"bdm: positions {x0.shape}, capabilities {c.shape}, saliences {s.shape}",
+            expected="three arrays of shape (n,)",
+        )
+    if not (np.isfinite(x0).all() and np.isfinite(c).all() and np.isfinite(s).all()):
+        raise UsageError("bdm: an input is not finite", expected="finite numbers")
+    if (c < 0).any():
+        raise UsageError("bdm: a capability is negative", expected="capabilities >= 0")
+    if ((s < 0) | (s > 1)).any():
+        raise UsageError("bdm: a salience lies outside [0, 1]", expected="saliences in [0, 1]")
+    w = c * s
+    if not w.sum() > 0:
+        raise UsageError("bdm: every actor has capability x salience 0", expected="some w > 0")
+    if p.range == "scale":
+        if scale is None or not scale[1] > scale[0]:
+            raise UsageError("bdm: range='scale' needs the scale", expected="scale=(lo, hi)")
+        fixed_range = float(scale[1] - scale[0])
+    else:
+        fixed_range = float(np.ptp(x0)) if x0.size else 0.0
+
+    def range_of(x: FloatArray) -> float:
+        return float(np.ptp(x)) if p.range == "current" else fixed_range
+
+    n = x0.size
+    history = np.empty((p.rounds + 1, n))
+    history[0] = x0
+    risk = np.ones((p.rounds, n))
+    r_carry: FloatArray | None = None
+    x = x0.copy()
+    for t in range(p.rounds):
+        if p.update == "simultaneous":
+            x, risk[t], r_carry = _decide(x, s, w, range_of(x), r_carry, p)
+        else:  # each mover in data order decides on the positions after the earlier moves
+            r_start = r_carry
+            for a in range(n):
+                choice, r_used, r_next = _decide(x, s, w, range_of(x), r_start, p)
+                if a == 0:
+                    risk[t], r_carry = r_used, r_next
+                x = x.copy()
+                x[a] = choice[a]
+        history[t + 1] = x
+    median = np.array([condorcet_median(row, w, p.median_tie) for row in history])
+    mean = np.array([weighted_mean(row, w) for row in history])
+    status, period = _status(history, 1e-9 * max(1.0, fixed_range))
+    return BDMResult(history, median, mean, risk, status, period)
+
+
+DEFAULTS: dict[str, Any] = {**asdict(BDMParams()), "forecast": "median"}
+
+
+def params_from_mapping(params: Mapping[str, Any]) -> tuple[BDMParams, str]:
+    """Build :class:`BDMParams` and the forecast choice from the adapter's parameter mapping."""
+    merged = check_params("bdm", DEFAULTS, params)
+    forecast = merged.pop("forecast")
+    if forecast not in ("median", "mean"):
+        raise UsageError(
+            f"bdm: forecast is {forecast!r}", field="forecast", expected="'median' or 'mean'"
+        )
+    names = {f.name for f in fields(BDMParams)}
+    return BDMParams(**{k: v for k, v in merged.items() if k in names}), str(forecast)
+
+
+def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
+    """Adapt :func:`bdm` to an issue; each dimension is run independently.
+
+    BDM's model is one-dimensional. For m > 1 dimensions each dimension k runs on its own with
+    the positions x[:, k] and saliences s[:, k] of that dimension (and the common capabilities);
+    the actors do not trade across dimensions. ``rng`` is unused (the model is deterministic).
+
+    Parameters: the :class:`BDMParams` field names, plus ``forecast``: ``"median"`` (default,
+    the final round's Condorcet median, BDM's forecast) or ``"mean"`` (the final weighted mean).
+    """
+    del rng
+    p, forecast = params_from_mapping(params)
+    n, m = issue.n_actors, issue.n_dims
+    positions = np.empty((p.rounds + 1, n, m))
+    median = np.empty((p.rounds + 1, m))
+    mean = np.empty((p.rounds + 1, m))
+    risk_round1: list[dict[str, float]] = []
+    statuses: list[dict[str, Any]] = []
+    for k in range(m):
+        try:
+            result = bdm(
+                issue.positions[:, k],
+                issue.capabilities,
+                issue.saliences[:, k],
+                p,
+                scale=(float(issue.lo[k]), float(issue.hi[k])),
+            )
+        except UsageError as err:
+            raise UsageError(
+                f"dimension {k + 1}: {err.message}", field=err.location.field, expected=err.expected
+            ) from None
+        positions[:, :, k] = result.positions
+        median[:, k] = result.median
+        mean[:, k] = result.mean
+        first = result.risk[0] if p.rounds > 0 else np.ones(n)
+        risk_round1.append({a: float(v) for a, v in zip(issue.actor_ids, first, strict=True)})
+        tail = result.median[(p.rounds + 1) // 2 :]
+        statuses.append(
+            {
+                "status": result.status,
+                "period": result.period,
+                "median_range_last_half": [float(tail.min()), float(tail.max())],
+            }
+        )
+    outcome = median[-1] if forecast == "median" else mean[-1]
+    diagnostics: dict[str, Any] = {
+        "params": {**asdict(p), "forecast": forecast},
+        "dimensions": "each dimension run independently with its own saliences",
+        "risk_exponents_round1": risk_round1,
+        "settled": [st["status"] == "settled" for st in statuses],
+        "cycles": [st["status"] == "cycle" for st in statuses],
+        "status": statuses,
+    }
+    return ModelRun(
+        model="bdm",
+        positions=positions,
+        outcome=outcome.copy(),
+        series={"median": median, "mean": mean},
+        diagnostics=diagnostics,
+    )
+
+
+SPEC = ModelSpec(
+    name="bdm",
+    summary="Bueno de Mesquita's expected-utility challenge model (Scholz et al. 2011 reading S1)",
+    citation="Scholz2011; BuenoDeMesquita1994",
+    run=run,
+    defaults=DEFAULTS,
+    stochastic=False,
+    uses_status_quo=False,
+)

@@ -1,0 +1,377 @@
+"""Import and export the four-column CSV used for Bueno de Mesquita's model (``bdm-csv``).
+
+The format (e.g. ``emission_standards.csv``, Scholz et al. 2011 Table 1) is one header line and
+one row per actor::
+
+    Actor,Capability,Position,Salience
+    Netherlands,0.08,4,0.8
+
+The header names are matched without regard to case or surrounding blanks, in any order, and a few
+synonyms used by published data sets are accepted: ``Stakeholder`` or ``Name`` for ``Actor``,
+``Resources``, ``Power``, ``Influence`` or ``Clout`` for ``Capability``.
+
+Mapping onto :class:`~accord.scenario.schema.Scenario`:
+
+- one scenario holding one issue with one dimension; the scenario and issue ids come from the file
+  name (``emission_standards.csv`` gives ``emission_standards``);
+- each row is an actor (id = the name with every run of characters other than letters, digits,
+  ``_``, ``.`` and ``-`` replaced by ``-``; a clash gets ``-2``, ``-3`` ...) with its capability,
+  and a stance with its position and salience; every number's ``source`` is
+  ``"<file>, line N"`` and ``assumed`` is false;
+- ``salience_scale`` is 1 when every salience is <= 1 (BDM's 0-1 data) and 100 otherwise (data
+  printed as percentages), as in ``bdm-scholz.md`` §1;
+- the dimension's scale: the file gives none, so it is [0, 1] or [0, 100] when every position
+  lies in that standard scale and the positions cover at least half of it (``honduras_crisis``:
+  [0, 1]; ``china_democratization``: [0, 100]); otherwise the positions' own minimum and maximum
+  (``emission_standards``: years 4 to 10; ``sultan``: 12.85 to 14.25). When all positions are equal
+  the scale is the smallest standard scale holding them, else that value +- 1. BDM's model reads
+  only the positions' range, so this choice changes no forecast.
+
+Errors (a missing or non-numeric value, a negative capability, a salience outside 0-100, a wrong
+header, fewer than two actors, a duplicate actor name) raise
+:class:`~accord.errors.ScenarioError` with the file, the line and the column name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from pathlib import PurePath
+
+from accord.errors import ScenarioError, UsageError
+from accord.scenario.schema import (
+    Actor,
+    Dimension,
+    Issue,
+    Position,
+    Quantity,
+    Salience,
+    Scenario,
+    Stance,
+)
+
+FORMAT = "bdm-csv"
+
+#: Canonical column -> accepted header names (lower case).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "Actor": ("actor", "stakeholder", "name"),
+    "Capability": ("capability", "resources", "power", "influence", "clout"),
+    "Position": ("position",),
+    "Salience": ("salience",),
+}
+HEADER = tuple(COLUMNS)
+
+_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def _canonical(name: str) -> str | None:
+    key = name.strip().lower()
+    for column, aliases in COLUMNS.items():
+        if key in aliases:
+            return column
+    return None
+
+
+def _first_line(text: str) -> tuple[int, str] | None:
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if line.strip():
+            return number, line
+    return None
+
+
+def sniff(text: str) -> bool:
+    """Return True if the first non-blank line is a BDM CSV header (the four columns, any order)."""
+    first = _first_line(text)
+    if first is None:
+        return False
+    try:
+        cells = next(csv.reader([first[1]]))
+    except csv.Error:
+        return False
+    names = [c for c in cells if c.strip()]
+    return sorted(str(_canonical(c)) for c in names) == sorted(HEADER)
+
+
+def _make_id(name: str, taken: set[str]) -> str:
+    base = _ID_BAD.sub("-", name.strip()).strip("-._")[:60] or "actor"
+    if not base[0].isalnum():
+        base = "a" + base
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate, k = f"{base}-{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _number(cell: str, source: str, line: int, column: str, expected: str) -> float:
+    text = cell.strip()
+    if not text:
+        raise ScenarioError(
+            f"{column} is missing", file=source, line=line, field=column, expected=expected
+        )
+    try:
+        value = float(text)
+    except ValueError:
+        raise ScenarioError(
+            f"'{text}' is not a number", file=source, line=line, field=column, expected=expected
+        ) from None
+    if not math.isfinite(value):
+        raise ScenarioError(
+            f"'{text}' is not a finite number",
+            file=source,
+            line=line,
+            field=column,
+            expected=expected,
+        )
+    return value
+
+
+def _scale(positions: list[float]) -> tuple[float, float]:
+    lo, hi = min(positions), max(positions)
+    for top in (1.0, 100.0):
+        if lo >= 0.0 and hi <= top and (hi - lo >= top / 2 or hi == lo):
+            return 0.0, top
+    if hi == lo:
+        return lo - 1.0, hi + 1.0
+    return lo, hi
+
+
+def read(text: str, source: str) -> list[Scenario]:
+    """Parse a BDM CSV file into one :class:`Scenario` with one 1-D issue (see module docstring).
+
+    Args:
+        text: the file's content.
+        source: the file name, used in error messages and provenance.
+
+    Returns:
+        A list holding the one scenario.
+
+    Raises:
+        ScenarioError: on malformed content, naming the file, the line and the column.
+    """
+    name = PurePath(source).name or source
+    stem = PurePath(source).stem or "bdm"
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    columns: dict[str, int] | None = None
+    labels: dict[str, str] = {}
+    header_line = 0
+    records: list[tuple[int, str, float, float, float]] = []
+    try:
+        for cells in rows:
+            line = rows.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if columns is None:
+                header_line = line
+                columns = _parse_header(cells, source, line)
+                labels = {column: cells[index].strip() for column, index in columns.items()}
+                continue
+            records.append(_parse_row(cells, columns, labels, source, line))
+    except csv.Error as err:
+        raise ScenarioError(
+            f"malformed CSV: {err}", file=source, line=rows.line_num, expected="comma-separated"
+        ) from None
+    if columns is None:
+        raise ScenarioError(
+            "the file is empty", file=source, expected="a header " + ",".join(HEADER)
+        )
+    if len(records) < 2:
+        raise ScenarioError(
+            f"{len(records)} actor(s) found",
+            file=source,
+            line=records[0][0] if records else header_line,
+            field=labels["Actor"],
+            expected="at least 2 actors",
+        )
+    seen: dict[str, int] = {}
+    for line, actor_name, *_ in records:
+        if actor_name in seen:
+            raise ScenarioError(
+                f"duplicate actor '{actor_name}' (first on line {seen[actor_name]})",
+                file=source,
+                line=line,
+                field=labels["Actor"],
+                expected="each actor once",
+            )
+        seen[actor_name] = line
+    salience_scale = 1.0 if all(r[4] <= 1.0 for r in records) else 100.0
+    lo, hi = _scale([r[3] for r in records])
+    taken: set[str] = set()
+    actors: list[Actor] = []
+    stances: list[Stance] = []
+    for line, actor_name, capability, position, salience in records:
+        where = f"{name}, line {line}"
+        actor_id = _make_id(actor_name, taken)
+        actors.append(
+            Actor(
+                id=actor_id,
+                name=actor_name,
+                capability=Quantity(value=capability, source=where),
+            )
+        )
+        stances.append(
+            Stance(
+                actor=actor_id,
+                position=Position(value=position, source=where),
+                salience=Salience(value=salience, source=where),
+            )
+        )
+    scenario_id = _make_id(stem, set())
+    issue = Issue(
+        id=scenario_id,
+        name=stem,
+        dimensions=[Dimension(id="position", lo=lo, hi=hi)],
+        salience_scale=salience_scale,
+        stances=stances,
+    )
+    scenario = Scenario(
+        id=scenario_id,
+        title=stem,
+        sources={name: f"BDM CSV ({FORMAT}) imported from {name}"},
+        actors=actors,
+        issues=[issue],
+    )
+    return [scenario]
+
+
+def _parse_header(cells: list[str], source: str, line: int) -> dict[str, int]:
+    expected = "the header " + ",".join(HEADER)
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        if not cell.strip() and index == len(cells) - 1:
+            continue  # a trailing comma
+        column = _canonical(cell)
+        if column is None:
+            raise ScenarioError(
+                f"unknown column '{cell.strip()}'", file=source, line=line, expected=expected
+            )
+        if column in columns:
+            raise ScenarioError(
+                f"column '{column}' appears twice", file=source, line=line, expected=expected
+            )
+        columns[column] = index
+    missing = [c for c in HEADER if c not in columns]
+    if missing:
+        raise ScenarioError(
+            "missing column " + ", ".join(f"'{c}'" for c in missing),
+            file=source,
+            line=line,
+            expected=expected,
+        )
+    return columns
+
+
+def _parse_row(
+    cells: list[str], columns: dict[str, int], labels: dict[str, str], source: str, line: int
+) -> tuple[int, str, float, float, float]:
+    """One actor row: (line, name, capability, position, salience); errors name the column."""
+    width = max(columns.values()) + 1
+    extra = cells[width:]
+    if any(c.strip() for c in extra):
+        raise ScenarioError(
+            f"{len(cells)} values, the header has {width}",
+            file=source,
+            line=line,
+            expected=f"{width} comma-separated values",
+        )
+
+    def cell(column: str) -> str:
+        index = columns[column]
+        return cells[index] if index < len(cells) else ""
+
+    actor_name = cell("Actor").strip()
+    if not actor_name:
+        raise ScenarioError(
+            f"{labels['Actor']} is missing",
+            file=source,
+            line=line,
+            field=labels["Actor"],
+            expected="an actor name",
+        )
+    capability = _number(cell("Capability"), source, line, labels["Capability"], "a number >= 0")
+    if capability < 0:
+        raise ScenarioError(
+            f"capability {capability:g} is negative",
+            file=source,
+            line=line,
+            field=labels["Capability"],
+            expected="a number >= 0",
+        )
+    position = _number(cell("Position"), source, line, labels["Position"], "a number")
+    salience = _number(
+        cell("Salience"), source, line, labels["Salience"], "a number in 0..1 or in 0..100"
+    )
+    if not 0.0 <= salience <= 100.0:
+        raise ScenarioError(
+            f"salience {salience:g} is outside 0..100",
+            file=source,
+            line=line,
+            field=labels["Salience"],
+            expected="a number in 0..1 or in 0..100",
+        )
+    return line, actor_name, capability, position, salience
+
+
+def _format(value: float) -> str:
+    """Shortest text that reads back to the same float (integers without '.0')."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def write(scenario: Scenario, issue_id: str | None = None) -> str:
+    """Export one 1-D issue of ``scenario`` as BDM CSV (``Actor,Capability,Position,Salience``).
+
+    The actor column holds the actor's name; actors without a stance on the issue are left out.
+    Saliences are written on the file's own scale when :func:`read` would detect that scale again
+    (1, or 100 with some salience above 1); otherwise they are written on 0-1.
+
+    Raises:
+        UsageError: when the scenario has several issues and ``issue_id`` is not given, when the
+            issue does not exist, or when it has more than one dimension.
+    """
+    if issue_id is None:
+        if len(scenario.issues) != 1:
+            raise UsageError(
+                f"scenario '{scenario.id}' has {len(scenario.issues)} issues; bdm-csv holds one",
+                expected="an issue id: " + ", ".join(i.id for i in scenario.issues),
+            )
+        issue = scenario.issues[0]
+    else:
+        try:
+            issue = scenario.issue(issue_id)
+        except KeyError:
+            raise UsageError(
+                f"scenario '{scenario.id}' has no issue '{issue_id}'",
+                expected="one of " + ", ".join(i.id for i in scenario.issues),
+            ) from None
+    if len(issue.dimensions) != 1:
+        raise UsageError(
+            f"issue '{issue.id}' has {len(issue.dimensions)} dimensions",
+            expected="a 1-D issue (bdm-csv holds one dimension)",
+        )
+    raw = [stance.salience.values(1)[0] for stance in issue.stances]
+    scale = issue.salience_scale
+    keep_raw = scale == 1.0 or (scale == 100.0 and any(v > 1.0 for v in raw))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for stance, salience in zip(issue.stances, raw, strict=True):
+        try:
+            actor = scenario.actor(stance.actor)
+        except KeyError:
+            raise UsageError(
+                f"issue '{issue.id}' has a stance for unknown actor '{stance.actor}'",
+                expected="an actor id of the scenario",
+            ) from None
+        writer.writerow(
+            [
+                actor.name,
+                _format(actor.capability.value),
+                _format(stance.position.values()[0]),
+                _format(salience if keep_raw else salience / scale),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,383 @@
+"""Load a war-game scenario (YAML), check how its parts fit, and compile its expressions.
+
+:func:`load_wargame` / :func:`loads_wargame` parse with accord's safe YAML reader
+(:func:`accord.scenario.yaml_io.parse_yaml`: no tags, no code, duplicate keys rejected), validate
+with :class:`~accord.wargame.schema.WargameScenario`, then cross-check and compile into a
+:class:`CompiledScenario`. Every failure is a :class:`~accord.errors.ScenarioError` with the file,
+the line and the field path.
+
+Cross-checks: ids unique (variables, gates and tables share one namespace, the names expressions
+read); every reference names something that exists (an action's actor, gates and proposed
+decision; a gate's actor and decision; a decision's members, support formulas and weights; an
+actor's doctrine actions and preferences; ``visible_to`` actors or teams); every change targets a
+variable; a scripted inject fires within the clock, and a triggered inject's condition can hold
+somewhere in the variables' ranges (interval arithmetic, :func:`accord.wargame.expr.can_hold`);
+a ``set`` whose value can only lie outside the variable's range is rejected.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from accord.errors import ScenarioError
+from accord.scenario.validate import format_path
+from accord.scenario.yaml_io import parse_yaml, read_text
+from accord.wargame.expr import RESERVED, Expr, can_hold, compile_expr, interval
+from accord.wargame.schema import Changes, WargameScenario
+
+PathT = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Compiled changes: ``deltas`` are added, ``sets`` replace, both evaluated on one state."""
+
+    deltas: Mapping[str, Expr] = field(default_factory=dict)
+    sets: Mapping[str, Expr] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.deltas or self.sets)
+
+
+@dataclass(frozen=True)
+class CompiledTable:
+    id: str
+    input: Expr
+    xs: np.ndarray
+    ys: np.ndarray
+
+    def value(self, env: Mapping[str, float]) -> float:
+        return float(np.interp(self.input.value(env), self.xs, self.ys))
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A checked scenario with every expression compiled; the engine's input."""
+
+    spec: WargameScenario
+    source: str
+    variables: tuple[str, ...]
+    lo: Mapping[str, float]
+    hi: Mapping[str, float]
+    gates: tuple[str, ...]
+    tables: tuple[CompiledTable, ...]
+    preconditions: Mapping[str, Expr]
+    action_changes: Mapping[str, ChangeSet]
+    action_costs: Mapping[str, ChangeSet]
+    probabilities: Mapping[str, Expr]
+    successes: Mapping[str, ChangeSet]
+    failures: Mapping[str, ChangeSet]
+    inject_when: Mapping[str, Expr]
+    inject_probability: Mapping[str, Expr]
+    inject_changes: Mapping[str, ChangeSet]
+    gate_requires: Mapping[str, Expr]
+    support: Mapping[str, Mapping[str, Expr]]
+    decision_when: Mapping[str, Expr]
+    decision_changes: Mapping[str, ChangeSet]
+    outcomes: tuple[tuple[str, Expr], ...]
+    end_when: Expr | None
+    doctrine: Mapping[str, tuple[tuple[Expr, str], ...]]
+    teams: Mapping[str, str]
+    """actor id -> team id (an actor without a team is its own team)."""
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Every name an expression may read."""
+        return frozenset((*self.variables, *self.gates, *(t.id for t in self.tables), "turn"))
+
+
+class _Checker:
+    def __init__(self, spec: WargameScenario, source: str, lines: Any) -> None:
+        self.spec = spec
+        self.source = source
+        self.lines = lines
+
+    def error(self, path: PathT, message: str, expected: str | None = None) -> ScenarioError:
+        line = self.lines.line_for(path) if self.lines is not None else None
+        return ScenarioError(
+            message, file=self.source, line=line, field=format_path(path), expected=expected
+        )
+
+    def expr(self, text: Any, known: frozenset[str], path: PathT) -> Expr:
+        try:
+            return compile_expr(text, known, format_path(path))
+        except ScenarioError as exc:
+            raise self.error(path, exc.message, exc.expected) from None
+
+    def unique(self, ids: Sequence[str], path: PathT, what: str) -> None:
+        seen: set[str] = set()
+        for i, name in enumerate(ids):
+            if name in seen:
+                raise self.error(
+                    (*path, i, "id"), f"{what} '{name}' is defined twice", "unique ids"
+                )
+            seen.add(name)
+
+    def ref(self, name: str, pool: Mapping[str, Any] | set[str], path: PathT, what: str) -> None:
+        if name not in pool:
+            some = ", ".join(sorted(pool)[:10]) or "none defined"
+            raise self.error(path, f"unknown {what} '{name}'", f"one of: {some}")
+
+
+def _changes(
+    c: _Checker, changes: Changes, sets: Changes, known: frozenset[str], path: PathT
+) -> ChangeSet:
+    variables = {v.id: v for v in c.spec.variables}
+    out_d: dict[str, Expr] = {}
+    out_s: dict[str, Expr] = {}
+    box = _box(c.spec)
+    for key, store, what in (("effects", out_d, changes), ("set", out_s, sets)):
+        for name, text in what.items():
+            p = (*path, key, name)
+            c.ref(name, variables, p, "state variable")
+            store[name] = c.expr(text, known, p)
+            if key == "set":
+                lo, hi = interval(store[name], box)
+                v = variables[name]
+                if lo > v.hi or hi < v.lo:
+                    raise c.error(
+                        p,
+                        f"this always sets '{name}' to [{lo:g}, {hi:g}], outside its range",
+                        f"values in [{v.lo:g}, {v.hi:g}]",
+                    )
+    return ChangeSet(deltas=out_d, sets=out_s)
+
+
+def _box(spec: WargameScenario) -> dict[str, tuple[float, float]]:
+    box: dict[str, tuple[float, float]] = {v.id: (v.lo, v.hi) for v in spec.variables}
+    box.update({g.id: (0.0, 1.0) for g in spec.gates})
+    for t in spec.tables:
+        ys = [p[1] for p in t.points]
+        box[t.id] = (min(ys), max(ys))
+    box["turn"] = (1.0, float(spec.clock.turns))
+    return box
+
+
+def compile_scenario(
+    spec: WargameScenario, source: str = "<scenario>", lines: Any = None
+) -> CompiledScenario:
+    """Cross-check ``spec`` and compile its expressions (see the module docstring)."""
+    c = _Checker(spec, source, lines)
+    c.unique([a.id for a in spec.actors], ("actors",), "actor")
+    c.unique([a.id for a in spec.actions], ("actions",), "action")
+    c.unique([i.id for i in spec.injects], ("injects",), "inject")
+    c.unique([d.id for d in spec.decisions], ("decisions",), "decision")
+    c.unique([o.id for o in spec.outcomes], ("outcomes",), "outcome")
+    shared = (
+        [("variables", i, v.id) for i, v in enumerate(spec.variables)]
+        + [("gates", i, g.id) for i, g in enumerate(spec.gates)]
+        + [("tables", i, t.id) for i, t in enumerate(spec.tables)]
+    )
+    seen: dict[str, str] = {}
+    for group, i, name in shared:
+        if name in RESERVED:
+            raise c.error((group, i, "id"), f"'{name}' is a reserved name", "another id")
+        if name in seen:
+            raise c.error(
+                (group, i, "id"),
+                f"'{name}' is already the id of one of the {seen[name]}",
+                "variables, gates and tables with distinct ids",
+            )
+        seen[name] = group
+
+    actors = {a.id: a for a in spec.actors}
+    teams: dict[str, str] = {a.id: a.team or a.id for a in spec.actors}
+    audiences = set(actors) | set(teams.values()) | set(spec.teams)
+    variables = {v.id: v for v in spec.variables}
+    gates = {g.id: g for g in spec.gates}
+    decisions = {d.id: d for d in spec.decisions}
+    actions = {a.id: a for a in spec.actions}
+    table_ids = {t.id for t in spec.tables}
+    known = frozenset((*variables, *gates, *table_ids, "turn"))
+    base = known - table_ids  # a table's input may not read tables
+    box = _box(spec)
+
+    for i, v in enumerate(spec.variables):
+        for j, who in enumerate(v.visible_to or []):
+            c.ref(who, audiences, ("variables", i, "visible_to", j), "actor or team")
+
+    tables = []
+    for i, t in enumerate(spec.tables):
+        inp = c.expr(t.input, base, ("tables", i, "input"))
+        xs = np.array([p[0] for p in t.points], dtype=np.float64)
+        ys = np.array([p[1] for p in t.points], dtype=np.float64)
+        tables.append(CompiledTable(t.id, inp, xs, ys))
+
+    doctrine: dict[str, tuple[tuple[Expr, str], ...]] = {}
+    for i, a in enumerate(spec.actors):
+        for name in a.preferences:
+            c.ref(name, variables, ("actors", i, "preferences", name), "state variable")
+        rules = []
+        for j, rule in enumerate(a.doctrine):
+            p: PathT = ("actors", i, "doctrine", j)
+            c.ref(rule.then, actions, (*p, "then"), "action")
+            if actions[rule.then].actor != a.id:
+                raise c.error(
+                    (*p, "then"),
+                    f"action '{rule.then}' belongs to '{actions[rule.then].actor}', not '{a.id}'",
+                    f"one of {a.id}'s actions",
+                )
+            rules.append((c.expr(rule.when, known, (*p, "if")), rule.then))
+        doctrine[a.id] = tuple(rules)
+
+    gate_requires = {}
+    for i, g in enumerate(spec.gates):
+        c.ref(g.actor, actors, ("gates", i, "actor"), "actor")
+        if g.decision is not None:
+            c.ref(g.decision, decisions, ("gates", i, "decision"), "group decision")
+        gate_requires[g.id] = c.expr(g.requires, known, ("gates", i, "requires"))
+
+    pre, chg, cost, prob, succ, fail = {}, {}, {}, {}, {}, {}
+    for i, act in enumerate(spec.actions):
+        p = ("actions", i)
+        c.ref(act.actor, actors, (*p, "actor"), "actor")
+        for j, gid in enumerate(act.requires_gates):
+            c.ref(gid, gates, (*p, "requires_gates", j), "legal gate")
+        if act.declares_gate is not None:
+            c.ref(act.declares_gate, gates, (*p, "declares_gate"), "legal gate")
+            owner = gates[act.declares_gate].actor
+            if owner != act.actor:
+                raise c.error(
+                    (*p, "declares_gate"),
+                    f"gate '{act.declares_gate}' is declared by '{owner}', not '{act.actor}'",
+                    f"a gate of actor '{act.actor}'",
+                )
+        if act.proposes is not None:
+            c.ref(act.proposes, decisions, (*p, "proposes"), "group decision")
+        pre[act.id] = c.expr(act.precondition, known, (*p, "precondition"))
+        chg[act.id] = _changes(c, act.effects, act.set, known, p)
+        cost[act.id] = _changes(c, act.costs, {}, known, (*p, "costs"))
+        if act.adjudication is not None:
+            q = (*p, "adjudication")
+            prob[act.id] = c.expr(act.adjudication.probability, known, (*q, "probability"))
+            succ[act.id] = _changes(c, act.adjudication.success, {}, known, (*q, "success"))
+            fail[act.id] = _changes(c, act.adjudication.failure, {}, known, (*q, "failure"))
+
+    inj_when, inj_prob, inj_chg = {}, {}, {}
+    for i, inj in enumerate(spec.injects):
+        p = ("injects", i)
+        for j, who in enumerate(inj.visible_to or []):
+            c.ref(who, audiences, (*p, "visible_to", j), "actor or team")
+        if inj.at_turn is not None and inj.at_turn > spec.clock.turns:
+            raise c.error(
+                (*p, "at_turn"),
+                f"inject '{inj.id}' is scripted for turn {inj.at_turn} but the game ends after "
+                f"turn {spec.clock.turns}, so it can never fire",
+                f"a turn from 1 to {spec.clock.turns}",
+            )
+        if inj.when is not None:
+            expr = c.expr(inj.when, known, (*p, "when"))
+            if not can_hold(expr, box):
+                raise c.error(
+                    (*p, "when"),
+                    f"inject '{inj.id}' can never fire: its condition is false for every value "
+                    "in the variables' ranges",
+                    "a condition that can hold",
+                )
+            inj_when[inj.id] = expr
+        if inj.probability is not None:
+            inj_prob[inj.id] = c.expr(inj.probability, known, (*p, "probability"))
+        inj_chg[inj.id] = _changes(c, inj.effects, inj.set, known, p)
+
+    support, dec_when, dec_chg = {}, {}, {}
+    for i, d in enumerate(spec.decisions):
+        p = ("decisions", i)
+        c.unique(d.members, (*p, "members"), "member")
+        for j, m in enumerate(d.members):
+            c.ref(m, actors, (*p, "members", j), "actor")
+        for m in d.support:
+            c.ref(m, set(d.members), (*p, "support", m), "member of this decision")
+        missing = [m for m in d.members if m not in d.support]
+        if missing:
+            raise c.error(
+                (*p, "support"),
+                f"no support formula for member(s) {', '.join(missing)}",
+                "one formula per member",
+            )
+        if d.rule.weights is not None:
+            if set(d.rule.weights) != set(d.members):
+                raise c.error(
+                    (*p, "rule", "weights"),
+                    "the weights do not name exactly the members",
+                    "one weight per member",
+                )
+            if any(w < 0 for w in d.rule.weights.values()) or sum(d.rule.weights.values()) <= 0:
+                raise c.error((*p, "rule", "weights"), "weights must be >= 0 with a positive sum")
+        support[d.id] = {m: c.expr(d.support[m], known, (*p, "support", m)) for m in d.members}
+        if d.when is not None:
+            dec_when[d.id] = c.expr(d.when, known, (*p, "when"))
+        dec_chg[d.id] = _changes(c, d.effects, d.set, known, p)
+
+    outcomes = tuple(
+        (o.id, c.expr(o.when, known, ("outcomes", i, "when"))) for i, o in enumerate(spec.outcomes)
+    )
+    end_when = None if spec.end_when is None else c.expr(spec.end_when, known, ("end_when",))
+    return CompiledScenario(
+        spec=spec,
+        source=source,
+        variables=tuple(variables),
+        lo={v.id: v.lo for v in spec.variables},
+        hi={v.id: v.hi for v in spec.variables},
+        gates=tuple(gates),
+        tables=tuple(tables),
+        preconditions=pre,
+        action_changes=chg,
+        action_costs=cost,
+        probabilities=prob,
+        successes=succ,
+        failures=fail,
+        inject_when=inj_when,
+        inject_probability=inj_prob,
+        inject_changes=inj_chg,
+        gate_requires=gate_requires,
+        support=support,
+        decision_when=dec_when,
+        decision_changes=dec_chg,
+        outcomes=outcomes,
+        end_when=end_when,
+        doctrine=doctrine,
+        teams=teams,
+    )
+
+
+def loads_wargame(text: str, source: str = "<text>") -> CompiledScenario:
+    """Parse, validate and compile a war-game scenario from YAML text."""
+    parsed = parse_yaml(text, source)
+    try:
+        spec = WargameScenario.model_validate(parsed.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(part for part in err["loc"] if isinstance(part, str | int))
+        raise ScenarioError(
+            err["msg"].removeprefix("Value error, "),
+            file=source,
+            line=parsed.line_for(loc),
+            field=format_path(loc) or None,
+            expected=_expected(err),
+        ) from None
+    return compile_scenario(spec, source, parsed)
+
+
+def _expected(err: Any) -> str | None:
+    kind = str(err.get("type", ""))
+    if kind == "extra_forbidden":
+        return "only the fields documented in docs/wargame.md"
+    if kind == "missing":
+        return "this field"
+    ctx = err.get("ctx") or {}
+    if "pattern" in ctx:
+        return "a name of letters, digits and '_' not starting with a digit"
+    return None
+
+
+def load_wargame(path: str | os.PathLike[str]) -> CompiledScenario:
+    """Load a war-game scenario file (errors name the file by its base name)."""
+    name = Path(path).name
+    return loads_wargame(read_text(path, name), name)

@@ -1,0 +1,153 @@
+"""The append-only event log: every inject, move, draw, decision and override is one event.
+
+The game state is a fold over this log (:func:`accord.wargame.state.fold`): each event carries the
+absolute new values of the variables it changed (``changes``, after the bounds policy), so
+replaying the log needs neither the scenario's expressions nor the random generator. Events are
+pydantic models with a ``kind`` discriminator; :func:`dump_log` writes them as canonical JSON
+(sorted keys, no spaces), so two games with the same seed and orders give byte-identical text.
+
+``audience`` says who may see an event in a debrief (``None``: everyone; otherwise actor or team
+ids); the facilitator sees everything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from accord.errors import ScenarioError
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int = Field(ge=0)
+    turn: int = Field(ge=0)
+    changes: dict[str, float] = Field(default_factory=dict)
+    audience: list[str] | None = None
+
+
+class GameStarted(_Event):
+    kind: Literal["game-started"] = "game-started"
+    scenario: str
+    seed: int
+    values: dict[str, float]
+    sampled: dict[str, float] = Field(default_factory=dict)
+
+
+class TurnStarted(_Event):
+    kind: Literal["turn-started"] = "turn-started"
+
+
+class InjectFired(_Event):
+    kind: Literal["inject"] = "inject"
+    inject: str
+    text: str
+
+
+class OrderRejected(_Event):
+    kind: Literal["order-rejected"] = "order-rejected"
+    actor: str
+    action: str
+    reason: str
+
+
+class ActionExecuted(_Event):
+    kind: Literal["action"] = "action"
+    actor: str
+    action: str
+    label: str | None = None
+
+
+class Draw(_Event):
+    """A seeded random draw: ``success = u < probability`` unless ``forced`` by the facilitator."""
+
+    kind: Literal["draw"] = "draw"
+    subject: str
+    probability: float
+    u: float
+    success: bool
+    forced: bool = False
+
+
+class GateDeclared(_Event):
+    kind: Literal["gate-declared"] = "gate-declared"
+    gate: str
+    actor: str
+    opens_at: int
+
+
+class GateOpened(_Event):
+    kind: Literal["gate-opened"] = "gate-opened"
+    gate: str
+
+
+class DecisionTaken(_Event):
+    """A group decision put to its members: who supports, whether the rule lets it pass, the
+    members who withhold support (``blockers``) and the members whose switch alone would change
+    the result (``pivotal``)."""
+
+    kind: Literal["decision"] = "decision"
+    decision: str
+    rule: str
+    support: dict[str, bool]
+    agreed: bool
+    blockers: list[str]
+    pivotal: list[str]
+
+
+class Override(_Event):
+    """A facilitator override, with its reason: new values, gate states or forced draws."""
+
+    kind: Literal["override"] = "override"
+    reason: str = Field(min_length=1)
+    gates: dict[str, Literal["closed", "open"]] = Field(default_factory=dict)
+    force: dict[str, bool] = Field(default_factory=dict)
+
+
+class GameEnded(_Event):
+    kind: Literal["game-ended"] = "game-ended"
+    outcome: str
+
+
+Event = Annotated[
+    GameStarted
+    | TurnStarted
+    | InjectFired
+    | OrderRejected
+    | ActionExecuted
+    | Draw
+    | GateDeclared
+    | GateOpened
+    | DecisionTaken
+    | Override
+    | GameEnded,
+    Field(discriminator="kind"),
+]
+
+_LOG = TypeAdapter(list[Event])
+
+
+def dump_log(events: Sequence[Event]) -> str:
+    """Canonical JSON text of the log (sorted keys, compact), byte-stable for equal logs."""
+    data = [e.model_dump(mode="json") for e in events]
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def load_log(text: str, source: str = "<log>") -> list[Event]:
+    """Events from :func:`dump_log` text.
+
+    Raises:
+        ScenarioError: not JSON, or an entry is not a known event.
+    """
+    try:
+        return _LOG.validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ScenarioError(
+            f"bad event: {err['msg']}", file=source, field=where or None, expected="a game log"
+        ) from None

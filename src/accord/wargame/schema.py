@@ -1,0 +1,251 @@
+"""The war-game scenario file, as pydantic models (what the YAML holds, field by field).
+
+Expressions are kept as text here; :mod:`accord.wargame.loader` compiles and cross-checks them.
+Every model forbids unknown fields, so a typo is an error rather than silently ignored. Every
+number a scenario author had to assume carries ``assumed: true`` with a ``source`` or ``reason``.
+
+Effects are *changes*: ``effects: {escalation: "1"}`` adds 1, ``set: {escalation: "3"}`` sets 3.
+All the right-hand sides of one action, inject or decision are evaluated on the state before any
+of them is applied, then applied together; values leaving a variable's range are handled by the
+scenario's ``bounds`` policy (``clamp``, the default, or ``error``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="letters, digits and '_', not starting with a digit",
+    ),
+]
+ExprText = Annotated[
+    str | float | bool, Field(description="an expression (see accord.wargame.expr)")
+]
+Changes = dict[str, ExprText]
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(Strict):
+    """Where a number comes from; ``assumed: true`` needs a ``source`` or a ``reason``."""
+
+    source: str | None = None
+    assumed: bool = False
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _assumption_explained(self) -> Provenance:
+        if self.assumed and not (self.source or self.reason):
+            raise ValueError("an assumed value needs a 'source' or a 'reason'")
+        return self
+
+
+class Clock(Strict):
+    """Turns run 1..``turns``; ``turn_length`` is a label shown to players (e.g. ``3.5 days``)."""
+
+    turns: int = Field(ge=1, le=1000)
+    turn_length: str = "1 turn"
+
+
+class DoctrineRule(Strict):
+    """If ``when`` holds on the actor's view, order action ``then``."""
+
+    when: ExprText = Field(alias="if")
+    then: Id
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Actor(Strict):
+    """A party to the crisis, played by a team (people or an automated player).
+
+    ``preferences`` weigh state variables for the expected-utility player (utility = sum of
+    weight * value); ``doctrine`` lists if-then rules for the doctrine player.
+    """
+
+    id: Id
+    name: str | None = None
+    team: Id | None = None
+    preferences: dict[str, float] = Field(default_factory=dict)
+    doctrine: list[DoctrineRule] = Field(default_factory=list)
+
+
+class Variable(Provenance):
+    """A state variable on ``[lo, hi]``. ``range`` makes the initial value uncertain (Monte Carlo
+    draws it uniformly); ``visible_to`` lists the actors or teams that see it (absent: everyone)."""
+
+    id: Id
+    lo: float
+    hi: float
+    initial: float
+    description: str | None = None
+    range: tuple[float, float] | None = None
+    visible_to: list[Id] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Variable:
+        if not self.lo < self.hi:
+            raise ValueError(f"lo {self.lo} must be below hi {self.hi}")
+        if not self.lo <= self.initial <= self.hi:
+            raise ValueError(f"initial {self.initial} is outside [{self.lo}, {self.hi}]")
+        if self.range is not None:
+            a, b = self.range
+            if not (self.lo <= a <= self.initial <= b <= self.hi):
+                raise ValueError(
+                    f"range [{a}, {b}] must contain initial {self.initial} and lie in "
+                    f"[{self.lo}, {self.hi}]"
+                )
+        return self
+
+
+class Table(Provenance):
+    """A probability (or any) table: piecewise-linear in ``input`` through ``points`` (x, y),
+    constant beyond the end points. Its id is a name expressions can read."""
+
+    id: Id
+    input: ExprText
+    points: list[tuple[float, float]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted(self) -> Table:
+        xs = [p[0] for p in self.points]
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError("table points must have strictly increasing x")
+        return self
+
+
+class Adjudication(Strict):
+    """A seeded draw: success with probability ``probability`` (an expression, clipped to [0, 1]),
+    then ``success`` or ``failure`` changes apply on top of the action's own effects."""
+
+    probability: ExprText
+    success: Changes = Field(default_factory=dict)
+    failure: Changes = Field(default_factory=dict)
+
+
+class Action(Strict):
+    """One entry of an actor's action catalogue."""
+
+    id: Id
+    actor: Id
+    label: str | None = None
+    precondition: ExprText = "true"
+    requires_gates: list[Id] = Field(default_factory=list)
+    declares_gate: Id | None = None
+    proposes: Id | None = None
+    effects: Changes = Field(default_factory=dict)
+    set: Changes = Field(default_factory=dict)
+    costs: Changes = Field(default_factory=dict)
+    adjudication: Adjudication | None = None
+    covert: bool = False
+
+
+class Inject(Strict):
+    """A white-cell inject: scripted ``at_turn`` or triggered ``when`` a condition holds (once,
+    unless ``once: false``), with an optional ``probability`` drawn with the game's seed."""
+
+    id: Id
+    text: str
+    at_turn: int | None = Field(default=None, ge=1)
+    when: ExprText | None = None
+    once: bool = True
+    probability: ExprText | None = None
+    effects: Changes = Field(default_factory=dict)
+    set: Changes = Field(default_factory=dict)
+    visible_to: list[Id] | None = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Inject:
+        if (self.at_turn is None) == (self.when is None):
+            raise ValueError("an inject needs exactly one of 'at_turn' and 'when'")
+        return self
+
+
+class LegalGate(Provenance):
+    """A legal situation an actor must declare before some actions are lawful.
+
+    Declaring it (an action with ``declares_gate``) needs ``requires`` to hold and, if
+    ``decision`` names a group decision (e.g. the cabinet), that decision to be agreed the same
+    turn; the gate then opens ``delay_turns`` turns later. Its id reads 1 in expressions when
+    open, else 0.
+    """
+
+    id: Id
+    actor: Id
+    label: str | None = None
+    requires: ExprText = "true"
+    delay_turns: int = Field(default=0, ge=0)
+    decision: Id | None = None
+
+
+class RuleKind(Strict):
+    """Decision rule: ``consensus``/``unanimity``, ``simple-majority``, or ``weighted`` with
+    member ``weights`` and a ``quota`` as a share of the total weight (``strict``: more than)."""
+
+    kind: Literal["consensus", "unanimity", "simple-majority", "weighted"]
+    weights: dict[Id, float] | None = None
+    quota: float | None = Field(default=None, gt=0, le=1)
+    strict: bool = False
+
+    @model_validator(mode="after")
+    def _weighted_complete(self) -> RuleKind:
+        if self.kind == "weighted" and (self.weights is None or self.quota is None):
+            raise ValueError("a weighted rule needs 'weights' and 'quota'")
+        return self
+
+
+class GroupDecision(Strict):
+    """A collective decision inside the game (a NATO statement, a sanctions package, a cabinet
+    decision). Each member supports when its ``support`` formula holds on the current state;
+    the rule decides. It is put on the table every turn ``when`` holds (or when an action
+    ``proposes`` it), until agreed if ``once``."""
+
+    id: Id
+    label: str | None = None
+    members: list[Id] = Field(min_length=1)
+    rule: RuleKind
+    support: dict[Id, ExprText]
+    when: ExprText | None = None
+    once: bool = True
+    effects: Changes = Field(default_factory=dict)
+    set: Changes = Field(default_factory=dict)
+
+
+class Outcome(Strict):
+    """A named end state; the first whose ``when`` holds at the end labels the game."""
+
+    id: Id
+    when: ExprText
+    label: str | None = None
+
+
+class WargameScenario(Strict):
+    """A whole crisis war game."""
+
+    id: str = Field(min_length=1, max_length=64)
+    title: str
+    description: str | None = None
+    clock: Clock
+    bounds: Literal["clamp", "error"] = "clamp"
+    actors: list[Actor] = Field(min_length=1)
+    teams: dict[Id, str] = Field(default_factory=dict)
+    variables: list[Variable] = Field(min_length=1)
+    tables: list[Table] = Field(default_factory=list)
+    gates: list[LegalGate] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list)
+    decisions: list[GroupDecision] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
+    end_when: ExprText | None = None
