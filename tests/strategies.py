@@ -1,8 +1,7 @@
 """Shared Hypothesis strategies: random issues (IssueArrays), decision rules and coalitions.
 
 Used by the rule and baseline-model tests and by the cross-model property tests. Import as
-``from tests.strategies import issue_arrays`` (or ``from strategies import ...`` when ``tests/``
-is on ``sys.path``).
+``from tests.strategies import issue_arrays``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +15,7 @@ from accord.models import median as median_mod
 from accord.models.base import IssueArrays
 from accord.models.compromise import actor_weights, compromise
 from accord.models.median import weighted_median
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from strategies import issue_arrays
+from tests.strategies import issue_arrays
 
 DATA = Path(__file__).parents[1] / "data"
 RNG = np.random.default_rng(0)

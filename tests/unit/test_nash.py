@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,9 +15,7 @@ from accord.models.base import IssueArrays
 from accord.models.compromise import compromise
 from accord.models.median import weighted_median
 from accord.models.nash import nash_bargaining
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from strategies import issue_arrays
+from tests.strategies import issue_arrays
 
 RNG = np.random.default_rng(0)
 

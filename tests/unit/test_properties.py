@@ -18,6 +18,7 @@ from accord.models.base import IssueArrays
 from accord.models.registry import get_model, model_names
 
 MODELS = model_names()
+ORDER_DEPENDENT_AFTER_TIES = {"smp"}
 
 
 @st.composite
@@ -60,16 +61,22 @@ def run(name: str, issue: IssueArrays, seed: int = 0):
 @pytest.mark.parametrize("name", MODELS)
 @settings(max_examples=25, deadline=None)
 @given(issue=generic_issues(), data=st.data())
-def test_relabelling_actors_changes_nothing(name: str, issue: IssueArrays, data: st.DataObject) -> None:
+def test_relabelling_actors_changes_nothing(
+    name: str, issue: IssueArrays, data: st.DataObject
+) -> None:
     order = np.array(data.draw(st.permutations(range(issue.n_actors))))
     base = run(name, issue)
     relabelled = run(name, permuted(issue, order))
-    # KTAB groups final positions closer than 1e-3 (unit scale) greedily in data order, so the
-    # SMP outcome may move within that tolerance; the positions themselves must not move at all.
-    atol = 1e-3 * float(np.max(issue.hi - issue.lo)) if name == "smp" else 1e-7
-    np.testing.assert_allclose(relabelled.outcome, base.outcome, rtol=1e-9, atol=atol)
+    if name in ORDER_DEPENDENT_AFTER_TIES:
+        # KTAB rounds bargains to a 1e-4 grid, so actors tie exactly from turn 2 on, and KTAB
+        # breaks those ties by data order (lowest index wins; ktab-smp.md section 6). accord keeps
+        # that rule to stay bit-identical with KTAB, so invariance holds exactly for the first
+        # turn, whose inputs are in general position.
+        np.testing.assert_allclose(relabelled.positions[1], base.positions[1][order], atol=1e-9)
+        return
+    np.testing.assert_allclose(relabelled.outcome, base.outcome, rtol=1e-9, atol=1e-7)
     assert relabelled.positions.shape == base.positions.shape
-    np.testing.assert_allclose(relabelled.positions[:, :, :], base.positions[:, order, :], atol=1e-7)
+    np.testing.assert_allclose(relabelled.positions, base.positions[:, order, :], atol=1e-7)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -78,7 +85,8 @@ def test_relabelling_actors_changes_nothing(name: str, issue: IssueArrays, data:
 def test_outcome_lies_within_the_range_of_positions(name: str, issue: IssueArrays) -> None:
     outcome = run(name, issue).outcome
     assert outcome.shape == (issue.n_dims,)
-    tol = 1e-7 * (issue.hi - issue.lo)
+    # KTAB rounds bargains to a 1e-4 grid on the unit scale, which can land half a step outside.
+    tol = (5e-5 + 1e-9 if name == "smp" else 1e-7) * (issue.hi - issue.lo)
     assert np.all(outcome >= issue.positions.min(axis=0) - tol)
     assert np.all(outcome <= issue.positions.max(axis=0) + tol)
 
@@ -106,3 +114,8 @@ def test_every_model_is_documented(name: str) -> None:
     assert doc.is_file(), f"docs/models/{name}.md is missing"
     index = (doc.parents[1] / "models.md").read_text(encoding="utf-8")
     assert f"`{name}`" in index
+    bibliography = (doc.parents[1] / "bibliography.md").read_text(encoding="utf-8").lower()
+    for key in (k.strip() for k in spec.citation.split(";")):
+        assert f"**{key.lower()}**" in bibliography, (
+            f"citation key {key} is not in docs/bibliography.md"
+        )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -24,9 +21,7 @@ from accord.scenario.schema import (
     SimpleMajorityRule,
     WeightedRule,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from strategies import coalitions, decision_rules
+from tests.strategies import coalitions, decision_rules
 
 IDS = ["a", "b", "c", "d", "e"]
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,9 +11,7 @@ from accord.errors import UsageError
 from accord.rules.base import EULisbon, EUNice, SimpleMajority, Unanimity, WeightedThreshold
 from accord.rules.constrain import constrain, minimal_blocking_set
 from accord.rules.winset import in_winset, nearest_in_intervals, winset_1d, winset_grid
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from strategies import decision_rules, unit_values
+from tests.strategies import decision_rules, unit_values
 
 IDS = ["a", "b", "c", "d", "e"]
 X5 = np.array([10.0, 30.0, 50.0, 70.0, 90.0])
@@ -172,6 +167,27 @@ def test_constrain_under_consensus_stays_in_the_convex_winset(k: int, data: st.D
     if pts.size:
         best_grid = np.min(np.linalg.norm((pts - target) / 100.0, axis=1))
         assert out.distance <= best_grid + 1e-7
+
+
+@settings(max_examples=30, deadline=None)
+@given(k=st.integers(2, 6), data=st.data())
+def test_constrain_2d_any_rule_is_in_w_and_no_grid_point_is_nearer(
+    k: int, data: st.DataObject
+) -> None:
+    rule = data.draw(
+        decision_rules(k, kinds=("simple-majority", "weighted", "eu-nice", "eu-lisbon"))
+    )
+    x = data.draw(unit_values((k, 2), 0.0, 100.0))
+    s = 0.05 + data.draw(unit_values((k, 2)))
+    sq = data.draw(unit_values((2,), 0.0, 100.0))
+    target = data.draw(unit_values((2,), 0.0, 100.0))
+    out = constrain(rule, x, s, sq, target, [0, 0], [100, 100])
+    assert bool(in_winset(rule, x, s, sq, out.allowed))
+    assert out.method in ("passes", "exact")
+    axes, mask = winset_grid(rule, x, s, sq, [0, 0], [100, 100], 101)
+    pts = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)[mask]
+    if pts.size:
+        assert out.distance <= np.min(np.linalg.norm((pts - target) / 100.0, axis=1)) + 1e-7
 
 
 # --- constrain by hand ---------------------------------------------------------------------------

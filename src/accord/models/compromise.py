@@ -93,7 +93,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 SPEC = ModelSpec(
     name="compromise",
     summary="Capability- and salience-weighted mean of positions (Achen's compromise model).",
-    citation="achen2006",
+    citation="Achen2006",
     run=run,
     defaults=DEFAULTS,
     stochastic=False,

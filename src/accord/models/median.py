@@ -102,7 +102,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 SPEC = ModelSpec(
     name="median",
     summary="Weighted median of positions (capability x salience), per dimension.",
-    citation="achen2006; black1948",
+    citation="Achen2006; Black1948",
     run=run,
     defaults=DEFAULTS,
     stochastic=False,

@@ -405,7 +405,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 SPEC = ModelSpec(
     name="nash",
     summary="Asymmetric Nash bargaining solution with the status quo as disagreement point.",
-    citation="nash1950; roth1979; achen2006",
+    citation="Nash1950; Roth1979; Achen2006",
     run=run,
     defaults=DEFAULTS,
     stochastic=False,

@@ -18,6 +18,7 @@ MODEL_MODULES: dict[str, str] = {
     "nash": "accord.models.nash",
     "bdm": "accord.models.bdm",
     "smp": "accord.models.smp",
+    "exchange": "accord.models.exchange",
 }
 
 

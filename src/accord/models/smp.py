@@ -874,7 +874,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 SPEC = ModelSpec(
     name="smp",
     summary="KTAB's Spatial Model of Politics: challenges, bargains and PCE queues (KAPSARC)",
-    citation="KTAB; Wise et al. 2015",
+    citation="KTAB; Wise2015",
     run=run,
     defaults=DEFAULTS,
     stochastic=False,

@@ -277,10 +277,11 @@ def _lower_bounds(
         above = g(np.exp(mid)) > 0
         lo_l = np.where(above, mid, lo_l)
         hi_l = np.where(above, hi_l, mid)
-    lam = np.exp(hi_l)
+    # y(lambda) for lambda below the root lies outside E_i on the path from t to the nearest
+    # point, so its distance to t is a lower bound (a feasible y would give an upper bound)
+    lam = np.exp(lo_l)
     y = (target * inv + lam[:, None] * s * x) / (inv + lam[:, None] * s)
     dist = np.linalg.norm((y - target) / scale, axis=1)
-    # the bisection ends on the feasible side; shave a relative 1e-9 to stay a lower bound
     return np.asarray(np.where(inside, 0.0, dist * (1.0 - 1e-9)))
 
 
