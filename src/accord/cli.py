@@ -353,7 +353,7 @@ def demo(
     out.print(f"report: {report}")
 
 
-EXAMPLES = ("emission-standards.yaml", "ktab-d3.yaml", "soe-pol-comp.yaml")
+EXAMPLES = ("emission-standards.yaml", "eu-company-tax.yaml", "ktab-d3.yaml", "soe-pol-comp.yaml")
 
 
 def default_examples() -> list[Path]:

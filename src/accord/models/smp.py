@@ -740,6 +740,7 @@ def smp(
     switches: SMPSwitches | None = None,
     max_turns: int = 100,
     rng: np.random.Generator | None = None,
+    strict_start: bool = True,
 ) -> SMPResult:
     """Run KTAB's Spatial Model of Politics to convergence (see the module docstring).
 
@@ -751,6 +752,9 @@ def smp(
         switches: KTAB's switches (defaults: KTAB's defaults).
         max_turns: the turn limit (KTAB: 100).
         rng: used only by ``state_transitions=Stochastic``.
+        strict_start: abort, as KTAB does, when the initial state is degenerate (risk
+            attitudes leave every utility unchanged, e.g. all actors at the two ends of a 1-D
+            scale); otherwise start from risk-neutral attitudes (``R = 0``) and go on.
 
     Returns:
         An :class:`SMPResult`.
@@ -764,7 +768,7 @@ def smp(
         raise UsageError("max_turns must be at least 1", field="max_turns", expected=">= 1")
     resist = seq_sum(s, axis=1)
     weights = resist * c
-    states = [setup_state(x, x, s, c, sw)]
+    states = [setup_state(x, x, s, c, sw, strict=strict_start)]
     history = [x]
     converged = False
     stop_reason = ""
@@ -813,6 +817,7 @@ DEFAULTS: dict[str, Any] = {
     **SMPSwitches().as_dict(),
     "max_turns": 100,
     "outcome": "mean",
+    "abort_on_degenerate": False,
 }
 #: Salience rows summing to more than 1 + this are divided by their sum (rounding slack).
 SALIENCE_SUM_TOL = 1e-9
@@ -838,11 +843,30 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
     totals = sal.sum(axis=1)
     over = totals > 1.0 + SALIENCE_SUM_TOL
     sal[over] = sal[over] / totals[over, None]
-    res = smp(x, sal, issue.capabilities, switches, int(max_turns), rng)
+    # KTAB refuses actors with no salience or no capability (their vote weight is 0). They have
+    # no stake and no power, so accord leaves them out of the bargaining and holds them still.
+    active = (sal.sum(axis=1) > 0.0) & (issue.capabilities > 0.0)
+    if int(active.sum()) < 2:
+        raise UsageError(
+            "smp needs at least 2 actors with positive salience and capability",
+            field="saliences",
+            expected="2 or more actors who care about the issue",
+        )
+    res = smp(
+        x[active],
+        sal[active],
+        issue.capabilities[active],
+        switches,
+        int(max_turns),
+        rng,
+        strict_start=bool(p["abort_on_degenerate"]),
+    )
     final_unit = res.modal[-1] if outcome == "mode" else res.expected[-1]
     ids = issue.actor_ids
-    positions = issue.from_unit(res.positions)
-    final_pos = positions[-1]
+    unit_positions = np.repeat(x[None, :, :], res.positions.shape[0], axis=0)
+    unit_positions[:, active, :] = res.positions
+    positions = issue.from_unit(unit_positions)
+    active_ids = [a for a, keep in zip(ids, active, strict=True) if keep]
     return ModelRun(
         model="smp",
         positions=positions,
@@ -855,18 +879,19 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
             "switches": switches.as_dict(),
             "outcome": outcome,
             "final_probabilities": {
-                a: float(v) for a, v in zip(ids, res.probabilities[-1], strict=True)
+                a: float(v) for a, v in zip(active_ids, res.probabilities[-1], strict=True)
             },
             "modal_position": [float(v) for v in issue.from_unit(res.modal[-1])],
             "unique_final_positions": [
                 {
-                    "actor": ids[int(r)],
-                    "position": [float(v) for v in final_pos[int(r)]],
+                    "actor": active_ids[int(r)],
+                    "position": [float(v) for v in issue.from_unit(res.positions[-1][int(r)])],
                     "probability": float(q),
                 }
                 for r, q in zip(res.final_reps, res.final_rep_prob, strict=True)
             ],
             "salience_rows_normalised": [a for a, o in zip(ids, over, strict=True) if o],
+            "inactive_actors": [a for a, keep in zip(ids, active, strict=True) if not keep],
         },
     )
 
