@@ -866,6 +866,9 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
     unit_positions = np.repeat(x[None, :, :], res.positions.shape[0], axis=0)
     unit_positions[:, active, :] = res.positions
     positions = issue.from_unit(unit_positions)
+    # Round 0 and the actors held still keep their exact input values (no unit-scale round trip).
+    positions[0] = issue.positions
+    positions[:, ~active, :] = issue.positions[~active]
     active_ids = [a for a, keep in zip(ids, active, strict=True) if keep]
     return ModelRun(
         model="smp",
