@@ -37,10 +37,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from pathlib import PurePath
 
 from accord.errors import ScenarioError, UsageError
+from accord.scenario.importers.common import make_id, pick_issue
 from accord.scenario.schema import (
     Actor,
     Dimension,
@@ -62,8 +62,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "Salience": ("salience",),
 }
 HEADER = tuple(COLUMNS)
-
-_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 def _canonical(name: str) -> str | None:
@@ -92,17 +90,6 @@ def sniff(text: str) -> bool:
         return False
     names = [c for c in cells if c.strip()]
     return sorted(str(_canonical(c)) for c in names) == sorted(HEADER)
-
-
-def _make_id(name: str, taken: set[str]) -> str:
-    base = _ID_BAD.sub("-", name.strip()).strip("-._")[:60] or "actor"
-    if not base[0].isalnum():
-        base = "a" + base
-    candidate, k = base, 2
-    while candidate in taken:
-        candidate, k = f"{base}-{k}", k + 1
-    taken.add(candidate)
-    return candidate
 
 
 def _number(cell: str, source: str, line: int, column: str, expected: str) -> float:
@@ -203,7 +190,7 @@ def read(text: str, source: str) -> list[Scenario]:
     stances: list[Stance] = []
     for line, actor_name, capability, position, salience in records:
         where = f"{name}, line {line}"
-        actor_id = _make_id(actor_name, taken)
+        actor_id = make_id(actor_name, taken, "actor")
         actors.append(
             Actor(
                 id=actor_id,
@@ -218,7 +205,7 @@ def read(text: str, source: str) -> list[Scenario]:
                 salience=Salience(value=salience, source=where),
             )
         )
-    scenario_id = _make_id(stem, set())
+    scenario_id = make_id(stem, set(), "actor")
     issue = Issue(
         id=scenario_id,
         name=stem,
@@ -332,21 +319,7 @@ def write(scenario: Scenario, issue_id: str | None = None) -> str:
         UsageError: when the scenario has several issues and ``issue_id`` is not given, when the
             issue does not exist, or when it has more than one dimension.
     """
-    if issue_id is None:
-        if len(scenario.issues) != 1:
-            raise UsageError(
-                f"scenario '{scenario.id}' has {len(scenario.issues)} issues; bdm-csv holds one",
-                expected="an issue id: " + ", ".join(i.id for i in scenario.issues),
-            )
-        issue = scenario.issues[0]
-    else:
-        try:
-            issue = scenario.issue(issue_id)
-        except KeyError:
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{issue_id}'",
-                expected="one of " + ", ".join(i.id for i in scenario.issues),
-            ) from None
+    issue = pick_issue(scenario, issue_id, "bdm-csv")
     if len(issue.dimensions) != 1:
         raise UsageError(
             f"issue '{issue.id}' has {len(issue.dimensions)} dimensions",

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from accord.errors import ScenarioError, UsageError
+from accord.scenario.importers.common import make_id, pick_issue
 from accord.scenario.schema import (
     Actor,
     Attribute,
@@ -58,7 +59,6 @@ from accord.scenario.schema import (
 FORMAT = "decide"
 
 TAGS = ("#A", "#P", "#M", "#D")
-_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 _FIRST = re.compile(r"""^\s*(['"]?)#[APMD]\1\s*[\t;]""")
 _FIELDS = {
     "#A": ("tag", "actor id", "name", "comment"),
@@ -131,17 +131,6 @@ def _number(cells: list[str], index: int, tag: str, source: str, line: int, expe
             f"'{text[:40]}' is not a number", file=source, line=line, field=name, expected=expected
         )
     return value
-
-
-def _make_id(name: str, taken: set[str], fallback: str) -> str:
-    base = _ID_BAD.sub("-", name.strip()).strip("-._")[:60] or fallback
-    if not base[0].isalnum():
-        base = fallback[0] + base
-    candidate, k = base, 2
-    while candidate in taken:
-        candidate, k = f"{base}-{k}", k + 1
-    taken.add(candidate)
-    return candidate
 
 
 def _num(x: float) -> str:
@@ -285,9 +274,9 @@ def _build(
     salience_scale = 1.0 if top <= 1.0 else 100.0
 
     taken: set[str] = set()
-    actor_ids = {raw: _make_id(raw, taken, "actor") for raw in actors}
+    actor_ids = {raw: make_id(raw, taken, "actor") for raw in actors}
     taken_issues: set[str] = set()
-    issue_ids = {raw: _make_id(raw, taken_issues, "issue") for raw in issues}
+    issue_ids = {raw: make_id(raw, taken_issues, "issue") for raw in issues}
 
     built_issues: list[Issue] = []
     for raw, issue in issues.items():
@@ -313,7 +302,7 @@ def _build(
             )
         )
     stem = PurePath(source).stem or "decide"
-    scenario_id = _make_id(stem, set(), "decide")
+    scenario_id = make_id(stem, set(), "decide")
     return Scenario(
         id=scenario_id,
         title=stem,
@@ -434,13 +423,7 @@ def write(scenario: Scenario, issue_id: str | None = None) -> str:
     if issue_id is None:
         chosen = list(scenario.issues)
     else:
-        try:
-            chosen = [scenario.issue(issue_id)]
-        except KeyError:
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{issue_id}'",
-                expected="one of " + ", ".join(i.id for i in scenario.issues),
-            ) from None
+        chosen = [pick_issue(scenario, issue_id, "decide")]
     for issue in chosen:
         if len(issue.dimensions) != 1:
             raise UsageError(

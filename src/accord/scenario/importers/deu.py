@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 from accord.analysis import eu_council
 from accord.errors import ScenarioError, UsageError
+from accord.scenario.importers.common import pick_issue
 from accord.scenario.schema import (
     Actor,
     Attribute,
@@ -582,16 +583,7 @@ def write(scenario: Scenario, issue_id: str | None = None) -> str:
     actors with DEU codes; metadata comes from the issue description (:func:`issue_metadata`),
     and ``finact`` is written as 999 (missing).
     """
-    if issue_id is None:
-        issues = list(scenario.issues)
-    else:
-        try:
-            issues = [scenario.issue(issue_id)]
-        except KeyError:
-            known = ", ".join(i.id for i in scenario.issues)
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{issue_id}'", expected=f"one of {known}"
-            ) from None
+    issues = list(scenario.issues) if issue_id is None else [pick_issue(scenario, issue_id, "DEU")]
     columns = [
         *METADATA_COLUMNS,
         *(f"p{c}" for c in ACTOR_ORDER),

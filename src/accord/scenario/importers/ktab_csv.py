@@ -26,6 +26,7 @@ import re
 from pydantic import ValidationError
 
 from accord.errors import ScenarioError, UsageError
+from accord.scenario.importers.common import pick_issue
 from accord.scenario.schema import (
     Actor,
     Dimension,
@@ -309,23 +310,7 @@ def write(scenario: Scenario, issue_id: str | None = None) -> str:
     Raises:
         UsageError: if the issue is ambiguous or cannot be expressed in KTAB's limits.
     """
-    if issue_id is None:
-        if len(scenario.issues) != 1:
-            raise UsageError(
-                f"scenario '{scenario.id}' has {len(scenario.issues)} issues; KTAB CSV holds one",
-                field="issue",
-                expected="one of " + ", ".join(i.id for i in scenario.issues),
-            )
-        issue = scenario.issues[0]
-    else:
-        try:
-            issue = scenario.issue(issue_id)
-        except KeyError:
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{issue_id}'",
-                field="issue",
-                expected="one of " + ", ".join(i.id for i in scenario.issues),
-            ) from None
+    issue = pick_issue(scenario, issue_id, "KTAB CSV")
     n, m = len(issue.stances), len(issue.dimensions)
     if not MIN_ACTORS <= n <= MAX_ACTORS:
         raise UsageError(

@@ -53,7 +53,8 @@ from xml.sax.saxutils import escape
 import defusedxml
 import defusedxml.sax
 
-from accord.errors import ScenarioError, UsageError
+from accord.errors import ScenarioError
+from accord.scenario.importers.common import make_id, pick_issue
 from accord.scenario.schema import (
     Actor,
     Dimension,
@@ -84,7 +85,6 @@ SMP_PARAMETERS: dict[str, str] = {
 }
 
 MAX_CAPABILITY = 1e8
-_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
 
 # ------------------------------------------------------------------------- a tiny DOM
@@ -169,17 +169,6 @@ def sniff(text: str) -> bool:
         return False
     head = re.sub(r"<\?.*?\?>|<!--.*?-->", "", head, flags=re.S).lstrip()
     return head.startswith("<Scenario") and ("<Actors" in text or "<Dimensions" in text)
-
-
-def _make_id(name: str, taken: set[str], fallback: str) -> str:
-    base = _ID_BAD.sub("-", name.strip()).strip("-._")[:60] or fallback
-    if not base[0].isalnum():
-        base = fallback[0] + base
-    candidate, k = base, 2
-    while candidate in taken:
-        candidate, k = f"{base}-{k}", k + 1
-    taken.add(candidate)
-    return candidate
 
 
 def _required(node: _Node, tag: str, source: str, path: str) -> _Node:
@@ -286,7 +275,7 @@ def read(text: str, source: str) -> list[Scenario]:
     for k, node in enumerate(dim_nodes):
         label = node.text.strip() or f"dim{k + 1}"
         dimensions.append(
-            Dimension(id=_make_id(label, taken_dims, f"dim{k + 1}"), name=label, lo=0.0, hi=100.0)
+            Dimension(id=make_id(label, taken_dims, f"dim{k + 1}"), name=label, lo=0.0, hi=100.0)
         )
     m = len(dimensions)
 
@@ -336,7 +325,7 @@ def read(text: str, source: str) -> list[Scenario]:
                 expected="saliences that sum to at most 100",
             )
         desc = node.first("description")
-        actor_id = _make_id(actor_name, taken, "actor")
+        actor_id = make_id(actor_name, taken, "actor")
         actors.append(
             Actor(
                 id=actor_id,
@@ -357,7 +346,7 @@ def read(text: str, source: str) -> list[Scenario]:
             )
         )
 
-    scenario_id = _make_id(title, set(), "ktab")
+    scenario_id = make_id(title, set(), "ktab")
     sources = {FORMAT: f"KTAB XML imported from {name}"}
     parameters = _parameters(root)
     if parameters:
@@ -439,23 +428,6 @@ def smp_params(scenario: Scenario) -> dict[str, str]:
 # ----------------------------------------------------------------------------- writing
 
 
-def _pick_issue(scenario: Scenario, issue_id: str | None) -> Issue:
-    if issue_id is None:
-        if len(scenario.issues) != 1:
-            raise UsageError(
-                f"scenario '{scenario.id}' has {len(scenario.issues)} issues; KTAB XML holds one",
-                expected="an issue id: " + ", ".join(i.id for i in scenario.issues),
-            )
-        return scenario.issues[0]
-    try:
-        return scenario.issue(issue_id)
-    except KeyError:
-        raise UsageError(
-            f"scenario '{scenario.id}' has no issue '{issue_id}'",
-            expected="one of " + ", ".join(i.id for i in scenario.issues),
-        ) from None
-
-
 def _fmt(value: float) -> str:
     return _num(round(value, 10))
 
@@ -471,7 +443,7 @@ def write(scenario: Scenario, issue_id: str | None = None) -> str:
     Raises:
         UsageError: several issues and no ``issue_id``, or an unknown ``issue_id``.
     """
-    issue = _pick_issue(scenario, issue_id)
+    issue = pick_issue(scenario, issue_id, "KTAB XML")
     m = len(issue.dimensions)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<Scenario>"]
     lines.append(f"  <name>{escape(scenario.title)}</name>")

@@ -1,0 +1,54 @@
+"""Helpers shared by the scenario importers and exporters."""
+
+from __future__ import annotations
+
+import re
+
+from accord.errors import UsageError
+from accord.scenario.schema import Issue, Scenario
+
+_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def make_id(name: str, taken: set[str], fallback: str) -> str:
+    """Turn ``name`` into an id that is not in ``taken``, and add it to ``taken``.
+
+    Runs of characters other than letters, digits, ``_``, ``.`` and ``-`` become ``-``; the result
+    is trimmed of ``-._`` and cut to 60 characters. An empty result becomes ``fallback``; one that
+    does not start with a letter or digit gets ``fallback[0]`` in front. A clash with ``taken`` is
+    resolved by appending ``-2``, ``-3``, ...
+    """
+    base = _ID_BAD.sub("-", name.strip()).strip("-._")[:60] or fallback
+    if not base[0].isalnum():
+        base = fallback[0] + base
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate, k = f"{base}-{k}", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def pick_issue(scenario: Scenario, issue_id: str | None, format_label: str) -> Issue:
+    """Return the issue ``issue_id`` of ``scenario``, or its only issue when ``issue_id`` is None.
+
+    Raises:
+        UsageError: when ``issue_id`` is None and the scenario does not have exactly one issue
+            (``format_label`` names the format in the message), or when the issue does not exist.
+    """
+    if issue_id is None:
+        if len(scenario.issues) != 1:
+            raise UsageError(
+                f"scenario '{scenario.id}' has {len(scenario.issues)} issues; "
+                f"{format_label} holds one",
+                field="issue",
+                expected="an issue id: " + ", ".join(i.id for i in scenario.issues),
+            )
+        return scenario.issues[0]
+    try:
+        return scenario.issue(issue_id)
+    except KeyError:
+        raise UsageError(
+            f"scenario '{scenario.id}' has no issue '{issue_id}'",
+            field="issue",
+            expected="one of " + ", ".join(i.id for i in scenario.issues),
+        ) from None
