@@ -10,17 +10,22 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from accord.cli_common import (
+    FileArg,
+    Format,
+    TableOrJson,
+    err,
+    fmt_values,
+    out,
+    print_json,
+    progress_bar,
+)
 from accord.errors import AccordError, UsageError
 
 app = typer.Typer(
@@ -30,51 +35,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-backtest_app = typer.Typer(help="Backtest the models on real decisions.", no_args_is_help=True)
-app.add_typer(backtest_app, name="backtest")
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class TableOrJson(StrEnum):
-    table = "table"
-    json = "json"
-
-
-FileArg = Annotated[Path, typer.Argument(help="Scenario file: accord YAML or an import format.")]
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr, so that stdout stays clean for JSON and CSV."""
-    if not enabled or not err.is_terminal:
-        yield lambda done, total: None
-        return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _fmt(values: Any) -> str:
-    if values is None:
-        return "-"
-    return ", ".join(f"{float(v):.3f}" for v in values)
 
 
 @app.command()
@@ -123,7 +83,7 @@ def forecast(
             scenario, model, rule=rule, issues=issue, params=params, seed=seed, progress=update
         )
     if fmt is Format.json:
-        _print_json(result.to_json_dict())
+        print_json(result.to_json_dict())
     elif fmt is Format.csv:
         buffer = io.StringIO()
         result.to_frame().to_csv(buffer, index=False, lineterminator="\n")
@@ -132,15 +92,15 @@ def forecast(
         for item in result.issues:
             rule_text = item.rule or "none"
             table = Table(
-                title=f"{item.issue_id}  (rule: {rule_text}; status quo: {_fmt(item.status_quo)})"
+                title=f"{item.issue_id}  (rule: {rule_text}; status quo: {fmt_values(item.status_quo)})"
             )
             for column in ("model", "outcome", "allowed", "passes", "blockers", "rounds"):
                 table.add_column(column)
             for fc in item.forecasts:
                 table.add_row(
                     fc.model,
-                    _fmt(fc.outcome),
-                    _fmt(fc.allowed_outcome),
+                    fmt_values(fc.outcome),
+                    fmt_values(fc.allowed_outcome),
                     "yes" if fc.passes else "no",
                     ", ".join(fc.blockers) or "-",
                     str(fc.run.n_rounds),
@@ -244,10 +204,10 @@ def rules(
 
     report = rule_report(load(file), issue, rule, seed=seed)
     if fmt is TableOrJson.json:
-        _print_json(report)
+        print_json(report)
         return
     out.print(
-        f"issue {report['issue']}: rule {report['rule']}, status quo {_fmt(report['status_quo'])}"
+        f"issue {report['issue']}: rule {report['rule']}, status quo {fmt_values(report['status_quo'])}"
     )
     out.print(f"veto players: {', '.join(report['veto_players']) or 'none'}")
     if report["winset"] is not None:
@@ -264,52 +224,6 @@ def rules(
         table.add_row(member, f"{ss:.4f}", f"{bz:.4f}")
     out.print(table)
     out.print(f"method: {report['power_method']}")
-
-
-@backtest_app.command("deu")
-def backtest_deu(
-    file: Annotated[Path, typer.Argument(help="DEU TSV file (e.g. deu3_dev.tsv).")],
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="'all', a model name, or a comma list.")
-    ] = "all",
-    capability: Annotated[
-        str, typer.Option(help="council-votes, population or equal.")
-    ] = "council-votes",
-    rule_aware: Annotated[
-        bool, typer.Option("--rule-aware/--no-rule-aware", help="Constrain by the Council rule.")
-    ] = False,
-    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
-    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
-) -> None:
-    """Score every model against the outcomes of EU legislative decisions (DEU)."""
-    from accord.analysis.backtest import run_backtest
-    from accord.forecast import resolve_models
-
-    if not file.is_file():
-        raise UsageError(f"no such file: {file}", field="FILE", expected="a DEU TSV file")
-    names = resolve_models(model)
-    with progress_bar("backtesting") as update:
-        result = run_backtest(
-            file, names, capability=capability, rule_aware=rule_aware, seed=seed, progress=update
-        )
-    data = result.to_json_dict()
-    if fmt is TableOrJson.json:
-        _print_json(data)
-        return
-    table = Table(title=f"DEU backtest of {file.name} (MAE on the 0-100 scale)")
-    for column in ("model", "n", "MAE", "RMSE", "MAE QMV", "MAE unanimity"):
-        table.add_column(column)
-    for name, row in data["models"].items():
-        table.add_row(
-            name,
-            str(row["n"]),
-            *(
-                f"{row[k]:.2f}" if row[k] is not None else "-"
-                for k in ("mae", "rmse", "mae_qmv", "mae_unanimity")
-            ),
-        )
-    out.print(table)
-    out.print(data["cleaning"])
 
 
 @app.command()
@@ -337,15 +251,15 @@ def demo(
         out.print(f"[bold]{scenario.title}[/bold]")
         for item in result.issues:
             table = Table(
-                title=f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {_fmt(item.status_quo)})"
+                title=f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {fmt_values(item.status_quo)})"
             )
             for column in ("model", "outcome", "allowed", "blockers"):
                 table.add_column(column)
             for fc in item.forecasts:
                 table.add_row(
                     fc.model,
-                    _fmt(fc.outcome),
-                    _fmt(fc.allowed_outcome),
+                    fmt_values(fc.outcome),
+                    fmt_values(fc.allowed_outcome),
                     ", ".join(fc.blockers) or "-",
                 )
             out.print(table)
@@ -366,6 +280,29 @@ def default_examples() -> list[Path]:
         "no example scenarios found",
         expected="a 'scenarios/' folder, or scenario files as arguments",
     )
+
+
+#: Command groups kept in their own modules; each defines ``register(app)``.
+CLI_MODULES = (
+    "accord.cli_backtest",
+    "accord.cli_case",
+    "accord.cli_deadlock",
+    "accord.cli_report",
+    "accord.cli_wargame",
+    "accord.cli_scale",
+)
+
+
+def _register_command_modules() -> None:
+    import importlib
+    import importlib.util
+
+    for name in CLI_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(app)
+
+
+_register_command_modules()
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq  # type: ignore[import-untyped]
+from scipy.optimize import brentq
 
 from accord.errors import UsageError
 from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params

@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize  # type: ignore[import-untyped]
+from scipy.optimize import minimize
 
 from accord.rules.base import BoolArray, DecisionRule, FloatArray
 from accord.rules.veto import veto_players
