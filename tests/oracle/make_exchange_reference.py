@@ -31,6 +31,16 @@ is built issue pair by issue pair in file order, actors in file order, and stays
 the previous stable sort). accord's ``tie_decimals`` parameter is the same rule. Ties are counted
 (``tie_count`` per round).
 
+**Variants** (to tell algorithm from noise, see ``docs/models/exchange.md``):
+
+* ``--nbs-eps 1e-9`` patches decide's ``AbstractExchangeActor.check_nbs`` so that an NBS within
+  ``1e-9`` of the demander's position counts as *on* it and the move is not limited (the reading
+  in exact arithmetic, accord's ``NBS_EPS``); otherwise decide's branch follows ``Decimal`` noise
+  of about 1e-22. Output ``<name>_equalgain_nbs_eps.json``.
+* ``--seeds N`` also runs decide as shipped (``ALLOW_RANDOM = True``, ties broken by Python's
+  global ``random``, unpatched sort) with seeds ``0..N-1`` and writes every seed's final NBS to
+  ``<name>_equalgain_seeds.json``: the oracle's own spread.
+
 Output: ``tests/data/stokman/reference/<name>_equalgain.json`` for ``cop21.csv`` and
 ``copenhagen.csv``. Positions are on decide's internal 0..100 scale (the files' own scale: every
 issue in them runs from 0 to 100); a missing actor-issue pair is ``null``.
@@ -74,16 +84,58 @@ def _f(value: Any) -> float:
     return float(value)
 
 
-def run_file(path: Path, rounds: int) -> dict[str, Any]:
-    """Run the equal-gain model on one decide file and collect what the tests compare."""
+_PLAIN_CHECK_NBS: Any = None
+
+
+def _patch_check_nbs(eps: float | None) -> None:
+    """Read an NBS within ``eps`` of the demander's position as on it (``None``: decide as is)."""
+    global _PLAIN_CHECK_NBS
+    from decide.model import base
+
+    if _PLAIN_CHECK_NBS is None:
+        _PLAIN_CHECK_NBS = base.AbstractExchangeActor.check_nbs
+    plain = _PLAIN_CHECK_NBS
+    if eps is None:
+        base.AbstractExchangeActor.check_nbs = plain
+        return
+    tolerance = Decimal(str(eps))
+
+    def check_nbs(self: Any) -> None:
+        nbs_0 = self.adjust_nbs(self.supply.position)
+        if abs(self.opposite_actor.demand.position - nbs_0) <= tolerance:
+            # on the position: in exact arithmetic one of decide's first two branches holds,
+            # so the move is not limited
+            self.nbs_0 = nbs_0
+            self.nbs_1 = self.adjust_nbs(self.y)
+            return
+        plain(self)
+
+    base.AbstractExchangeActor.check_nbs = check_nbs
+
+
+def run_file(
+    path: Path,
+    rounds: int,
+    *,
+    nbs_eps: float | None = None,
+    random_ties: bool = False,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Run the equal-gain model on one decide file and collect what the tests compare.
+
+    ``random_ties`` runs decide as shipped (coin flips on ties, seeded with ``seed``); otherwise
+    ties go to the first of gains equal to ``TIE_DECIMALS`` decimals. ``nbs_eps`` patches the NBS
+    check (module docstring).
+    """
     from decide.data.modelfactory import ModelFactory
     from decide.data.reader import InputDataFile
     from decide.model import equalgain
     from decide.model.observers.observer import Observable, Observer
     from decide.model.utils import ModelLoop
 
-    random.seed(0)
-    equalgain.EqualGainModel.ALLOW_RANDOM = False
+    _patch_check_nbs(nbs_eps)
+    random.seed(seed)
+    equalgain.EqualGainModel.ALLOW_RANDOM = random_ties
     data_file = InputDataFile.open(str(path))
     model = ModelFactory(data_file)(model_klass=equalgain.EqualGainModel, randomized_value=0.0)
     quantum = Decimal(1).scaleb(-TIE_DECIMALS)
@@ -94,17 +146,18 @@ def run_file(path: Path, rounds: int) -> dict[str, Any]:
     def sort_exchanges() -> None:
         model.exchanges.sort(key=key, reverse=True)
 
-    model.sort_exchanges = sort_exchanges
-    plain_highest_gain = model.highest_gain
+    if not random_ties:
+        model.sort_exchanges = sort_exchanges
+        plain_highest_gain = model.highest_gain
 
-    def counting_highest_gain() -> Any:
-        sort_exchanges()
-        top = model.exchanges
-        if len(top) > 1 and key(top[0]) == key(top[1]):
-            model.tie_count += 1
-        return plain_highest_gain()
+        def counting_highest_gain() -> Any:
+            sort_exchanges()
+            top = model.exchanges
+            if len(top) > 1 and key(top[0]) == key(top[1]):
+                model.tie_count += 1
+            return plain_highest_gain()
 
-    model.highest_gain = counting_highest_gain
+        model.highest_gain = counting_highest_gain
     actors = list(model.actors)
     issues = list(model.issues)
 
@@ -179,7 +232,9 @@ def run_file(path: Path, rounds: int) -> dict[str, Any]:
         "oracle": ORACLE,
         "model": "equalgain.EqualGainModel",
         "randomized_value": 0.0,
-        "allow_random": False,
+        "allow_random": random_ties,
+        "seed": seed if random_ties else None,
+        "nbs_eps": nbs_eps,
         "tie_decimals": TIE_DECIMALS,
         "salience_weight": float(model.SALIENCE_WEIGHT),
         "fixed_weight": float(model.FIXED_WEIGHT),
@@ -200,19 +255,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--out", type=Path, default=DATA / "reference")
+    parser.add_argument("--files", nargs="*", default=list(FILES))
+    parser.add_argument(
+        "--nbs-eps", type=float, default=None, help="write the NBS-check variant (e.g. 1e-9)"
+    )
+    parser.add_argument("--seeds", type=int, default=0, help="random-tie runs, seeds 0..N-1")
+    parser.add_argument("--skip-plain", action="store_true", help="only the variants")
     args = parser.parse_args()
     _ensure_oracle()
     import logging
 
     logging.disable(logging.CRITICAL)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in FILES:
-        result = run_file(DATA / name, args.rounds)
-        target = args.out / f"{Path(name).stem}_equalgain.json"
-        target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-        counts = [r["n_exchanges"] for r in result["per_round"]]
-        ties = sum(r["tie_count"] for r in result["per_round"])
-        print(f"{target}: exchanges per round {counts}, ties {ties}, {result['seconds']} s")
+    for name in args.files:
+        stem = Path(name).stem
+        runs: list[tuple[str, dict[str, Any]]] = []
+        if not args.skip_plain:
+            runs.append((f"{stem}_equalgain.json", run_file(DATA / name, args.rounds)))
+        if args.nbs_eps is not None:
+            variant = run_file(DATA / name, args.rounds, nbs_eps=args.nbs_eps)
+            runs.append((f"{stem}_equalgain_nbs_eps.json", variant))
+        for file_name, result in runs:
+            target = args.out / file_name
+            target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+            counts = [r["n_exchanges"] for r in result["per_round"]]
+            ties = sum(r["tie_count"] for r in result["per_round"])
+            print(f"{target}: exchanges per round {counts}, ties {ties}, {result['seconds']} s")
+        if args.seeds:
+            finals = []
+            for seed in range(args.seeds):
+                result = run_file(DATA / name, args.rounds, random_ties=True, seed=seed)
+                finals.append(result["final_nbs"])
+                print(f"{name} seed {seed}: {result['seconds']} s", flush=True)
+            spread = {
+                "oracle": ORACLE,
+                "allow_random": True,
+                "rounds": args.rounds,
+                "seeds": list(range(args.seeds)),
+                "issues": result["issues"],
+                "final_nbs": finals,
+            }
+            target = args.out / f"{stem}_equalgain_seeds.json"
+            target.write_text(json.dumps(spread, indent=1) + "\n", encoding="utf-8")
+            print(f"{target}: {args.seeds} seeds")
 
 
 if __name__ == "__main__":

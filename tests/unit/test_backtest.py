@@ -114,12 +114,13 @@ def independent_counts(text: str) -> tuple[int, int, int, int]:
 def test_slice_json_contract_and_cleaning_counts(rows: int) -> None:
     text = slice_text(rows)
     result = run_backtest(text, [])
-    data = result.to_json_dict()
-    assert set(data) == {"models", "cleaning"}
+    data = result.to_json_dict(replicates=50)
+    assert {"models", "cleaning"} <= set(data)
+    assert set(result.to_json_dict(statistics=False)) == {"models", "cleaning"}
     json.dumps(data)  # serialisable
     n_rows, scored, no_out, few = independent_counts(text)
     for name in BASELINE_NAMES:
-        assert set(data["models"][name]) == METRIC_KEYS
+        assert set(data["models"][name]) >= METRIC_KEYS
         assert data["models"][name]["n"] == scored
     assert result.cleaning.rows_read == n_rows
     assert result.cleaning.scored == scored

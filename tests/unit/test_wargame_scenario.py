@@ -106,7 +106,7 @@ def test_taiwan_strait_scenario_loads_and_plays() -> None:
     path = Path(__file__).parents[2] / "scenarios" / "taiwan-strait" / "scenario.yaml"
     s = load_wargame(path)
     assert {"important_influence", "survival_threatening", "armed_attack"} <= set(s.gates)
-    assert all(v.assumed and (v.reason or v.source) for v in s.spec.variables)
+    assert all(v.source or (v.assumed and v.reason) for v in s.spec.variables)
     runs = [Game(s, 9, default_players(s), sample_uncertain=True).run() for _ in range(2)]
     assert runs[0].log_json() == runs[1].log_json()
     assert runs[0].state.outcome is not None

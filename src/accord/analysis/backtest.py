@@ -27,6 +27,21 @@ contract. In ``models`` the names ``median`` and ``weighted_median`` both ask fo
 registered model (so the CLI's registry names work unchanged); the baseline names ``mean`` and
 ``salience_weighted_mean`` are accepted and ignored, as the baselines always run.
 
+Capability options: those of :data:`accord.analysis.eu_council.CAPABILITY_OPTIONS` (set by the
+importer), and the power-index options of :data:`POWER_OPTIONS`: the capability of each Council
+member is its Shapley-Shubik (``power-shapley-shubik``) or normalised Banzhaf
+(``power-banzhaf``) index under the issue's own rule (:func:`accord.forecast.issue_rule`: QMV of
+the period or unanimity, over the members that hold a stance on the issue), computed by
+:func:`accord.rules.power.power_indices` (exact up to 20 members, seeded Monte Carlo with
+:data:`POWER_SAMPLES` samples above); states without a Council vote in the period get 0, and the
+Commission and the Parliament the largest index among the members (the convention of
+models.md section 6 for vote weights).
+
+Statistics beyond the contract (hit rates, splits by rule, procedure and number of actors,
+bootstrap intervals by proposal, paired comparisons) come from
+:mod:`accord.analysis.backtest_stats` and are added to the JSON by
+:meth:`BacktestResult.to_json_dict`.
+
 With ``rule_aware=True`` every forecast (baselines included) is passed through
 :func:`accord.rules.constrain.constrain` with the Council rule of the issue, its members that hold
 a stance, and the issue's status quo (``rp``); issues with no valid ``rp`` are not constrained.
@@ -34,6 +49,7 @@ a stance, and the issue's status quo (``rp``); issues with no valid ``rp`` are n
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -44,6 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from accord.analysis import backtest_stats as stats
 from accord.errors import AccordError, ScenarioError, UsageError
 from accord.models.base import FloatArray, IssueArrays
 from accord.scenario.arrays import issue_arrays
@@ -54,6 +71,19 @@ Progress = Callable[[int, int], None]
 
 REGISTRY_JSON_NAMES: Mapping[str, str] = {"median": "weighted_median"}
 """Registry name -> name in the results, where the two differ."""
+
+POWER_OPTIONS: Mapping[str, str] = {
+    "power-shapley-shubik": (
+        "Shapley-Shubik index of each Council member under the issue's own rule (QMV of the "
+        "period or unanimity, members holding a stance); states without a vote 0; com and ep "
+        "the largest index among the members"
+    ),
+    "power-banzhaf": ("normalised Banzhaf index, otherwise as power-shapley-shubik"),
+}
+"""Capability options computed here from the rules (the importer's options are in eu_council)."""
+
+POWER_SAMPLES = 20_000
+"""Monte Carlo samples of :func:`accord.rules.power.power_indices` for rules above 20 members."""
 
 ERROR_COLUMNS = (
     "proposal",
@@ -138,18 +168,73 @@ class BacktestResult:
             }
         return out
 
-    def to_json_dict(self) -> dict[str, Any]:
-        """The JSON contract: ``{"models": {NAME: metrics}, "cleaning": "<one line>"}``.
-
-        The cleaning line ends with the count of failed model runs per model, when there are any.
-        """
+    def cleaning_line(self) -> str:
+        """The cleaning summary, ending with the count of failed model runs per model if any."""
         line = self.cleaning.summary()
         failed = self.errors.loc[self.errors["failure"] != "", "model"].value_counts()
         if len(failed):
             line += "; model runs that failed: " + ", ".join(
                 f"{name} {int(failed[name])}" for name in self.models if name in failed
             )
-        return {"models": self.metrics(), "cleaning": line}
+        return line
+
+    def to_json_dict(
+        self,
+        *,
+        replicates: int = stats.DEFAULT_REPLICATES,
+        level: float = stats.DEFAULT_LEVEL,
+        statistics: bool = True,
+    ) -> dict[str, Any]:
+        """The JSON contract ``{"models": {NAME: metrics}, "cleaning": "<one line>"}``, extended.
+
+        Each model's metrics also hold ``hit5`` and ``hit10`` and, with ``statistics``, ``ci``:
+        bootstrap intervals by proposal of ``mae``, ``rmse``, ``hit5``, ``hit10``. With
+        ``statistics`` the top level also holds ``splits`` (:func:`backtest_stats.split_metrics`),
+        ``paired`` (every pair of models, :func:`backtest_stats.pairwise`) and ``bootstrap`` (how
+        the intervals were drawn), plus ``capability``, ``rule_aware`` and ``seed``. The bootstrap
+        seed is the backtest's seed (0 when it is ``None``).
+        """
+        models = self.metrics()
+        seed = self.bootstrap_seed
+        for name, row in models.items():
+            err = stats.scored(self.errors, name)
+            errors = err["error"].to_numpy(dtype=np.float64)
+            for t in stats.HIT_THRESHOLDS:
+                row[f"hit{t:g}"] = stats.hit_rate(errors, t)
+            if statistics:
+                ci = stats.bootstrap_metrics(
+                    errors,
+                    err["proposal"].to_numpy(),
+                    replicates=replicates,
+                    seed=seed,
+                    level=level,
+                )
+                row["ci"] = ci  # type: ignore[assignment]
+        data: dict[str, Any] = {"models": models, "cleaning": self.cleaning_line()}
+        if statistics:
+            data["splits"] = stats.split_metrics(self.errors, self.models)
+            data["paired"] = [
+                c.as_dict()
+                for c in stats.pairwise(
+                    self.errors, self.models, replicates=replicates, seed=seed, level=level
+                )
+            ]
+            data["bootstrap"] = {
+                "unit": "proposal",
+                "replicates": replicates,
+                "level": level,
+                "seed": seed,
+                "proposals": int(self.errors["proposal"].nunique()),
+            }
+            data["capability"] = self.capability
+            data["rule_aware"] = self.rule_aware
+            data["seed"] = self.seed
+        return data
+
+    @property
+    def bootstrap_seed(self) -> int:
+        """The seed of the bootstrap draws: the backtest's seed, or 0 when it is ``None``."""
+        return 0 if self.seed is None else int(self.seed)
 
 
 def _mean(values: FloatArray) -> float | None:
@@ -185,6 +270,56 @@ def _resolve(models: Sequence[str]) -> list[tuple[str, str]]:
         get_model(registry_name)  # a UsageError naming the valid models when unknown
         chosen[registry_name] = REGISTRY_JSON_NAMES.get(registry_name, registry_name)
     return list(chosen.items())
+
+
+def capability_options() -> dict[str, str]:
+    """Every capability option of the backtest, with its description."""
+    from accord.analysis import eu_council
+
+    return {**eu_council.CAPABILITY_OPTIONS, **POWER_OPTIONS}
+
+
+def power_capabilities(
+    scenario: Scenario,
+    arrays: IssueArrays,
+    option: str,
+    *,
+    cache: dict[tuple[Any, ...], dict[str, float]] | None = None,
+    seed: int | None = 0,
+) -> FloatArray:
+    """Capabilities of one DEU issue from the power indices of its Council rule.
+
+    Each Council member holding a stance gets its index (``option`` of :data:`POWER_OPTIONS`)
+    under the issue's rule (:func:`accord.forecast.issue_rule`); other states get 0; ``com`` and
+    ``ep`` (not Council members) get the largest index among the members. Identical rules (same
+    kind, quota, members and weights) share one computation through ``cache``.
+    """
+    from accord.forecast import issue_rule
+    from accord.rules.build import build_rule
+    from accord.rules.power import power_indices
+
+    spec, members = issue_rule(scenario, scenario.issues[0], None)
+    caps = np.zeros(arrays.n_actors, dtype=np.float64)
+    if spec is None or not members:
+        return caps
+    rule = build_rule(spec, members)
+    # The spec fixes the period (pre-Nice weighted rule or eu-nice with its vote share), and so
+    # the members' weights; with the member ids it fixes the game.
+    key = (option, spec.model_dump_json(), tuple(m.id for m in members))
+    table = None if cache is None else cache.get(key)
+    if table is None:
+        result = power_indices(rule, seed=0 if seed is None else seed, samples=POWER_SAMPLES)
+        values = result.shapley_shubik if option == "power-shapley-shubik" else result.banzhaf
+        table = {m: float(v) for m, v in zip(result.member_ids, values, strict=True)}
+        if cache is not None:
+            cache[key] = table
+    top = max(table.values(), default=0.0)
+    for i, actor in enumerate(arrays.actor_ids):
+        if actor in table:
+            caps[i] = table[actor]
+        elif scenario.actor(actor).kind != "state":
+            caps[i] = top
+    return caps
 
 
 class _RuleConstraint:
@@ -234,7 +369,8 @@ def run_backtest(
         path_or_text: a path to a DEU TSV file, or its text (a str holding a tab or newline).
         models: registry names (``median`` or ``weighted_median`` for the weighted median); the
             baselines always run.
-        capability: one of :data:`accord.analysis.eu_council.CAPABILITY_OPTIONS`.
+        capability: one of :func:`capability_options` (the importer's options and
+            :data:`POWER_OPTIONS`).
         rule_aware: constrain every forecast by the issue's Council rule.
         seed: seed of the stochastic models; each (issue, model) cell gets its own stream
             (:func:`accord.forecast.seed_for`), so results do not depend on which models run.
@@ -246,8 +382,19 @@ def run_backtest(
     from accord.forecast import seed_for
     from accord.models.registry import get_model
 
+    options = capability_options()
+    if capability not in options:
+        raise UsageError(
+            f"unknown capability option '{capability}'",
+            field="capability",
+            expected="one of " + ", ".join(options),
+        )
     text, source = _read_input(path_or_text)
-    scenarios, report = deu.read_with_report(text, source, capability)
+    power = capability in POWER_OPTIONS
+    scenarios, report = deu.read_with_report(
+        text, source, deu.DEFAULT_CAPABILITY if power else capability
+    )
+    power_cache: dict[tuple[Any, ...], dict[str, float]] = {}
     registered = _resolve(models)
     names = (*BASELINES, *(json_name for _, json_name in registered))
     total = len(scenarios) * len(names)
@@ -256,6 +403,13 @@ def run_backtest(
     for scenario in scenarios:
         issue = scenario.issues[0]
         arrays = issue_arrays(scenario, issue.id)
+        if power:
+            arrays = dataclasses.replace(
+                arrays,
+                capabilities=power_capabilities(
+                    scenario, arrays, capability, cache=power_cache, seed=seed
+                ),
+            )
         meta = deu.issue_metadata(issue)
         outcome = float(issue.outcome.values()[0]) if issue.outcome is not None else math.nan
         constraint = _RuleConstraint(scenario, arrays) if rule_aware else None

@@ -19,6 +19,7 @@ MODEL_MODULES: dict[str, str] = {
     "bdm": "accord.models.bdm",
     "smp": "accord.models.smp",
     "exchange": "accord.models.exchange",
+    "agenda_pull": "accord.models.agenda_pull",
 }
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from accord.models.base import FloatArray, IssueArrays
 from accord.models.registry import get_model
-from accord.rng import SeedLike, spawn
+from accord.rng import SeedLike, make_rng, spawn
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,10 @@ class IssueBatch:
         )
 
 
-#: Vectorised batch kernels by model name: ``kernel(batch, params, rng) -> (B, m) outcomes``.
-BatchKernel = Callable[[IssueBatch, Mapping[str, Any], np.random.Generator], FloatArray]
+#: Vectorised batch kernels by model name: ``kernel(batch, params, rng) -> (B, m) outcomes``,
+#: or ``None`` when the parameters ask for a variant the kernel does not vectorise (the caller
+#: then runs the loop). Filled at the end of this module from :mod:`accord.scale.kernels`.
+BatchKernel = Callable[[IssueBatch, Mapping[str, Any], np.random.Generator], FloatArray | None]
 BATCH_KERNELS: dict[str, BatchKernel] = {}
 
 
@@ -107,9 +109,18 @@ def run_batch(
     kernel = BATCH_KERNELS.get(model)
     if kernel is None:
         return run_batch_loop(model, batch, params, seed, progress)
-    from accord.rng import make_rng
-
     outcomes = kernel(batch, dict(params or {}), make_rng(seed))
+    if outcomes is None:
+        return run_batch_loop(model, batch, params, seed, progress)
     if progress is not None:
         progress(batch.size, batch.size)
     return outcomes
+
+
+def _register() -> None:
+    from accord.scale.kernels import bdm, compromise, nash
+
+    BATCH_KERNELS.update({"compromise": compromise.kernel, "nash": nash.kernel, "bdm": bdm.kernel})
+
+
+_register()

@@ -252,6 +252,94 @@ class Issue(Strict):
         return dims
 
 
+class FormulaInput(Strict):
+    """One input of a formula: a numeric actor attribute, normalised to ``[0, 1]`` as
+    ``clip((value - lo) / (hi - lo), 0, 1)`` with the ``lo`` and ``hi`` stated here."""
+
+    attribute: str = Field(min_length=1)
+    lo: float
+    hi: float
+
+    @model_validator(mode="after")
+    def _scale_is_increasing(self) -> FormulaInput:
+        if not self.lo < self.hi:
+            raise ValueError(f"normalisation needs lo < hi, got lo={self.lo}, hi={self.hi}")
+        return self
+
+
+class Formula(Strict):
+    """A transparent linear score over normalised actor attributes (``accord.scenario.derive``).
+
+    ``score = clip(intercept + sum_j weights[j] * z_j, 0, 1)`` where ``z_j`` is input ``j``
+    normalised by its :class:`FormulaInput`. The weights live in the scenario file, never in
+    code; ``source`` says where they come from (a calibration, a judgement) and why.
+    ``half_width`` (on the 0..1 score scale) gives every derived value its ``range``.
+    """
+
+    id: Identifier
+    source: str = Field(min_length=1)
+    actors: list[str] = Field(min_length=1)
+    inputs: dict[str, FormulaInput] = Field(min_length=1)
+    weights: dict[str, float]
+    intercept: float = 0.0
+    half_width: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _weights_name_inputs(self) -> Formula:
+        unknown = sorted(set(self.weights) - set(self.inputs))
+        if unknown:
+            raise ValueError(
+                f"weights for {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'}"
+                f" not among the inputs ({', '.join(self.inputs)})"
+            )
+        return self
+
+
+class PositionFormula(Formula):
+    """Positions (and saliences) of ``actors`` on ``issue`` derived from their attributes.
+
+    Position on dimension ``d``: ``lo_d + (hi_d - lo_d) * clip(score + offsets[d], 0, 1)``.
+    Salience: ``salience_scale * clip(salience_intercept + sum_j salience_weights[j] * z_j, 0,
+    1)``, with range ``+- salience_half_width`` (same 0..1 units). ``prior`` (keys
+    ``intercept`` and input names) is the judgement a calibration starts from and is pulled
+    towards (``accord.analysis.calibration``); ``weights`` and ``intercept`` are what derives.
+    """
+
+    issue: str
+    offsets: dict[str, float] = Field(default_factory=dict)
+    prior: dict[str, float] | None = None
+    salience_weights: dict[str, float] = Field(default_factory=dict)
+    salience_intercept: float = 0.5
+    salience_half_width: float = Field(default=0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _salience_weights_name_inputs(self) -> PositionFormula:
+        unknown = sorted(set(self.salience_weights) - set(self.inputs))
+        if unknown:
+            raise ValueError(
+                f"salience_weights for {', '.join(unknown)}, not among the inputs "
+                f"({', '.join(self.inputs)})"
+            )
+        if self.prior is not None:
+            bad = sorted(set(self.prior) - set(self.inputs) - {"intercept"})
+            if bad:
+                raise ValueError(
+                    f"prior for {', '.join(bad)}, expected 'intercept' or an input "
+                    f"({', '.join(self.inputs)})"
+                )
+        return self
+
+
+class AttributeFormula(Formula):
+    """A derived numeric attribute (e.g. a threat perception) of ``actors``:
+    ``lo + (hi - lo) * score``, with range ``+- half_width * (hi - lo)``."""
+
+    attribute: str = Field(min_length=1)
+    lo: float = 0.0
+    hi: float = 100.0
+    unit: str | None = None
+
+
 class Scenario(Strict):
     """A whole scenario file."""
 
@@ -263,6 +351,8 @@ class Scenario(Strict):
     actors: list[Actor] = Field(min_length=1)
     bodies: list[Body] = Field(default_factory=list)
     issues: list[Issue] = Field(min_length=1)
+    attribute_formulas: list[AttributeFormula] = Field(default_factory=list)
+    position_formulas: list[PositionFormula] = Field(default_factory=list)
 
     def actor(self, actor_id: str) -> Actor:
         for actor in self.actors:

@@ -29,7 +29,7 @@ same draws as the original. Same seed and orders give a byte-identical log
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -93,6 +93,10 @@ class Game:
         sample_uncertain: draw each variable that has a ``range`` uniformly from it (turn-0
             generator), logged in ``game-started.sampled``.
         events: resume from this log instead of starting (the seed is taken from it).
+        on_event: called with every event this game logs from now on (not with the ``events``
+            it resumes from), right after the event is folded into the state; e.g. a
+            :class:`accord.runs.RunStore` recorder that commits each event in its own
+            transaction, so that a crash loses nothing already logged.
     """
 
     def __init__(
@@ -104,8 +108,10 @@ class Game:
         initial: Mapping[str, float] | None = None,
         sample_uncertain: bool = False,
         events: Sequence[Event] | None = None,
+        on_event: Callable[[Event], None] | None = None,
     ) -> None:
         self.scenario = scenario
+        self.on_event: Callable[[Event], None] | None = None
         self.players: dict[str, Player] = dict(players or {})
         for actor in self.players:
             if actor not in scenario.teams:
@@ -116,6 +122,7 @@ class Game:
         self._gates = {g.id: g for g in scenario.spec.gates}
         self._rng: np.random.Generator | None = None
         self._taken: set[tuple[str, str]] = set()
+        self._env_cache: dict[str, float] | None = None
         self.events: list[Event] = []
         self.state = GameState()
         if events is not None:
@@ -124,7 +131,9 @@ class Game:
             for event in events:
                 self._emit_event(event)
             self.seed = self.state.seed
+            self.on_event = on_event
             return
+        self.on_event = on_event
         self.seed = _check_seed(seed)
         values = {v.id: v.initial for v in scenario.spec.variables}
         sampled: dict[str, float] = {}
@@ -157,6 +166,9 @@ class Game:
     def _emit_event(self, event: Event) -> None:
         self.events.append(event)
         self.state.apply(event)
+        self._env_cache = None
+        if self.on_event is not None:
+            self.on_event(event)
 
     def _emit(self, cls: type[Event], **fields: object) -> Event:
         fields.setdefault("turn", self.state.turn)
@@ -165,8 +177,12 @@ class Game:
         return event
 
     def _env(self) -> dict[str, float]:
-        opened = {g: s.status == "open" for g, s in self.state.gates.items()}
-        return environment(self.scenario, self.state.values, opened, self.state.turn)
+        """The expression environment of the current state (cached until the next event;
+        callers must not modify it)."""
+        if self._env_cache is None:
+            opened = {g: s.status == "open" for g, s in self.state.gates.items()}
+            self._env_cache = environment(self.scenario, self.state.values, opened, self.state.turn)
+        return self._env_cache
 
     def _draw(self, subject: str, probability: float, audience: list[str] | None) -> bool:
         assert self._rng is not None
@@ -205,10 +221,16 @@ class Game:
         """The state rebuilt from the log alone."""
         return fold(self.events)
 
-    def branch(self, turn: int, players: Mapping[str, Player] | None = None) -> Game:
+    def branch(
+        self,
+        turn: int,
+        players: Mapping[str, Player] | None = None,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> Game:
         """A new game from the start of ``turn`` (events of earlier turns kept), e.g. a what-if.
 
-        Overrides made between turns ``turn - 1`` and ``turn`` are kept.
+        Overrides made between turns ``turn - 1`` and ``turn`` are kept. ``on_event`` receives
+        the branch's new events only.
         """
         if not 1 <= turn <= self.state.turn + 1:
             raise UsageError(
@@ -217,7 +239,7 @@ class Game:
                 expected=f"a turn from 1 to {self.state.turn + 1}",
             )
         kept = [e for e in self.events if e.turn < turn and not isinstance(e, GameEnded)]
-        return Game(self.scenario, players=players or self.players, events=kept)
+        return Game(self.scenario, players=players or self.players, events=kept, on_event=on_event)
 
     def override(
         self,
@@ -308,7 +330,15 @@ class Game:
                     o if isinstance(o, Order) else Order(actor, str(o)) for o in orders[actor]
                 ]
             elif actor in self.players:
-                collected[actor] = list(self.players[actor].orders(self.view(actor)))
+                player = self.players[actor]
+                view = make_view(
+                    scenario,
+                    self.state,
+                    self.events,
+                    actor,
+                    with_debrief=getattr(player, "needs_debrief", True),
+                )
+                collected[actor] = list(player.orders(view))
         if orders is not None:
             for actor in orders:
                 if actor not in scenario.teams:

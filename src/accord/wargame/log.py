@@ -129,6 +129,29 @@ Event = Annotated[
 ]
 
 _LOG = TypeAdapter(list[Event])
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def dump_event(event: Event) -> str:
+    """Canonical JSON text of one event (as in :func:`dump_log`)."""
+    data = event.model_dump(mode="json")
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def load_event(text: str, source: str = "<event>") -> Event:
+    """One event from :func:`dump_event` text.
+
+    Raises:
+        ScenarioError: not JSON, or not a known event.
+    """
+    try:
+        return _EVENT.validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ScenarioError(
+            f"bad event: {err['msg']}", file=source, field=where or None, expected="a game event"
+        ) from None
 
 
 def dump_log(events: Sequence[Event]) -> str:

@@ -36,12 +36,16 @@ def belief(scenario: CompiledScenario, view: View) -> dict[str, float]:
 class PassivePlayer:
     """Never orders anything."""
 
+    needs_debrief = False
+
     def orders(self, view: View) -> list[Order]:
         return []
 
 
 class ScriptedPlayer:
     """Orders the given action ids at the given turns."""
+
+    needs_debrief = False
 
     def __init__(self, script: Mapping[int, Sequence[str]]) -> None:
         self.script = {int(t): list(a) for t, a in script.items()}
@@ -68,6 +72,8 @@ class HumanPlayer:
 class DoctrinePlayer:
     """If-then rules from the scenario (``actors[].doctrine``) for one actor."""
 
+    needs_debrief = False
+
     def __init__(self, scenario: CompiledScenario, actor: str) -> None:
         if actor not in scenario.doctrine:
             raise UsageError(f"no actor '{actor}'", field="actor")
@@ -85,6 +91,8 @@ class DoctrinePlayer:
 
 class UtilityPlayer:
     """Best expected utility over the actor's ``preferences`` (see the module docstring)."""
+
+    needs_debrief = False
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from accord.wargame.engine import Game
@@ -164,3 +165,181 @@ def review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str:
         )
     parts.append("</table></body></html>")
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------- full review (HTML files)
+
+
+def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """The game's decision points, each with its alternatives.
+
+    * a group decision: who supported, the blockers, and the pivotal members (each one's switch
+      alone would have changed the result);
+    * a legal-gate declaration, an adjudicated action or a rejected order: the other actions the
+      actor could have ordered at that moment (from the state folded up to the event), and the
+      ``accord wargame branch`` what-if to try one turn earlier.
+    """
+    from accord.wargame.view import available_actions
+
+    state = GameState()
+    adjudicated = set(scenario.probabilities)
+    rows: list[dict[str, Any]] = []
+    for e in events:
+        row: dict[str, Any] | None = None
+        if isinstance(e, DecisionTaken):
+            alts = []
+            for m in e.pivotal:
+                verb = "withheld" if e.support.get(m) else "supported"
+                alts.append(
+                    f"had {m} {verb} it, it would have been {'blocked' if e.agreed else 'agreed'}"
+                )
+            row = {"turn": e.turn, "kind": e.kind, "text": describe(e), "alternatives": alts}
+        elif isinstance(e, GateDeclared | OrderRejected) or (
+            isinstance(e, ActionExecuted) and e.action in adjudicated
+        ):
+            actor = e.actor
+            chosen = getattr(e, "action", None)
+            others = [a for a in available_actions(scenario, state, actor, e.turn) if a != chosen]
+            alts = [f"{actor} could instead have ordered: {', '.join(others) or 'nothing else'}"]
+            if isinstance(e, GateDeclared) and e.turn > 1:
+                alts.append(
+                    f"what if it had been declared a turn earlier: accord wargame branch LOG "
+                    f"--at {e.turn - 1} --set orders.{actor}=<the declaring action>"
+                )
+            row = {"turn": e.turn, "kind": e.kind, "text": describe(e), "alternatives": alts}
+        elif isinstance(e, Override | GameEnded) or (isinstance(e, Draw) and not e.success):
+            row = {"turn": e.turn, "kind": e.kind, "text": describe(e), "alternatives": []}
+        if row is not None:
+            rows.append(row)
+        state.apply(e)
+    return rows
+
+
+def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
+    """Inline SVG charts of the variables that change, each as a share of its range."""
+    from accord.report.svg import figure_to_svg, new_figure
+
+    moving = [k for k, v in data.items() if v and max(v) != min(v)]
+    charts = []
+    for start in range(0, len(moving), 8):
+        names = moving[start : start + 8]
+        fig = new_figure(7.5, 3.0)
+        ax = fig.add_subplot(1, 1, 1)
+        for name in names:
+            lo, hi = scenario.lo[name], scenario.hi[name]
+            ys = [(v - lo) / (hi - lo) for v in data[name]]
+            ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=name)
+        ax.set_xlabel("turn (0 = start)")
+        ax.set_ylabel("share of range")
+        ax.set_ylim(-0.05, 1.05)
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        charts.append(figure_to_svg(fig))
+    return charts
+
+
+_STYLE = (
+    "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%;vertical-align:top}"
+    ".k-decision{background:#eef}.k-inject{background:#fee}.k-draw{background:#ffe}"
+    ".k-override{background:#fdd}</style>"
+)
+
+
+def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
+    """team id -> its actors (an actor without a team is its own team)."""
+    out: dict[str, list[str]] = {}
+    for actor, team in scenario.teams.items():
+        out.setdefault(team, []).append(actor)
+    return out
+
+
+def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team: str) -> str:
+    """A page of start-of-turn debriefs for one team: at the start of each turn, what happened
+    in the previous turn as the team may see it (hidden variables' changes removed)."""
+    esc = html.escape
+    members = team_members(scenario).get(team, [])
+    who = frozenset((team, *members))
+    last = max((e.turn for e in events), default=0)
+    label = scenario.spec.teams.get(team, team)
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Debrief: {esc(label)}</title>{_STYLE}</head><body>",
+        f"<h1>Start-of-turn debrief: {esc(label)}</h1>",
+        f"<p>Team <b>{esc(team)}</b>; actors: {esc(', '.join(members))}. "
+        "<a href='index.html'>Back to the review</a></p>",
+    ]
+    for turn in range(1, last + 1):
+        seen = debrief(scenario, events, turn - 1, who)
+        parts.append(f"<h2>Start of turn {turn}</h2>")
+        if not seen:
+            parts.append("<p>Nothing to report.</p>")
+            continue
+        parts.append("<ul>")
+        for e in seen:
+            changes = ", ".join(f"{k} = {v:.3g}" for k, v in e.changes.items())
+            extra = f" <small>({esc(changes)})</small>" if changes else ""
+            parts.append(f"<li>{esc(describe(e))}{extra}</li>")
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def full_review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str:
+    """The after-action review page: outcome, state charts, decision points with their
+    alternatives, the state table, the timeline, and links to each team's debrief page."""
+    esc = html.escape
+    spec = scenario.spec
+    end = next((e for e in events if isinstance(e, GameEnded)), None)
+    data = series(events)
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>After-action review: {esc(spec.title)}</title>{_STYLE}</head><body>",
+        f"<h1>After-action review: {esc(spec.title)}</h1>",
+        f"<p>Outcome: <b>{esc(end.outcome if end else 'in progress')}</b>; "
+        f"{len(events)} events; turn length {esc(spec.clock.turn_length)}.</p>",
+        "<h2>Start-of-turn debriefs</h2><ul>",
+    ]
+    for team in team_members(scenario):
+        label = spec.teams.get(team, team)
+        parts.append(f"<li><a href='debrief-{esc(team)}.html'>{esc(label)}</a></li>")
+    parts.append("</ul><h2>State over turns</h2>")
+    parts += _charts(scenario, data)
+    parts.append("<h2>Decision points and alternatives</h2><table>")
+    parts.append("<tr><th>turn</th><th>decision point</th><th>alternatives</th></tr>")
+    for row in decision_points(scenario, events):
+        alts = "<br>".join(esc(a) for a in row["alternatives"]) or "-"
+        parts.append(
+            f"<tr class='k-{esc(row['kind'])}'><td>{row['turn']}</td>"
+            f"<td>{esc(row['text'])}</td><td>{alts}</td></tr>"
+        )
+    parts.append("</table><h2>State table</h2><table><tr><th>variable</th>")
+    width = max((len(v) for v in data.values()), default=0)
+    parts += [f"<th>{t}</th>" for t in range(width)]
+    parts.append("</tr>")
+    for name, values in data.items():
+        cells = "".join(f"<td>{v:.3g}</td>" for v in values)
+        parts.append(f"<tr><td>{esc(name)}</td>{cells}</tr>")
+    parts.append("</table><h2>Timeline</h2><table><tr><th>turn</th><th>kind</th>")
+    parts.append("<th>event</th><th>changes</th></tr>")
+    for row in timeline(events):
+        if row["kind"] == "turn-started":
+            continue
+        changes = ", ".join(f"{k} = {v:.3g}" for k, v in row["changes"].items())
+        parts.append(
+            f"<tr class='k-{esc(row['kind'])}'><td>{row['turn']}</td><td>{esc(row['kind'])}</td>"
+            f"<td>{esc(row['text'])}</td><td>{esc(changes)}</td></tr>"
+        )
+    parts.append("</table></body></html>")
+    return "\n".join(parts)
+
+
+def write_review(scenario: CompiledScenario, events: Sequence[Event], folder: Path) -> list[Path]:
+    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "index.html"]
+    written[0].write_text(full_review_html(scenario, events), encoding="utf-8")
+    for team in team_members(scenario):
+        path = folder / f"debrief-{team}.html"
+        path.write_text(team_debrief_html(scenario, events, team), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,6 +1,7 @@
 """The war-game scenario file, as pydantic models (what the YAML holds, field by field).
 
-Expressions are kept as text here; :mod:`accord.wargame.loader` compiles and cross-checks them.
+Actors, variables, tables, gates, actions, injects, group decisions and outcomes all carry the
+provenance fields ``source``, ``assumed`` and ``reason``. Expressions are kept as text here; :mod:`accord.wargame.loader` compiles and cross-checks them.
 Every model forbids unknown fields, so a typo is an error rather than silently ignored. Every
 number a scenario author had to assume carries ``assumed: true`` with a ``source`` or ``reason``.
 
@@ -68,7 +69,7 @@ class DoctrineRule(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Actor(Strict):
+class Actor(Provenance):
     """A party to the crisis, played by a team (people or an automated player).
 
     ``preferences`` weigh state variables for the expected-utility player (utility = sum of
@@ -135,7 +136,7 @@ class Adjudication(Strict):
     failure: Changes = Field(default_factory=dict)
 
 
-class Action(Strict):
+class Action(Provenance):
     """One entry of an actor's action catalogue."""
 
     id: Id
@@ -152,7 +153,7 @@ class Action(Strict):
     covert: bool = False
 
 
-class Inject(Strict):
+class Inject(Provenance):
     """A white-cell inject: scripted ``at_turn`` or triggered ``when`` a condition holds (once,
     unless ``once: false``), with an optional ``probability`` drawn with the game's seed."""
 
@@ -206,7 +207,7 @@ class RuleKind(Strict):
         return self
 
 
-class GroupDecision(Strict):
+class GroupDecision(Provenance):
     """A collective decision inside the game (a NATO statement, a sanctions package, a cabinet
     decision). Each member supports when its ``support`` formula holds on the current state;
     the rule decides. It is put on the table every turn ``when`` holds (or when an action
@@ -223,7 +224,7 @@ class GroupDecision(Strict):
     set: Changes = Field(default_factory=dict)
 
 
-class Outcome(Strict):
+class Outcome(Provenance):
     """A named end state; the first whose ``when`` holds at the end labels the game."""
 
     id: Id

@@ -44,7 +44,11 @@ class View:
 
 
 class Player(Protocol):
-    """Anything that turns a view into orders: a doctrine, a utility maximiser, a human team."""
+    """Anything that turns a view into orders: a doctrine, a utility maximiser, a human team.
+
+    A player may set a class attribute ``needs_debrief = False`` to be handed views without the
+    debrief (cheaper); players without the attribute get it.
+    """
 
     def orders(self, view: View) -> list[Order]:
         """The orders for ``view.actor`` this turn (an empty list passes)."""
@@ -56,13 +60,24 @@ def audience_of(scenario: CompiledScenario, actor: str) -> frozenset[str]:
     return frozenset((actor, scenario.teams.get(actor, actor)))
 
 
+_VISIBLE: dict[tuple[int, frozenset[str]], tuple[CompiledScenario, tuple[str, ...]]] = {}
+
+
 def visible_variables(scenario: CompiledScenario, who: frozenset[str]) -> tuple[str, ...]:
-    """Variables that ``who`` (actor and team ids) may see."""
-    return tuple(
+    """Variables that ``who`` (actor and team ids) may see (memoised per scenario object)."""
+    key = (id(scenario), who)
+    hit = _VISIBLE.get(key)
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    shown = tuple(
         v.id
         for v in scenario.spec.variables
         if v.visible_to is None or who.intersection(v.visible_to)
     )
+    if len(_VISIBLE) > 4096:
+        _VISIBLE.clear()
+    _VISIBLE[key] = (scenario, shown)
+    return shown
 
 
 def sees(event: Event, who: frozenset[str] | None) -> bool:
@@ -79,7 +94,11 @@ def debrief(
     """Events of ``turn`` that ``who`` may see, changes to hidden variables removed."""
     allowed = set(scenario.variables if who is None else visible_variables(scenario, who))
     out = []
-    for event in events:
+    # events are logged in turn order: start at the first event of ``turn``
+    start = len(events)
+    while start > 0 and events[start - 1].turn >= turn:
+        start -= 1
+    for event in events[start:]:
         if event.turn != turn or not sees(event, who):
             continue
         kept = {k: v for k, v in event.changes.items() if k in allowed}
@@ -108,11 +127,21 @@ def _open(state: GameState) -> dict[str, bool]:
 
 
 def make_view(
-    scenario: CompiledScenario, state: GameState, events: Sequence[Event], actor: str
+    scenario: CompiledScenario,
+    state: GameState,
+    events: Sequence[Event],
+    actor: str,
+    *,
+    with_debrief: bool = True,
 ) -> View:
-    """The view of ``actor`` at the current point of the game (see the module docstring)."""
+    """The view of ``actor`` at the current point of the game (see the module docstring).
+
+    ``with_debrief=False`` leaves the debrief empty: the engine asks so for players whose
+    ``needs_debrief`` attribute is false (the automated ones, which never read it).
+    """
     who = audience_of(scenario, actor)
     shown = visible_variables(scenario, who)
+    shown_set = set(shown)
     turn = state.turn
     return View(
         actor=actor,
@@ -120,9 +149,13 @@ def make_view(
         turn=turn,
         turn_length=scenario.spec.clock.turn_length,
         values={k: state.values[k] for k in shown},
-        hidden=tuple(v for v in scenario.variables if v not in shown),
+        hidden=tuple(v for v in scenario.variables if v not in shown_set),
         gates={g: state.gates[g].status if g in state.gates else "closed" for g in scenario.gates},
         available=available_actions(scenario, state, actor, turn),
         agreed=dict(state.agreed),
-        debrief=debrief(scenario, events, turn - 1, who) + debrief(scenario, events, turn, who),
+        debrief=(
+            debrief(scenario, events, turn - 1, who) + debrief(scenario, events, turn, who)
+            if with_debrief
+            else ()
+        ),
     )

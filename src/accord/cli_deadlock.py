@@ -1,0 +1,152 @@
+"""``accord deadlock``: who blocks an issue, what would unblock it, and package deals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from accord.cli_common import FileArg, TableOrJson, fmt_values, out, print_json, progress_bar
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``deadlock`` command to ``app``."""
+    app.command("deadlock")(deadlock)
+
+
+def deadlock(
+    file: FileArg,
+    issue: Annotated[str, typer.Option("--issue", "-i", help="Issue id.")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model whose forecast is the proposal.")
+    ] = "compromise",
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            help="Override the decision rule: consensus, unanimity, simple-majority, "
+            "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
+        ),
+    ] = None,
+    proposal: Annotated[
+        str | None,
+        typer.Option(help="The proposal itself, VALUE[,VALUE...] (one per dimension)."),
+    ] = None,
+    deals: Annotated[
+        bool, typer.Option("--deals/--no-deals", help="Search package deals across issues.")
+    ] = True,
+    deal_models: Annotated[
+        str, typer.Option(help="Models whose forecasts are package-deal candidates.")
+    ] = "all",
+    loss: Annotated[str, typer.Option(help="Package-deal loss: linear or quadratic.")] = "linear",
+    top: Annotated[int, typer.Option(help="How many package deals to show.")] = 5,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+) -> None:
+    """List the blockers of an issue, what would unblock it, and package deals across issues."""
+    from accord.analysis.deadlock import analyse_deadlock
+    from accord.analysis.package_deals import find_package_deals
+    from accord.scenario.io import load
+
+    scenario = load(file)
+    analysis = analyse_deadlock(
+        scenario, issue, model=model, rule=rule, proposal=proposal, seed=seed
+    )
+    package = None
+    if deals:
+        with progress_bar("package deals") as update:
+            package = find_package_deals(
+                scenario,
+                models=deal_models,
+                rule=rule,
+                loss=loss,
+                top=top,
+                seed=seed,
+                progress=update,
+            )
+    if fmt is TableOrJson.json:
+        print_json(
+            {
+                "deadlock": analysis.to_json_dict(),
+                "package_deals": None if package is None else package.to_json_dict(),
+            }
+        )
+        return
+    data = analysis.to_json_dict()
+    out.print(
+        f"issue {data['issue']} ({', '.join(data['dimensions'])}): rule {data['rule']}, "
+        f"status quo {fmt_values(data['status_quo'])}, proposal {fmt_values(data['proposal'])} "
+        f"({data['proposal_source']}): {'passes' if data['passes'] else 'fails'}"
+    )
+    out.print(f"veto players: {', '.join(data['veto_players']) or 'none'}")
+    if not data["passes"]:
+        out.print(f"blockers: {', '.join(data['blockers'])}")
+        out.print(f"minimal blocking set: {', '.join(data['minimal_blocking'])}")
+        table = Table(title="What it would take (each blocker on its own)")
+        for column in ("blocker", "veto", "position", "move to", "shift", "salience", "alone"):
+            table.add_column(column)
+        for change in analysis.changes:
+            _, sal = change.describe(analysis.dimensions, analysis.units)
+            shift = ", ".join(
+                f"{d} {v:+.4g} {u}"
+                for d, v, u in zip(analysis.dimensions, change.shift, analysis.units, strict=True)
+            )
+            table.add_row(
+                change.actor,
+                "yes" if change.veto_player else "no",
+                fmt_values(change.position),
+                fmt_values(change.shift_to),
+                shift,
+                sal,
+                "yes" if change.turns_alone else "no",
+            )
+        out.print(table)
+        turning = data["cheapest_turning_set"]
+        out.print(
+            "cheapest set of blockers to move: "
+            + (", ".join(turning) if turning is not None else "none: nothing can pass")
+            + f" ({data['turning_method']})"
+        )
+        out.print(f"nearest outcome that passes: {fmt_values(data['allowed'])}")
+    for note in data["notes"]:
+        out.print(f"note: {note}")
+    if package is not None:
+        _print_deals(package.to_json_dict())
+
+
+def _print_deals(data: dict[str, Any]) -> None:
+    out.print(
+        f"package deals over {', '.join(data['issues'])} ({data['method']} search of "
+        f"{data['packages_searched']} packages, {data['loss']} loss)"
+    )
+    for ident, why in data["skipped"].items():
+        out.print(f"  issue {ident} left out: {why}")
+    if not data["deals"]:
+        out.print("  no package leaves every veto player at least as well off as the status quo")
+    table = Table(title="Package deals, by total gain")
+    table.add_column("#")
+    for ident in data["issues"]:
+        table.add_column(ident)
+    table.add_column("total gain")
+    table.add_column("trades")
+    for k, deal in enumerate(data["deals"], start=1):
+        trades = "; ".join(
+            f"{t['actor']} gives {','.join(t['concedes_on'])} for {','.join(t['gains_on'])}"
+            for t in deal["trades"]
+        )
+        table.add_row(
+            str(k),
+            *(fmt_values(deal["outcomes"][ident]) for ident in data["issues"]),
+            f"{deal['total_gain']:.4f}",
+            trades or "-",
+        )
+    if data["deals"]:
+        out.print(table)
+    if data["exchange"] is not None:
+        ex = data["exchange"]
+        out.print(
+            f"exchange model outcome: total gain {ex['total_gain']:.4f}, "
+            f"{'feasible' if ex['feasible'] else 'not feasible'} as a package"
+        )
+    for note in data["notes"]:
+        out.print(f"note: {note}")

@@ -1,0 +1,239 @@
+"""``accord montecarlo`` (uncertainty over assumed ranges) and ``accord report`` (the case report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accord.cli_common import FileArg, TableOrJson, out, print_json, progress_bar
+from accord.errors import UsageError
+
+RULE_HELP = (
+    "Override the decision rule: consensus, unanimity, simple-majority, "
+    "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``montecarlo`` and ``report`` to ``app``."""
+    app.command("montecarlo")(montecarlo)
+    app.command("report")(report)
+
+
+def _check_draws(draws: int) -> None:
+    from accord.analysis.montecarlo import MAX_DRAWS
+
+    if not 1 <= draws <= MAX_DRAWS:
+        raise UsageError(
+            f"--draws is {draws}", field="--draws", expected=f"a whole number in 1..{MAX_DRAWS}"
+        )
+
+
+def montecarlo(
+    file: FileArg,
+    issue: Annotated[
+        list[str] | None,
+        typer.Option("--issue", "-i", help="Issue id (repeatable); all by default."),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same result.")] = 0,
+    model: Annotated[
+        str,
+        typer.Option("--model", "-m", help="'all', a model name, or a comma list."),
+    ] = "compromise,median,bdm",
+    rule: Annotated[str | None, typer.Option(help=RULE_HELP)] = None,
+    triangular: Annotated[
+        bool,
+        typer.Option(
+            "--triangular/--uniform",
+            help="Draw each input triangular around its stated value (default: uniform).",
+        ),
+    ] = False,
+    top: Annotated[int, typer.Option(help="How many drivers to list per model.")] = 5,
+    allowed_draws: Annotated[
+        int,
+        typer.Option(
+            "--allowed-draws",
+            help="Issues with several dimensions: compute the outcome the rule allows on the "
+            "first N draws only (a slow optimisation per draw).",
+        ),
+    ] = 30,
+    sobol: Annotated[
+        int,
+        typer.Option(
+            help="Also estimate Sobol indices with this base sample size (a power of 2; 0: no)."
+        ),
+    ] = 0,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+) -> None:
+    """Draw every assumed number in its range: pass probability, forecast spread, drivers."""
+    from accord.analysis.montecarlo import monte_carlo, sobol_indices
+    from accord.forecast import resolve_models
+    from accord.scenario.io import load
+
+    _check_draws(draws)
+    if top < 0:
+        raise UsageError(f"--top is {top}", field="--top", expected="a number >= 0")
+    scenario = load(file)
+    names = resolve_models(model)
+    with progress_bar("Monte Carlo") as update:
+        result = monte_carlo(
+            scenario,
+            names,
+            issues=issue,
+            draws=draws,
+            seed=seed,
+            distribution="triangular" if triangular else "uniform",
+            rule=rule,
+            progress=update,
+            allowed_draws=allowed_draws,
+        )
+    sobol_results = []
+    if sobol:
+        with progress_bar("Sobol indices") as update:
+            cells = [(i.issue_id, n) for i in result.issues for n in names]
+            for done, (issue_id, name) in enumerate(cells, start=1):
+                sobol_results.append(sobol_indices(scenario, issue_id, name, base=sobol, seed=seed))
+                update(done, len(cells))
+    if fmt is TableOrJson.json:
+        data = result.to_json_dict(top)
+        if sobol_results:
+            data["sobol"] = [s.to_json_dict() for s in sobol_results]
+        print_json(data)
+        return
+    _print_tables(result, top)
+    for res in sobol_results:
+        table = Table(title=f"Sobol indices: {res.issue_id}, {res.model} ({res.evaluations} runs)")
+        table.add_column("input")
+        for dim in result.issue(res.issue_id).dimensions:
+            table.add_column(f"S1 {dim}")
+            table.add_column(f"ST {dim}")
+        order = res.st.max(axis=1).argsort()[::-1][: max(top, 1)]
+        for j in order:
+            row = [res.inputs[j].name]
+            for d in range(res.s1.shape[1]):
+                row += [f"{res.s1[j, d]:.3f}", f"{res.st[j, d]:.3f}"]
+            table.add_row(*row)
+        out.print(table)
+
+
+def _print_tables(result: object, top: int) -> None:
+    from accord.analysis.montecarlo import MonteCarloResult, describe_rho
+
+    assert isinstance(result, MonteCarloResult)
+    out.print(
+        f"Monte Carlo: {result.draws} draws ({result.distribution}), seed {result.seed}, "
+        f"scenario '{result.scenario_id}'"
+    )
+    for item in result.issues:
+        sq = "none" if item.status_quo is None else ", ".join(f"{v:g}" for v in item.status_quo)
+        table = Table(
+            title=f"{item.issue_id} (rule: {item.rule or 'none'}; status quo: {sq}; "
+            f"{len(item.inputs)} uncertain inputs)"
+        )
+        allowed_n = item.models[0].allowed_summary[0].n if item.models else 0
+        allowed_head = "allowed median" + (
+            f" ({allowed_n} draws)" if allowed_n < result.draws else ""
+        )
+        for column in ("model", "dimension", "P(pass)", "P(move)", "median", "5-95%", allowed_head):
+            table.add_column(column)
+        for mu in item.models:
+            for d, dim in enumerate(item.dimensions):
+                s, a = mu.outcome_summary[d], mu.allowed_summary[d]
+                table.add_row(
+                    mu.model if d == 0 else "",
+                    dim,
+                    f"{mu.pass_probability:.3f}" if d == 0 else "",
+                    "-"
+                    if d > 0 or mu.change_probability is None
+                    else f"{mu.change_probability:.3f}",
+                    f"{s.quantiles['q50']:.2f}",
+                    f"{s.quantiles['q05']:.2f} - {s.quantiles['q95']:.2f}",
+                    f"{a.quantiles['q50']:.2f}",
+                )
+        out.print(table)
+        if not item.inputs or top == 0:
+            continue
+        drivers = Table(title=f"{item.issue_id}: what drives the forecast (Spearman rho)")
+        for column in ("model", "input", "rho (outcome)", "rho (passes)", "strength"):
+            drivers.add_column(column)
+        for mu in item.models:
+            shown = [d for d in mu.drivers if d.importance > 0 or (d.rho_pass or 0.0) != 0.0]
+            if not shown:
+                drivers.add_row(mu.model, "(the forecast does not vary)", "-", "-", "-")
+            for k, drv in enumerate(shown[:top]):
+                rho = max(drv.rho, key=abs) if drv.rho else 0.0
+                drivers.add_row(
+                    mu.model if k == 0 else "",
+                    drv.input.name,
+                    ", ".join(f"{r:+.2f}" for r in drv.rho),
+                    "-" if drv.rho_pass is None else f"{drv.rho_pass:+.2f}",
+                    describe_rho(rho),
+                )
+        out.print(drivers)
+
+
+def report(
+    file: FileArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for report.html.")],
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 500,
+    seed: Annotated[int, typer.Option(help="Seed for the models and the Monte Carlo.")] = 0,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Models to forecast with: 'all' or a comma list.")
+    ] = "all",
+    mc_model: Annotated[
+        str, typer.Option("--mc-model", help="Models for the Monte Carlo (a comma list).")
+    ] = "compromise,median,bdm",
+    rule: Annotated[str | None, typer.Option(help=RULE_HELP)] = None,
+    allowed_draws: Annotated[
+        int,
+        typer.Option(
+            "--allowed-draws",
+            help="Issues with several dimensions: the Monte Carlo computes the outcome the rule "
+            "allows on the first N draws only.",
+        ),
+    ] = 30,
+) -> None:
+    """Write one self-contained HTML report of the scenario (works offline)."""
+    from accord.report.case_report import build_report, write_case_report
+    from accord.scenario.io import load
+
+    _check_draws(draws)
+    _check_output(output)
+    scenario = load(file)
+    with progress_bar("report") as update:
+        data = build_report(
+            scenario,
+            models=model,
+            mc_models=mc_model,
+            draws=draws,
+            seed=seed,
+            rule=rule,
+            source=file,
+            progress=update,
+            allowed_draws=allowed_draws,
+        )
+    path = write_case_report(data, output)
+    out.print(f"report: {path}")
+
+
+def _check_output(folder: Path) -> None:
+    """Refuse an output folder we cannot write, before any long computation."""
+    import os
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(
+            f"output '{folder}' is a file", field="--output", expected="a folder to write into"
+        )
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"cannot write to '{folder}' ('{probe}' is not writable)",
+            field="--output",
+            expected="a folder you can write to",
+        )

@@ -1,0 +1,103 @@
+"""SQLAlchemy models of the web workbench's tables (migration ``0002_web``).
+
+* ``web_settings``: key -> value (the session-signing secret, generated once).
+* ``web_users``: accounts (argon2 password hash, role ``facilitator``/``team``/``observer``).
+* ``web_games``: a played war game's web side (title, facilitator) keyed by ``games.id``.
+* ``web_seats``: who plays each scenario team of a game: a person (through an invitation whose
+  token is stored only as a SHA-256) or an automated actor (``doctrine``/``utility``/``passive``).
+* ``web_orders``: every order submission, committed on receipt; the latest per actor and turn is
+  played. ``client_key`` (unique per game) makes a retried submission idempotent.
+* ``web_library``: scenarios saved or imported through the web (YAML text).
+* ``web_analyses``: the analysts' run history (kind, arguments, progress, result JSON).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accord.runs.models import Base
+
+
+class WebSetting(Base):
+    __tablename__ = "web_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class WebUser(Base):
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebGame(Base):
+    __tablename__ = "web_games"
+
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    scenario_ref: Mapped[str] = mapped_column(String(255))
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSeat(Base):
+    __tablename__ = "web_seats"
+    __table_args__ = (UniqueConstraint("game_id", "team"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id"))
+    team: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    player: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("web_users.id"), nullable=True)
+    invite_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+
+
+class WebOrder(Base):
+    __tablename__ = "web_orders"
+    __table_args__ = (UniqueConstraint("game_id", "client_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id"))
+    turn: Mapped[int] = mapped_column(Integer)
+    team: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    actions: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebLibrary(Base):
+    __tablename__ = "web_library"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebAnalysis(Base):
+    __tablename__ = "web_analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    scenario_ref: Mapped[str] = mapped_column(String(255))
+    params: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(Float)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,102 @@
+"""The web workbench: ``create_app(db_url)`` builds the FastAPI application.
+
+Server-rendered pages (Jinja2, autoescaping on) with a small local script (``static/app.js``)
+that sends forms as JSON with the session's CSRF token; a JSON API with typed bodies (OpenAPI at
+``/openapi.json``). See docs/web.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from accord.errors import AccordError
+from accord.web.auth import Guard, LoginRequired, Sessions, csrf_token, current_user, login_redirect
+from accord.web.db import WebStore
+from accord.web.library import default_scenarios_dir
+from accord.web.play import GameService
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+assert templates.env.autoescape  # Jinja2Templates escapes .html templates
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    user = current_user(request)
+    context.update(request=request, user=user, csrf=csrf_token(request))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(
+    db_url: str = "sqlite:///accord-web.db",
+    *,
+    schema: str | None = None,
+    scenarios_dir: Path | None = None,
+) -> FastAPI:
+    """The application on the database at ``db_url`` (SQLite or PostgreSQL; migrated on open).
+
+    Args:
+        db_url: a SQLAlchemy URL.
+        schema: PostgreSQL only: keep the tables in this schema (tests isolate themselves so).
+        scenarios_dir: the shipped scenarios shown in the library (default ``./scenarios`` or
+            the repository's).
+    """
+    from accord.web import routes_analysts, routes_auth, routes_games
+
+    store = WebStore(db_url, schema=schema)
+    store.fail_unfinished_analyses()
+    app = FastAPI(
+        title="accord workbench",
+        version="1",
+        description="Analysts' pages and multi-team war-game play.",
+    )
+    app.state.store = store
+    app.state.games = GameService(store)
+    app.state.scenarios_dir = scenarios_dir or default_scenarios_dir()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(routes_auth.router)
+    app.include_router(routes_games.router)
+    app.include_router(routes_analysts.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_redirect(exc.path), status_code=303)
+
+    @app.exception_handler(AccordError)
+    async def _accord(request: Request, exc: AccordError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        wants_html = "text/html" in request.headers.get("accept", "") and not (
+            request.url.path.startswith("/api/")
+        )
+        if wants_html:
+            return render(
+                request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                detail=str(exc.detail),
+            )
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    app.add_middleware(Guard, sessions=Sessions(store.secret()))  # type: ignore[arg-type]
+    app.router.on_shutdown.append(store.close)
+    return app

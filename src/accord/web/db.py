@@ -1,0 +1,423 @@
+"""The web workbench's data access: users, games and seats, orders, library and analyses.
+
+Everything goes through one :class:`accord.runs.RunStore` (whose migrations create the web
+tables, revision ``0002``). Each write is its own committed transaction, so an order or event is
+on disk before the request that carried it is answered. On SQLite, writes from the server's
+threads are serialised by a lock (one writer at a time is SQLite's own rule; waiting on a lock
+here avoids "database is locked" errors under load).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from accord.runs import RunStore
+from accord.runs.web_models import (
+    WebAnalysis,
+    WebGame,
+    WebLibrary,
+    WebOrder,
+    WebSeat,
+    WebSetting,
+    WebUser,
+)
+
+ROLES = ("facilitator", "team", "observer")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    team: str
+    kind: str
+    player: str | None
+    display_name: str | None
+    user_id: int | None
+    invited: bool
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    id: int
+    turn: int
+    team: str
+    actor: str
+    actions: list[str]
+    user_id: int
+    client_key: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class GameRecord:
+    id: int
+    title: str
+    scenario_ref: str
+    facilitator_id: int
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    id: int
+    kind: str
+    scenario_ref: str
+    params: dict[str, Any]
+    status: str
+    progress: float
+    result: Any
+    error: str | None
+    created_at: str
+
+
+class WebStore:
+    """The web tables on top of a :class:`RunStore` (which it owns and closes)."""
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        self.runs = RunStore(url, schema=schema)
+        self._sqlite = self.runs.engine.dialect.name == "sqlite"
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self.runs.close()
+
+    def write_lock(self) -> Any:
+        return self._lock if self._sqlite else nullcontext()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.write_lock(), self.runs.session() as session, session.begin():
+            yield session
+
+    def read(self) -> Session:
+        return self.runs.session()
+
+    # ------------------------------------------------------------------ settings
+
+    def secret(self) -> str:
+        """The session-signing secret, generated and stored on first use."""
+        with self.read() as session:
+            row = session.get(WebSetting, "secret")
+            if row is not None:
+                return row.value
+        try:
+            with self.write() as session:
+                session.add(WebSetting(key="secret", value=secrets.token_urlsafe(48)))
+        except IntegrityError:
+            pass
+        with self.read() as session:
+            row = session.get(WebSetting, "secret")
+            assert row is not None
+            return row.value
+
+    # ------------------------------------------------------------------ users
+
+    def user_count(self) -> int:
+        with self.read() as session:
+            return int(session.scalar(select(func.count()).select_from(WebUser)) or 0)
+
+    def add_user(self, username: str, password_hash: str, role: str) -> User:
+        try:
+            with self.write() as session:
+                row = WebUser(
+                    username=username, password_hash=password_hash, role=role, created_at=now()
+                )
+                session.add(row)
+                session.flush()
+                return User(row.id, row.username, row.role)
+        except IntegrityError:
+            raise ValueError(f"the user name '{username}' is taken") from None
+
+    def user(self, user_id: int) -> User | None:
+        with self.read() as session:
+            row = session.get(WebUser, user_id)
+            return None if row is None else User(row.id, row.username, row.role)
+
+    def user_by_name(self, username: str) -> tuple[User, str] | None:
+        with self.read() as session:
+            row = session.scalar(select(WebUser).where(WebUser.username == username))
+            if row is None:
+                return None
+            return User(row.id, row.username, row.role), row.password_hash
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with self.write() as session:
+            row = session.get(WebUser, user_id)
+            if row is not None:
+                row.password_hash = password_hash
+
+    def users(self) -> list[User]:
+        with self.read() as session:
+            rows = session.scalars(select(WebUser).order_by(WebUser.id)).all()
+            return [User(r.id, r.username, r.role) for r in rows]
+
+    # ------------------------------------------------------------------ games and seats
+
+    def add_game(
+        self, game_id: int, title: str, scenario_ref: str, facilitator_id: int, teams: Sequence[str]
+    ) -> None:
+        with self.write() as session:
+            session.add(
+                WebGame(
+                    game_id=game_id,
+                    title=title,
+                    scenario_ref=scenario_ref,
+                    facilitator_id=facilitator_id,
+                    created_at=now(),
+                )
+            )
+            for team in teams:
+                session.add(WebSeat(game_id=game_id, team=team, kind="open"))
+
+    def game(self, game_id: int) -> GameRecord | None:
+        with self.read() as session:
+            row = session.get(WebGame, game_id)
+            if row is None:
+                return None
+            return GameRecord(row.game_id, row.title, row.scenario_ref, row.facilitator_id)
+
+    def games(self) -> list[GameRecord]:
+        with self.read() as session:
+            rows = session.scalars(select(WebGame).order_by(WebGame.game_id)).all()
+            return [GameRecord(r.game_id, r.title, r.scenario_ref, r.facilitator_id) for r in rows]
+
+    def seats(self, game_id: int) -> dict[str, Seat]:
+        with self.read() as session:
+            rows = session.scalars(
+                select(WebSeat).where(WebSeat.game_id == game_id).order_by(WebSeat.id)
+            ).all()
+            return {
+                r.team: Seat(
+                    r.team, r.kind, r.player, r.display_name, r.user_id, r.invite_hash is not None
+                )
+                for r in rows
+            }
+
+    def set_seat(self, game_id: int, team: str, kind: str, player: str | None) -> str | None:
+        """Assign a seat; for a person returns a fresh invitation token (stored hashed)."""
+        token = secrets.token_urlsafe(24) if kind == "human" else None
+        with self.write() as session:
+            row = session.scalar(
+                select(WebSeat).where(WebSeat.game_id == game_id, WebSeat.team == team)
+            )
+            if row is None:
+                raise KeyError(team)
+            row.kind = kind
+            row.player = player
+            row.user_id = None
+            row.display_name = None
+            row.invite_hash = None if token is None else token_hash(token)
+        return token
+
+    def seat_by_invite(self, token: str) -> tuple[int, str, str | None] | None:
+        """(game id, team, display name) of the seat an invitation token opens."""
+        with self.read() as session:
+            row = session.scalar(select(WebSeat).where(WebSeat.invite_hash == token_hash(token)))
+            if row is None:
+                return None
+            return row.game_id, row.team, row.display_name
+
+    def claim_seat(self, token: str, user_id: int, display_name: str) -> tuple[int, str]:
+        with self.write() as session:
+            row = session.scalar(select(WebSeat).where(WebSeat.invite_hash == token_hash(token)))
+            if row is None or row.user_id is not None:
+                raise KeyError("invitation")
+            row.user_id = user_id
+            row.display_name = display_name
+            return row.game_id, row.team
+
+    def teams_of(self, user_id: int) -> dict[int, str]:
+        """game id -> team for every seat the user holds."""
+        with self.read() as session:
+            rows = session.scalars(select(WebSeat).where(WebSeat.user_id == user_id)).all()
+            return {r.game_id: r.team for r in rows}
+
+    # ------------------------------------------------------------------ orders
+
+    def add_order(
+        self,
+        game_id: int,
+        turn: int,
+        team: str,
+        actor: str,
+        actions: Sequence[str],
+        user_id: int,
+        client_key: str | None,
+    ) -> tuple[OrderRecord, bool]:
+        """Store one submission (committed on return). With a ``client_key`` already stored
+        for this game, returns that submission and ``False`` (nothing is stored twice)."""
+        try:
+            with self.write() as session:
+                row = WebOrder(
+                    game_id=game_id,
+                    turn=turn,
+                    team=team,
+                    actor=actor,
+                    actions=json.dumps(list(actions)),
+                    user_id=user_id,
+                    client_key=client_key,
+                    created_at=now(),
+                )
+                session.add(row)
+                session.flush()
+                return _order(row), True
+        except IntegrityError:
+            with self.read() as session:
+                old = session.scalar(
+                    select(WebOrder).where(
+                        WebOrder.game_id == game_id, WebOrder.client_key == client_key
+                    )
+                )
+                if old is None:
+                    raise
+                return _order(old), False
+
+    def orders(
+        self, game_id: int, turn: int | None = None, team: str | None = None
+    ) -> list[OrderRecord]:
+        query = select(WebOrder).where(WebOrder.game_id == game_id)
+        if turn is not None:
+            query = query.where(WebOrder.turn == turn)
+        if team is not None:
+            query = query.where(WebOrder.team == team)
+        with self.read() as session:
+            return [_order(r) for r in session.scalars(query.order_by(WebOrder.id)).all()]
+
+    # ------------------------------------------------------------------ library
+
+    def add_library(self, name: str, kind: str, text: str, user_id: int) -> int:
+        with self.write() as session:
+            row = WebLibrary(name=name, kind=kind, text=text, user_id=user_id, created_at=now())
+            session.add(row)
+            session.flush()
+            return int(row.id)
+
+    def update_library(self, item_id: int, text: str) -> None:
+        with self.write() as session:
+            row = session.get(WebLibrary, item_id)
+            if row is None:
+                raise KeyError(item_id)
+            row.text = text
+
+    def library(self) -> list[tuple[int, str, str]]:
+        with self.read() as session:
+            rows = session.scalars(select(WebLibrary).order_by(WebLibrary.id)).all()
+            return [(r.id, r.name, r.kind) for r in rows]
+
+    def library_item(self, item_id: int) -> tuple[str, str, str] | None:
+        """(name, kind, text) of a library entry."""
+        with self.read() as session:
+            row = session.get(WebLibrary, item_id)
+            return None if row is None else (row.name, row.kind, row.text)
+
+    # ------------------------------------------------------------------ analyses
+
+    def add_analysis(
+        self, kind: str, scenario_ref: str, params: dict[str, Any], user_id: int
+    ) -> int:
+        with self.write() as session:
+            row = WebAnalysis(
+                kind=kind,
+                scenario_ref=scenario_ref,
+                params=json.dumps(params, sort_keys=True),
+                status="running",
+                progress=0.0,
+                user_id=user_id,
+                created_at=now(),
+            )
+            session.add(row)
+            session.flush()
+            return int(row.id)
+
+    def update_analysis(
+        self,
+        analysis_id: int,
+        *,
+        progress: float | None = None,
+        status: str | None = None,
+        result: Any = None,
+        error: str | None = None,
+    ) -> None:
+        with self.write() as session:
+            row = session.get(WebAnalysis, analysis_id)
+            if row is None:
+                return
+            if progress is not None:
+                row.progress = progress
+            if status is not None:
+                row.status = status
+            if result is not None:
+                row.result = json.dumps(result, sort_keys=True, allow_nan=True)
+            if error is not None:
+                row.error = error
+
+    def analysis(self, analysis_id: int) -> AnalysisRecord | None:
+        with self.read() as session:
+            row = session.get(WebAnalysis, analysis_id)
+            return None if row is None else _analysis(row)
+
+    def analyses(self) -> list[AnalysisRecord]:
+        with self.read() as session:
+            rows = session.scalars(select(WebAnalysis).order_by(WebAnalysis.id.desc())).all()
+            return [_analysis(r, with_result=False) for r in rows]
+
+    def fail_unfinished_analyses(self) -> None:
+        """Runs left ``running`` by a server that stopped are marked failed on start."""
+        with self.write() as session:
+            for row in session.scalars(
+                select(WebAnalysis).where(WebAnalysis.status == "running")
+            ).all():
+                row.status = "failed"
+                row.error = "the server stopped before the run finished"
+
+
+def _order(row: WebOrder) -> OrderRecord:
+    return OrderRecord(
+        id=row.id,
+        turn=row.turn,
+        team=row.team,
+        actor=row.actor,
+        actions=list(json.loads(row.actions)),
+        user_id=row.user_id,
+        client_key=row.client_key,
+        created_at=row.created_at.isoformat(),
+    )
+
+
+def _analysis(row: WebAnalysis, with_result: bool = True) -> AnalysisRecord:
+    return AnalysisRecord(
+        id=row.id,
+        kind=row.kind,
+        scenario_ref=row.scenario_ref,
+        params=json.loads(row.params),
+        status=row.status,
+        progress=float(row.progress),
+        result=json.loads(row.result) if (with_result and row.result) else None,
+        error=row.error,
+        created_at=row.created_at.isoformat(),
+    )

@@ -1,0 +1,174 @@
+"""Typed request and response bodies of the web API (pydantic; they make the OpenAPI spec)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Name = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+Password = Field(min_length=8, max_length=256)
+
+
+class Credentials(_In):
+    username: str = Name
+    password: str = Password
+
+
+class NewUser(Credentials):
+    role: Literal["facilitator", "observer"]
+
+
+class JoinRequest(Credentials):
+    team_name: str = Field(min_length=1, max_length=100)
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: str
+
+
+class Done(BaseModel):
+    ok: bool = True
+    redirect: str | None = None
+
+
+class NewGame(_In):
+    scenario: str = Field(min_length=1, max_length=255)
+    title: str = Field(min_length=1, max_length=200)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class GameCreated(BaseModel):
+    id: int
+    redirect: str
+
+
+class SeatIn(_In):
+    kind: Literal["human", "auto", "open"]
+    player: Literal["doctrine", "utility", "passive"] | None = None
+
+
+class SeatOut(BaseModel):
+    team: str
+    kind: str
+    player: str | None
+    display_name: str | None
+    joined: bool
+    invite_url: str | None = None
+
+
+class GameSummary(BaseModel):
+    id: int
+    title: str
+    scenario: str
+    turn: int
+    turns: int
+    ended: bool
+    outcome: str | None
+    my_team: str | None = None
+
+
+class OrderIn(_In):
+    actor: str = Field(min_length=1, max_length=64)
+    actions: list[str] = Field(default_factory=list, max_length=50)
+    client_key: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class OrderOut(BaseModel):
+    id: int
+    turn: int
+    team: str
+    actor: str
+    actions: list[str]
+    submitted_at: str
+    stored: bool = True
+
+
+class EventOut(BaseModel):
+    seq: int
+    turn: int
+    kind: str
+    text: str
+    changes: dict[str, float]
+
+
+class Proposal(BaseModel):
+    turn: int
+    events: list[EventOut]
+    outcome: str | None
+
+
+class OverrideIn(_In):
+    reason: str = Field(min_length=1, max_length=2000)
+    values: dict[str, float] = Field(default_factory=dict)
+    gates: dict[str, Literal["open", "closed"]] = Field(default_factory=dict)
+    force: dict[str, bool] = Field(default_factory=dict)
+
+
+class GameState(BaseModel):
+    id: int
+    title: str
+    scenario: str
+    viewer: str
+    turn: int
+    turns: int
+    ended: bool
+    outcome: str | None
+    values: dict[str, float]
+    seats: list[SeatOut]
+    submitted: list[str]
+    team_view: dict[str, Any] | None = None
+
+
+class TextIn(_In):
+    text: str = Field(max_length=1024 * 1024)
+    kind: Literal["wargame", "scenario"] | None = None
+
+
+class SaveIn(TextIn):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ProblemOut(BaseModel):
+    line: int | None
+    field: str | None
+    message: str
+
+
+class Validation(BaseModel):
+    valid: bool
+    kind: str
+    problems: list[ProblemOut]
+
+
+class Saved(BaseModel):
+    refs: list[str]
+    redirect: str
+
+
+class AnalysisIn(_In):
+    kind: Literal["forecast", "deadlock", "gaps", "montecarlo"]
+    scenario: str = Field(min_length=1, max_length=255)
+    model: str = Field(default="all", max_length=200)
+    issue: str | None = Field(default=None, max_length=100)
+    draws: int = Field(default=200, ge=1, le=20000)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class AnalysisOut(BaseModel):
+    id: int
+    kind: str
+    scenario: str
+    params: dict[str, Any]
+    status: str
+    progress: float
+    error: str | None
+    created_at: str
+    result: Any = None

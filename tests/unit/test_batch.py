@@ -1,0 +1,164 @@
+"""The batched kernels of accord.scale.batch against the loop of single runs on the same draws.
+
+compromise and nash without a status quo: the draws become columns of one single-run problem,
+so the results are identical. bdm: the vote supports are summed in another order (sorted prefix
+sums instead of the direct triple sum, see ``accord.scale.kernels.bdm.vote_support``), so the
+outcomes agree to 1e-9 of the scale rather than bit for bit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accord.errors import UsageError
+from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
+from accord.scenario.arrays import issue_arrays
+from accord.scenario.importers import bdm_csv
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def random_batch(seed: int, b: int, n: int, m: int, status_quo: bool = False) -> IssueBatch:
+    rng = np.random.default_rng(seed)
+    return IssueBatch(
+        actor_ids=tuple(f"a{i}" for i in range(n)),
+        positions=rng.uniform(0.0, 100.0, (b, n, m)),
+        saliences=rng.uniform(0.05, 1.0, (b, n, m)),
+        capabilities=rng.uniform(0.1, 10.0, (b, n)),
+        lo=np.zeros(m),
+        hi=np.full(m, 100.0),
+        status_quo=rng.uniform(0.0, 100.0, (b, m)) if status_quo else None,
+    )
+
+
+def test_kernels_registered() -> None:
+    assert {"compromise", "nash", "bdm"} <= set(BATCH_KERNELS)
+
+
+@pytest.mark.parametrize("weights", ["capability*salience", "salience", "capability", "equal"])
+def test_compromise_equals_loop_exactly(weights: str) -> None:
+    batch = random_batch(1, 40, 9, 3)
+    params = {"weights": weights}
+    assert np.array_equal(
+        run_batch("compromise", batch, params), run_batch_loop("compromise", batch, params)
+    )
+
+
+@pytest.mark.parametrize("utility", ["quadratic", "linear"])
+def test_nash_without_status_quo_equals_loop_exactly(utility: str) -> None:
+    batch = random_batch(2, 30, 7, 2)
+    params = {"utility": utility}
+    assert np.array_equal(run_batch("nash", batch, params), run_batch_loop("nash", batch, params))
+
+
+def test_nash_with_status_quo_equals_loop_exactly() -> None:
+    batch = random_batch(3, 6, 5, 2, status_quo=True)
+    assert np.array_equal(run_batch("nash", batch), run_batch_loop("nash", batch))
+
+
+BDM_VARIANTS = [
+    {},
+    {"forecast": "mean"},
+    {"risk": "carry", "probability": "dyadic", "voters": "third-parties"},
+    {"risk": "once", "security": "row", "opponent_exponent": "opponent"},
+    {"risk": "off", "vote_exponent": "linear", "compel": "none", "selection": "least-movement"},
+    {"perception": "both", "selection": "most-enforceable", "range": "current"},
+    {"perception": "proposer", "selection": "category-least-movement", "range": "scale"},
+    {
+        "q": 0.7,
+        "bw_distance": "difference",
+        "salience": "challenger",
+        "compromise": "weighted-average",
+    },
+    {"median_tie": "highest", "rounds": 3},
+    {"median_tie": "first", "rounds": 0},
+]
+
+
+@pytest.mark.parametrize("params", BDM_VARIANTS, ids=[str(i) for i in range(len(BDM_VARIANTS))])
+def test_bdm_equals_loop(params: dict[str, object]) -> None:
+    batch = random_batch(4, 25, 8, 2)
+    fast = run_batch("bdm", batch, params)
+    ref = run_batch_loop("bdm", batch, params)
+    np.testing.assert_allclose(fast, ref, rtol=0.0, atol=1e-9)
+
+
+def test_bdm_on_scholz_data_with_ties_equals_loop() -> None:
+    """Real data: many actors share a position (tied midpoints and medians)."""
+    name = "emission_standards.csv"
+    scenario = bdm_csv.read((DATA / "bdm" / name).read_text(), name)[0]
+    issue = issue_arrays(scenario, scenario.issues[0].id)
+    batch = IssueBatch.repeat(issue, 12)
+    rng = np.random.default_rng(5)
+    shifted = batch.positions + rng.choice([0.0, 5.0, -5.0], size=batch.positions.shape)
+    batch = IssueBatch(
+        batch.actor_ids,
+        np.clip(shifted, issue.lo, issue.hi),
+        batch.saliences,
+        batch.capabilities * rng.uniform(0.8, 1.2, batch.capabilities.shape),
+        batch.lo,
+        batch.hi,
+    )
+    np.testing.assert_allclose(run_batch("bdm", batch), run_batch_loop("bdm", batch), atol=1e-9)
+    first = run_batch("bdm", IssueBatch.repeat(issue, 1))[0]
+    np.testing.assert_allclose(
+        first, run_batch_loop("bdm", IssueBatch.repeat(issue, 1))[0], atol=1e-9
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 9))
+def test_bdm_equals_loop_property(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    # coarse grid of positions: many exact ties between actors
+    batch = IssueBatch(
+        tuple(f"a{i}" for i in range(n)),
+        rng.integers(0, 5, (4, n, 1)).astype(float) * 25.0,
+        rng.uniform(0.0, 1.0, (4, n, 1)),
+        rng.uniform(0.5, 5.0, (4, n)),
+        np.zeros(1),
+        np.full(1, 100.0),
+    )
+    np.testing.assert_allclose(run_batch("bdm", batch), run_batch_loop("bdm", batch), atol=1e-9)
+
+
+def test_bdm_sequential_falls_back_to_loop() -> None:
+    batch = random_batch(6, 3, 5, 1)
+    params = {"update": "sequential", "rounds": 2}
+    assert np.array_equal(run_batch("bdm", batch, params), run_batch_loop("bdm", batch, params))
+
+
+def test_bdm_bad_draw_is_a_usage_error() -> None:
+    batch = random_batch(7, 3, 4, 1)
+    bad = batch.capabilities.copy()
+    bad[1, 2] = -1.0
+    broken = IssueBatch(batch.actor_ids, batch.positions, batch.saliences, bad, batch.lo, batch.hi)
+    with pytest.raises(UsageError, match="draw 1"):
+        run_batch("bdm", broken)
+
+
+def test_unknown_parameter_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        run_batch("compromise", random_batch(8, 2, 3, 1), {"nope": 1})
+
+
+def test_progress_is_reported() -> None:
+    seen: list[tuple[int, int]] = []
+    run_batch("bdm", random_batch(9, 5, 4, 1), progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (5, 5)
+
+
+def test_model_without_kernel_uses_loop() -> None:
+    batch = random_batch(10, 2, 4, 1)
+    x = batch.positions / 100.0
+    unit = IssueBatch(
+        batch.actor_ids, x, batch.saliences / 2, batch.capabilities, np.zeros(1), np.ones(1)
+    )
+    out = run_batch("smp", unit, {"max_turns": 3})
+    assert out.shape == (2, 1)
+    assert np.array_equal(out, run_batch_loop("smp", unit, {"max_turns": 3}))
