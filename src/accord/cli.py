@@ -290,6 +290,7 @@ CLI_MODULES = (
     "accord.cli_report",
     "accord.cli_wargame",
     "accord.cli_scale",
+    "accord.cli_web",
 )
 
 

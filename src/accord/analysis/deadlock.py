@@ -118,8 +118,9 @@ def smallest_shifts(
     mid = (y + q) / 2.0
     w = s * (y - q)  # (b, m)
     xc = np.clip(x, box_lo, box_hi)
-    phi0 = np.sum(w * (xc - mid), axis=1)  # < 0 for blockers
-    needs = phi0 < 0
+    # Who must move is decided by the same preference test the rules use, so that a member the
+    # rules count as accepting is never moved by rounding in the linear form below.
+    needs = ~np.asarray(prefers(x, s, q, y), dtype=bool)
     step = scale**2 * w  # direction of x'(lambda)
     bound = np.where(w > 0, box_hi, box_lo)
     with np.errstate(divide="ignore", invalid="ignore"):

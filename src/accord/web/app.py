@@ -8,30 +8,21 @@ that sends forms as JSON with the session's CSRF token; a JSON API with typed bo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accord.errors import AccordError
-from accord.web.auth import Guard, LoginRequired, Sessions, csrf_token, current_user, login_redirect
+from accord.web.auth import Guard, LoginRequiredError, Sessions, login_redirect
 from accord.web.db import WebStore
 from accord.web.library import default_scenarios_dir
 from accord.web.play import GameService
+from accord.web.templating import render
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-assert templates.env.autoescape  # Jinja2Templates escapes .html templates
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    user = current_user(request)
-    context.update(request=request, user=user, csrf=csrf_token(request))
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -73,8 +64,8 @@ def create_app(
     app.include_router(routes_games.router)
     app.include_router(routes_analysts.router)
 
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, exc: LoginRequired) -> Response:
+    @app.exception_handler(LoginRequiredError)
+    async def _login(request: Request, exc: LoginRequiredError) -> Response:
         return RedirectResponse(login_redirect(exc.path), status_code=303)
 
     @app.exception_handler(AccordError)
@@ -92,11 +83,14 @@ def create_app(
         )
         if wants_html:
             return render(
-                request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                request,
+                "error.html",
+                status_code=exc.status_code,
+                status=exc.status_code,
                 detail=str(exc.detail),
             )
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
-    app.add_middleware(Guard, sessions=Sessions(store.secret()))  # type: ignore[arg-type]
+    app.add_middleware(Guard, sessions=Sessions(store.secret()))
     app.router.on_shutdown.append(store.close)
     return app

@@ -210,7 +210,7 @@ def _parse_cookies(text: str) -> dict[str, str]:
     return out
 
 
-class LoginRequired(Exception):
+class LoginRequiredError(Exception):
     """A page needs a signed-in user: the handler redirects to the login page."""
 
     def __init__(self, path: str) -> None:
@@ -245,7 +245,7 @@ def allow(*roles: str, page: bool = False) -> Any:
             return user
         if user is None:
             if page:
-                raise LoginRequired(request.url.path)
+                raise LoginRequiredError(request.url.path)
             raise HTTPException(401, "sign in first")
         if user.role not in roles:
             raise HTTPException(403, f"a {user.role} may not do this (needs: {', '.join(roles)})")
@@ -257,3 +257,16 @@ def allow(*roles: str, page: bool = False) -> Any:
 
 def login_redirect(path: str) -> str:
     return "/login?next=" + quote(path, safe="/")
+
+
+# The role checks routes declare (module-level, so each is one shared dependency).
+PUBLIC_ACCESS = allow(PUBLIC)
+ANYONE = allow(*ANY_USER)
+ANYONE_PAGE = allow(*ANY_USER, page=True)
+FACILITATOR = allow("facilitator")
+FACILITATOR_PAGE = allow("facilitator", page=True)
+TEAM = allow("team")
+TEAM_PAGE = allow("team", page=True)
+FACILITATOR_OR_TEAM = allow("facilitator", "team")
+ANALYST = allow("facilitator", "observer")
+ANALYST_PAGE = allow("facilitator", "observer", page=True)

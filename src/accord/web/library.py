@@ -61,9 +61,7 @@ def shipped(folder: Path) -> list[Entry]:
 
 
 def entries(store: WebStore, folder: Path) -> list[Entry]:
-    return shipped(folder) + [
-        Entry(f"lib:{i}", name, kind) for i, name, kind in store.library()
-    ]
+    return shipped(folder) + [Entry(f"lib:{i}", name, kind) for i, name, kind in store.library()]
 
 
 def resolve(store: WebStore, folder: Path, ref: str) -> tuple[str, str, str]:
@@ -106,6 +104,6 @@ def validate(text: str, source: str, kind: str | None = None) -> tuple[str, list
         loc = exc.location
         text_ = exc.message + (f" (expected {exc.expected})" if exc.expected else "")
         return kind, [Problem(loc.line, loc.field, text_)]
-    except Exception as exc:  # noqa: BLE001 - a parser bug must still become a message
+    except Exception as exc:
         return kind, [Problem(None, None, f"cannot read the scenario: {type(exc).__name__}")]
     return kind, []

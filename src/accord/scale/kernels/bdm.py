@@ -8,9 +8,9 @@ every switch is supported except ``update="sequential"`` (each mover reads the p
 the earlier moves: a loop over actors), for which the kernel returns ``None`` and the caller
 falls back to the loop of single runs.
 
-Memory: the vote array of :func:`win_probabilities` is ``(P, n, n, n)``; problems are processed
-in chunks so that it stays near :data:`~accord.scale.kernels.CHUNK_ELEMENTS` elements (a single
-problem with ``n`` actors needs ``n^3`` elements: 8 MB at ``n = 100``, 64 MB at ``n = 200``).
+Memory: no ``n^3`` array is allocated (the vote sums use sorted prefix sums, see
+:func:`vote_support`); the largest temporaries are ``(P, n, n)``, and problems are processed in
+chunks of about ``10^6 / (16 n^2)`` problems, so each stays near 10^6 elements (8 MB).
 """
 
 from __future__ import annotations
@@ -368,7 +368,7 @@ def kernel(
     c = np.repeat(batch.capabilities, m, axis=0)
     span = np.tile(batch.hi - batch.lo, b)
     out = np.empty(b * m)
-    step = chunk_size(n * n * 16)
+    step = chunk_size(n * n * 16, 1_000_000)  # about 60 problems at n = 32: cache-friendly
     for start in range(0, b * m, step):
         sl = slice(start, min(b * m, start + step))
         median, mean = bdm_batch(x[sl], c[sl], s[sl], p, span[sl])

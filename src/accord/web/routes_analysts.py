@@ -1,0 +1,427 @@
+"""Analysts' pages: scenario library, view and editor, import, analyses with progress, run
+history, side-by-side comparison and downloads."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from accord.errors import AccordError, ScenarioError, UsageError
+from accord.web.auth import ANALYST, ANALYST_PAGE, FACILITATOR
+from accord.web.db import AnalysisRecord, User, WebStore
+from accord.web.library import MAX_SCENARIO_BYTES, classify, entries, resolve, validate
+from accord.web.schemas import (
+    AnalysisIn,
+    AnalysisOut,
+    ProblemOut,
+    Saved,
+    SaveIn,
+    TextIn,
+    Validation,
+)
+from accord.web.templating import render
+
+router = APIRouter()
+
+
+def _store(request: Request) -> WebStore:
+    store: WebStore = request.app.state.store
+    return store
+
+
+def _validation(text: str, source: str, kind: str | None) -> Validation:
+    found, problems = validate(text, source, kind)
+    return Validation(
+        valid=not problems,
+        kind=found,
+        problems=[ProblemOut(line=p.line, field=p.field, message=p.message) for p in problems],
+    )
+
+
+# ---------------------------------------------------------------------- library
+
+
+@router.get("/library", response_class=HTMLResponse)
+def library_page(request: Request, user: User = ANALYST_PAGE) -> Response:
+    return render(
+        request, "library.html", entries=entries(_store(request), request.app.state.scenarios_dir)
+    )
+
+
+@router.get("/library/view", response_class=HTMLResponse)
+def scenario_page(request: Request, ref: str = "", user: User = ANALYST_PAGE) -> Response:
+    """A scenario's text in the editor, its validation, and the analyses that apply."""
+    if ref:
+        text, source, kind = resolve(_store(request), request.app.state.scenarios_dir, ref)
+    else:
+        text, source, kind = "", "new.yaml", "scenario"
+    check = _validation(text, source, kind) if text else None
+    summary: dict[str, Any] = {}
+    if check is not None and check.valid and kind == "scenario":
+        from accord.scenario.io import loads
+
+        sc = loads(text, source)[0]
+        summary = {
+            "actors": len(sc.actors),
+            "issues": [i.id for i in sc.issues],
+            "title": getattr(sc, "title", None) or sc.id,
+        }
+    return render(
+        request,
+        "scenario.html",
+        ref=ref,
+        name=source,
+        text=text,
+        kind=kind,
+        check=check,
+        summary=summary,
+        editable=ref.startswith("lib:") or not ref,
+    )
+
+
+@router.post("/api/library/validate", response_model=Validation)
+def validate_text(body: TextIn, user: User = ANALYST) -> Validation:
+    """Check scenario text: every problem with its line number."""
+    return _validation(body.text, "editor", body.kind)
+
+
+@router.post("/api/library", response_model=Saved, status_code=201)
+def save_new(body: SaveIn, request: Request, user: User = FACILITATOR) -> Response:
+    """Save a new scenario; refused (422 with the problems) until it is valid."""
+    check = _validation(body.text, body.name, body.kind)
+    if not check.valid:
+        return JSONResponse(
+            {"detail": "the scenario is not valid", "problems": check.model_dump()["problems"]},
+            status_code=422,
+        )
+    item = _store(request).add_library(body.name, check.kind, body.text, user.id)
+    out = Saved(refs=[f"lib:{item}"], redirect=f"/library/view?ref=lib:{item}")
+    return JSONResponse(out.model_dump(), status_code=201)
+
+
+@router.put("/api/library/{item_id}", response_model=Saved)
+def save_edit(item_id: int, body: TextIn, request: Request, user: User = FACILITATOR) -> Response:
+    store = _store(request)
+    item = store.library_item(item_id)
+    if item is None:
+        raise HTTPException(404, f"no library entry {item_id}")
+    check = _validation(body.text, item[0], body.kind or item[1])
+    if not check.valid:
+        return JSONResponse(
+            {"detail": "the scenario is not valid", "problems": check.model_dump()["problems"]},
+            status_code=422,
+        )
+    store.update_library(item_id, body.text)
+    return JSONResponse(
+        Saved(refs=[f"lib:{item_id}"], redirect=f"/library/view?ref=lib:{item_id}").model_dump()
+    )
+
+
+@router.post("/api/library/import", response_model=Saved, status_code=201)
+async def import_file(file: UploadFile, request: Request, user: User = FACILITATOR) -> Response:
+    """Import a file in any format the CLI reads (YAML, KTAB CSV/XML, BDM, DEU, ...)."""
+    from accord.scenario.io import export_text, loads
+    from accord.scenario.yaml_io import decode
+
+    name = (file.filename or "upload").replace("/", "_")[-200:] or "upload"
+    data = await file.read(MAX_SCENARIO_BYTES + 1)
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise HTTPException(413, "the file is larger than 1 MiB")
+    if not data.strip():
+        raise UsageError("the file is empty", file=name, expected="a scenario file")
+    text = decode(data, name)
+    store = _store(request)
+    if classify(text) == "wargame":
+        check = _validation(text, name, "wargame")
+        if not check.valid:
+            first = check.problems[0]
+            raise ScenarioError(first.message, file=name, line=first.line, field=first.field)
+        refs = [f"lib:{store.add_library(name, 'wargame', text, user.id)}"]
+    else:
+        try:
+            scenarios = loads(text, name)
+        except AccordError:
+            raise
+        except Exception as exc:
+            raise ScenarioError(f"cannot read the file ({type(exc).__name__})", file=name) from None
+        if not scenarios:
+            raise ScenarioError("no scenario in the file", file=name)
+        refs = []
+        for sc in scenarios:
+            label = name if len(scenarios) == 1 else f"{name} [{sc.id}]"
+            refs.append(f"lib:{store.add_library(label, 'scenario', export_text(sc), user.id)}")
+    out = Saved(refs=refs, redirect=f"/library/view?ref={refs[0]}")
+    return JSONResponse(out.model_dump(), status_code=201)
+
+
+# ---------------------------------------------------------------------- analyses
+
+
+def _run_analysis(
+    store: WebStore, analysis_id: int, body: AnalysisIn, text: str, source: str
+) -> None:
+    from accord.scenario.io import loads
+
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2 or done == total:
+            last[0] = now
+            store.update_analysis(analysis_id, progress=min(1.0, done / max(total, 1)))
+
+    try:
+        scenario = loads(text, source)[0]
+        result = _compute(scenario, body, progress)
+        store.update_analysis(analysis_id, progress=1.0, status="done", result=result)
+    except AccordError as exc:
+        store.update_analysis(analysis_id, status="failed", error=str(exc))
+    except Exception as exc:
+        store.update_analysis(analysis_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+
+
+def _compute(scenario: Any, body: AnalysisIn, progress: Callable[[int, int], None]) -> Any:
+    if body.kind == "forecast":
+        from accord.forecast import forecast
+
+        issues = [body.issue] if body.issue else None
+        fc = forecast(scenario, body.model, issues=issues, seed=body.seed, progress=progress)
+        data = fc.to_json_dict()
+        data["table"] = json.loads(fc.to_frame().to_json(orient="records"))
+        return data
+    if body.kind == "deadlock":
+        from accord.analysis.deadlock import analyse_deadlock
+
+        issue = body.issue or next(
+            (i.id for i in scenario.issues if i.status_quo is not None), scenario.issues[0].id
+        )
+        model = "compromise" if body.model == "all" else body.model
+        return analyse_deadlock(scenario, issue, model=model, seed=body.seed).to_json_dict()
+    if body.kind == "gaps":
+        from accord.analysis.gaps import perception_gaps
+
+        return perception_gaps(scenario).to_json_dict()
+    from accord.analysis.montecarlo import monte_carlo
+
+    issues = [body.issue] if body.issue else None
+    kwargs: dict[str, Any] = {} if body.model == "all" else {"model": body.model}
+    mc = monte_carlo(
+        scenario, issues=issues, draws=body.draws, seed=body.seed, progress=progress, **kwargs
+    )
+    return mc.to_json_dict()
+
+
+def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
+    return AnalysisOut(
+        id=record.id,
+        kind=record.kind,
+        scenario=record.scenario_ref,
+        params=record.params,
+        status=record.status,
+        progress=record.progress,
+        error=record.error,
+        created_at=record.created_at,
+        result=record.result if with_result else None,
+    )
+
+
+@router.post("/api/analyses", response_model=AnalysisOut, status_code=202)
+def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
+    """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background;
+    poll ``GET /api/analyses/{id}`` for its progress."""
+    store = _store(request)
+    text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
+    if kind != "scenario":
+        raise UsageError(
+            f"'{body.scenario}' is a war game",
+            field="scenario",
+            expected="a negotiation scenario",
+        )
+    analysis_id = store.add_analysis(
+        body.kind, body.scenario, body.model_dump(exclude={"kind", "scenario"}), user.id
+    )
+    thread = threading.Thread(
+        target=_run_analysis, args=(store, analysis_id, body, text, source), daemon=True
+    )
+    thread.start()
+    record = store.analysis(analysis_id)
+    assert record is not None
+    return _out(record)
+
+
+def _record(request: Request, analysis_id: int) -> AnalysisRecord:
+    record = _store(request).analysis(analysis_id)
+    if record is None:
+        raise HTTPException(404, f"no analysis {analysis_id}")
+    return record
+
+
+@router.get("/api/analyses", response_model=list[AnalysisOut])
+def list_analyses(request: Request, user: User = ANALYST) -> list[AnalysisOut]:
+    return [_out(r, with_result=False) for r in _store(request).analyses()]
+
+
+@router.get("/api/analyses/{analysis_id}", response_model=AnalysisOut)
+def get_analysis(analysis_id: int, request: Request, user: User = ANALYST) -> AnalysisOut:
+    return _out(_record(request, analysis_id))
+
+
+def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(path, text) pairs of a JSON value, for CSV and side-by-side comparison."""
+    if isinstance(value, dict):
+        out: list[tuple[str, str]] = []
+        for k, v in value.items():
+            out += flatten(v, f"{prefix}.{k}" if prefix else str(k))
+        return out
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            label = v.get("id") or v.get("model") or v.get("issue") if isinstance(v, dict) else None
+            out += flatten(v, f"{prefix}[{label if isinstance(label, str) else i}]")
+        return out
+    if isinstance(value, float):
+        return [(prefix, f"{value:.6g}")]
+    return [(prefix, "" if value is None else str(value))]
+
+
+def _done(request: Request, analysis_id: int) -> AnalysisRecord:
+    record = _record(request, analysis_id)
+    if record.status != "done":
+        raise HTTPException(409, f"analysis {analysis_id} is {record.status}")
+    return record
+
+
+@router.get("/api/analyses/{analysis_id}/download.json")
+def download_json(analysis_id: int, request: Request, user: User = ANALYST) -> Response:
+    record = _done(request, analysis_id)
+    return JSONResponse(
+        _out(record).model_dump(),
+        headers={"content-disposition": f'attachment; filename="analysis-{analysis_id}.json"'},
+    )
+
+
+@router.get("/api/analyses/{analysis_id}/download.csv")
+def download_csv(analysis_id: int, request: Request, user: User = ANALYST) -> Response:
+    record = _done(request, analysis_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    table = record.result.get("table") if isinstance(record.result, dict) else None
+    if table:
+        writer.writerow(list(table[0]))
+        for row in table:
+            writer.writerow([row[k] for k in table[0]])
+    else:
+        writer.writerow(["path", "value"])
+        writer.writerows(flatten(record.result))
+    return PlainTextResponse(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"content-disposition": f'attachment; filename="analysis-{analysis_id}.csv"'},
+    )
+
+
+@router.get("/api/analyses/{analysis_id}/report.html", response_class=HTMLResponse)
+def download_html(analysis_id: int, request: Request, user: User = ANALYST) -> Response:
+    """A self-contained HTML report of the run (escaped; inline SVG chart for forecasts)."""
+    record = _done(request, analysis_id)
+    esc = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>accord {esc(record.kind)} {record.id}</title>",
+        "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;"
+        "padding:2px 6px}table{border-collapse:collapse}</style></head><body>",
+        f"<h1>{esc(record.kind)} of {esc(record.scenario_ref)}</h1>",
+        f"<p>Run {record.id}, {esc(record.created_at)}; parameters "
+        f"<code>{esc(json.dumps(record.params, sort_keys=True))}</code></p>",
+    ]
+    chart = _forecast_chart(record.result) if record.kind == "forecast" else ""
+    parts.append(chart)
+    parts.append("<table><tr><th>quantity</th><th>value</th></tr>")
+    for path, value in flatten(
+        {k: v for k, v in record.result.items() if k != "table"}
+        if isinstance(record.result, dict)
+        else record.result
+    )[:3000]:
+        parts.append(f"<tr><td>{esc(path)}</td><td>{esc(value)}</td></tr>")
+    parts.append("</table></body></html>")
+    return HTMLResponse(
+        "\n".join(parts),
+        headers={"content-disposition": f'attachment; filename="analysis-{analysis_id}.html"'},
+    )
+
+
+def _forecast_chart(result: Any) -> str:
+    """Each model's first-dimension outcome per issue as a bar chart (inline SVG)."""
+    table = result.get("table") if isinstance(result, dict) else None
+    if not table:
+        return ""
+    from accord.report.svg import figure_to_svg, new_figure
+
+    rows = [r for r in table if r.get("dimension") == table[0].get("dimension")][:40]
+    fig = new_figure(6.0, 0.3 * len(rows) + 1.0)
+    ax = fig.subplots()
+    labels = [f"{r['issue']} / {r['model']}" for r in rows]
+    ax.barh(range(len(rows)), [float(r["outcome"]) for r in rows], color="#4a78a8")
+    ax.set_yticks(range(len(rows)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("forecast outcome (first dimension)")
+    return str(figure_to_svg(fig))
+
+
+# ---------------------------------------------------------------------- run pages
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
+    store = _store(request)
+    return render(
+        request,
+        "runs.html",
+        runs=store.analyses(),
+        scenarios=[
+            e for e in entries(store, request.app.state.scenarios_dir) if e.kind == "scenario"
+        ],
+    )
+
+
+@router.get("/runs/compare", response_class=HTMLResponse)
+def compare_page(request: Request, a: int, b: int, user: User = ANALYST_PAGE) -> Response:
+    """Two runs side by side: every quantity of either, with both values."""
+    left, right = _record(request, a), _record(request, b)
+
+    def strip(result: Any) -> Any:
+        return (
+            {k: v for k, v in result.items() if k != "table"}
+            if isinstance(result, dict)
+            else result
+        )
+
+    lv = dict(flatten(strip(left.result)))
+    rv = dict(flatten(strip(right.result)))
+    keys = list(dict.fromkeys([*lv, *rv]))[:2000]
+    rows = [(k, lv.get(k, ""), rv.get(k, ""), lv.get(k) != rv.get(k)) for k in keys]
+    return render(request, "compare.html", left=left, right=right, rows=rows)
+
+
+@router.get("/runs/{analysis_id}", response_class=HTMLResponse)
+def run_page(analysis_id: int, request: Request, user: User = ANALYST_PAGE) -> Response:
+    record = _record(request, analysis_id)
+    table = record.result.get("table") if isinstance(record.result, dict) else None
+    chart = _forecast_chart(record.result) if record.status == "done" else ""
+    return render(
+        request,
+        "run.html",
+        run=record,
+        table=table,
+        chart=chart,
+        others=[r for r in _store(request).analyses() if r.id != record.id][:50],
+    )
