@@ -4,6 +4,7 @@ review -- on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 
 from tests.web.conftest import Game, ok
 
@@ -77,6 +78,14 @@ def test_release_plays_automated_actors_and_ends_with_review(game: Game) -> None
     # europe is automated; red and blue passed; the game still ran to its end
     review = game.facilitator.get(f"/games/{gid}/review")
     assert review.status_code == 200 and "<html" in review.text.lower()
+    # every debrief link in the review is served, to the facilitator only
+    links = re.findall(r"href='(/games/[0-9]+/review/debrief/[^']+)'", review.text)
+    assert links
+    for link in links:
+        page = game.facilitator.get(link)
+        assert page.status_code == 200 and "<html" in page.text.lower(), link
+        assert game.teams["red"].get(link).status_code == 403
+    assert game.facilitator.get(f"/games/{gid}/review/debrief/nobody").status_code == 404
     r = game.facilitator.post(f"/api/games/{gid}/release")
     assert r.status_code == 400 and "ended" in r.json()["detail"]
     r = game.teams["red"].post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": []})

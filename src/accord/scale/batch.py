@@ -118,9 +118,11 @@ def run_batch(
 
 
 def _register() -> None:
-    from accord.scale.kernels import bdm, compromise, nash
+    from accord.scale.kernels import bdm, compromise, nash, smp
 
-    BATCH_KERNELS.update({"compromise": compromise.kernel, "nash": nash.kernel, "bdm": bdm.kernel})
+    BATCH_KERNELS.update(
+        {"compromise": compromise.kernel, "nash": nash.kernel, "bdm": bdm.kernel, "smp": smp.kernel}
+    )
 
 
 _register()

@@ -7,7 +7,7 @@ Everything is computed from the event log alone (plus the scenario for names and
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -284,10 +284,19 @@ def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team:
     return "\n".join(parts)
 
 
-def full_review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str:
+def full_review_html(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    debrief_href: Callable[[str], str] | None = None,
+) -> str:
     """The after-action review page: outcome, state charts, decision points with their
-    alternatives, the state table, the timeline, and links to each team's debrief page."""
+    alternatives, the state table, the timeline, and links to each team's debrief page.
+
+    ``debrief_href(team)`` gives each link's target: by default the file name that
+    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).
+    """
     esc = html.escape
+    href = debrief_href or (lambda team: f"debrief-{team}.html")
     spec = scenario.spec
     end = next((e for e in events if isinstance(e, GameEnded)), None)
     data = series(events)
@@ -301,7 +310,7 @@ def full_review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str
     ]
     for team in team_members(scenario):
         label = spec.teams.get(team, team)
-        parts.append(f"<li><a href='debrief-{esc(team)}.html'>{esc(label)}</a></li>")
+        parts.append(f"<li><a href='{esc(href(team))}'>{esc(label)}</a></li>")
     parts.append("</ul><h2>State over turns</h2>")
     parts += _charts(scenario, data)
     parts.append("<h2>Decision points and alternatives</h2><table>")

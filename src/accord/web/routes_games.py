@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import UsageError
-from accord.wargame.review import describe, full_review_html, team_debrief_html
+from accord.wargame.review import describe, full_review_html, team_debrief_html, team_members
 from accord.web.auth import (
     ANYONE,
     ANYONE_PAGE,
@@ -341,7 +341,25 @@ def review(game_id: int, request: Request, user: User = FACILITATOR_PAGE) -> Res
     """The after-action review (facilitator: the whole game)."""
     viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
-    return HTMLResponse(full_review_html(loaded.scenario, loaded.game.events))
+    return HTMLResponse(
+        full_review_html(
+            loaded.scenario,
+            loaded.game.events,
+            debrief_href=lambda team: f"/games/{game_id}/review/debrief/{team}",
+        )
+    )
+
+
+@router.get("/games/{game_id}/review/debrief/{team}", response_class=HTMLResponse)
+def review_debrief(
+    game_id: int, team: str, request: Request, user: User = FACILITATOR_PAGE
+) -> Response:
+    """Any team's start-of-turn debriefs, for the facilitator reading the review."""
+    viewer_team(request, user, game_id)
+    loaded = _load(request, game_id)
+    if team not in team_members(loaded.scenario):
+        raise HTTPException(status_code=404, detail=f"game {game_id} has no team '{team}'")
+    return HTMLResponse(team_debrief_html(loaded.scenario, loaded.game.events, team))
 
 
 @router.get("/games/{game_id}/debrief", response_class=HTMLResponse)
