@@ -16,19 +16,16 @@ same draws. Results go to ``reports/bench/batch.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
-import resource
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from _common import ROOT, peak_rss_mb, write_report
 from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
 
-ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "reports" / "bench" / "batch.json"
 
 
@@ -88,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         unit.hi,
     )
     rows.append(bench("smp", unit, {}))
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    max_rss_mb = peak_rss_mb()
     print(f"{'model':<11}{'draws':>7}{'batch/s':>11}{'loop/s':>10}{'ratio':>8}{'max diff':>11}")
     for r in rows:
         print(
@@ -106,9 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "max_rss_mb": max_rss_mb,
         "rows": rows,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    write_report(OUT, report)
     return 0
 
 

@@ -13,18 +13,15 @@ measure fixed overhead). Writes ``reports/bench/scaling.json`` and the chart
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from _common import ROOT, peak_rss_mb, write_report
 from accord.models.base import IssueArrays
 from accord.models.registry import get_model
 
-ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "reports" / "bench" / "scaling.json"
 CHART = ROOT / "docs" / "performance-scaling.svg"
 
@@ -103,15 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{model:<11} exponent {'-' if exp is None else f'{exp:.2f}':>5}  {cells}", flush=True
         )
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    max_rss_mb = peak_rss_mb()
     print(f"process max RSS: {max_rss_mb:.0f} MB")
     if not args.quick:
         CHART.write_text(chart(results) + "\n")
         print(f"wrote {CHART.relative_to(ROOT)}")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
     report = {"benchmark": "scaling", "quick": args.quick, "max_rss_mb": max_rss_mb, **results}
-    OUT.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    write_report(OUT, report)
     return 0
 
 

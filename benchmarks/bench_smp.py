@@ -14,22 +14,19 @@ its allocations to it) and the process's maximum resident set size. Results go t
 from __future__ import annotations
 
 import argparse
-import json
 import platform
-import resource
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from _common import ROOT, peak_rss_mb, write_report
 from accord.models.smp import smp
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import ktab_csv
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "ktab"
 OUT = ROOT / "reports" / "bench" / "smp.json"
 
@@ -88,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = [("a040", 1), ("a080", 1)] if args.quick else [("a040", 3), ("a080", 3), ("a160", 1)]
     rows = [bench(tag, repeats) for tag, repeats in plan]
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    max_rss_mb = peak_rss_mb()
     print(
         f"{'case':<6}{'actors':>7}{'turns':>7}{'wall s':>10}{'s/turn':>10}"
         f"{'KTAB (published)':>20}{'speed-up':>10}{'peak MB':>9}"
@@ -114,9 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": "ktab_published_* are KTAB's published figures, not same-run measurements",
         "cases": rows,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    write_report(OUT, report)
     return 0
 
 

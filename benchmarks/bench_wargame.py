@@ -21,12 +21,11 @@ import os
 import platform
 import resource
 import time
-from pathlib import Path
 from typing import Any
 
+from _common import ROOT, write_report
 from accord.wargame import load_wargame, run_monte_carlo
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "taiwan-strait" / "scenario.yaml"
 OUT = ROOT / "reports" / "bench" / "wargame.json"
 
@@ -86,9 +85,7 @@ def main() -> int:
     print(f"CPU seconds: jobs 1 {c1:.2f}, jobs 2 (with workers) {c2:.2f}")
     print(f"speed-up {speedup:.2f} (efficiency {speedup / 2:.2f}); identical: {s1 == s2}")
     print(f"load average before/after: {load_before} / {load_after}")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    write_report(OUT, report)
     return 0 if s1 == s2 else 1
 
 

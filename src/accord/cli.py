@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from rich.table import Table
 from accord.cli_common import (
     FileArg,
     Format,
+    RuleOpt,
     TableOrJson,
     err,
     fmt_values,
@@ -49,19 +51,33 @@ def validate(file: FileArg) -> None:
         )
 
 
+_FORECAST_CELLS: dict[str, Callable[[Any], str]] = {
+    "model": lambda fc: str(fc.model),
+    "outcome": lambda fc: fmt_values(fc.outcome),
+    "allowed": lambda fc: fmt_values(fc.allowed_outcome),
+    "passes": lambda fc: "yes" if fc.passes else "no",
+    "blockers": lambda fc: ", ".join(fc.blockers) or "-",
+    "rounds": lambda fc: str(fc.run.n_rounds),
+}
+
+
+def _forecast_table(title: str, forecasts: Sequence[Any], columns: Sequence[str]) -> Table:
+    """One issue's forecasts as a table with the named columns (keys of ``_FORECAST_CELLS``)."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for fc in forecasts:
+        table.add_row(*(_FORECAST_CELLS[column](fc) for column in columns))
+    return table
+
+
 @app.command()
 def forecast(
     file: FileArg,
     model: Annotated[
         str, typer.Option("--model", "-m", help="'all', a model name, or a comma list.")
     ] = "all",
-    rule: Annotated[
-        str | None,
-        typer.Option(
-            help="Override the decision rule: consensus, unanimity, simple-majority, "
-            "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
-        ),
-    ] = None,
+    rule: RuleOpt = None,
     issue: Annotated[
         list[str] | None, typer.Option("--issue", "-i", help="Issue id (repeatable).")
     ] = None,
@@ -91,21 +107,11 @@ def forecast(
     else:
         for item in result.issues:
             rule_text = item.rule or "none"
-            table = Table(
-                title=f"{item.issue_id}  (rule: {rule_text}; status quo: {fmt_values(item.status_quo)})"
+            title = (
+                f"{item.issue_id}  (rule: {rule_text}; status quo: {fmt_values(item.status_quo)})"
             )
-            for column in ("model", "outcome", "allowed", "passes", "blockers", "rounds"):
-                table.add_column(column)
-            for fc in item.forecasts:
-                table.add_row(
-                    fc.model,
-                    fmt_values(fc.outcome),
-                    fmt_values(fc.allowed_outcome),
-                    "yes" if fc.passes else "no",
-                    ", ".join(fc.blockers) or "-",
-                    str(fc.run.n_rounds),
-                )
-            out.print(table)
+            columns = ("model", "outcome", "allowed", "passes", "blockers", "rounds")
+            out.print(_forecast_table(title, item.forecasts, columns))
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
@@ -250,19 +256,9 @@ def demo(
     for scenario, result in results:
         out.print(f"[bold]{scenario.title}[/bold]")
         for item in result.issues:
-            table = Table(
-                title=f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {fmt_values(item.status_quo)})"
-            )
-            for column in ("model", "outcome", "allowed", "blockers"):
-                table.add_column(column)
-            for fc in item.forecasts:
-                table.add_row(
-                    fc.model,
-                    fmt_values(fc.outcome),
-                    fmt_values(fc.allowed_outcome),
-                    ", ".join(fc.blockers) or "-",
-                )
-            out.print(table)
+            title = f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {fmt_values(item.status_quo)})"
+            columns = ("model", "outcome", "allowed", "blockers")
+            out.print(_forecast_table(title, item.forecasts, columns))
     report = write_report(results, output)
     out.print(f"report: {report}")
 

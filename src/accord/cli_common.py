@@ -34,6 +34,12 @@ class TableOrJson(StrEnum):
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario file: accord YAML or an import format.")]
 
+RULE_HELP = (
+    "Override the decision rule: consensus, unanimity, simple-majority, "
+    "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
+)
+RuleOpt = Annotated[str | None, typer.Option(help=RULE_HELP)]
+
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:

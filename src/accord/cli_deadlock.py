@@ -7,7 +7,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accord.cli_common import FileArg, TableOrJson, fmt_values, out, print_json, progress_bar
+from accord.cli_common import (
+    FileArg,
+    RuleOpt,
+    TableOrJson,
+    fmt_values,
+    out,
+    print_json,
+    progress_bar,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -21,13 +29,7 @@ def deadlock(
     model: Annotated[
         str, typer.Option("--model", "-m", help="Model whose forecast is the proposal.")
     ] = "compromise",
-    rule: Annotated[
-        str | None,
-        typer.Option(
-            help="Override the decision rule: consensus, unanimity, simple-majority, "
-            "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
-        ),
-    ] = None,
+    rule: RuleOpt = None,
     proposal: Annotated[
         str | None,
         typer.Option(help="The proposal itself, VALUE[,VALUE...] (one per dimension)."),

@@ -8,13 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli_common import FileArg, TableOrJson, out, print_json, progress_bar
+from accord.cli_common import FileArg, RuleOpt, TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
-
-RULE_HELP = (
-    "Override the decision rule: consensus, unanimity, simple-majority, "
-    "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
-)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,7 +39,7 @@ def montecarlo(
         str,
         typer.Option("--model", "-m", help="'all', a model name, or a comma list."),
     ] = "compromise,median,bdm",
-    rule: Annotated[str | None, typer.Option(help=RULE_HELP)] = None,
+    rule: RuleOpt = None,
     triangular: Annotated[
         bool,
         typer.Option(
@@ -187,7 +182,7 @@ def report(
     mc_model: Annotated[
         str, typer.Option("--mc-model", help="Models for the Monte Carlo (a comma list).")
     ] = "compromise,median,bdm",
-    rule: Annotated[str | None, typer.Option(help=RULE_HELP)] = None,
+    rule: RuleOpt = None,
     allowed_draws: Annotated[
         int,
         typer.Option(

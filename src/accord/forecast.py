@@ -225,6 +225,35 @@ def issue_rule(
     return rule, members
 
 
+def required_issue_rule(
+    scenario: Scenario,
+    issue: Issue,
+    override: RuleSpec | None,
+    *,
+    members_field: str | None = None,
+) -> tuple[RuleSpec, list[Actor]]:
+    """:func:`issue_rule`, raising where there is no rule or no voting member to apply it to.
+
+    Raises:
+        UsageError: no rule (file or ``--rule``), or no body member with a stance (reported at
+            ``members_field``).
+    """
+    spec, members = issue_rule(scenario, issue, override)
+    if spec is None:
+        raise UsageError(
+            f"issue '{issue.id}' has no decision rule",
+            field="--rule",
+            expected="a rule in the file, or --rule",
+        )
+    if not members:
+        raise UsageError(
+            f"issue '{issue.id}' has no voting members with a stance",
+            field=members_field,
+            expected="body members with stances",
+        )
+    return spec, members
+
+
 def forecast_issue(
     scenario: Scenario,
     issue_id: str,

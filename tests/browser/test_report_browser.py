@@ -7,38 +7,15 @@ The screenshot goes to ``reports/screenshots/``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from tests.browser_support import chromium_path, launch_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 JAPAN_NATO = ROOT / "scenarios" / "japan-nato" / "scenario.yaml"
 SMALL = ROOT / "tests" / "data" / "scenarios" / "small.yaml"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str:
-    """The browser to use, or skip (fail under CI) when there is none."""
-    path = os.environ.get("ACCORD_CHROMIUM")
-    ci = os.environ.get("CI") == "true"
-    if not path:
-        if ci:
-            pytest.fail("ACCORD_CHROMIUM is not set under CI: the browser test cannot run")
-        pytest.skip("ACCORD_CHROMIUM is not set (run scripts/test-services.sh)")
-    if not Path(path).is_file():
-        if ci:
-            pytest.fail(f"ACCORD_CHROMIUM={path} does not exist")
-        pytest.skip(f"ACCORD_CHROMIUM={path} does not exist")
-    return path
 
 
 def make_report(source: Path, folder: Path, draws: int, **options: object) -> Path:
@@ -56,7 +33,7 @@ def check_in_browser(html_path: Path, screenshot: Path) -> dict[str, object]:
     messages: list[str] = []
     requests: list[str] = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
+        browser = launch_chromium(p, executable)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.on(

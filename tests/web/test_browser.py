@@ -8,37 +8,20 @@ Needs Chromium (``ACCORD_CHROMIUM``); skipped without it, except under ``CI=true
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser_support import chromium_path, launch_chromium
 from tests.web.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "reports" / "screenshots"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery"
 HUMANS = ("jp_nsc", "us", "taiwan")
 AUTOMATED = "china"
-
-
-def chromium() -> str:
-    path = os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium")
-    if not Path(path).is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no Chromium at {path} under CI")
-        pytest.skip(f"no Chromium at {path} (run scripts/test-services.sh)")
-    return path
 
 
 @pytest.fixture
@@ -63,11 +46,11 @@ def _watch(page: Any, problems: list[str]) -> None:
 
 def test_whole_game_in_chromium(server: Server) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium()
+    executable = chromium_path("/usr/bin/chromium")
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
+        browser = launch_chromium(p, executable)
         try:
             fac = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
             _watch(fac, problems)

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from accord.errors import UsageError
-from accord.forecast import forecast_issue, issue_rule, parse_rule
+from accord.forecast import forecast_issue, parse_rule, required_issue_rule
 from accord.rules.base import BoolArray, DecisionRule, FloatArray
 from accord.rules.build import build_rule
 from accord.rules.constrain import constrain
@@ -454,25 +454,15 @@ def analyse_deadlock(
     arrays = issue_arrays(scenario, issue_id)  # raises a UsageError for an unknown issue
     issue = scenario.issue(issue_id)
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
-    spec, members = issue_rule(scenario, issue, rule_spec)
     if arrays.status_quo is None:
         raise UsageError(
             f"issue '{issue_id}' has no status quo, so nothing can be blocked",
             field=f"issues.{issue_id}.status_quo",
             expected="a status quo",
         )
-    if spec is None:
-        raise UsageError(
-            f"issue '{issue_id}' has no decision rule",
-            field="--rule",
-            expected="a rule in the file, or --rule",
-        )
-    if not members:
-        raise UsageError(
-            f"issue '{issue_id}' has no voting members with a stance",
-            field=f"issues.{issue_id}.body",
-            expected="body members with stances",
-        )
+    spec, members = required_issue_rule(
+        scenario, issue, rule_spec, members_field=f"issues.{issue_id}.body"
+    )
     decision_rule = build_rule(spec, members)
     m = arrays.n_dims
     if proposal is None:

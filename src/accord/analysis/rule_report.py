@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from accord.errors import UsageError
-from accord.forecast import issue_rule, parse_rule
+from accord.forecast import parse_rule, required_issue_rule
 from accord.rules.build import build_rule
 from accord.rules.power import power_indices
 from accord.rules.veto import veto_players
@@ -25,20 +24,9 @@ def rule_report(
     are exact where the rule allows it and seeded Monte Carlo otherwise (``power_method`` says).
     """
     arrays = issue_arrays(scenario, issue_id)
-    spec, members = issue_rule(
+    spec, members = required_issue_rule(
         scenario, scenario.issue(issue_id), parse_rule(rule) if rule else None
     )
-    if spec is None:
-        raise UsageError(
-            f"issue '{issue_id}' has no decision rule",
-            field="--rule",
-            expected="a rule in the file, or --rule",
-        )
-    if not members:
-        raise UsageError(
-            f"issue '{issue_id}' has no voting members with a stance",
-            expected="body members with stances",
-        )
     decision_rule = build_rule(spec, members)
     power = power_indices(decision_rule, seed=seed)
     index = {a: i for i, a in enumerate(arrays.actor_ids)}

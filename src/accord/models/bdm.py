@@ -344,8 +344,12 @@ def risk_exponents(E1: FloatArray, security: str = "column") -> FloatArray:
 
 
 @dataclass(frozen=True)
-class _Offers:
-    """The offers to each mover a from each proposer b, as ``(n, n)`` arrays (row = mover)."""
+class Offers:
+    """The offers to each mover a from each proposer b, as ``(..., n, n)`` arrays (row = mover).
+
+    Leading axes are independent problems (none in a single run; the batch kernel
+    :mod:`accord.scale.kernels.bdm` passes ``(P, n, n)``).
+    """
 
     conflict: BoolArray
     compromise: BoolArray
@@ -355,14 +359,14 @@ class _Offers:
     B: FloatArray  # the proposer's utility in the view that set the amount
 
 
-def _offers(x: FloatArray, A: FloatArray, B: FloatArray, valid: BoolArray, p: BDMParams) -> _Offers:
+def _offers(x: FloatArray, A: FloatArray, B: FloatArray, valid: BoolArray, p: BDMParams) -> Offers:
     """Classify every dyad from the view (A, B) and compute the offers (Fig. 6, spec §8)."""
     conflict = valid & (A > 0) & (B > A)
     upper = valid & (A < 0) & (B > 0)
     compromise = upper & (B > -A)
     compel = upper & (B <= -A) if p.compel == "full" else np.zeros_like(upper)
-    xa = np.broadcast_to(x[:, None], A.shape)
-    xb = np.broadcast_to(x[None, :], A.shape)
+    xa = np.broadcast_to(x[..., :, None], A.shape)
+    xb = np.broadcast_to(x[..., None, :], A.shape)
     absA, absB = np.abs(A), np.abs(B)
     ratio = np.zeros_like(A)
     np.divide(absA, B, out=ratio, where=upper)
@@ -370,19 +374,38 @@ def _offers(x: FloatArray, A: FloatArray, B: FloatArray, valid: BoolArray, p: BD
     np.divide(absA * xa + absB * xb, absA + absB, out=K, where=upper)
     amount = xa + (xb - xa) * ratio if p.compromise == "ratio" else K
     offer = np.where(conflict | compel, xb, np.where(compromise, amount, np.nan))
-    return _Offers(conflict, compromise, compel, offer, K, B)
+    return Offers(conflict, compromise, compel, offer, K, B)
 
 
-def _masked_argmin(key: FloatArray, mask: BoolArray) -> tuple[NDArray[np.intp], BoolArray]:
-    """Per row, the first column minimising ``key`` among ``mask``; and whether any was allowed."""
-    idx: NDArray[np.intp] = np.argmin(np.where(mask, key, np.inf), axis=1)
-    has: BoolArray = np.asarray(mask.any(axis=1), dtype=bool)
-    return idx, has
+def perceived_offers(
+    x: FloatArray, A: FloatArray, B: FloatArray, valid: BoolArray, p: BDMParams
+) -> Offers:
+    """The offers under ``p.perception``, from A[a, b] = E(a -> b) and B[a, b] = E(b -> a).
+
+    Works over leading problem axes (the last two are mover and proposer).
+    """
+    At, Bt = np.swapaxes(A, -1, -2), np.swapaxes(B, -1, -2)
+    if p.perception == "mover":
+        return _offers(x, A, B, valid, p)
+    if p.perception == "proposer":  # b's view of the dyad: A_b = E(a -> b; b), B_b = E(b -> a; b)
+        return _offers(x, Bt, At, valid, p)
+    mine, theirs = _offers(x, A, B, valid, p), _offers(x, Bt, At, valid, p)
+    return Offers(
+        mine.conflict & theirs.conflict,
+        mine.compromise & theirs.compromise,
+        mine.compel & theirs.compel,
+        mine.offer,
+        mine.K,
+        mine.B,
+    )
 
 
-def _select(x: FloatArray, o: _Offers, p: BDMParams) -> FloatArray:
-    """Return each actor's new position from its offers [A11]; ties go to the first proposer."""
-    move = np.abs(o.offer - x[:, None])
+def select_positions(x: FloatArray, o: Offers, p: BDMParams) -> FloatArray:
+    """Return each actor's new position from its offers [A11]; ties go to the first proposer.
+
+    ``x`` is ``(..., n)`` with the offers ``(..., n, n)``: leading axes are independent problems.
+    """
+    move = np.abs(o.offer - x[..., None])
     any_offer = o.conflict | o.compromise | o.compel
     stages: list[tuple[BoolArray, FloatArray]]
     if p.selection == "scholz":
@@ -395,11 +418,12 @@ def _select(x: FloatArray, o: _Offers, p: BDMParams) -> FloatArray:
         stages = [(o.conflict, -o.B), (o.compromise, -o.B), (o.compel, -o.B)]
     new = x.copy()
     decided = np.zeros(x.shape, dtype=bool)
-    rows = np.arange(x.size)
     for mask, key in stages:
-        idx, has = _masked_argmin(key, mask)
-        take = has & ~decided
-        new[take] = o.offer[rows[take], idx[take]]
+        # per row, the first column minimising ``key`` among ``mask``, where any is allowed
+        idx = np.argmin(np.where(mask, key, np.inf), axis=-1)
+        take = mask.any(axis=-1) & ~decided
+        chosen = np.take_along_axis(o.offer, idx[..., None], axis=-1)[..., 0]
+        new = np.where(take, chosen, new)
         decided |= take
     return new
 
@@ -451,22 +475,7 @@ def _decide(
     A = eu(P2, r[:, None])  # A[a, b] = E(a -> b; r_a)
     # B[a, b] = E(b -> a) in a's view: with r_a [A5 "viewer"] or with b's own r_b ["opponent"].
     B = eu(P2, r[None, :]).T if p.opponent_exponent == "viewer" else A.T
-    valid = ~same
-    if p.perception == "mover":
-        offers = _offers(x, A, B, valid, p)
-    elif p.perception == "proposer":  # b's view of the dyad: A_b = E(a -> b; b), B_b = E(b -> a; b)
-        offers = _offers(x, B.T, A.T, valid, p)
-    else:
-        mine, theirs = _offers(x, A, B, valid, p), _offers(x, B.T, A.T, valid, p)
-        offers = _Offers(
-            mine.conflict & theirs.conflict,
-            mine.compromise & theirs.compromise,
-            mine.compel & theirs.compel,
-            mine.offer,
-            mine.K,
-            mine.B,
-        )
-    return _select(x, offers, p), r, r_next
+    return select_positions(x, perceived_offers(x, A, B, ~same, p), p), r, r_next
 
 
 def _status(history: FloatArray, tol: float) -> tuple[str, int | None]:

@@ -40,8 +40,12 @@ WEIGHTINGS = ("capability*salience", "salience", "capability", "equal")
 def actor_weights(
     capabilities: FloatArray, saliences: FloatArray, weights: str = "capability*salience"
 ) -> FloatArray:
-    """The ``(n, m)`` weights :math:`w_{ik}` for a weighting name (see the module docstring)."""
-    c = np.asarray(capabilities, dtype=np.float64).reshape(-1, 1)
+    """The ``(n, m)`` weights :math:`w_{ik}` for a weighting name (see the module docstring).
+
+    Leading batch axes broadcast: capabilities ``(..., n)`` with saliences ``(..., n, m)`` give
+    ``(..., n, m)`` weights (the batch kernel passes ``(B, n)`` and ``(B, n, m)``).
+    """
+    c = np.asarray(capabilities, dtype=np.float64)[..., None]
     s = np.asarray(saliences, dtype=np.float64)
     if weights == "capability*salience":
         return np.asarray(c * s)

@@ -448,8 +448,6 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             )
         )
     else:
-        shared = _shared_scale(issue)
-        first = issue.dimensions[0]
         lo = np.array([d.lo for d in issue.dimensions])
         hi = np.array([d.hi for d in issue.dimensions])
         svg = charts.dimensions_chart(
@@ -458,12 +456,9 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             positions=positions,
             lo=lo,
             hi=hi,
-            lo_label=first.lo_label if shared else "low end of each scale",
-            hi_label=first.hi_label if shared else "high end of each scale",
-            axis_label=first.unit if shared else "share of each dimension's scale (0 to 1)",
             status_quo=item.status_quo,
+            **_scale_labels(issue),
             forecasts={fc.model: fc.outcome for fc in item.forecasts},
-            normalised=not shared,
         )
         parts.append(
             _figure(
@@ -509,6 +504,19 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             _table(["dimension", "status quo", *[fc.model for fc in item.forecasts]], rows)
         )
     return "\n".join(parts)
+
+
+def _scale_labels(issue: Issue) -> dict[str, Any]:
+    """Scale-end labels, axis label and ``normalised`` for a chart of several dimensions: the
+    shared scale's own labels, or shares of each dimension's scale where the scales differ."""
+    shared = _shared_scale(issue)
+    first = issue.dimensions[0]
+    return {
+        "lo_label": first.lo_label if shared else "low end of each scale",
+        "hi_label": first.hi_label if shared else "high end of each scale",
+        "axis_label": first.unit if shared else "share of each dimension's scale (0 to 1)",
+        "normalised": not shared,
+    }
 
 
 def _deadlock(report: CaseReport, issue: Issue) -> str:
@@ -692,8 +700,6 @@ def _montecarlo(report: CaseReport, issue: Issue) -> str:
             else None,
         )
     else:
-        shared = _shared_scale(issue)
-        first = issue.dimensions[0]
         svg = charts.spread_chart(
             title=f"{issue.name}: spread of the forecast over {mc.draws} draws",
             dimensions=[_dim_label(d) for d in issue.dimensions],
@@ -708,11 +714,8 @@ def _montecarlo(report: CaseReport, issue: Issue) -> str:
             },
             lo=lo,
             hi=hi,
-            lo_label=first.lo_label if shared else "low end of each scale",
-            hi_label=first.hi_label if shared else "high end of each scale",
-            axis_label=first.unit if shared else "share of each dimension's scale (0 to 1)",
             status_quo=item.status_quo,
-            normalised=not shared,
+            **_scale_labels(issue),
         )
     parts.append(
         _figure(svg, "How the forecast varies when every assumed number varies in its range.")
@@ -932,25 +935,33 @@ def _brief(value: Any, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _labelled_matrix(
+    actors: Sequence[Any], threats: Sequence[Any], values: Any
+) -> tuple[list[str], list[str], np.ndarray]:
+    return [str(a) for a in actors], [str(t) for t in threats], np.array(values, dtype=np.float64)
+
+
+def _list_matrix(
+    actors: Any, threats: Any, values: Any
+) -> tuple[list[str], list[str], np.ndarray] | None:
+    """The matrix when actors, threats and values are all lists, else ``None``."""
+    if isinstance(actors, list) and isinstance(threats, list) and isinstance(values, list):
+        return _labelled_matrix(actors, threats, values)
+    return None
+
+
 def _gap_matrix(data: dict[str, Any]) -> tuple[list[str], list[str], np.ndarray] | None:
     """Find the actor x threat matrix in a perception-gap result (several layouts accepted)."""
-    actors, threats = data.get("actors"), data.get("threats")
-    values = data.get("matrix", data.get("values"))
-    if isinstance(actors, list) and isinstance(threats, list) and isinstance(values, list):
-        return (
-            [str(a) for a in actors],
-            [str(t) for t in threats],
-            np.array(values, dtype=np.float64),
-        )
+    found = _list_matrix(
+        data.get("actors"), data.get("threats"), data.get("matrix", data.get("values"))
+    )
+    if found is not None:
+        return found
     for key in ("matrix", "perceptions", "threat_perception", "threats"):
         value = data.get(key)
         if isinstance(value, dict) and value:
             if {"actors", "threats", "values"} <= set(value):
-                return (
-                    [str(a) for a in value["actors"]],
-                    [str(t) for t in value["threats"]],
-                    np.array(value["values"], dtype=np.float64),
-                )
+                return _labelled_matrix(value["actors"], value["threats"], value["values"])
             rows = list(value.items())
             if all(isinstance(v, dict) for _, v in rows):
                 threats = list(dict.fromkeys(t for _, v in rows for t in v))
@@ -958,14 +969,7 @@ def _gap_matrix(data: dict[str, Any]) -> tuple[list[str], list[str], np.ndarray]
                     [[_as_float(v.get(t)) for t in threats] for _, v in rows], dtype=np.float64
                 )
                 return [str(a) for a, _ in rows], [str(t) for t in threats], values
-    actors, threats, values = data.get("actors"), data.get("threats"), data.get("values")
-    if isinstance(actors, list) and isinstance(threats, list) and isinstance(values, list):
-        return (
-            [str(a) for a in actors],
-            [str(t) for t in threats],
-            np.array(values, dtype=np.float64),
-        )
-    return None
+    return _list_matrix(data.get("actors"), data.get("threats"), data.get("values"))
 
 
 def _as_float(value: Any) -> float:

@@ -9,7 +9,7 @@ a dashed black line, the winset as a green band, and one fixed colour per model.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,24 +49,19 @@ def _scale_ends(ax: Axes, lo: float, hi: float, lo_label: str, hi_label: str) ->
     marks at the ends stay visible)."""
     pad = 0.02 * (hi - lo)
     ax.set_xlim(lo - pad, hi + pad)
+    _edge_note(ax, f"\u2190 {lo_label}", 0, "left")
+    _edge_note(ax, f"{hi_label} \u2192", 1, "right")
+
+
+def _edge_note(ax: Axes, text: str, x: float, ha: str) -> None:
+    """A small grey note under the x axis at its left (``x=0``) or right (``x=1``) end."""
     ax.annotate(
-        f"\u2190 {lo_label}",
-        xy=(0, 0),
+        text,
+        xy=(x, 0),
         xycoords="axes fraction",
         xytext=(0, -30),
         textcoords="offset points",
-        ha="left",
-        va="top",
-        fontsize=8,
-        color="#444444",
-    )
-    ax.annotate(
-        f"{hi_label} \u2192",
-        xy=(1, 0),
-        xycoords="axes fraction",
-        xytext=(0, -30),
-        textcoords="offset points",
-        ha="right",
+        ha=ha,
         va="top",
         fontsize=8,
         color="#444444",
@@ -76,6 +71,24 @@ def _scale_ends(ax: Axes, lo: float, hi: float, lo_label: str, hi_label: str) ->
 def _title(fig: Figure, title: str) -> None:
     """The chart's title, left-aligned over the whole figure (never cut by long tick labels)."""
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+
+
+def _finish(
+    fig: Figure,
+    ax: Axes,
+    title: str,
+    axis_label: str,
+    ends: tuple[float, float],
+    end_labels: tuple[str, str],
+    grid: Literal["x", "y"] = "x",
+) -> str:
+    """Label the x axis and both scale ends, add the grid, title and legend; return the SVG."""
+    ax.set_xlabel(axis_label)
+    ax.grid(axis=grid, color="#e5e5e5")
+    _scale_ends(ax, ends[0], ends[1], end_labels[0], end_labels[1])
+    _title(fig, title)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return figure_to_svg(fig)
 
 
 def _axis_label(name: str, unit: str) -> str:
@@ -201,12 +214,7 @@ def dimensions_chart(
         )
     ax.set_yticks(rows, list(dimensions), fontsize=8)
     ax.set_ylim(-0.7, m - 0.3)
-    ax.set_xlabel(axis_label)
-    ax.grid(axis="x", color="#e5e5e5")
-    _scale_ends(ax, a_lo, a_hi, lo_label, hi_label)
-    _title(fig, title)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return figure_to_svg(fig)
+    return _finish(fig, ax, title, axis_label, (a_lo, a_hi), (lo_label, hi_label))
 
 
 def shifts_chart(*, title: str, actors: Sequence[str], shifts: FloatArray, unit: str) -> str:
@@ -268,12 +276,7 @@ def histogram_chart(
         ax.axvline(status_quo, color=SQ_COLOUR, ls="--", lw=1.5, label=f"status quo {status_quo:g}")
     ax.set_ylabel("share of draws")
     ax.set_ylim(0, None)
-    ax.set_xlabel(axis_label)
-    ax.grid(axis="y", color="#e5e5e5")
-    _scale_ends(ax, lo, hi, lo_label, hi_label)
-    _title(fig, title)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return figure_to_svg(fig)
+    return _finish(fig, ax, title, axis_label, (lo, hi), (lo_label, hi_label), grid="y")
 
 
 def spread_chart(
@@ -327,12 +330,7 @@ def spread_chart(
         )
     ax.set_yticks(rows, list(dimensions), fontsize=8)
     ax.set_ylim(-0.7, m - 0.3)
-    ax.set_xlabel(axis_label)
-    ax.grid(axis="x", color="#e5e5e5")
-    _scale_ends(ax, a_lo, a_hi, lo_label, hi_label)
-    _title(fig, title)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return figure_to_svg(fig)
+    return _finish(fig, ax, title, axis_label, (a_lo, a_hi), (lo_label, hi_label))
 
 
 def drivers_chart(*, title: str, names: Sequence[str], rho: FloatArray) -> str:
@@ -350,27 +348,8 @@ def drivers_chart(*, title: str, names: Sequence[str], rho: FloatArray) -> str:
     ax.set_xlim(-1, 1)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_xlabel("Spearman rank correlation with the forecast (-1 .. +1)")
-    ax.annotate(
-        "\u2190 higher input, lower forecast",
-        xy=(0, 0),
-        xycoords="axes fraction",
-        xytext=(0, -30),
-        textcoords="offset points",
-        fontsize=8,
-        va="top",
-        color="#444444",
-    )
-    ax.annotate(
-        "higher input, higher forecast \u2192",
-        xy=(1, 0),
-        xycoords="axes fraction",
-        xytext=(0, -30),
-        textcoords="offset points",
-        fontsize=8,
-        va="top",
-        ha="right",
-        color="#444444",
-    )
+    _edge_note(ax, "\u2190 higher input, lower forecast", 0, "left")
+    _edge_note(ax, "higher input, higher forecast \u2192", 1, "right")
     ax.grid(axis="x", color="#e5e5e5")
     _title(fig, title)
     return figure_to_svg(fig)

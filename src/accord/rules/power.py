@@ -173,6 +173,14 @@ def integer_game(rule: WeightedThreshold, max_decimals: int = 6) -> tuple[list[i
     return None
 
 
+def _shapley_factors(k: int) -> FloatArray:
+    """Shapley-Shubik weight ``s! (k - 1 - s)! / k!`` of a swing into a coalition of ``s`` others."""
+    return np.array(
+        [math.factorial(s) * math.factorial(k - 1 - s) / math.factorial(k) for s in range(k)],
+        dtype=np.float64,
+    )
+
+
 def _swings_gf(weights: list[int], quota: int) -> tuple[FloatArray, FloatArray]:
     """Shapley-Shubik index and swing counts of the integer game ``[quota; weights]``.
 
@@ -182,10 +190,7 @@ def _swings_gf(weights: list[int], quota: int) -> tuple[FloatArray, FloatArray]:
     """
     k = len(weights)
     w = np.asarray(weights, dtype=np.int64)
-    factor = np.array(
-        [math.factorial(s) * math.factorial(k - 1 - s) / math.factorial(k) for s in range(k)],
-        dtype=np.float64,
-    )
+    factor = _shapley_factors(k)
     ss = np.zeros(k)
     swings = np.zeros(k)
     for i in range(k):
@@ -258,10 +263,7 @@ def _enumerate(rule: DecisionRule) -> tuple[FloatArray, FloatArray]:
     popcount = np.zeros(1 << k, dtype=np.int64)
     for b in range(k):
         popcount += (masks >> b) & 1
-    factor = np.array(
-        [math.factorial(s) * math.factorial(k - 1 - s) / math.factorial(k) for s in range(k)],
-        dtype=np.float64,
-    )
+    factor = _shapley_factors(k)
     ss = np.zeros(k)
     swings = np.zeros(k)
     for i in range(k):

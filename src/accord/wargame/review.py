@@ -133,6 +133,17 @@ def what_if(
     return branch
 
 
+def _state_rows(data: Mapping[str, Sequence[float]]) -> list[str]:
+    """The rest of a state table's header row (one column a turn) and one row a variable."""
+    width = max((len(v) for v in data.values()), default=0)
+    rows = [f"<th>{t}</th>" for t in range(width)]
+    rows.append("</tr>")
+    for name, values in data.items():
+        cells = "".join(f"<td>{v:.3g}</td>" for v in values)
+        rows.append(f"<tr><td>{html.escape(name)}</td>{cells}</tr>")
+    return rows
+
+
 def review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str:
     """A self-contained HTML after-action review (every text escaped)."""
     esc = html.escape
@@ -150,12 +161,7 @@ def review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str:
     parts += [f"<li>Turn {r['turn']}: {esc(r['text'])}</li>" for r in key_points(events)]
     parts.append("</ul><h2>State over time</h2><table><tr><th>variable</th>")
     data = series(events)
-    width = max((len(v) for v in data.values()), default=0)
-    parts += [f"<th>{t}</th>" for t in range(width)]
-    parts.append("</tr>")
-    for name, values in data.items():
-        cells = "".join(f"<td>{v:.3g}</td>" for v in values)
-        parts.append(f"<tr><td>{esc(name)}</td>{cells}</tr>")
+    parts += _state_rows(data)
     parts.append("</table><h2>Timeline</h2><table><tr><th>turn</th><th>event</th>")
     parts.append("<th>changes</th></tr>")
     for row in timeline(events):
@@ -322,12 +328,7 @@ def full_review_html(
             f"<td>{esc(row['text'])}</td><td>{alts}</td></tr>"
         )
     parts.append("</table><h2>State table</h2><table><tr><th>variable</th>")
-    width = max((len(v) for v in data.values()), default=0)
-    parts += [f"<th>{t}</th>" for t in range(width)]
-    parts.append("</tr>")
-    for name, values in data.items():
-        cells = "".join(f"<td>{v:.3g}</td>" for v in values)
-        parts.append(f"<tr><td>{esc(name)}</td>{cells}</tr>")
+    parts += _state_rows(data)
     parts.append("</table><h2>Timeline</h2><table><tr><th>turn</th><th>kind</th>")
     parts.append("<th>event</th><th>changes</th></tr>")
     for row in timeline(events):

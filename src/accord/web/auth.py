@@ -129,6 +129,7 @@ class Guard:
         if session is None:
             session = Sessions.new()
         set_cookie = [_cookie_header(self.sessions.dump(session))] if fresh else []
+        too_large = f"the request body is larger than {self.max_body // 1024} KiB"
         declared = headers.get("content-length")
         if declared is not None:
             try:
@@ -137,12 +138,7 @@ class Guard:
                 await _reply(send, 400, "bad Content-Length header", set_cookie)
                 return
             if too_big:
-                await _reply(
-                    send,
-                    413,
-                    f"the request body is larger than {self.max_body // 1024} KiB",
-                    set_cookie,
-                )
+                await _reply(send, 413, too_large, set_cookie)
                 return
         # read the whole body now (bounded), so an oversized chunked body is refused as well
         chunks: list[bytes] = []
@@ -155,12 +151,7 @@ class Guard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
-                await _reply(
-                    send,
-                    413,
-                    f"the request body is larger than {self.max_body // 1024} KiB",
-                    set_cookie,
-                )
+                await _reply(send, 413, too_large, set_cookie)
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))

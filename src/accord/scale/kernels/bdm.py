@@ -23,7 +23,14 @@ from numpy.typing import NDArray
 
 from accord.errors import UsageError
 from accord.models.base import FloatArray
-from accord.models.bdm import MEDIAN_TIE_TOL, SECURITY_TIE_TOL, BDMParams, params_from_mapping
+from accord.models.bdm import (
+    MEDIAN_TIE_TOL,
+    SECURITY_TIE_TOL,
+    BDMParams,
+    params_from_mapping,
+    perceived_offers,
+    select_positions,
+)
 from accord.scale.kernels import chunk_size
 
 if TYPE_CHECKING:
@@ -171,54 +178,6 @@ def risk_exponents(E1: FloatArray, security: str) -> FloatArray:
     return r
 
 
-def _offers(
-    x: FloatArray, A: FloatArray, B: FloatArray, valid: BoolArray, p: BDMParams
-) -> tuple[BoolArray, BoolArray, BoolArray, FloatArray, FloatArray, FloatArray]:
-    """Fig. 6 classification and offers (spec §8): conflict, compromise, compel, offer, K, B."""
-    conflict = valid & (A > 0) & (B > A)
-    upper = valid & (A < 0) & (B > 0)
-    compromise = upper & (B > -A)
-    compel = upper & (B <= -A) if p.compel == "full" else np.zeros_like(upper)
-    xa = np.broadcast_to(x[:, :, None], A.shape)
-    xb = np.broadcast_to(x[:, None, :], A.shape)
-    absA, absB = np.abs(A), np.abs(B)
-    ratio = np.zeros_like(A)
-    np.divide(absA, B, out=ratio, where=upper)
-    K = np.full_like(A, np.nan)
-    np.divide(absA * xa + absB * xb, absA + absB, out=K, where=upper)
-    amount = xa + (xb - xa) * ratio if p.compromise == "ratio" else K
-    offer = np.where(conflict | compel, xb, np.where(compromise, amount, np.nan))
-    return conflict, compromise, compel, offer, K, B
-
-
-def _select(
-    x: FloatArray,
-    offers: tuple[BoolArray, BoolArray, BoolArray, FloatArray, FloatArray, FloatArray],
-    p: BDMParams,
-) -> FloatArray:
-    """Each actor's new position from its offers [A11]; ties go to the first proposer."""
-    conflict, compromise, compel, offer, K, B = offers
-    move = np.abs(offer - x[:, :, None])
-    stages: list[tuple[BoolArray, FloatArray]]
-    if p.selection == "scholz":
-        stages = [(conflict, move), (compromise, K), (compel, move)]
-    elif p.selection == "category-least-movement":
-        stages = [(conflict, move), (compromise, move), (compel, move)]
-    elif p.selection == "least-movement":
-        stages = [(conflict | compromise | compel, move)]
-    else:
-        stages = [(conflict, -B), (compromise, -B), (compel, -B)]
-    new = x.copy()
-    decided = np.zeros(x.shape, dtype=bool)
-    for mask, key in stages:
-        idx = np.argmin(np.where(mask, key, np.inf), axis=2)
-        take = mask.any(axis=2) & ~decided
-        chosen = np.take_along_axis(offer, idx[:, :, None], axis=2)[:, :, 0]
-        new = np.where(take, chosen, new)
-        decided |= take
-    return new
-
-
 def _decide(
     x: FloatArray,
     s: FloatArray,
@@ -270,23 +229,7 @@ def _decide(
         B = eu(P2, r[:, None, :], terms).transpose(0, 2, 1)
     else:
         B = A.transpose(0, 2, 1)
-    valid = ~same
-    if p.perception == "mover":
-        offers = _offers(x, A, B, valid, p)
-    elif p.perception == "proposer":
-        offers = _offers(x, B.transpose(0, 2, 1), A.transpose(0, 2, 1), valid, p)
-    else:
-        mine = _offers(x, A, B, valid, p)
-        theirs = _offers(x, B.transpose(0, 2, 1), A.transpose(0, 2, 1), valid, p)
-        offers = (
-            mine[0] & theirs[0],
-            mine[1] & theirs[1],
-            mine[2] & theirs[2],
-            mine[3],
-            mine[4],
-            mine[5],
-        )
-    new = _select(x, offers, p)
+    new = select_positions(x, perceived_offers(x, A, B, ~same, p), p)
     if r_prev is not None and r_next is not None and p.risk == "carry":
         r_next = np.where(moving[:, None], r_next, r_prev)
     return np.where(moving[:, None], new, x), r_next

@@ -12,33 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from accord.errors import UsageError
 from accord.models.base import FloatArray, check_params
-from accord.models.compromise import DEFAULTS, WEIGHTINGS, compromise
+from accord.models.compromise import DEFAULTS, actor_weights, compromise
 
 if TYPE_CHECKING:
     from accord.scale.batch import IssueBatch
-
-
-def batch_weights(
-    capabilities: FloatArray, saliences: FloatArray, weights: str = "capability*salience"
-) -> FloatArray:
-    """``(B, n, m)`` weights ``w_ik`` per draw (see :func:`accord.models.compromise.actor_weights`)."""
-    c = np.asarray(capabilities, dtype=np.float64)[:, :, None]
-    s = np.asarray(saliences, dtype=np.float64)
-    if weights == "capability*salience":
-        return np.asarray(c * s)
-    if weights == "salience":
-        return s.copy()
-    if weights == "capability":
-        return np.asarray(np.broadcast_to(c, s.shape), dtype=np.float64).copy()
-    if weights == "equal":
-        return np.ones_like(s)
-    raise UsageError(
-        f"unknown weighting '{weights}'",
-        field="weights",
-        expected="one of " + ", ".join(WEIGHTINGS),
-    )
 
 
 def as_columns(a: FloatArray) -> FloatArray:
@@ -63,5 +41,5 @@ def kernel(batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generato
     """Registry kernel for ``compromise`` (deterministic; ``rng`` unused)."""
     del rng
     p = check_params("compromise", DEFAULTS, params)
-    w = batch_weights(batch.capabilities, batch.saliences, str(p["weights"]))
+    w = actor_weights(batch.capabilities, batch.saliences, str(p["weights"]))
     return compromise_batch(batch.positions, w)
