@@ -35,6 +35,7 @@ Under the defaults this implementation follows the brief's order of operations e
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -831,6 +832,36 @@ def smp(
 #: Elements per chunk of the engine's O(n^3) temporaries (2^15 float64 = 256 kB, cache-sized).
 ENGINE_CHUNK = 1 << 15
 
+#: Largest buffer (elements) that :func:`_scratch` keeps for reuse (4 MB).
+SCRATCH_MAX = 16 * ENGINE_CHUNK
+_WORKSPACE = threading.local()
+
+
+def _scratch(key: str, shape: tuple[int, ...]) -> FloatArray:
+    """A reusable uninitialised float64 buffer of ``shape`` (one per ``key`` and thread).
+
+    The engine's chunk-sized temporaries are rewritten every turn; reusing their memory avoids
+    fresh page faults on every allocation (they are larger than malloc's mmap threshold). Each
+    buffer is at most a few chunks in size. Callers must not hold two views of the same key.
+    Buffers over :data:`SCRATCH_MAX` elements (single problems too big to chunk, e.g. a160's
+    PCE) are allocated afresh, so that the pool never holds more than a few MB per thread.
+    """
+    pool: dict[str, FloatArray] | None = getattr(_WORKSPACE, "pool", None)
+    if pool is None:
+        pool = {}
+        _WORKSPACE.pool = pool
+    size = 1
+    for dim in shape:
+        size *= dim
+    if size > SCRATCH_MAX:
+        return np.empty(shape)
+    flat = pool.get(key)
+    if flat is None or flat.size < size:
+        flat = np.empty(max(size, 1))
+        pool[key] = flat
+    out: FloatArray = flat[:size].reshape(shape)
+    return out
+
 
 def engine_supports(switches: SMPSwitches) -> bool:
     """Whether :func:`smp_batch` covers these switches (else :func:`smp` uses the step path)."""
@@ -912,7 +943,7 @@ def _pce_b(
     for g0 in range(0, g, step):
         sl = slice(g0, min(g, g0 + step))
         gg = sl.stop - sl.start
-        buf = np.empty((n_voters + 1, gg, n_opts, n_opts))
+        buf = _scratch("pce", (n_voters + 1, gg, n_opts, n_opts))
         buf[0] = COALITION_SEED
         rows = buf[1:]
         np.subtract(ut[:, sl, :, None], ut[:, sl, None, :], out=rows)
@@ -978,18 +1009,18 @@ def _unique_b(positions: FloatArray) -> tuple[NDArray[np.bool_], IntArray]:
     the actor index of the last representative equivalent to it ``(B, n)``.
 
     The greedy rule makes i a representative iff no earlier *representative* is equivalent.
-    The candidates "no earlier actor at all is equivalent" are the greedy set whenever every
-    non-candidate is equivalent to an earlier candidate (induction over i); otherwise the greedy
-    loop runs (over actors, vectorised over draws).
+    A candidate ("no earlier actor at all is equivalent") is a representative, and an actor
+    equivalent to an earlier candidate is not; the greedy loop (vectorised over draws) then runs
+    only over the remaining actors, in ascending order, so every earlier status it reads is final.
     """
-    b, n, _ = positions.shape
+    n = positions.shape[1]
     equiv = _euclid(positions[:, :, None, :], positions[:, None, :, :]) < EQUIV_TOL
     lower = np.tri(n, n, -1, dtype=bool)[None]
     is_rep = ~np.any(equiv & lower, axis=2)
     covered = np.any(equiv & lower & is_rep[:, None, :], axis=2)
-    if not bool(np.all(is_rep | covered)):
-        is_rep = np.zeros((b, n), dtype=bool)
-        for i in range(n):
+    unsure = ~(is_rep | covered)
+    if bool(np.any(unsure)):
+        for i in np.flatnonzero(np.any(unsure, axis=0)).tolist():
             is_rep[:, i] = ~np.any(equiv[:, i, :i] & is_rep[:, :i], axis=1)
     last = np.argmax(equiv * (is_rep * np.arange(1, n + 1))[:, None, :], axis=2)
     return is_rep, last.astype(np.intp)
@@ -1017,7 +1048,7 @@ def _setup_b(
     x: FloatArray, s: FloatArray, c: FloatArray, sw: SMPSwitches, strict: bool
 ) -> _BatchState:
     """:func:`setup_state` for a batch (ideals = positions, the identity accommodation)."""
-    b = x.shape[0]
+    b, n, _ = x.shape
     dist = _distances_b(x, s, x)
     near_only = bool(np.all(dist <= 1.0))
     neutral = utility(dist, 0.0)
@@ -1042,7 +1073,16 @@ def _setup_b(
         r_est[bad] = 0.0
     own_util = _util_fast(dist, np.diagonal(r_est, axis1=1, axis2=2)[:, :, None], near_only)
     is_rep, last = _unique_b(x)
-    rep_prob = _pce_b(c, own_util, is_rep, sw)
+    # Options that are no draw's representative are exact no-ops of the masked PCE (victory
+    # probability 1.0 in the products, probability 0.0 in the sums): leave them out.
+    cols = np.flatnonzero(np.any(is_rep, axis=0))
+    if cols.size < n:
+        sub_valid = is_rep[:, cols]
+        sub = _pce_b(c, own_util[:, :, cols], None if bool(np.all(sub_valid)) else sub_valid, sw)
+        rep_prob = np.zeros((b, n))
+        rep_prob[:, cols] = sub
+    else:
+        rep_prob = _pce_b(c, own_util, is_rep, sw)
     expected = _sum_rows((rep_prob[:, :, None] * x).transpose(1, 0, 2))
     modal = x[np.arange(b), np.argmax(rep_prob, axis=1)]
     return _BatchState(
@@ -1129,16 +1169,19 @@ def _third_parties_b(
     for i0 in range(0, n, step):
         sl = slice(i0, min(n, i0 + step))
         ni = sl.stop - sl.start
+        shape = (n, b, ni, n)
         if near:
-            u_j = np.multiply(d_t[:, :, None, :], r_t[:, :, sl, None])
+            u_j = np.multiply(d_t[:, :, None, :], r_t[:, :, sl, None], out=_scratch("tp_u", shape))
             u_j += 1.0
             u_j *= om_t[:, :, None, :]
         else:
             u_j = utility(d_t[:, :, None, :], r_t[:, :, sl, None])
-        # In-place arithmetic on four buffers; each line is the brief's formula (operands of a
+        # In-place arithmetic on reused buffers; each line is the brief's formula (operands of a
         # single + or * may swap: IEEE addition and multiplication are commutative).
-        e = _vote_into(sw.voting_rule, w_t, np.subtract(u_i[:, :, sl], u_j))
-        ca = np.maximum(e, 0.0)
+        e = _vote_into(
+            sw.voting_rule, w_t, np.subtract(u_i[:, :, sl], u_j, out=_scratch("tp_e", shape))
+        )
+        ca = np.maximum(e, 0.0, out=_scratch("tp_a", shape))
         ca += c0_ij[None, :, sl, :]
         cb = np.subtract(c0_ji[None, :, sl, :], np.minimum(e, 0.0, out=e), out=e)
         if sw.victory_model is VictoryModel.LINEAR:
@@ -1148,8 +1191,8 @@ def _third_parties_b(
         else:
             p_in, _ = victory(sw.victory_model, ca, cb)
             p_jn = np.subtract(1.0, p_in, out=cb)
-        u_v = np.multiply(p_in, two_ui_ut[:, :, sl])
-        tmp = np.multiply(u_j, 3.0)
+        u_v = np.multiply(p_in, two_ui_ut[:, :, sl], out=_scratch("tp_v", shape))
+        tmp = np.multiply(u_j, 3.0, out=_scratch("tp_t", shape))
         tmp *= p_jn
         u_v += tmp
         u_j += u_j
@@ -1162,7 +1205,7 @@ def _third_parties_b(
         local = np.arange(ni)
         v[sl.start + local, :, local, :] = 0.0
         v[ar, :, :, ar] = 0.0
-        buf = np.empty((n + 1, b, ni, n))
+        buf = _scratch("tp_sum", (n + 1, b, ni, n))
         buf[0] = c0_ij[:, sl, :]
         np.maximum(v, 0.0, out=buf[1:])
         out_ij[:, sl, :] = _sum_rows(buf)
@@ -1202,7 +1245,7 @@ def _queues_b(
     step = max(1, ENGINE_CHUNK // max(1, (n + 1) * b * n))
     for i0 in range(0, n, step):
         sl = slice(i0, min(n, i0 + step))
-        buf = np.empty((n + 1, b, n, sl.stop - sl.start))
+        buf = _scratch("queue", (n + 1, b, n, sl.stop - sl.start))
         buf[0] = _util_fast(d_init[:, :, sl], r, near)
         buf[0] += _util_fast(d_rcvr[:, :, sl], r, near)
         keep = (ar[:, None, None] != ar[None, None, sl]) & (ar[:, None, None] != tgt[None, :, sl])
