@@ -323,6 +323,20 @@ def forecast_issue(
     )
 
 
+def resolve_issues(scenario: Scenario, issues: Sequence[str] | None) -> list[str]:
+    """The issue ids to work on: ``issues`` checked against the scenario, or all of them."""
+    known = [i.id for i in scenario.issues]
+    wanted = list(issues) if issues else known
+    for issue_id in wanted:
+        if issue_id not in known:
+            raise UsageError(
+                f"scenario '{scenario.id}' has no issue '{issue_id}'",
+                field="--issue",
+                expected="one of " + ", ".join(known),
+            )
+    return wanted
+
+
 def forecast(
     scenario: Scenario,
     model: str | Sequence[str] = "all",
@@ -347,14 +361,7 @@ def forecast(
     """
     names = resolve_models(model)
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
-    issue_ids = list(issues) if issues else [i.id for i in scenario.issues]
-    known = {i.id for i in scenario.issues}
-    for issue_id in issue_ids:
-        if issue_id not in known:
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{issue_id}'",
-                expected="one of " + ", ".join(sorted(known)),
-            )
+    issue_ids = resolve_issues(scenario, issues)
     total = len(issue_ids) * len(names)
     done = 0
 
@@ -422,5 +429,6 @@ __all__ = [
     "forecast",
     "forecast_issue",
     "parse_rule",
+    "resolve_issues",
     "resolve_models",
 ]

@@ -721,7 +721,7 @@ def monte_carlo(
     :data:`RuleSpec` or a string such as ``"consensus"`` (see :func:`accord.forecast.parse_rule`).
     ``progress(done, total)`` counts model runs over draws, across all issues.
     """
-    from accord.forecast import parse_rule, resolve_models
+    from accord.forecast import parse_rule, resolve_issues, resolve_models
 
     _check_draws(draws)
     if distribution not in DISTRIBUTIONS:
@@ -738,15 +738,7 @@ def monte_carlo(
         )
     names = resolve_models(model)
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
-    known = [i.id for i in scenario.issues]
-    issue_ids = list(issues) if issues else known
-    for issue_id in issue_ids:
-        if issue_id not in known:
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{issue_id}'",
-                field="--issue",
-                expected="one of " + ", ".join(known),
-            )
+    issue_ids = resolve_issues(scenario, issues)
     for issue_id in issue_ids:  # check every rule before any long run
         _issue_rule(scenario, issue_id, rule_spec)
     total = len(issue_ids) * len(names) * draws

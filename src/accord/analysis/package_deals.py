@@ -49,7 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import UsageError
-from accord.forecast import forecast_issue, issue_rule, parse_rule, resolve_models
+from accord.forecast import forecast_issue, issue_rule, parse_rule, resolve_issues, resolve_models
 from accord.rules.base import DecisionRule, FloatArray
 from accord.rules.build import build_rule
 from accord.rules.veto import veto_players
@@ -364,15 +364,7 @@ def find_package_deals(
         )
     names = resolve_models(models)
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
-    known = [i.id for i in scenario.issues]
-    wanted = list(issues) if issues else known
-    for ident in wanted:
-        if ident not in known:
-            raise UsageError(
-                f"scenario '{scenario.id}' has no issue '{ident}'",
-                field="--issue",
-                expected="one of " + ", ".join(known),
-            )
+    wanted = resolve_issues(scenario, issues)
     actors = tuple(a.id for a in scenario.actors)
     row = {a: k for k, a in enumerate(actors)}
     n = len(actors)
