@@ -16,7 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import UsageError
+from accord.models.bdm import BDMParams
 from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
+from accord.scale.kernels import bdm as bdm_kernel
+from accord.scale.kernels.bdm_numba import bdm_s1_batch
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import bdm_csv
 
@@ -86,6 +89,40 @@ def test_bdm_equals_loop(params: dict[str, object]) -> None:
     fast = run_batch("bdm", batch, params)
     ref = run_batch_loop("bdm", batch, params)
     np.testing.assert_allclose(fast, ref, rtol=0.0, atol=1e-9)
+
+
+COMPILED_VARIANTS = [
+    {},
+    {"forecast": "mean"},
+    {"q": 0.6},
+    {"range": "current", "median_tie": "first"},
+    {"range": "scale", "median_tie": "highest", "rounds": 5},
+]
+
+
+@pytest.mark.parametrize(
+    "params", COMPILED_VARIANTS, ids=[str(i) for i in range(len(COMPILED_VARIANTS))]
+)
+def test_bdm_compiled_kernel_equals_loop(params: dict[str, object]) -> None:
+    """32 actors as in the benchmark; these switches take the compiled path."""
+    assert bdm_kernel.compiled_reading(
+        BDMParams(**{k: v for k, v in params.items() if k != "forecast"})
+    )
+    batch = random_batch(11, 12, 32, 1)
+    fast = run_batch("bdm", batch, params)
+    ref = run_batch_loop("bdm", batch, params)
+    np.testing.assert_allclose(fast, ref, rtol=0.0, atol=1e-9)
+
+
+def test_bdm_compiled_equals_numpy_batch() -> None:
+    batch = random_batch(12, 20, 10, 1)
+    x, c, s = batch.positions[:, :, 0], batch.capabilities, batch.saliences[:, :, 0]
+    span = np.full(20, 100.0)
+    median, mean = bdm_s1_batch(x, c, s, span)
+    ref_median, ref_mean = bdm_kernel.bdm_batch(x, c, s, BDMParams(), span)
+    np.testing.assert_allclose(median, ref_median, rtol=0.0, atol=1e-9)
+    np.testing.assert_allclose(mean, ref_mean, rtol=0.0, atol=1e-9)
+    assert not bdm_kernel.compiled_reading(BDMParams(risk="carry"))
 
 
 def test_bdm_on_scholz_data_with_ties_equals_loop() -> None:

@@ -293,6 +293,31 @@ def _validate(x: FloatArray, c: FloatArray, s: FloatArray) -> None:
             raise UsageError(f"bdm: draw {int(np.argmax(bad))}: {message}", expected=expected)
 
 
+#: The switches the compiled kernel :mod:`accord.scale.kernels.bdm_numba` runs (reading S1);
+#: ``q``, ``rounds``, ``median_tie`` and ``range`` may take any value.
+_COMPILED_FIXED = (
+    "probability",
+    "vote_exponent",
+    "voters",
+    "opponent_exponent",
+    "security",
+    "risk",
+    "compel",
+    "selection",
+    "update",
+    "salience",
+    "perception",
+    "compromise",
+    "bw_distance",
+)
+
+
+def compiled_reading(p: BDMParams) -> bool:
+    """Whether ``p`` is S1 up to ``q``, ``rounds``, ``median_tie`` and ``range``."""
+    s1 = BDMParams()
+    return all(getattr(p, name) == getattr(s1, name) for name in _COMPILED_FIXED)
+
+
 def kernel(
     batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
 ) -> FloatArray | None:
@@ -310,6 +335,13 @@ def kernel(
     s = batch.saliences.transpose(0, 2, 1).reshape(b * m, n)
     c = np.repeat(batch.capabilities, m, axis=0)
     span = np.tile(batch.hi - batch.lo, b)
+    if compiled_reading(p):
+        from accord.scale.kernels.bdm_numba import bdm_s1_batch
+
+        median, mean = bdm_s1_batch(
+            x, c, s, span, q=p.q, rounds=p.rounds, median_tie=p.median_tie, range_mode=p.range
+        )
+        return (median if forecast == "median" else mean).reshape(b, m)
     out = np.empty(b * m)
     step = chunk_size(n * n * 16, 1_000_000)  # about 60 problems at n = 32: cache-friendly
     for start in range(0, b * m, step):
