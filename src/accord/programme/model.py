@@ -10,13 +10,10 @@ scenario issues (``ISSUE`` or ``ISSUE:DIMENSION``) that depend on it.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from accord.scenario.schema import Identifier
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from accord.scenario.schema import Identifier, find_by_id, require_unique_ids
+from accord.scenario.schema import Strict as _Strict
 
 
 class Item(_Strict):
@@ -44,18 +41,10 @@ class Programme(_Strict):
     @field_validator("areas", "objectives")
     @classmethod
     def _unique_ids(cls, items: list[Item]) -> list[Item]:
-        seen: set[str] = set()
-        for item in items:
-            if item.id in seen:
-                raise ValueError(f"duplicate id '{item.id}'")
-            seen.add(item.id)
-        return items
+        return require_unique_ids(items, "id")
 
     def area(self, area_id: str) -> Item:
-        for item in self.areas:
-            if item.id == area_id:
-                return item
-        raise KeyError(area_id)
+        return find_by_id(self.areas, area_id)
 
 
 class ProgrammeBook(_Strict):
@@ -70,15 +59,7 @@ class ProgrammeBook(_Strict):
     @field_validator("programmes")
     @classmethod
     def _unique_programmes(cls, items: list[Programme]) -> list[Programme]:
-        seen: set[str] = set()
-        for item in items:
-            if item.id in seen:
-                raise ValueError(f"duplicate programme id '{item.id}'")
-            seen.add(item.id)
-        return items
+        return require_unique_ids(items, "programme id")
 
     def programme(self, programme_id: str) -> Programme:
-        for item in self.programmes:
-            if item.id == programme_id:
-                return item
-        raise KeyError(programme_id)
+        return find_by_id(self.programmes, programme_id)

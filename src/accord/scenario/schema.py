@@ -7,7 +7,8 @@ Monte Carlo draws from. ``docs/scenario-format.md`` documents the file format fi
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,6 +23,34 @@ Identifier = Annotated[
         description="letters, digits, '_', '.', '-'; starts with a letter or digit",
     ),
 ]
+
+
+class HasId(Protocol):
+    """Anything with an ``id`` (actors, issues, bodies, dimensions, programme items)."""
+
+    @property
+    def id(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=HasId)
+
+
+def require_unique_ids(items: list[ItemT], label: str) -> list[ItemT]:
+    """Return ``items`` unchanged, or raise ``ValueError`` naming the first repeated ``label``."""
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"duplicate {label} '{item.id}'")
+        seen.add(item.id)
+    return items
+
+
+def find_by_id(items: Iterable[ItemT], ident: str) -> ItemT:
+    """The item whose ``id`` is ``ident``; ``KeyError`` when there is none."""
+    for item in items:
+        if item.id == ident:
+            return item
+    raise KeyError(ident)
 
 
 class Strict(BaseModel):
@@ -244,12 +273,7 @@ class Issue(Strict):
     @field_validator("dimensions")
     @classmethod
     def _unique_dimension_ids(cls, dims: list[Dimension]) -> list[Dimension]:
-        seen: set[str] = set()
-        for dim in dims:
-            if dim.id in seen:
-                raise ValueError(f"duplicate dimension id '{dim.id}'")
-            seen.add(dim.id)
-        return dims
+        return require_unique_ids(dims, "dimension id")
 
 
 class FormulaInput(Strict):
@@ -355,19 +379,10 @@ class Scenario(Strict):
     position_formulas: list[PositionFormula] = Field(default_factory=list)
 
     def actor(self, actor_id: str) -> Actor:
-        for actor in self.actors:
-            if actor.id == actor_id:
-                return actor
-        raise KeyError(actor_id)
+        return find_by_id(self.actors, actor_id)
 
     def issue(self, issue_id: str) -> Issue:
-        for issue in self.issues:
-            if issue.id == issue_id:
-                return issue
-        raise KeyError(issue_id)
+        return find_by_id(self.issues, issue_id)
 
     def body(self, body_id: str) -> Body:
-        for body in self.bodies:
-            if body.id == body_id:
-                return body
-        raise KeyError(body_id)
+        return find_by_id(self.bodies, body_id)
