@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -123,6 +124,21 @@ def test_bdm_compiled_equals_numpy_batch() -> None:
     np.testing.assert_allclose(median, ref_median, rtol=0.0, atol=1e-9)
     np.testing.assert_allclose(mean, ref_mean, rtol=0.0, atol=1e-9)
     assert not bdm_kernel.compiled_reading(BDMParams(risk="carry"))
+
+
+def test_bdm_compiled_results_do_not_depend_on_the_number_of_threads() -> None:
+    batch = random_batch(13, 16, 12, 1)
+    x, c, s = batch.positions[:, :, 0], batch.capabilities, batch.saliences[:, :, 0]
+    span = np.full(16, 100.0)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = bdm_s1_batch(x, c, s, span)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = bdm_s1_batch(x, c, s, span)
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(one[0], many[0]) and np.array_equal(one[1], many[1])
 
 
 def test_bdm_on_scholz_data_with_ties_equals_loop() -> None:

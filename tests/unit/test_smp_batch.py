@@ -52,12 +52,13 @@ def assert_same(a: sm.SMPResult, b: sm.SMPResult) -> None:
     assert np.array_equal(a.final_rep_prob, b.final_rep_prob)
 
 
+@pytest.mark.parametrize("engine", sm.ENGINES)
 @pytest.mark.parametrize(
     "name", ["dummyData_3Dim.csv", "SOE-Pol-Comp.csv", "SOE-Policy.csv", "dummyData_6Dim.csv"]
 )
-def test_engine_equals_step_functions_on_reference_inputs(name: str) -> None:
+def test_engine_equals_step_functions_on_reference_inputs(name: str, engine: str) -> None:
     x, s, c = unit_inputs(name)
-    fast = sm.smp(x, s, c)
+    fast = sm.smp(x, s, c, engine=engine)
     with step_path():
         slow = sm.smp(x, s, c)
     assert_same(fast, slow)
@@ -80,13 +81,16 @@ def test_engine_equals_step_functions_on_reference_inputs(name: str) -> None:
         {"third_party_commit": "FullCommit"},
         {"bargain_interpolation": "S1P1"},
         {"bargain_interpolation": "S2PMax"},
+        {"voting_rule": "PropBin", "victory_model": "Quartic"},
+        {"voting_rule": "Cubic", "victory_model": "Octic", "big_r_adjust": "TwoThirds"},
     ],
 )
-def test_engine_equals_step_functions_under_switches(switches: dict[str, str]) -> None:
+@pytest.mark.parametrize("engine", sm.ENGINES)
+def test_engine_equals_step_functions_under_switches(switches: dict[str, str], engine: str) -> None:
     sw = sm.SMPSwitches.from_names(**switches)
     assert sm.engine_supports(sw)
     x, s, c = unit_inputs("dummyData_3Dim.csv")
-    fast = sm.smp(x, s, c, sw, max_turns=12, strict_start=False)
+    fast = sm.smp(x, s, c, sw, max_turns=12, strict_start=False, engine=engine)
     with step_path():
         slow = sm.smp(x, s, c, sw, max_turns=12, strict_start=False)
     assert_same(fast, slow)
@@ -128,10 +132,12 @@ def test_engine_equals_step_functions_on_random_inputs(
         with step_path():
             slow = sm.smp(x, s, c, max_turns=15, strict_start=False)
     except UsageError:
-        with pytest.raises(UsageError):
-            sm.smp(x, s, c, max_turns=15, strict_start=False)
+        for engine in sm.ENGINES:
+            with pytest.raises(UsageError):
+                sm.smp(x, s, c, max_turns=15, strict_start=False, engine=engine)
         return
-    assert_same(sm.smp(x, s, c, max_turns=15, strict_start=False), slow)
+    for engine in sm.ENGINES:
+        assert_same(sm.smp(x, s, c, max_turns=15, strict_start=False, engine=engine), slow)
 
 
 def test_batch_equals_single_runs() -> None:
@@ -141,6 +147,10 @@ def test_batch_equals_single_runs() -> None:
     s = rng.uniform(0.05, 0.5, (b, n, m))
     c = rng.uniform(0.1, 10.0, (b, n))
     res = sm.smp_batch(x, s, c, strict_start=False)
+    fast = sm.smp_batch_compiled(x, s, c)
+    assert np.array_equal(fast.expected, res.expected) and np.array_equal(fast.modal, res.modal)
+    assert np.array_equal(fast.turns, res.turns) and fast.stop_reason == res.stop_reason
+    assert np.array_equal(fast.converged, res.converged)
     for d in range(b):
         one = sm.smp(x[d], s[d], c[d], strict_start=False)
         assert res.turns[d] == one.turns and res.stop_reason[d] == one.stop_reason
@@ -174,7 +184,9 @@ def test_kernel_registered() -> None:
     assert BATCH_KERNELS.get("smp") is smp_kernel.kernel
 
 
-@pytest.mark.parametrize("params", [{}, {"outcome": "mode", "max_turns": 5}])
+@pytest.mark.parametrize(
+    "params", [{}, {"outcome": "mode", "max_turns": 5}, {"engine": "numpy", "max_turns": 6}]
+)
 def test_kernel_equals_loop_exactly(params: dict[str, object]) -> None:
     batch = random_batch(11, 5, 8, 2)  # salience rows above 1 are normalised as in run()
     assert np.array_equal(run_batch("smp", batch, params), run_batch_loop("smp", batch, params))
@@ -187,3 +199,6 @@ def test_kernel_handles_inactive_actors_and_falls_back_for_other_switches() -> N
     rng = np.random.default_rng(0)
     assert smp_kernel.kernel(batch, {"pce": "MarkovUniform"}, rng) is None
     assert smp_kernel.kernel(batch, {"abort_on_degenerate": True}, rng) is None
+    assert smp_kernel.kernel(batch, {"engine": "fortran"}, rng) is None
+    with pytest.raises(UsageError, match="engine"):
+        run_batch("smp", batch, {"engine": "fortran"})

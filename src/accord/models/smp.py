@@ -45,6 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import UsageError
+from accord.models import smp_compiled as compiled
 from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
 from accord.models.smp_pce import (
     COALITION_SEED,
@@ -55,6 +56,7 @@ from accord.models.smp_pce import (
     VotingRule,
     big_r_from_prob,
     estimated_risk,
+    pce_sum_error,
     scalar_pce,
     seq_sum,
     utility,
@@ -177,6 +179,26 @@ class SMPSwitches:
     def as_dict(self) -> dict[str, str]:
         """The switches as ``{name: KTAB value name}``."""
         return {key: str(getattr(self, key).value) for key in self.__dataclass_fields__}
+
+
+# --------------------------------------------------------------------------------------------
+# Errors shared by the step functions and both engines
+
+
+def degenerate_start_error() -> UsageError:
+    """KTAB aborts when the risk attitudes leave the utilities unchanged (§4.6)."""
+    return UsageError(
+        "SMP risk attitudes do not change the utilities (e.g. all positions coincide)",
+        expected="actors at distinct positions",
+    )
+
+
+def bargain_utility_error() -> UsageError:
+    """A bargain's mean utility left (0, 1] (§8): the input is degenerate."""
+    return UsageError(
+        "SMP bargain utilities left (0, 1]: the input is degenerate",
+        expected="positions and saliences on [0, 1]",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,15 +350,14 @@ def _sanity_check(
     ``r_hi = R_i`` by construction and KTAB's check could never pass.
     """
     own = utility(dist, big_r[:, None])
-    message = "SMP risk attitudes do not change the utilities (e.g. all positions coincide)"
     if not float(np.linalg.norm(neutral - own)) > SANITY_TOL:
-        raise UsageError(message, expected="actors at distinct positions")
+        raise degenerate_start_error()
     if adj is BigRAdjust.FULL:
         return
     g = np.sum(((1.0 - dist) * dist) ** 2, axis=1)
     per_h = np.sqrt(np.sum((r_est - big_r[None, :]) ** 2 * g[None, :], axis=1))
     if not bool(np.all(per_h > SANITY_TOL)):
-        raise UsageError(message, expected="actors at distinct positions")
+        raise degenerate_start_error()
 
 
 # --------------------------------------------------------------------------------------------
@@ -638,10 +659,7 @@ def bargain_utilities(
     util = acc / n
     util_sq = sq / n
     if not (bool(np.all(util > 0.0)) and bool(np.all(util <= 1.0)) and bool(np.all(util_sq > 0))):
-        raise UsageError(
-            "SMP bargain utilities left (0, 1]: the input is degenerate",
-            expected="positions and saliences on [0, 1]",
-        )
+        raise bargain_utility_error()
     return util, util_sq
 
 
@@ -743,6 +761,7 @@ def smp(
     max_turns: int = 100,
     rng: np.random.Generator | None = None,
     strict_start: bool = True,
+    engine: str = "compiled",
 ) -> SMPResult:
     """Run KTAB's Spatial Model of Politics to convergence (see the module docstring).
 
@@ -757,6 +776,9 @@ def smp(
         strict_start: abort, as KTAB does, when the initial state is degenerate (risk
             attitudes leave every utility unchanged, e.g. all actors at the two ends of a 1-D
             scale); otherwise start from risk-neutral attitudes (``R = 0``) and go on.
+        engine: for the switches the engines cover (:func:`engine_supports`), ``"compiled"``
+            (:mod:`accord.models.smp_compiled`, the default) or ``"numpy"`` (:func:`smp_batch`);
+            both equal the step functions bit for bit. Other switches use the step functions.
 
     Returns:
         An :class:`SMPResult`.
@@ -768,7 +790,11 @@ def smp(
     _check_inputs(x, s, c)
     if max_turns < 1:
         raise UsageError("max_turns must be at least 1", field="max_turns", expected=">= 1")
+    if engine not in ENGINES:
+        raise UsageError(f"smp engine {engine!r}", field="engine", expected=" or ".join(ENGINES))
     if engine_supports(sw):
+        if engine == "compiled":
+            return _smp_compiled(x, s, c, sw, max_turns, strict_start)
         return _smp_engine(x, s, c, sw, max_turns, strict_start)
     resist = seq_sum(s, axis=1)
     weights = resist * c
@@ -962,11 +988,7 @@ def _pce_b(
         out[sl] = q / total[:, None]
     check = np.add.accumulate(out, axis=1)[:, -1]
     if not bool(np.all(np.abs(check - 1.0) < COALITION_SEED)):
-        bad = float(check[~(np.abs(check - 1.0) < COALITION_SEED)][0])
-        raise UsageError(
-            f"the PCE probabilities sum to {bad}, not 1: the input is degenerate",
-            expected="finite, distinct utilities",
-        )
+        raise pce_sum_error(float(check[~(np.abs(check - 1.0) < COALITION_SEED)][0]))
     return out
 
 
@@ -1065,10 +1087,7 @@ def _setup_b(
             bad |= ~np.all(per_h > SANITY_TOL, axis=1)
     if bool(np.any(bad)):
         if strict:
-            raise UsageError(
-                "SMP risk attitudes do not change the utilities (e.g. all positions coincide)",
-                expected="actors at distinct positions",
-            )
+            raise degenerate_start_error()
         big_r[bad] = 0.0
         r_est[bad] = 0.0
     own_util = _util_fast(dist, np.diagonal(r_est, axis1=1, axis2=2)[:, :, None], near_only)
@@ -1259,10 +1278,7 @@ def _queues_b(
         and bool(np.all(valid_util <= 1.0))
         and bool(np.all(util_sq > 0))
     ):
-        raise UsageError(
-            "SMP bargain utilities left (0, 1]: the input is degenerate",
-            expected="positions and saliences on [0, 1]",
-        )
+        raise bargain_utility_error()
     # Options table per draw: columns 0..n-1 = bargains by initiator, column n = status quo.
     table = np.concatenate([util, util_sq[:, :, None]], axis=2)  # (B, a, n + 1)
     recv = has[:, None, :] & (targets[:, None, :] == ar[None, :, None])  # (B, k, i)
@@ -1458,6 +1474,88 @@ def _smp_engine(
 
 
 # --------------------------------------------------------------------------------------------
+# The compiled engine (accord.models.smp_compiled): the same runs as explicit Numba loops
+
+#: Engines for the covered switches: compiled loops (default) and the NumPy batched engine.
+ENGINES = ("compiled", "numpy")
+
+
+def _codes(sw: SMPSwitches) -> NDArray[np.intp]:
+    return compiled.switch_codes(
+        sw.voting_rule,
+        sw.victory_model,
+        sw.big_r_range,
+        sw.big_r_adjust,
+        sw.third_party_commit is ThirdPartyCommit.SEMI_COMMIT,
+        str(sw.bargain_interpolation.value),
+    )
+
+
+def _raise_engine_error(error: int, check: float) -> None:
+    if error == compiled.ERR_DEGENERATE_START:
+        raise degenerate_start_error()
+    if error == compiled.ERR_BARGAIN_UTILITY:
+        raise bargain_utility_error()
+    if error == compiled.ERR_PCE_SUM:
+        raise pce_sum_error(check)
+
+
+def _smp_compiled(
+    x: FloatArray,
+    s: FloatArray,
+    c: FloatArray,
+    sw: SMPSwitches,
+    max_turns: int,
+    strict_start: bool,
+) -> SMPResult:
+    """:func:`smp` through the compiled engine (every state recorded)."""
+    res = compiled.run_one(x, s, c, _codes(sw), max_turns, strict_start)
+    _raise_engine_error(res.error, res.check)
+    reps = np.flatnonzero(res.final_is_rep).astype(np.intp)
+    return SMPResult(
+        positions=res.positions,
+        probabilities=res.probabilities,
+        expected=res.expected,
+        modal=res.modal,
+        final_reps=reps,
+        final_rep_prob=res.final_rep_prob[reps],
+        turns=res.turns,
+        converged=res.stop != compiled.STOP_MAX_TURNS,
+        stop_reason=compiled.STOP_NAMES[res.stop],
+    )
+
+
+def smp_batch_compiled(
+    positions: FloatArray,
+    saliences: FloatArray,
+    capabilities: FloatArray,
+    switches: SMPSwitches | None = None,
+    max_turns: int = 100,
+) -> SMPBatchResult:
+    """:func:`smp_batch` (``strict_start=False``, nothing recorded) through the compiled engine,
+    the draws in parallel over Numba's threads; equal to :func:`smp_batch` bit for bit.
+
+    Raises the first failing draw's :class:`UsageError` (degenerate input).
+    """
+    sw = switches if switches is not None else SMPSwitches()
+    if not engine_supports(sw):
+        raise UsageError(
+            "the compiled engine covers PCE=Conditional, STM=Deterministic, InitOnlyInterp"
+        )
+    res = compiled.run_many(positions, saliences, capabilities, _codes(sw), max_turns)
+    failed = np.flatnonzero(res.errors)
+    if failed.size:
+        _raise_engine_error(int(res.errors[failed[0]]), float(res.checks[failed[0]]))
+    return SMPBatchResult(
+        expected=res.expected,
+        modal=res.modal,
+        turns=res.turns,
+        converged=res.stops != compiled.STOP_MAX_TURNS,
+        stop_reason=[compiled.STOP_NAMES[int(code)] for code in res.stops],
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Adapter
 
 DEFAULTS: dict[str, Any] = {
@@ -1465,6 +1563,7 @@ DEFAULTS: dict[str, Any] = {
     "max_turns": 100,
     "outcome": "mean",
     "abort_on_degenerate": False,
+    "engine": "compiled",
 }
 #: Salience rows summing to more than 1 + this are divided by their sum (rounding slack).
 SALIENCE_SUM_TOL = 1e-9
@@ -1475,7 +1574,8 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 
     Parameters: the nine switches by lower-case name with KTAB's value names, ``max_turns``, and
     ``outcome``: ``"mean"`` (PCE-weighted mean of the unique final positions) or ``"mode"`` (the
-    most probable unique final position).
+    most probable unique final position); ``engine``: ``"compiled"`` or ``"numpy"`` (the same
+    results bit for bit; see :func:`smp`).
     """
     p = check_params("smp", DEFAULTS, params)
     switches = SMPSwitches.from_names(**{key: p[key] for key in SMPSwitches().as_dict()})
@@ -1507,6 +1607,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
         int(max_turns),
         rng,
         strict_start=bool(p["abort_on_degenerate"]),
+        engine=str(p["engine"]),
     )
     final_unit = res.modal[-1] if outcome == "mode" else res.expected[-1]
     ids = issue.actor_ids

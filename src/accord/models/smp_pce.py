@@ -300,11 +300,16 @@ def scalar_pce(
         raise UsageError(f"PCE model {pce!r} is not supported", field="pce")
     total = float(seq_sum(p, axis=0))
     if not abs(total - 1.0) < COALITION_SEED:
-        raise UsageError(
-            f"the PCE probabilities sum to {total}, not 1: the input is degenerate",
-            expected="finite, distinct utilities",
-        )
+        raise pce_sum_error(total)
     return p
+
+
+def pce_sum_error(total: float) -> UsageError:
+    """The PCE probabilities do not sum to 1 within 1e-8 (degenerate input, e.g. NaN utilities)."""
+    return UsageError(
+        f"the PCE probabilities sum to {total}, not 1: the input is degenerate",
+        expected="finite, distinct utilities",
+    )
 
 
 def big_r_from_prob(p: FloatArray, rng_mode: BigRRange) -> FloatArray:

@@ -4,8 +4,11 @@ Source: J. B. Scholz, G. J. Calbert and G. A. Smith, "Unravelling Bueno de Mesqu
 decision model", J. Theoretical Politics 23(4), 2011 [Scholz2011], as settled by the project spec
 ``bdm-scholz.md``. This is :func:`accord.models.bdm.bdm` with the S1 switches (the
 :class:`~accord.models.bdm.BDMParams` defaults) written as explicit loops over problems, rounds
-and actors and compiled with ``numba.njit`` (``cache=True``, no ``fastmath``, not parallel, so
-the results are deterministic). Each problem is one (draw, dimension) pair. Per round:
+and actors and compiled with ``numba.njit`` (``cache=True``, no ``fastmath``; ``error_model=
+"numpy"`` so that divisions carry no zero check and the loops vectorise). Each problem is one
+(draw, dimension) pair and one iteration of ``numba.prange``: the problems run on all of
+Numba's threads, and each is computed by one thread alone, so the results do not depend on the
+number of threads. Per round:
 
 - §3: mu = the w-weighted Condorcet median, F(y) = sum_i w_i |x_i - y| minimised over the actor
   positions, ties (|F - min F| / (ptp(x) sum w) < 1e-12) broken by ``median_tie`` [A15];
@@ -32,13 +35,14 @@ outcomes equal the loop of single runs up to the rounding of library ``pow`` and
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.jit import PARALLEL_LOCK, compile_module
+from accord.jit import prange as _prange
 from accord.models.base import FloatArray
 
 IntArray = NDArray[np.intp]
@@ -154,11 +158,12 @@ def _utility(
     return contest - q * u_sq - (1.0 - q) * u_bw
 
 
-def _run_s1(
+def _solve_one(
     positions: FloatArray,
     capabilities: FloatArray,
     saliences: FloatArray,
     span: FloatArray,
+    p_i: int,
     q: float,
     rounds: int,
     tie: int,
@@ -166,8 +171,8 @@ def _run_s1(
     medians: FloatArray,
     means: FloatArray,
 ) -> None:
-    """Run S1 on every row of ``positions`` ``(P, n)``; final medians and means into the outputs."""
-    n_prob, n = positions.shape
+    """Run S1 on problem ``p_i`` (row of ``positions`` ``(P, n)``) with its own scratch arrays."""
+    n = positions.shape[1]
     x = np.empty(n)
     new = np.empty(n)
     w = np.empty(n)
@@ -185,170 +190,189 @@ def _run_s1(
     log_s = np.empty((n, n))
     log_f = np.empty((n, n))
     rep = np.empty(n, dtype=np.intp)
-    for p_i in range(n_prob):
-        for i in range(n):
-            x[i] = positions[p_i, i]
-            s[i] = saliences[p_i, i]
-            w[i] = capabilities[p_i, i] * s[i]
-        fixed = span[p_i] if range_code == 2 else x.max() - x.min()
-        if n >= 2:
-            for _ in range(rounds):
-                R = x.max() - x.min() if range_code == 1 else fixed
-                if R <= 0.0:
-                    continue
-                for i in range(n):  # rep[i]: the first actor at x_i
-                    rep[i] = i
-                    for j in range(i):
-                        if x[j] == x[i]:
-                            rep[i] = j
-                            break
-                for i in range(n):  # d and the logs of the bases of spec §4-5 (symmetric)
-                    d[i, i] = 0.0
-                    log_d[i, i] = -np.inf
-                    log_s[i, i] = np.log(0.5)
-                    log_f[i, i] = np.log(0.5)
-                    for j in range(i + 1, n):
-                        dij = abs(x[i] - x[j]) / R
-                        d[i, j] = d[j, i] = dij
-                        log_d[i, j] = log_d[j, i] = np.log(dij) if dij > 0.0 else -np.inf
-                        bs = 0.5 - 0.5 * dij
-                        log_s[i, j] = log_s[j, i] = np.log(bs) if bs > 0.0 else -np.inf
-                        log_f[i, j] = log_f[j, i] = np.log(0.5 + 0.5 * dij)
-                mu = _median(x, w, tie)
+    for i in range(n):
+        x[i] = positions[p_i, i]
+        s[i] = saliences[p_i, i]
+        w[i] = capabilities[p_i, i] * s[i]
+    fixed = span[p_i] if range_code == 2 else x.max() - x.min()
+    if n >= 2:
+        for _ in range(rounds):
+            R = x.max() - x.min() if range_code == 1 else fixed
+            if R <= 0.0:
+                continue
+            for i in range(n):  # rep[i]: the first actor at x_i
+                rep[i] = i
+                for j in range(i):
+                    if x[j] == x[i]:
+                        rep[i] = j
+                        break
+            for i in range(n):  # d and the logs of the bases of spec §4-5 (symmetric)
+                d[i, i] = 0.0
+                log_d[i, i] = -np.inf
+                log_s[i, i] = np.log(0.5)
+                log_f[i, i] = np.log(0.5)
+                for j in range(i + 1, n):
+                    dij = abs(x[i] - x[j]) / R
+                    d[i, j] = d[j, i] = dij
+                    log_d[i, j] = log_d[j, i] = np.log(dij) if dij > 0.0 else -np.inf
+                    bs = 0.5 - 0.5 * dij
+                    log_s[i, j] = log_s[j, i] = np.log(bs) if bs > 0.0 else -np.inf
+                    log_f[i, j] = log_f[j, i] = np.log(0.5 + 0.5 * dij)
+            mu = _median(x, w, tie)
+            for i in range(n):
+                m[i] = abs(x[i] - mu) / R
+            # pass 1: r = 1 (spec §7); rho = 1 makes every power its base
+            _support_probabilities(d, log_d, w, ones, x, rep, De, P)
+            u_sq1 = 2.0 - 4.0 * 0.5
+            for i in range(n):
+                sec[i] = 0.0
+            for j in range(n):  # Sec_i = sum_{j != i} E1(j -> i), summed in j order
                 for i in range(n):
-                    m[i] = abs(x[i] - mu) / R
-                # pass 1: r = 1 (spec §7); rho = 1 makes every power its base
-                _support_probabilities(d, log_d, w, ones, x, rep, De, P)
-                u_sq1 = 2.0 - 4.0 * 0.5
+                    if i == j:
+                        continue
+                    dji = d[j, i]
+                    e1 = _utility(
+                        s[i],
+                        P[j, i],
+                        2.0 - 4.0 * (0.5 - 0.5 * dji),
+                        2.0 - 4.0 * (0.5 + 0.5 * dji),
+                        u_sq1,
+                        q,
+                        1.0,
+                        m[j] + dji,
+                        m[j] < dji,
+                    )
+                    sec[i] += e1
+            hi = sec.max()
+            lo = sec.min()
+            if hi - lo <= _SECURITY_TIE_TOL * max(1.0, abs(hi), abs(lo)):
                 for i in range(n):
-                    sec[i] = 0.0
-                for j in range(n):  # Sec_i = sum_{j != i} E1(j -> i), summed in j order
-                    for i in range(n):
-                        if i == j:
-                            continue
-                        dji = d[j, i]
-                        e1 = _utility(
-                            s[i],
-                            P[j, i],
-                            2.0 - 4.0 * (0.5 - 0.5 * dji),
-                            2.0 - 4.0 * (0.5 + 0.5 * dji),
-                            u_sq1,
-                            q,
-                            1.0,
-                            m[j] + dji,
-                            m[j] < dji,
-                        )
-                        sec[i] += e1
-                hi = sec.max()
-                lo = sec.min()
-                if hi - lo <= _SECURITY_TIE_TOL * max(1.0, abs(hi), abs(lo)):
-                    for i in range(n):
-                        r[i] = (1.0 - 0.0 / 3.0) / (1.0 + 0.0 / 3.0)
-                else:
-                    for i in range(n):
-                        big_r = (2.0 * sec[i] - hi - lo) / (hi - lo)
-                        r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
-                # pass 2: voter exponents r (A3), the mover's own r_a in A and B (A5)
-                _support_probabilities(d, log_d, w, r, x, rep, De, P)
-                for a in range(n):
-                    ra = r[a]
-                    for b in range(n):
-                        if rep[b] < b:  # an earlier actor at the same position
-                            u_s[a, b] = u_s[a, rep[b]]
-                            u_f[a, b] = u_f[a, rep[b]]
-                        elif x[b] != x[a]:
-                            u_s[a, b] = 2.0 - 4.0 * _pow(0.5 - 0.5 * d[a, b], log_s[a, b], ra)
-                            u_f[a, b] = 2.0 - 4.0 * _pow(0.5 + 0.5 * d[a, b], log_f[a, b], ra)
-                for a in range(n):
-                    ra = r[a]
-                    xa = x[a]
-                    u_sq = 2.0 - 4.0 * 0.5**ra
-                    # best offer per category: (index, key); -1 = none
-                    best_conf = -1
-                    key_conf = np.inf
-                    best_comp = -1
-                    key_comp = np.inf
-                    best_compel = -1
-                    key_compel = np.inf
-                    off_comp = 0.0
-                    for b in range(n):
-                        if x[b] == xa:
-                            continue
-                        dab = d[a, b]
-                        A = _utility(
-                            s[b],
-                            P[a, b],
-                            u_s[a, b],
-                            u_f[a, b],
-                            u_sq,
-                            q,
-                            ra,
-                            m[a] + dab,
-                            m[a] < dab,
-                        )
-                        B = _utility(
-                            s[a],
-                            P[b, a],
-                            u_s[a, b],
-                            u_f[a, b],
-                            u_sq,
-                            q,
-                            ra,
-                            m[b] + dab,
-                            m[b] < dab,
-                        )
-                        xb = x[b]
-                        if A > 0 and B > A:
+                    r[i] = (1.0 - 0.0 / 3.0) / (1.0 + 0.0 / 3.0)
+            else:
+                for i in range(n):
+                    big_r = (2.0 * sec[i] - hi - lo) / (hi - lo)
+                    r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+            # pass 2: voter exponents r (A3), the mover's own r_a in A and B (A5)
+            _support_probabilities(d, log_d, w, r, x, rep, De, P)
+            for a in range(n):
+                ra = r[a]
+                for b in range(n):
+                    if rep[b] < b:  # an earlier actor at the same position
+                        u_s[a, b] = u_s[a, rep[b]]
+                        u_f[a, b] = u_f[a, rep[b]]
+                    elif x[b] != x[a]:
+                        u_s[a, b] = 2.0 - 4.0 * _pow(0.5 - 0.5 * d[a, b], log_s[a, b], ra)
+                        u_f[a, b] = 2.0 - 4.0 * _pow(0.5 + 0.5 * d[a, b], log_f[a, b], ra)
+            for a in range(n):
+                ra = r[a]
+                xa = x[a]
+                u_sq = 2.0 - 4.0 * 0.5**ra
+                # best offer per category: (index, key); -1 = none
+                best_conf = -1
+                key_conf = np.inf
+                best_comp = -1
+                key_comp = np.inf
+                best_compel = -1
+                key_compel = np.inf
+                off_comp = 0.0
+                for b in range(n):
+                    if x[b] == xa:
+                        continue
+                    dab = d[a, b]
+                    A = _utility(
+                        s[b],
+                        P[a, b],
+                        u_s[a, b],
+                        u_f[a, b],
+                        u_sq,
+                        q,
+                        ra,
+                        m[a] + dab,
+                        m[a] < dab,
+                    )
+                    B = _utility(
+                        s[a],
+                        P[b, a],
+                        u_s[a, b],
+                        u_f[a, b],
+                        u_sq,
+                        q,
+                        ra,
+                        m[b] + dab,
+                        m[b] < dab,
+                    )
+                    xb = x[b]
+                    if A > 0 and B > A:
+                        move = abs(xb - xa)
+                        if move < key_conf:
+                            key_conf = move
+                            best_conf = b
+                    elif A < 0 and B > 0:
+                        absA = abs(A)
+                        absB = abs(B)
+                        if B > -A:
+                            key = (absA * xa + absB * xb) / (absA + absB)
+                            if key < key_comp:
+                                key_comp = key
+                                best_comp = b
+                                off_comp = xa + (xb - xa) * (absA / B)
+                        else:
                             move = abs(xb - xa)
-                            if move < key_conf:
-                                key_conf = move
-                                best_conf = b
-                        elif A < 0 and B > 0:
-                            absA = abs(A)
-                            absB = abs(B)
-                            if B > -A:
-                                key = (absA * xa + absB * xb) / (absA + absB)
-                                if key < key_comp:
-                                    key_comp = key
-                                    best_comp = b
-                                    off_comp = xa + (xb - xa) * (absA / B)
-                            else:
-                                move = abs(xb - xa)
-                                if move < key_compel:
-                                    key_compel = move
-                                    best_compel = b
-                    if best_conf >= 0:
-                        new[a] = x[best_conf]
-                    elif best_comp >= 0:
-                        new[a] = off_comp
-                    elif best_compel >= 0:
-                        new[a] = x[best_compel]
-                    else:
-                        new[a] = xa
-                for i in range(n):
-                    x[i] = new[i]
-        medians[p_i] = _median(x, w, tie)
-        wx = 0.0
-        ws = 0.0
-        for i in range(n):
-            wx += w[i] * x[i]
-            ws += w[i]
-        means[p_i] = wx / ws
+                            if move < key_compel:
+                                key_compel = move
+                                best_compel = b
+                if best_conf >= 0:
+                    new[a] = x[best_conf]
+                elif best_comp >= 0:
+                    new[a] = off_comp
+                elif best_compel >= 0:
+                    new[a] = x[best_compel]
+                else:
+                    new[a] = xa
+            for i in range(n):
+                x[i] = new[i]
+    medians[p_i] = _median(x, w, tie)
+    wx = 0.0
+    ws = 0.0
+    for i in range(n):
+        wx += w[i] * x[i]
+        ws += w[i]
+    means[p_i] = wx / ws
 
 
-_compiled: Callable[..., None] | None = None
+def _run_s1(
+    positions: FloatArray,
+    capabilities: FloatArray,
+    saliences: FloatArray,
+    span: FloatArray,
+    q: float,
+    rounds: int,
+    tie: int,
+    range_code: int,
+    medians: FloatArray,
+    means: FloatArray,
+) -> None:
+    """Run S1 on every row of ``positions`` ``(P, n)``; final medians and means into the outputs.
+
+    The problems are independent: one per iteration of ``numba.prange`` (threads), so the
+    results do not depend on the number of threads.
+    """
+    for p_i in _prange(positions.shape[0]):
+        _solve_one(
+            positions, capabilities, saliences, span, p_i, q, rounds, tie, range_code,
+            medians, means,
+        )  # fmt: skip
+
+
+_compiled: dict[str, Callable[..., Any]] = {}
 
 
 def _kernel() -> Callable[..., None]:
-    """Compile (or load from Numba's cache) the kernel on first use; numba is imported lazily."""
-    global _compiled
-    if _compiled is None:
-        numba: Any = importlib.import_module("numba")
-        jit = numba.njit(cache=True)
-        for helper in (_median, _pow, _support_probabilities, _utility):
-            globals()[helper.__name__] = jit(helper)
-        _compiled = cast(Callable[..., None], jit(_run_s1))
-    return _compiled
+    """The compiled :func:`_run_s1` (compiled, or loaded from Numba's cache, on first use)."""
+    if not _compiled:
+        helpers = (_median, _pow, _support_probabilities, _utility, _solve_one)
+        _compiled.update(compile_module(globals(), helpers, parallel=(_run_s1,)))
+    return cast(Callable[..., None], _compiled["_run_s1"])
 
 
 def bdm_s1_batch(
@@ -373,16 +397,18 @@ def bdm_s1_batch(
     sp = np.ascontiguousarray(span, dtype=np.float64)
     medians = np.empty(x.shape[0])
     means = np.empty(x.shape[0])
-    _kernel()(
-        x,
-        c,
-        s,
-        sp,
-        float(q),
-        int(rounds),
-        TIE_CODES[median_tie],
-        RANGE_CODES[range_mode],
-        medians,
-        means,
-    )
+    kernel = _kernel()
+    with PARALLEL_LOCK:
+        kernel(
+            x,
+            c,
+            s,
+            sp,
+            float(q),
+            int(rounds),
+            TIE_CODES[median_tie],
+            RANGE_CODES[range_mode],
+            medians,
+            means,
+        )
     return medians, means

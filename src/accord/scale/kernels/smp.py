@@ -2,15 +2,18 @@
 
 Each draw is prepared exactly as :func:`accord.models.smp.run` prepares a single issue (unit
 scale, salience rows above 1 divided by their sum), then every draw whose actors all have a
-positive salience and capability runs through :func:`accord.models.smp.smp_batch`, the engine a
-single run also uses, so the outcomes equal the loop of single runs bit for bit. Draws with
+positive salience and capability runs through the engine a single run also uses, chosen by the
+``engine`` parameter: :func:`accord.models.smp.smp_batch_compiled` (default; the draws in
+parallel over Numba's threads) or :func:`accord.models.smp.smp_batch` (NumPy), so the outcomes
+equal the loop of single runs bit for bit. Draws with
 inactive actors (a different actor set) run through the single-run adapter. The kernel returns
 ``None`` (the caller runs the loop) for switches the engine does not cover (PCE=Markov*,
 STM=Stochastic, BargnModel other than InitOnlyInterp), for ``abort_on_degenerate``, and for
 inputs the single run would reject (so the loop raises the same error).
 
-Memory: draws run in chunks of about ``2^21 / n^3`` (at least 1); inside a chunk the engine
-keeps its O(n^3) temporaries near :data:`accord.models.smp.ENGINE_CHUNK` elements each.
+Memory: the compiled engine keeps O(n^2) scratch per draw being run (one per thread). The NumPy
+engine runs chunks of about ``2^21 / n^3`` draws (at least 1) and keeps its O(n^3) temporaries
+near :data:`accord.models.smp.ENGINE_CHUNK` elements each.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ def kernel(
     if isinstance(max_turns, bool) or not isinstance(max_turns, int | np.integer) or max_turns < 1:
         return None
     outcome = str(p["outcome"])
-    if outcome not in ("mean", "mode"):
+    if outcome not in ("mean", "mode") or p["engine"] not in model.ENGINES:
         return None
     span = batch.hi - batch.lo
     x = (batch.positions - batch.lo) / span
@@ -64,14 +67,17 @@ def kernel(
     b, n, m = x.shape
     out = np.empty((b, m))
     fast = np.flatnonzero(active)
-    step = chunk_size(n**3, DRAW_CHUNK_ELEMENTS)
-    for start in range(0, fast.size, step):
-        idx = fast[start : start + step]
-        res = model.smp_batch(
-            x[idx], sal[idx], cap[idx], switches, int(max_turns), strict_start=False
-        )
-        unit = res.modal if outcome == "mode" else res.expected
-        out[idx] = batch.lo + unit * span
+    if p["engine"] == "compiled":
+        res = model.smp_batch_compiled(x[fast], sal[fast], cap[fast], switches, int(max_turns))
+        out[fast] = batch.lo + (res.modal if outcome == "mode" else res.expected) * span
+    else:
+        step = chunk_size(n**3, DRAW_CHUNK_ELEMENTS)
+        for start in range(0, fast.size, step):
+            idx = fast[start : start + step]
+            res = model.smp_batch(
+                x[idx], sal[idx], cap[idx], switches, int(max_turns), strict_start=False
+            )
+            out[idx] = batch.lo + (res.modal if outcome == "mode" else res.expected) * span
     for d in np.flatnonzero(~active):
         try:
             out[d] = model.run(batch.draw(int(d)), params, np.random.default_rng(0)).outcome
