@@ -93,10 +93,10 @@ def test_records_every_state_like_the_numpy_engine() -> None:
 
 
 def test_long_runs_outgrow_the_first_history_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compiled, "HISTORY_TURNS", 2)
+    monkeypatch.setattr(compiled, "HISTORY_TURNS", 1)
     x, s, c = random_inputs(21, 1, 9, 1)
     small = sm.smp(x[0], s[0], c[0], strict_start=False, max_turns=40)
     ref = sm.smp(x[0], s[0], c[0], strict_start=False, max_turns=40, engine="numpy")
-    assert small.turns > 4
+    assert small.turns > 2  # room grew from 1 to 2 to 4 turns
     assert np.array_equal(small.positions, ref.positions)
     assert small.stop_reason == ref.stop_reason
