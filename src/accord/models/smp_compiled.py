@@ -212,21 +212,33 @@ def _pce(
 # One state (smp._setup_b for one draw)
 
 
-def _distances(
-    ideals: FloatArray, s: FloatArray, points: FloatArray, rows: IntArray, dist: FloatArray
-) -> None:
-    """``dist[a, p] = sqrt(sum_k ((ideal_ak - y_pk) s_ak)^2 / sum_k s_ak^2)`` for p in ``rows``."""
+def _distances(ideals: FloatArray, s: FloatArray, points: FloatArray, dist: FloatArray) -> None:
+    """``dist[a, p] = sqrt(sum_k ((ideal_ak - y_pk) s_ak)^2 / sum_k s_ak^2)`` for every point p.
+
+    Both sums run over k in order; the loops over p inside keep the points independent, so
+    they vectorise.
+    """
     n, m = ideals.shape
+    n_points = points.shape[0]
+    coords = np.empty((m, n_points))  # the points dimension by dimension, contiguous
+    for p in range(n_points):
+        for k in range(m):
+            coords[k, p] = points[p, k]
+    num = np.empty(n_points)
     for a in range(n):
         den = 0.0
         for k in range(m):
             den = den + s[a, k] * s[a, k]
-        for p in rows:
-            num = 0.0
-            for k in range(m):
-                t = (ideals[a, k] - points[p, k]) * s[a, k]
-                num = num + t * t
-            dist[a, p] = np.sqrt(num / den)
+        for p in range(n_points):
+            num[p] = 0.0
+        for k in range(m):
+            ideal = ideals[a, k]
+            sal = s[a, k]
+            for p in range(n_points):
+                t = (ideal - coords[k, p]) * sal
+                num[p] = num[p] + t * t
+        for p in range(n_points):
+            dist[a, p] = np.sqrt(num[p] / den)
 
 
 def _setup(
@@ -234,7 +246,6 @@ def _setup(
     s: FloatArray,
     c: FloatArray,
     codes: IntArray,
-    all_rows: IntArray,
     dist: FloatArray,
     big_r: FloatArray,
     r_est: FloatArray,
@@ -258,7 +269,7 @@ def _setup(
     """
     n, m = x.shape
     rule, model, rng_mode, adjust = codes[0], codes[1], codes[2], codes[3]
-    _distances(x, s, x, all_rows, dist)
+    _distances(x, s, x, dist)
     neutral = scratch  # (n, n): U(D, 0)
     for a in range(n):
         for b in range(n):
@@ -328,11 +339,13 @@ def _setup(
         for b in range(n):
             own[a, b] = _util(dist[a, b], r_est[a, a])
     # Unique positions: greedy classes within 1e-3, in actor order (ueIndices).
+    equiv = np.empty((n, n), dtype=np.bool_)
+    _equivalent(x, equiv)
     n_reps = 0
     for i in range(n):
         rep = True
         for j in range(i):
-            if is_rep[j] and _euclid(x, i, j) < _EQUIV_TOL:
+            if is_rep[j] and equiv[i, j]:
                 rep = False
                 break
         is_rep[i] = rep
@@ -358,18 +371,30 @@ def _setup(
     for a in range(n):
         last = a
         for j in range(n):
-            if is_rep[j] and _euclid(x, a, j) < _EQUIV_TOL:
+            if is_rep[j] and equiv[a, j]:
                 last = j
         actor_prob[a] = rep_prob[last]
     return bad, 1.0
 
 
-def _euclid(x: FloatArray, i: int, j: int) -> float:
-    acc = 0.0
-    for k in range(x.shape[1]):
-        t = x[i, k] - x[j, k]
-        acc = acc + t * t
-    return float(np.sqrt(acc))
+def _equivalent(x: FloatArray, equiv: NDArray[np.bool_]) -> None:
+    """``equiv[i, j]``: positions i and j closer than 1e-3 (Euclidean, summed over k in order)."""
+    n, m = x.shape
+    coords = np.empty((m, n))
+    for p in range(n):
+        for k in range(m):
+            coords[k, p] = x[p, k]
+    acc = np.empty(n)
+    for i in range(n):
+        for j in range(n):
+            acc[j] = 0.0
+        for k in range(m):
+            xi = x[i, k]
+            for j in range(n):
+                t = xi - coords[k, j]
+                acc[j] = acc[j] + t * t
+        for j in range(n):
+            equiv[i, j] = np.sqrt(acc[j]) < _EQUIV_TOL
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,8 +588,8 @@ def _queues(
             movers[n_movers] = i
             n_movers += 1
     rows = movers[:n_movers]
-    _distances(x, s, b_i, rows, d_init)
-    _distances(x, s, b_j, rows, d_rcvr)
+    _distances(x, s, b_i, d_init)
+    _distances(x, s, b_j, d_rcvr)
     nf = float(n)
     row_tgt = np.empty(n_movers, dtype=np.intp)
     acc = np.empty(n_movers)
@@ -657,7 +682,6 @@ def _run_one(
             acc = acc + s[a, k]
         resist[a] = acc
         weights[a] = acc * c[a]
-    all_rows = np.arange(n)
     x = x0.copy()
     new = np.empty((n, m))
     dist = np.empty((n, n))
@@ -687,7 +711,7 @@ def _run_one(
     table = np.empty((n, n + 1))
 
     degenerate, check = _setup(
-        x, s, c, codes, all_rows, dist, big_r, r_est, own, is_rep, rep_prob, actor_prob,
+        x, s, c, codes, dist, big_r, r_est, own, is_rep, rep_prob, actor_prob,
         expected, modal, scratch, opts, coal, gathered, q, p,
     )  # fmt: skip
     if check != 1.0:
@@ -724,7 +748,7 @@ def _run_one(
             for k in range(m):
                 x[a, k] = new[a, k]
         degenerate, check = _setup(
-            x, s, c, codes, all_rows, dist, big_r, r_est, own, is_rep, rep_prob, actor_prob,
+            x, s, c, codes, dist, big_r, r_est, own, is_rep, rep_prob, actor_prob,
             expected, modal, scratch, opts, coal, gathered, q, p,
         )  # fmt: skip
         if check != 1.0:
@@ -793,7 +817,7 @@ _HELPERS = (
     _r4,
     _pce,
     _distances,
-    _euclid,
+    _equivalent,
     _setup,
     _challenges,
     _bargains,
