@@ -5,6 +5,7 @@ Usage: .venv/bin/python scripts/build_japan_nato.py [weights.json]
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -54,7 +55,7 @@ def src(name: str, line: int | str, label: str, extra: str = "") -> str:
 # ------------------------------------------------------------------ allies
 ISO = {}
 china_rows = rows("nato_members_china.csv")
-for line, r in china_rows:
+for _line, r in china_rows:
     ISO[r["member"]] = r["iso3"].lower()
 ALIAS = {"Türkiye": "Turkey", "United States of America": "United States"}
 
@@ -75,11 +76,11 @@ for name, (line, r) in sipri.items():
     if r["nato_member_2024"] == "yes":
         SIPRI_ID[iso(name)] = (line, r)
 
-nato = {}
+nato: dict[str, list[tuple[int, dict[str, str]]]] = {}
 for line, r in rows("nato_defence_expenditure_pct_gdp_2014_2024.csv"):
     nato.setdefault(r["country"], []).append((line, r))
 
-pew = {}
+pew: dict[str, dict[str, tuple[int, dict[str, str]]]] = {}
 for line, r in rows("pew_china_unfavorable_2022_2023.csv"):
     pew.setdefault(r["iso3"].lower(), {})[r["year"]] = (line, r)
 
@@ -96,7 +97,7 @@ def attr(value: Any, source: str, unit: str | None = None, **kw: Any) -> dict[st
 
 actors: list[dict[str, Any]] = []
 pew_allies: dict[str, float] = {}
-for a, name, line, r in ALLIES:
+for a, _name, _line, _r in ALLIES:
     if a in pew:
         y = "2023" if "2023" in pew[a] else "2022"
         pew_allies[a] = float(pew[a][y][1]["unfavorable_pct"])
@@ -129,14 +130,12 @@ for a, name, line, r in ALLIES:
     at["milex_2023_usd_bn"] = attr(
         round(milex, 4), src("sipri_milex_2022_2023.csv", sl, sr["country_sipri"]), "USD bn"
     )
-    try:
+    with contextlib.suppress(ValueError):  # no 2023 share in SIPRI: leave the attribute out
         at["milex_share_gdp_2023_pct"] = attr(
             float(sr["milex_share_gdp_2023_pct"]),
             src("sipri_milex_2022_2023.csv", sl, sr["country_sipri"]),
             "% of GDP",
         )
-    except ValueError:
-        pass
     nrows = nato.get(name, [])
     by = {(x["series"], x["year"]): (ln, x) for ln, x in nrows}
     k24 = ("NATO June 2024 release (estimate)", "2024")
@@ -214,6 +213,8 @@ for a, name, line, r in ALLIES:
         m = re.search(r"imports 2023: China not in top-5 partners \(<=(\d+)%", notes)
         if m is None:
             m = re.search(r"imports 2022: China not in top-5 \(<=(\d+)%", notes)
+        if m is None:
+            raise ValueError(f"nato_members_china.csv, line {cl}: no China import share for {nm}")
         ub = float(m.group(1))
         at["china_import_share_pct"] = attr(
             ub / 2,
@@ -355,13 +356,19 @@ sg = {
 }
 
 
-def outside(aid: str, name: str, sipri_name: str | None, desc: str, extra_attrs: dict) -> dict:
+def outside(
+    aid: str, name: str, sipri_name: str | None, desc: str, extra_attrs: dict[str, Any]
+) -> dict[str, Any]:
     if sipri_name is not None:
         ln, r = sipri[sipri_name]
         cap = attr(
             round(float(r["milex_2023_current_usd_m"]) / 1000, 4),
-            src("sipri_milex_2022_2023.csv", ln, sipri_name, "2023, current US$ m / 1000; "
-                f"SIPRI flag '{r['sipri_flag_2023'] or 'none'}'"),
+            src(
+                "sipri_milex_2022_2023.csv",
+                ln,
+                sipri_name,
+                f"2023, current US$ m / 1000; SIPRI flag '{r['sipri_flag_2023'] or 'none'}'",
+            ),
             "USD bn",
         )
         attrs = {
@@ -409,12 +416,18 @@ chn = outside(
     },
 )
 rus = outside(
-    "rus", "Russia", "Russia",
-    "Outside actor: an object of the allies' threat perception; no stances.", {},
+    "rus",
+    "Russia",
+    "Russia",
+    "Outside actor: an object of the allies' threat perception; no stances.",
+    {},
 )
 prk = outside(
-    "prk", "North Korea", None,
-    "Outside actor: an object of Japan's and the allies' threat perception; no stances.", {},
+    "prk",
+    "North Korea",
+    None,
+    "Outside actor: an object of Japan's and the allies' threat perception; no stances.",
+    {},
 )
 actors = [japan, sg, *actors, chn, rus, prk]
 ALLY_IDS = [a for a, *_ in ALLIES]
@@ -441,8 +454,17 @@ def point(value: Any, source: str, assumed: bool = False) -> dict[str, Any]:
     return d
 
 
-def stance(actor: str, pos: Any, psrc: str, sal: float, ssrc: str, *, prange=None,
-           srange=None, passumed=False) -> dict[str, Any]:
+def stance(
+    actor: str,
+    pos: Any,
+    psrc: str,
+    sal: float,
+    ssrc: str,
+    *,
+    prange: list[Any] | None = None,
+    srange: list[float] | None = None,
+    passumed: bool = False,
+) -> dict[str, Any]:
     p: dict[str, Any] = {"value": pos, "source": psrc}
     if passumed:
         p["assumed"] = True
@@ -471,7 +493,8 @@ office = {
         {
             "id": "office",
             "name": "Tokyo liaison office",
-            "lo": 0, "hi": 100,
+            "lo": 0,
+            "hi": 100,
             "lo_label": "no office",
             "hi_label": "office opened now",
             "unit": "points",
@@ -479,8 +502,12 @@ office = {
     ],
     "status_quo": point(
         0.0,
-        src(TL, tl["2023-07-10"][0], "2023-07-10", "no office exists; decision deferred, "
-            "consensus of all allies required"),
+        src(
+            TL,
+            tl["2023-07-10"][0],
+            "2023-07-10",
+            "no office exists; decision deferred, consensus of all allies required",
+        ),
     ),
     "body": "nac",
     "salience_scale": 1.0,
@@ -490,33 +517,73 @@ office = {
         + f"; {REL}/nato_decision_rules.csv, line {rules[3][0]}",
     ),
     "stances": [
-        stance("jpn", 100.0, src(TL, tl["2023-05"][0], "2023-05: Japan (support)"), 0.6,
-               "assumed: Japan proposed the office, but an Elysee official said Japan was 'not "
-               f"very attached to it' ({REL}/{TL}, line {tl['2023-07-07'][0]}); range 0.4-0.8",
-               srange=[0.4, 0.8]),
-        stance("nato-sg", 100.0, src(TL, tl["2023-05-10"][0], "2023-05-10: NATO SG (support)")
-               + f"; line {tl['2023-07-12'][0]} ('still on the table')", 0.8,
-               "assumed: the SG confirmed the talks and kept the office 'on the table' in public; "
-               "range 0.6-1", srange=[0.6, 1.0]),
-        stance("usa", 100.0, src(TL, tl["2023-06"][0], "2023-06: United States (support)")
-               + f"; {REL}/{MC}, line {mc_line['usa']}", 0.4,
-               "assumed: US support was reported, not campaigned for; range 0.2-0.6",
-               srange=[0.2, 0.6]),
-        stance("fra", 0.0, src(TL, tl["2023-06 (early)"][0], "2023-06: France (oppose)")
-               + f"; lines {tl['2023-07-07'][0]} and {tl['2023-07-12'][0]}; {REL}/{MC}, line "
-               f"{mc_line['fra']}", 0.8,
-               "assumed: Macron objected in person and in public, repeatedly; range 0.6-1",
-               srange=[0.6, 1.0]),
-        stance("deu", 35.0, src(MC, mc_line["deu"], "Germany: 'more time/discussion needed on "
-               "Tokyo office; other mechanisms possible' (2023-07-10)")
-               + "; coded 35 (a deferral or a lesser mechanism), range 20-50",
-               0.4, "assumed: hesitant, not opposed in public; range 0.2-0.6",
-               prange=[20.0, 50.0], srange=[0.2, 0.6], passumed=True),
+        stance(
+            "jpn",
+            100.0,
+            src(TL, tl["2023-05"][0], "2023-05: Japan (support)"),
+            0.6,
+            "assumed: Japan proposed the office, but an Elysee official said Japan was 'not "
+            f"very attached to it' ({REL}/{TL}, line {tl['2023-07-07'][0]}); range 0.4-0.8",
+            srange=[0.4, 0.8],
+        ),
+        stance(
+            "nato-sg",
+            100.0,
+            src(TL, tl["2023-05-10"][0], "2023-05-10: NATO SG (support)")
+            + f"; line {tl['2023-07-12'][0]} ('still on the table')",
+            0.8,
+            "assumed: the SG confirmed the talks and kept the office 'on the table' in public; "
+            "range 0.6-1",
+            srange=[0.6, 1.0],
+        ),
+        stance(
+            "usa",
+            100.0,
+            src(TL, tl["2023-06"][0], "2023-06: United States (support)")
+            + f"; {REL}/{MC}, line {mc_line['usa']}",
+            0.4,
+            "assumed: US support was reported, not campaigned for; range 0.2-0.6",
+            srange=[0.2, 0.6],
+        ),
+        stance(
+            "fra",
+            0.0,
+            src(TL, tl["2023-06 (early)"][0], "2023-06: France (oppose)")
+            + f"; lines {tl['2023-07-07'][0]} and {tl['2023-07-12'][0]}; {REL}/{MC}, line "
+            f"{mc_line['fra']}",
+            0.8,
+            "assumed: Macron objected in person and in public, repeatedly; range 0.6-1",
+            srange=[0.6, 1.0],
+        ),
+        stance(
+            "deu",
+            35.0,
+            src(
+                MC,
+                mc_line["deu"],
+                "Germany: 'more time/discussion needed on "
+                "Tokyo office; other mechanisms possible' (2023-07-10)",
+            )
+            + "; coded 35 (a deferral or a lesser mechanism), range 20-50",
+            0.4,
+            "assumed: hesitant, not opposed in public; range 0.2-0.6",
+            prange=[20.0, 50.0],
+            srange=[0.2, 0.6],
+            passumed=True,
+        ),
     ],
 }
 
-vil = [ln for ln, r in summit if r["document"].startswith("Vilnius") and r["paragraph"] in ("6", "23", "24")]
-was = [ln for ln, r in summit if r["document"].startswith("Washington") and r["topic"].startswith("China")]
+vil = [
+    ln
+    for ln, r in summit
+    if r["document"].startswith("Vilnius") and r["paragraph"] in ("6", "23", "24")
+]
+was = [
+    ln
+    for ln, r in summit
+    if r["document"].startswith("Washington") and r["topic"].startswith("China")
+]
 language = {
     "id": "china-language",
     "name": "Hardness of the summit communique's language on China",
@@ -532,78 +599,153 @@ language = {
         {
             "id": "hardness",
             "name": "hardness of China language",
-            "lo": 0, "hi": 100,
+            "lo": 0,
+            "hi": 100,
             "lo_label": "no mention of China",
             "hi_label": "China named a direct threat",
             "unit": "points (50 = Vilnius 2023, 75 = Washington 2024)",
         }
     ],
-    "status_quo": point(50.0, src(ST, vil[0], "Vilnius 2023 communique, para 6") +
-                        f"; lines {vil[1]}-{vil[2]} (paras 23-24): the anchor of 50"),
+    "status_quo": point(
+        50.0,
+        src(ST, vil[0], "Vilnius 2023 communique, para 6")
+        + f"; lines {vil[1]}-{vil[2]} (paras 23-24): the anchor of 50",
+    ),
     "body": "nac",
     "salience_scale": 1.0,
-    "outcome": point(75.0, src(ST, was[0], "Washington 2024 declaration") +
-                     f"; line {was[1]}: the anchor of 75 (adopted by all 32 allies, line "
-                     f"{[ln for ln, r in summit if r['topic'] == 'Structure'][0]})"),
+    "outcome": point(
+        75.0,
+        src(ST, was[0], "Washington 2024 declaration")
+        + f"; line {was[1]}: the anchor of 75 (adopted by all 32 allies, line "
+        f"{next(ln for ln, r in summit if r['topic'] == 'Structure')})",
+    ),
     "stances": [
-        stance("nato-sg", 70.0,
-               "assumed: the SG drafts the text the allies adopt (silence procedure, "
-               f"{REL}/nato_decision_rules.csv, line {rules[2][0]}) and carried both the Vilnius "
-               "and the Washington wording; put between them, range 55-85",
-               0.6, "assumed: range 0.4-0.8", prange=[55.0, 85.0], srange=[0.4, 0.8],
-               passumed=True),
-        stance("usa", 85.0, src(MC, mc_line["usa"], "United States: supports NATO engagement "
-               "with Indo-Pacific partners") + "; the project brief: the US drives NATO's China "
-               "policy; coded 85 (harder than Washington), range 75-100",
-               0.7, "assumed: range 0.5-0.9", prange=[75.0, 100.0], srange=[0.5, 0.9],
-               passumed=True),
-        stance("fra", 40.0, src(MC, mc_line["fra"], "France: April 2023, Europe should not be "
-               "dragged into a US-China confrontation over Taiwan") + "; coded 40 (softer than "
-               "Vilnius), range 30-50",
-               0.5, "assumed: range 0.3-0.7", prange=[30.0, 50.0], srange=[0.3, 0.7],
-               passumed=True),
-        stance("hun", 40.0, src(MC, mc_line["hun"], "Hungary: 'We don't want NATO to become an "
-               "anti-China bloc' (2023-04-05, 2024-07-11)") + "; coded 40, range 25-50",
-               0.6, "assumed: said twice at NATO meetings; range 0.4-0.8", prange=[25.0, 50.0],
-               srange=[0.4, 0.8], passumed=True),
-        stance("ltu", 85.0, src(MC, mc_line["ltu"], "Lithuania: hawkish on China, 'red lines' in "
-               "its 2023 Indo-Pacific strategy, left 17+1") + "; coded 85, range 70-100",
-               0.7, "assumed: range 0.5-0.9", prange=[70.0, 100.0], srange=[0.5, 0.9],
-               passumed=True),
+        stance(
+            "nato-sg",
+            70.0,
+            "assumed: the SG drafts the text the allies adopt (silence procedure, "
+            f"{REL}/nato_decision_rules.csv, line {rules[2][0]}) and carried both the Vilnius "
+            "and the Washington wording; put between them, range 55-85",
+            0.6,
+            "assumed: range 0.4-0.8",
+            prange=[55.0, 85.0],
+            srange=[0.4, 0.8],
+            passumed=True,
+        ),
+        stance(
+            "usa",
+            85.0,
+            src(
+                MC,
+                mc_line["usa"],
+                "United States: supports NATO engagement with Indo-Pacific partners",
+            )
+            + "; the project brief: the US drives NATO's China "
+            "policy; coded 85 (harder than Washington), range 75-100",
+            0.7,
+            "assumed: range 0.5-0.9",
+            prange=[75.0, 100.0],
+            srange=[0.5, 0.9],
+            passumed=True,
+        ),
+        stance(
+            "fra",
+            40.0,
+            src(
+                MC,
+                mc_line["fra"],
+                "France: April 2023, Europe should not be "
+                "dragged into a US-China confrontation over Taiwan",
+            )
+            + "; coded 40 (softer than "
+            "Vilnius), range 30-50",
+            0.5,
+            "assumed: range 0.3-0.7",
+            prange=[30.0, 50.0],
+            srange=[0.3, 0.7],
+            passumed=True,
+        ),
+        stance(
+            "hun",
+            40.0,
+            src(
+                MC,
+                mc_line["hun"],
+                "Hungary: 'We don't want NATO to become an "
+                "anti-China bloc' (2023-04-05, 2024-07-11)",
+            )
+            + "; coded 40, range 25-50",
+            0.6,
+            "assumed: said twice at NATO meetings; range 0.4-0.8",
+            prange=[25.0, 50.0],
+            srange=[0.4, 0.8],
+            passumed=True,
+        ),
+        stance(
+            "ltu",
+            85.0,
+            src(
+                MC,
+                mc_line["ltu"],
+                "Lithuania: hawkish on China, 'red lines' in "
+                "its 2023 Indo-Pacific strategy, left 17+1",
+            )
+            + "; coded 85, range 70-100",
+            0.7,
+            "assumed: range 0.5-0.9",
+            prange=[70.0, 100.0],
+            srange=[0.5, 0.9],
+            passumed=True,
+        ),
     ],
 }
 
 itpp = rows("itpp_japan_nato_structure.csv")
 areas = [(ln, r) for ln, r in itpp if r["element_type"] == "cooperation_area"]
 SLUG = {
-    1: "cyber-defence", 2: "strategic-communications", 3: "emerging-technologies",
-    4: "space-security", 5: "climate-security", 6: "maritime-security",
-    7: "arms-control-nonproliferation", 8: "science-technology", 9: "capability-interoperability",
-    10: "hadr", 11: "women-peace-security",
+    1: "cyber-defence",
+    2: "strategic-communications",
+    3: "emerging-technologies",
+    4: "space-security",
+    5: "climate-security",
+    6: "maritime-security",
+    7: "arms-control-nonproliferation",
+    8: "science-technology",
+    9: "capability-interoperability",
+    10: "hadr",
+    11: "women-peace-security",
 }
 dims = []
 for ln, r in areas:
     i = int(r["index"])
     if i in SLUG:
-        dims.append({
-            "id": SLUG[i],
-            "name": f"{r['label_en']} (ITPP area {i}; named by sources, {REL}/"
-                    f"itpp_japan_nato_structure.csv, line {ln})",
-            "lo": 0, "hi": 100,
-            "lo_label": "no cooperation", "hi_label": "integrated as with an ally",
-            "unit": "points (50 = ITPP 2023-26 level)",
-        })
+        dims.append(
+            {
+                "id": SLUG[i],
+                "name": f"{r['label_en']} (ITPP area {i}; named by sources, {REL}/"
+                f"itpp_japan_nato_structure.csv, line {ln})",
+                "lo": 0,
+                "hi": 100,
+                "lo_label": "no cooperation",
+                "hi_label": "integrated as with an ally",
+                "unit": "points (50 = ITPP 2023-26 level)",
+            }
+        )
     else:
-        dims.append({
-            "id": f"unverified-area-{i}",
-            "name": f"UNVERIFIED ITPP area {i}: not found in stored sources ({REL}/"
-                    f"itpp_japan_nato_structure.csv, line {ln}); assumed to exist (16 areas "
-                    "confirmed), content unknown",
-            "lo": 0, "hi": 100,
-            "lo_label": "no cooperation", "hi_label": "integrated as with an ally",
-            "unit": "points (50 = ITPP 2023-26 level)",
-        })
-itpp_line = [ln for ln, r in rows("ipcp_itpp_history.csv") if r["programme"] == "ITPP"][0]
+        dims.append(
+            {
+                "id": f"unverified-area-{i}",
+                "name": f"UNVERIFIED ITPP area {i}: not found in stored sources ({REL}/"
+                f"itpp_japan_nato_structure.csv, line {ln}); assumed to exist (16 areas "
+                "confirmed), content unknown",
+                "lo": 0,
+                "hi": 100,
+                "lo_label": "no cooperation",
+                "hi_label": "integrated as with an ally",
+                "unit": "points (50 = ITPP 2023-26 level)",
+            }
+        )
+itpp_line = next(ln for ln, r in rows("ipcp_itpp_history.csv") if r["programme"] == "ITPP")
 depth = {
     "id": "itpp-depth",
     "name": "Depth of NATO-Japan cooperation per ITPP area",
@@ -623,18 +765,36 @@ depth = {
     "body": "nac",
     "salience_scale": 1.0,
     "stances": [
-        stance("jpn", [75.0] * 16, src(TL, tl["2023-01-31"][0], "2023-01-31: Kishida-Stoltenberg: "
-               "raise cooperation to 'new heights'") + "; coded 75 in every area, range 60-90",
-               0.7, "assumed: range 0.5-0.9", prange=[[60.0, 90.0]] * 16, srange=[0.5, 0.9],
-               passumed=True),
-        stance("nato-sg", [75.0] * 16, src(TL, tl["2023-01-31"][0], "2023-01-31: joint statement "
-               "with Japan") + "; coded 75 in every area, range 60-90",
-               0.6, "assumed: range 0.4-0.8", prange=[[60.0, 90.0]] * 16, srange=[0.4, 0.8],
-               passumed=True),
+        stance(
+            "jpn",
+            [75.0] * 16,
+            src(
+                TL,
+                tl["2023-01-31"][0],
+                "2023-01-31: Kishida-Stoltenberg: raise cooperation to 'new heights'",
+            )
+            + "; coded 75 in every area, range 60-90",
+            0.7,
+            "assumed: range 0.5-0.9",
+            prange=[[60.0, 90.0]] * 16,
+            srange=[0.5, 0.9],
+            passumed=True,
+        ),
+        stance(
+            "nato-sg",
+            [75.0] * 16,
+            src(TL, tl["2023-01-31"][0], "2023-01-31: joint statement with Japan")
+            + "; coded 75 in every area, range 60-90",
+            0.6,
+            "assumed: range 0.4-0.8",
+            prange=[[60.0, 90.0]] * 16,
+            srange=[0.4, 0.8],
+            passumed=True,
+        ),
     ],
 }
 
-p2 = [ln for ln, r in summit if r["paragraph"] == "2"][0]
+p2 = next(ln for ln, r in summit if r["paragraph"] == "2")
 ip4 = {
     "id": "ip4-summits",
     "name": "Indo-Pacific partners (IP4) at NATO summits",
@@ -647,7 +807,8 @@ ip4 = {
         {
             "id": "ip4",
             "name": "IP4 participation",
-            "lo": 0, "hi": 100,
+            "lo": 0,
+            "hi": 100,
             "lo_label": "no partner session",
             "hi_label": "standing NATO-IP4 format",
             "unit": "points (50 = Vilnius 2023)",
@@ -657,23 +818,71 @@ ip4 = {
     "body": "nac",
     "salience_scale": 1.0,
     "stances": [
-        stance("jpn", 90.0, src(ST, p2, "Vilnius para 2: Japan's leader at the summit") +
-               f"; {REL}/{TL}, line {tl['2023-01-31'][0]}; coded 90, range 80-100", 0.6,
-               "assumed: range 0.4-0.8", prange=[80.0, 100.0], srange=[0.4, 0.8], passumed=True),
-        stance("nato-sg", 75.0, src(TL, tl["2023-07-12"][0], "2023-07-12: SG keeps the office "
-               "'on the table'") + f"; {REL}/ipcp_itpp_history.csv, line {itpp_line} (ITPP "
-               "agreed with Japan at Vilnius); coded 75, range 60-90", 0.5,
-               "assumed: range 0.3-0.7", prange=[60.0, 90.0], srange=[0.3, 0.7], passumed=True),
-        stance("usa", 80.0, src(MC, mc_line["usa"], "United States: supports NATO engagement "
-               "with Indo-Pacific partners") + "; coded 80, range 65-95", 0.5,
-               "assumed: range 0.3-0.7", prange=[65.0, 95.0], srange=[0.3, 0.7], passumed=True),
-        stance("ltu", 80.0, src(MC, mc_line["ltu"], "Lithuania: hosted the 2023 Vilnius summit "
-               "with IP4 leaders") + "; coded 80, range 65-95", 0.5,
-               "assumed: range 0.3-0.7", prange=[65.0, 95.0], srange=[0.3, 0.7], passumed=True),
-        stance("hun", 35.0, src(MC, mc_line["hun"], "Hungary at the Washington summit "
-               "2024-07-11: 'we can't organise it into an anti-China bloc'") +
-               "; coded 35, range 20-50", 0.5, "assumed: range 0.3-0.7", prange=[20.0, 50.0],
-               srange=[0.3, 0.7], passumed=True),
+        stance(
+            "jpn",
+            90.0,
+            src(ST, p2, "Vilnius para 2: Japan's leader at the summit")
+            + f"; {REL}/{TL}, line {tl['2023-01-31'][0]}; coded 90, range 80-100",
+            0.6,
+            "assumed: range 0.4-0.8",
+            prange=[80.0, 100.0],
+            srange=[0.4, 0.8],
+            passumed=True,
+        ),
+        stance(
+            "nato-sg",
+            75.0,
+            src(TL, tl["2023-07-12"][0], "2023-07-12: SG keeps the office 'on the table'")
+            + f"; {REL}/ipcp_itpp_history.csv, line {itpp_line} (ITPP "
+            "agreed with Japan at Vilnius); coded 75, range 60-90",
+            0.5,
+            "assumed: range 0.3-0.7",
+            prange=[60.0, 90.0],
+            srange=[0.3, 0.7],
+            passumed=True,
+        ),
+        stance(
+            "usa",
+            80.0,
+            src(
+                MC,
+                mc_line["usa"],
+                "United States: supports NATO engagement with Indo-Pacific partners",
+            )
+            + "; coded 80, range 65-95",
+            0.5,
+            "assumed: range 0.3-0.7",
+            prange=[65.0, 95.0],
+            srange=[0.3, 0.7],
+            passumed=True,
+        ),
+        stance(
+            "ltu",
+            80.0,
+            src(MC, mc_line["ltu"], "Lithuania: hosted the 2023 Vilnius summit with IP4 leaders")
+            + "; coded 80, range 65-95",
+            0.5,
+            "assumed: range 0.3-0.7",
+            prange=[65.0, 95.0],
+            srange=[0.3, 0.7],
+            passumed=True,
+        ),
+        stance(
+            "hun",
+            35.0,
+            src(
+                MC,
+                mc_line["hun"],
+                "Hungary at the Washington summit "
+                "2024-07-11: 'we can't organise it into an anti-China bloc'",
+            )
+            + "; coded 35, range 20-50",
+            0.5,
+            "assumed: range 0.3-0.7",
+            prange=[20.0, 50.0],
+            srange=[0.3, 0.7],
+            passumed=True,
+        ),
     ],
 }
 
@@ -681,7 +890,7 @@ ip4 = {
 W = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else {}
 
 
-def known_of(issue: dict) -> set[str]:
+def known_of(issue: dict[str, Any]) -> set[str]:
     return {s["actor"] for s in issue["stances"]}
 
 
@@ -693,7 +902,9 @@ INPUTS = {
 }
 
 
-def pformula(fid: str, issue: dict, prior: dict, text: str, sal: dict) -> dict:
+def pformula(
+    fid: str, issue: dict[str, Any], prior: dict[str, Any], text: str, sal: dict[str, Any]
+) -> dict[str, Any]:
     w = W.get(fid, prior)
     return {
         "id": fid,
@@ -711,44 +922,72 @@ def pformula(fid: str, issue: dict, prior: dict, text: str, sal: dict) -> dict:
     }
 
 
-CAL = ("Weights calibrated with `accord derive --calibrate` (ridge fit towards the prior "
-       "weights {prior}, see docs/japan-nato.md) on the positions known from the record; "
-       "salience: assumed, rises with threat perception. ")
-office_prior = {"intercept": 0.2, "weights": {"threat": 0.5, "defence": 0.2, "exposure": -0.3,
-                                              "indo_pacific": 0.2}}
-lang_prior = {"intercept": 0.3, "weights": {"threat": 0.5, "defence": 0.1, "exposure": -0.3,
-                                            "indo_pacific": 0.1}}
-depth_prior = {"intercept": 0.45, "weights": {"threat": 0.2, "defence": 0.1, "exposure": -0.1,
-                                              "indo_pacific": 0.15}}
-ip4_prior = {"intercept": 0.35, "weights": {"threat": 0.3, "defence": 0.05, "exposure": -0.2,
-                                            "indo_pacific": 0.2}}
+CAL = (
+    "Weights calibrated with `accord derive --calibrate` (ridge fit towards the prior "
+    "weights {prior}, see docs/japan-nato.md) on the positions known from the record; "
+    "salience: assumed, rises with threat perception. "
+)
+office_prior = {
+    "intercept": 0.2,
+    "weights": {"threat": 0.5, "defence": 0.2, "exposure": -0.3, "indo_pacific": 0.2},
+}
+lang_prior = {
+    "intercept": 0.3,
+    "weights": {"threat": 0.5, "defence": 0.1, "exposure": -0.3, "indo_pacific": 0.1},
+}
+depth_prior = {
+    "intercept": 0.45,
+    "weights": {"threat": 0.2, "defence": 0.1, "exposure": -0.1, "indo_pacific": 0.15},
+}
+ip4_prior = {
+    "intercept": 0.35,
+    "weights": {"threat": 0.3, "defence": 0.05, "exposure": -0.2, "indo_pacific": 0.2},
+}
 
 
-def prior_text(p: dict) -> str:
+def prior_text(p: dict[str, Any]) -> str:
     return f"intercept {p['intercept']}, " + ", ".join(f"{k} {v}" for k, v in p["weights"].items())
 
 
 formulas = [
-    pformula("office-support", office,
-             office_prior, CAL.format(prior=prior_text(office_prior)) +
-             "Reasoning: allies who see China as a threat, spend more on defence and have an "
-             "Indo-Pacific strategy favour a NATO presence in Asia; economic exposure to China "
-             "(import share) pulls the other way. Range +-15 points.",
-             {"intercept": 0.2, "weights": {"threat": 0.3, "indo_pacific": 0.2}}),
-    pformula("china-hardness", language, lang_prior, CAL.format(prior=prior_text(lang_prior)) +
-             "Same reasoning as office-support: threat perception of China hardens, exposure to "
-             "Chinese trade softens. Range +-15 points.",
-             {"intercept": 0.3, "weights": {"threat": 0.3, "exposure": 0.1}}),
-    pformula("itpp-deepening", depth, depth_prior,
-             "Assumed, NOT calibrated (the record gives only Japan's and the SG's stance on the "
-             f"programme): prior weights {prior_text(depth_prior)}; the same score in every area "
-             "(no area-specific information), so each ally's 16 coordinates are equal. Allies "
-             "near the ITPP level (50) by default, pulled up by threat perception and an "
-             "Indo-Pacific strategy. Salience: assumed low. Range +-15 points.",
-             {"intercept": 0.2, "weights": {"threat": 0.1, "indo_pacific": 0.1}}),
-    pformula("ip4-participation", ip4, ip4_prior, CAL.format(prior=prior_text(ip4_prior)) +
-             "Reasoning as office-support, on a less contested question. Range +-15 points.",
-             {"intercept": 0.2, "weights": {"threat": 0.2, "indo_pacific": 0.2}}),
+    pformula(
+        "office-support",
+        office,
+        office_prior,
+        CAL.format(prior=prior_text(office_prior))
+        + "Reasoning: allies who see China as a threat, spend more on defence and have an "
+        "Indo-Pacific strategy favour a NATO presence in Asia; economic exposure to China "
+        "(import share) pulls the other way. Range +-15 points.",
+        {"intercept": 0.2, "weights": {"threat": 0.3, "indo_pacific": 0.2}},
+    ),
+    pformula(
+        "china-hardness",
+        language,
+        lang_prior,
+        CAL.format(prior=prior_text(lang_prior))
+        + "Same reasoning as office-support: threat perception of China hardens, exposure to "
+        "Chinese trade softens. Range +-15 points.",
+        {"intercept": 0.3, "weights": {"threat": 0.3, "exposure": 0.1}},
+    ),
+    pformula(
+        "itpp-deepening",
+        depth,
+        depth_prior,
+        "Assumed, NOT calibrated (the record gives only Japan's and the SG's stance on the "
+        f"programme): prior weights {prior_text(depth_prior)}; the same score in every area "
+        "(no area-specific information), so each ally's 16 coordinates are equal. Allies "
+        "near the ITPP level (50) by default, pulled up by threat perception and an "
+        "Indo-Pacific strategy. Salience: assumed low. Range +-15 points.",
+        {"intercept": 0.2, "weights": {"threat": 0.1, "indo_pacific": 0.1}},
+    ),
+    pformula(
+        "ip4-participation",
+        ip4,
+        ip4_prior,
+        CAL.format(prior=prior_text(ip4_prior))
+        + "Reasoning as office-support, on a less contested question. Range +-15 points.",
+        {"intercept": 0.2, "weights": {"threat": 0.2, "indo_pacific": 0.2}},
+    ),
 ]
 
 attr_formulas = [
@@ -769,7 +1008,9 @@ attr_formulas = [
         "intercept": 0.2,
         "half_width": 0.1,
         "attribute": "threat_russia",
-        "lo": 0, "hi": 100, "unit": "0-100",
+        "lo": 0,
+        "hi": 100,
+        "unit": "0-100",
     },
     {
         "id": "threat-dprk",
@@ -786,7 +1027,9 @@ attr_formulas = [
         "intercept": 0.1,
         "half_width": 0.15,
         "attribute": "threat_dprk",
-        "lo": 0, "hi": 100, "unit": "0-100",
+        "lo": 0,
+        "hi": 100,
+        "unit": "0-100",
     },
 ]
 

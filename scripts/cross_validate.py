@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.model_selection import GroupKFold
 
 from accord.analysis import backtest_stats as bs
@@ -42,6 +43,8 @@ from accord.scenario.importers import deu
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "data" / "deu" / "deu3_dev.tsv"
 BASE_MODELS = ("compromise", "median", "smp", "bdm", "nash")
+
+IndexArray = NDArray[np.intp]  # issue indices into Data (a fold's rows)
 
 
 @dataclass
@@ -107,10 +110,10 @@ class Approach:
     def grid(self) -> list[tuple[float, ...]]:
         raise NotImplementedError
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         raise NotImplementedError
 
-    def fit(self, data: Data, idx: np.ndarray) -> tuple[float, ...]:
+    def fit(self, data: Data, idx: IndexArray) -> tuple[float, ...]:
         best, best_mae = None, math.inf
         for theta in self.grid():
             mae = float(np.mean(np.abs(self.predict(data, idx, theta) - data.outcome[idx])))
@@ -127,7 +130,7 @@ class Compromise(Approach):
     def grid(self) -> list[tuple[float, ...]]:
         return [()]
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         return data.models["compromise"][idx]
 
 
@@ -138,14 +141,14 @@ class ShrinkStatusQuo(Approach):
     def grid(self) -> list[tuple[float, ...]]:
         return [(a,) for a in np.round(np.arange(-0.5, 0.81, 0.05), 3)]
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         c = data.models["compromise"][idx]
         rp = np.array(
             [
                 np.nan if data.arrays[i].status_quo is None else float(data.arrays[i].status_quo[0])
                 for i in idx
             ]
-        )  # type: ignore[index]
+        )
         return np.where(np.isnan(rp), c, c + theta[0] * (rp - c))
 
 
@@ -160,7 +163,7 @@ class Exponents(Approach):
             )
         )
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         return np.array(
             [actor_type_mean(data.arrays[i], 1.0, 1.0, theta[0], theta[1]) for i in idx]
         )
@@ -174,7 +177,7 @@ class ActorTypes(Approach):
         vals = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
         return list(itertools.product(vals, vals))
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         return np.array(
             [actor_type_mean(data.arrays[i], theta[0], theta[1], 1.0, 1.0) for i in idx]
         )
@@ -187,7 +190,7 @@ class MedianBlend(Approach):
     def grid(self) -> list[tuple[float, ...]]:
         return [(v,) for v in np.round(np.arange(0.0, 1.01, 0.05), 3)]
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         return (1 - theta[0]) * data.models["compromise"][idx] + theta[0] * data.models["median"][
             idx
         ]
@@ -200,7 +203,7 @@ class Extremise(Approach):
     def grid(self) -> list[tuple[float, ...]]:
         return [(v,) for v in np.round(np.arange(0.6, 2.01, 0.05), 3)]
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         return np.clip(50 + theta[0] * (data.models["compromise"][idx] - 50), 0, 100)
 
 
@@ -210,7 +213,7 @@ class Stacking(Approach):
     name = "stacking"
     description = "convex combination of compromise, median, smp, bdm, nash (LAD linear program)"
 
-    def fit(self, data: Data, idx: np.ndarray) -> tuple[float, ...]:
+    def fit(self, data: Data, idx: IndexArray) -> tuple[float, ...]:
         from scipy.optimize import linprog
 
         X = np.column_stack([data.models[m][idx] for m in BASE_MODELS])
@@ -232,12 +235,12 @@ class Stacking(Approach):
         )
         return tuple(float(v) for v in res.x[:k])
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         X = np.column_stack([data.models[m][idx] for m in BASE_MODELS])
-        return X @ np.array(theta)
+        return X @ np.array(theta, dtype=np.float64)
 
 
-def features(data: Data, idx: np.ndarray) -> FloatArray:
+def features(data: Data, idx: IndexArray) -> FloatArray:
     rows = []
     for i in idx:
         a = data.arrays[i]
@@ -269,7 +272,7 @@ class Boosting(Approach):
         "sklearn HistGradientBoostingRegressor(loss=absolute_error) on model outputs + features"
     )
 
-    def fit(self, data: Data, idx: np.ndarray) -> Any:  # type: ignore[override]
+    def fit(self, data: Data, idx: IndexArray) -> Any:
         from sklearn.ensemble import HistGradientBoostingRegressor
 
         model = HistGradientBoostingRegressor(
@@ -283,8 +286,9 @@ class Boosting(Approach):
         model.fit(features(data, idx), data.outcome[idx])
         return model
 
-    def predict(self, data: Data, idx: np.ndarray, theta: Any) -> FloatArray:
-        return np.clip(theta.predict(features(data, idx)), 0, 100)
+    def predict(self, data: Data, idx: IndexArray, theta: Any) -> FloatArray:
+        pred: FloatArray = theta.predict(features(data, idx))
+        return np.clip(pred, 0, 100)
 
 
 class AgendaSetters(Approach):
@@ -295,7 +299,7 @@ class AgendaSetters(Approach):
         vals = np.round(np.arange(-0.3, 0.61, 0.05), 3)
         return list(itertools.product(vals, vals))
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         out = []
         for i in idx:
             a = data.arrays[i]
@@ -318,7 +322,7 @@ class SetterAndStatusQuo(AgendaSetters):
         vals = np.round(np.arange(-0.2, 0.41, 0.05), 3)
         return list(itertools.product(vals, vals, np.round(np.arange(-0.3, 0.31, 0.05), 3)))
 
-    def predict(self, data: Data, idx: np.ndarray, theta: tuple[float, ...]) -> FloatArray:
+    def predict(self, data: Data, idx: IndexArray, theta: tuple[float, ...]) -> FloatArray:
         base = super().predict(data, idx, theta[:2])
         c = data.models["compromise"][idx]
         rp = np.array(
@@ -326,7 +330,7 @@ class SetterAndStatusQuo(AgendaSetters):
                 np.nan if data.arrays[i].status_quo is None else float(data.arrays[i].status_quo[0])
                 for i in idx
             ]
-        )  # type: ignore[index]
+        )
         return np.where(np.isnan(rp), base, base + theta[2] * (rp - c))
 
 

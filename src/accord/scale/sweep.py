@@ -206,8 +206,15 @@ def run_sweep(
         own_client = False
     else:
         if scheduler == "local":
+            # Each worker process gets its share of the cores for the compiled kernels'
+            # threads, so that workers x Numba threads does not oversubscribe the machine.
+            share = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
             own_cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                env={"NUMBA_NUM_THREADS": share},
             )
             address: Any = own_cluster
         elif isinstance(scheduler, str) and "://" in scheduler:
