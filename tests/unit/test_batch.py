@@ -8,6 +8,7 @@ outcomes agree to 1e-9 of the scale rather than bit for bit.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numba
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from accord.errors import UsageError
 from accord.models.bdm import BDMParams
+from accord.scale import batch as batch_module
 from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
 from accord.scale.kernels import bdm as bdm_kernel
 from accord.scale.kernels.bdm_numba import bdm_s1_batch
@@ -204,6 +206,37 @@ def test_progress_is_reported() -> None:
     seen: list[tuple[int, int]] = []
     run_batch("bdm", random_batch(9, 5, 4, 1), progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (5, 5)
+
+
+@pytest.mark.parametrize("size", [0, 1, 255, 256, 511, 512, 5_000, 5_119, 100_003])
+def test_progress_slices_cover_the_batch_in_order(size: int) -> None:
+    slices = batch_module.progress_slices(size)
+    assert slices[0].start == 0 and slices[-1].stop == size
+    assert all(a.stop == b.start for a, b in itertools.pairwise(slices))
+    assert len(slices) <= batch_module.PROGRESS_SLICES
+    assert all(s.stop - s.start >= batch_module.MIN_SLICE for s in slices[:-1])
+    if size >= batch_module.MIN_SLICE:
+        assert slices[-1].stop - slices[-1].start >= batch_module.MIN_SLICE
+
+
+@pytest.mark.parametrize("model", ["compromise", "nash", "bdm", "smp"])
+def test_kernels_in_slices_equal_one_call(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a progress bar a kernel runs slice by slice; the outcomes must not change."""
+    monkeypatch.setattr(batch_module, "MIN_SLICE", 3)
+    batch = random_batch(14, 23, 6, 1, status_quo=model == "nash")
+    if model == "smp":
+        batch = IssueBatch(
+            batch.actor_ids,
+            batch.positions,
+            batch.saliences / 2,
+            batch.capabilities,
+            batch.lo,
+            batch.hi,
+        )
+    seen: list[int] = []
+    sliced = run_batch(model, batch, progress=lambda done, total: seen.append(done))
+    assert len(seen) > 2 and seen[-1] == batch.size
+    assert np.array_equal(sliced, run_batch(model, batch))
 
 
 def test_model_without_kernel_uses_loop() -> None:

@@ -57,6 +57,18 @@ class IssueBatch:
             status_quo=None if self.status_quo is None else self.status_quo[b],
         )
 
+    def take(self, rows: slice) -> IssueBatch:
+        """The draws in ``rows`` as a batch (views, not copies)."""
+        return IssueBatch(
+            actor_ids=self.actor_ids,
+            positions=self.positions[rows],
+            saliences=self.saliences[rows],
+            capabilities=self.capabilities[rows],
+            lo=self.lo,
+            hi=self.hi,
+            status_quo=None if self.status_quo is None else self.status_quo[rows],
+        )
+
     @classmethod
     def repeat(cls, issue: IssueArrays, size: int) -> IssueBatch:
         """``size`` identical copies of ``issue`` (to be perturbed by the caller)."""
@@ -75,7 +87,9 @@ class IssueBatch:
 
 #: Vectorised batch kernels by model name: ``kernel(batch, params, rng) -> (B, m) outcomes``,
 #: or ``None`` when the parameters ask for a variant the kernel does not vectorise (the caller
-#: then runs the loop). Filled at the end of this module from :mod:`accord.scale.kernels`.
+#: then runs the loop). A kernel's outcome for a draw must not depend on the other draws in the
+#: batch (so that a batch may run in slices). Filled at the end of this module from
+#: :mod:`accord.scale.kernels`.
 BatchKernel = Callable[[IssueBatch, Mapping[str, Any], np.random.Generator], FloatArray | None]
 BATCH_KERNELS: dict[str, BatchKernel] = {}
 
@@ -109,12 +123,32 @@ def run_batch(
     kernel = BATCH_KERNELS.get(model)
     if kernel is None:
         return run_batch_loop(model, batch, params, seed, progress)
-    outcomes = kernel(batch, dict(params or {}), make_rng(seed))
-    if outcomes is None:
-        return run_batch_loop(model, batch, params, seed, progress)
-    if progress is not None:
-        progress(batch.size, batch.size)
-    return outcomes
+    parts = []
+    for rows in progress_slices(batch.size) if progress is not None else [slice(0, batch.size)]:
+        part = kernel(batch.take(rows), dict(params or {}), make_rng(seed))
+        if part is None:
+            return run_batch_loop(model, batch, params, seed, progress)
+        parts.append(part)
+        if progress is not None:
+            progress(rows.stop, batch.size)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+#: With a progress callback, a kernel runs in about this many slices, so that the bar moves...
+PROGRESS_SLICES = 20
+#: ...of at least this many draws each (a slice costs one kernel call).
+MIN_SLICE = 256
+
+
+def progress_slices(size: int) -> list[slice]:
+    """Consecutive slices covering ``range(size)``: about :data:`PROGRESS_SLICES` of them, each
+    at least :data:`MIN_SLICE` long (the last one absorbs the remainder)."""
+    step = max(MIN_SLICE, -(-size // PROGRESS_SLICES))
+    starts = list(range(0, size, step)) or [0]
+    if len(starts) > 1 and size - starts[-1] < MIN_SLICE:
+        starts.pop()
+    ends = [*starts[1:], size]
+    return [slice(a, b) for a, b in zip(starts, ends, strict=True)]
 
 
 def _register() -> None:
