@@ -56,6 +56,23 @@ def test_plan_keys_are_deterministic_and_distinct(scenario: Scenario) -> None:
     assert {t.key for t in plan(scenario, VARY, draws=6)}.isdisjoint({t.key for t in a})
 
 
+@pytest.mark.parametrize(
+    ("vary", "text"),
+    [
+        ({"model": ["bdm"], "victory_model": ["Linear"]}, "no parameter 'victory_model'"),
+        ({"model": ["smp"], "victory_model": ["Sqaure"]}, "no value 'Sqaure'"),
+        ({"model": ["kremlinology"]}, "unknown model"),
+    ],
+)
+def test_a_bad_point_stops_the_sweep_before_any_work(
+    scenario: Scenario, tmp_path: Path, vary: dict[str, list[Any]], text: str
+) -> None:
+    with pytest.raises(UsageError, match=text) as err:
+        run_sweep(scenario, vary, tmp_path, draws=2, scheduler="sync")
+    assert err.value.location.field == "vary"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sync_sweep_resumes_without_duplicates(scenario: Scenario, tmp_path: Path) -> None:
     first = run_sweep(scenario, VARY, tmp_path, draws=4, scheduler="sync")
     assert (first.total, first.computed) == (6, 6)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -30,8 +31,11 @@ from typing import Any
 import numpy as np
 
 from accord.errors import UsageError
+from accord.models.registry import get_model
+from accord.rng import make_rng
 from accord.scale.batch import run_batch
 from accord.scale.uncertainty import draw_batch
+from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Scenario
 
 #: Columns of every part file.
@@ -112,6 +116,26 @@ def plan(
     return tasks
 
 
+def check_points(scenario: Scenario, tasks: Sequence[SweepTask]) -> None:
+    """Run every distinct (model, parameters) point once, on the first issue as written, so that
+    an unknown model, parameter or value stops the sweep here with a clear error instead of
+    failing on the workers.
+    """
+    seen: set[tuple[str, str]] = set()
+    for task in tasks:
+        if (task.model, task.params_json) in seen:
+            continue
+        seen.add((task.model, task.params_json))
+        try:
+            spec = get_model(task.model)
+            spec.run(issue_arrays(scenario, task.issue), dict(task.params), make_rng(0))
+        except UsageError as err:
+            point = ", ".join(f"{k}={v}" for k, v in (("model", task.model), *task.params))
+            raise UsageError(
+                f"sweep point {point}: {err.message}", field="vary", expected=err.expected
+            ) from None
+
+
 def issue_seed(seed: int, issue: str) -> np.random.SeedSequence:
     """The draws' seed: depends on the sweep seed and the issue only."""
     return np.random.SeedSequence(entropy=seed, spawn_key=(zlib.crc32(issue.encode()),))
@@ -176,6 +200,7 @@ def run_sweep(
     """
     out.mkdir(parents=True, exist_ok=True)
     tasks = plan(scenario, vary, draws, seed, model)
+    check_points(scenario, tasks)
     todo = [t for t in tasks if not part_path(out, t.key).exists()]
     skipped = len(tasks) - len(todo)
     done = skipped
@@ -215,6 +240,9 @@ def run_sweep(
                 processes=True,
                 dashboard_address=":0",
                 env={"NUMBA_NUM_THREADS": share},
+                # A task's error reaches the client, which reports it; the workers' own log of
+                # it (with a traceback) would only repeat it.
+                silence_logs=logging.CRITICAL,
             )
             address: Any = own_cluster
         elif isinstance(scheduler, str) and "://" in scheduler:
