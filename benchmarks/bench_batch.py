@@ -22,15 +22,14 @@ difference of the outcomes and the process's peak resident memory; results go to
 from __future__ import annotations
 
 import argparse
-import platform
-import sys
+import dataclasses
 import time
 from typing import Any
 
 import numba
 import numpy as np
 
-from _common import ROOT, peak_rss_mb, write_report
+from _common import ROOT, environment, peak_rss_mb, write_report
 from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
 
 OUT = ROOT / "reports" / "bench" / "batch.json"
@@ -57,20 +56,9 @@ def timed(func: Any, *args: Any) -> tuple[np.ndarray, float]:
     return out, time.perf_counter() - start
 
 
-def head(batch: IssueBatch, size: int) -> IssueBatch:
-    return IssueBatch(
-        batch.actor_ids,
-        batch.positions[:size],
-        batch.saliences[:size],
-        batch.capabilities[:size],
-        batch.lo,
-        batch.hi,
-    )
-
-
 def bench(model: str, batch: IssueBatch) -> dict[str, Any]:
     threads = numba.get_num_threads()
-    run_batch(model, head(batch, 2))  # load the compiled kernels
+    run_batch(model, batch.take(slice(0, 2)))  # load the compiled kernels
     fast, t_fast = timed(run_batch, model, batch, {})
     row: dict[str, Any] = {
         "model": model,
@@ -125,14 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     models = args.models.split(",")
     rows = [bench(model, batch) for model in ("compromise", "nash", "bdm") if model in models]
     unit = make_batch(smp_draws, args.actors)
-    unit = IssueBatch(
-        unit.actor_ids,
-        unit.positions,
-        unit.saliences / 2.0,
-        unit.capabilities,
-        unit.lo,
-        unit.hi,
-    )
+    unit = dataclasses.replace(unit, saliences=unit.saliences / 2.0)
     if "smp" in models:
         rows.append(bench("smp", unit))
     max_rss_mb = peak_rss_mb()
@@ -159,10 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "benchmark": "batch",
         "quick": args.quick,
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "machine": platform.machine(),
-        "cpus": __import__("os").cpu_count(),
+        **environment(),
         "numba": numba.__version__,
         "numba_threads": numba.get_num_threads(),
         "numba_threading_layer": numba.threading_layer(),

@@ -33,15 +33,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from _common import ROOT, peak_rss_mb, write_report
+from _common import ROOT, environment, peak_rss_mb, write_report
 from accord.models.base import IssueArrays
 from accord.models.registry import get_model
 
@@ -363,11 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "benchmark": "models",
         "quick": args.quick,
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "machine": platform.machine(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
+        **environment(),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "max_rss_mb": max_rss_mb,

@@ -16,15 +16,13 @@ its allocations to it) and the process's maximum resident set size. Results go t
 from __future__ import annotations
 
 import argparse
-import platform
-import sys
 import time
 import tracemalloc
 from typing import Any
 
 import numpy as np
 
-from _common import ROOT, peak_rss_mb, write_report
+from _common import ROOT, environment, peak_rss_mb, write_report
 from accord.models.smp import smp
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import ktab_csv
@@ -121,10 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "smp",
         "switches": "KTAB defaults",
         "quick": args.quick,
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "machine": platform.machine(),
-        "processor": platform.processor(),
+        **environment(),
         "max_rss_mb": max_rss_mb,
         "note": "ktab_published_* are KTAB's published figures, not same-run measurements",
         "cases": rows,

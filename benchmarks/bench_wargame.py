@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import time
 from typing import Any
 
-from _common import ROOT, write_report
+from _common import ROOT, environment, write_report
 from accord.wargame import load_wargame, run_monte_carlo
 
 SCENARIO = ROOT / "scenarios" / "taiwan-strait" / "scenario.yaml"
@@ -73,11 +72,9 @@ def main() -> int:
         "parallel_efficiency": round(speedup / 2, 3),
         "identical_results": s1 == s2,
         "under_a_minute_per_1000_runs_jobs_2": (t2 / runs * 1000) < 60,
-        "cpu_count": os.cpu_count(),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
-        "python": platform.python_version(),
-        "machine": platform.machine(),
+        **environment(),
     }
     print(f"{'jobs':>4} {'seconds':>9} {'ms/run':>8}")
     print(f"{1:>4} {t1:>9.2f} {1000 * t1 / runs:>8.2f}")

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import tempfile
 import threading
@@ -25,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, environment, write_report
+
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "reports" / "bench" / "web.json"
 
@@ -98,14 +97,9 @@ def main() -> None:
         "max_ms": round(float(ms.max()), 2),
         "orders_per_s": round(lat.size / wall, 1),
         "all_stored_once": ok,
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load_average": os.getloadavg(),
-        },
+        "machine": environment(),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_report(OUT, result)
     print(json.dumps(result, indent=2))
     if not ok:
         raise SystemExit("orders were lost or duplicated")

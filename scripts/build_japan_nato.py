@@ -6,7 +6,6 @@ Usage: .venv/bin/python scripts/build_japan_nato.py [weights.json]
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import re
 import statistics
@@ -14,13 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from facts import ITPP_AREA_SLUGS, REL, ROOT, rows
+
 from accord.scenario import derive
 from accord.scenario.io import save
 from accord.scenario.schema import Scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-FACTS = ROOT / "tests" / "data" / "facts"
-REL = "tests/data/facts"
 
 ORIGIN = {
     "sipri_milex_2022_2023.csv": "SIPRI Military Expenditure Database, April 2024 release",
@@ -36,15 +33,6 @@ ORIGIN = {
     "itpp_japan_nato_structure.csv": "ITPP structure",
     "ipcp_itpp_history.csv": "IPCP/ITPP history",
 }
-
-
-def rows(name: str) -> list[tuple[int, dict[str, str]]]:
-    out = []
-    with open(FACTS / name, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        for row in reader:
-            out.append((reader.line_num, row))
-    return out
 
 
 def src(name: str, line: int | str, label: str, extra: str = "") -> str:
@@ -702,19 +690,7 @@ language = {
 
 itpp = rows("itpp_japan_nato_structure.csv")
 areas = [(ln, r) for ln, r in itpp if r["element_type"] == "cooperation_area"]
-SLUG = {
-    1: "cyber-defence",
-    2: "strategic-communications",
-    3: "emerging-technologies",
-    4: "space-security",
-    5: "climate-security",
-    6: "maritime-security",
-    7: "arms-control-nonproliferation",
-    8: "science-technology",
-    9: "capability-interoperability",
-    10: "hadr",
-    11: "women-peace-security",
-}
+SLUG = ITPP_AREA_SLUGS
 dims = []
 for ln, r in areas:
     i = int(r["index"])

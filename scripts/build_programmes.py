@@ -3,22 +3,12 @@
 Usage: .venv/bin/python scripts/build_programmes.py
 """
 
-import csv
-from pathlib import Path
 from typing import Any
 
 import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-F = ROOT / "tests/data/facts"
-R = "tests/data/facts"
-
-
-def rows(n: str) -> list[tuple[int, dict[str, str]]]:
-    with open(F / n, newline="", encoding="utf-8") as fh:
-        r = csv.DictReader(fh)
-        return [(r.line_num, x) for x in r]
-
+from facts import ITPP_AREA_SLUGS as SLUG
+from facts import REL as R
+from facts import ROOT, rows
 
 hist = rows("ipcp_itpp_history.csv")
 st = rows("itpp_japan_nato_structure.csv")
@@ -34,19 +24,6 @@ def h(ln: int, what: str) -> str:
     return f"{R}/ipcp_itpp_history.csv, line {ln} ({what})"
 
 
-SLUG = {
-    1: "cyber-defence",
-    2: "strategic-communications",
-    3: "emerging-technologies",
-    4: "space-security",
-    5: "climate-security",
-    6: "maritime-security",
-    7: "arms-control-nonproliferation",
-    8: "science-technology",
-    9: "capability-interoperability",
-    10: "hadr",
-    11: "women-peace-security",
-}
 areas = []
 for ln, x in st:
     if x["element_type"] != "cooperation_area":

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 #: Numba's workqueue threading layer (the fallback where OpenMP and TBB are missing) aborts the
-#: process if two Python threads launch parallel kernels at once: callers hold this lock.
+#: process if two Python threads launch parallel kernels at once: every parallel entry point
+#: returned by :func:`compile_module` holds this lock while it runs.
 PARALLEL_LOCK = threading.Lock()
 _COMPILE_LOCK = threading.Lock()
 
@@ -43,7 +44,8 @@ def compile_module(
             version (Numba resolves calls through module globals), and the name ``_prange`` is
             bound to ``numba.prange``.
         helpers: functions compiled serially (also returned).
-        parallel: functions compiled with ``parallel=True``.
+        parallel: functions compiled with ``parallel=True``; they are returned wrapped so that
+            each call holds :data:`PARALLEL_LOCK`.
     """
     with _COMPILE_LOCK:
         numba: Any = importlib.import_module("numba")
@@ -53,5 +55,13 @@ def compile_module(
         for func in helpers:
             out[func.__name__] = namespace[func.__name__] = numba.njit(**options)(func)
         for func in parallel:
-            out[func.__name__] = numba.njit(parallel=True, **options)(func)
+            out[func.__name__] = _one_at_a_time(numba.njit(parallel=True, **options)(func))
         return out
+
+
+def _one_at_a_time(kernel: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args: Any) -> Any:
+        with PARALLEL_LOCK:
+            return kernel(*args)
+
+    return run

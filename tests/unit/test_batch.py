@@ -248,3 +248,11 @@ def test_model_without_kernel_uses_loop() -> None:
     out = run_batch("smp", unit, {"max_turns": 3})
     assert out.shape == (2, 1)
     assert np.array_equal(out, run_batch_loop("smp", unit, {"max_turns": 3}))
+
+
+def test_compiled_bdm_tolerances_equal_the_models() -> None:
+    from accord.models import bdm as bdm_model
+    from accord.scale.kernels import bdm_numba
+
+    assert bdm_numba._MEDIAN_TIE_TOL == bdm_model.MEDIAN_TIE_TOL
+    assert bdm_numba._SECURITY_TIE_TOL == bdm_model.SECURITY_TIE_TOL

@@ -100,3 +100,25 @@ def test_long_runs_outgrow_the_first_history_buffer(monkeypatch: pytest.MonkeyPa
     assert small.turns > 2  # room grew from 1 to 2 to 4 turns
     assert np.array_equal(small.positions, ref.positions)
     assert small.stop_reason == ref.stop_reason
+
+
+def test_compiled_constants_equal_the_models() -> None:
+    """The engine repeats the model's constants (Numba's cache would miss an imported change)."""
+    from accord.models import smp_pce
+
+    pairs = {
+        "_COALITION_SEED": smp_pce.COALITION_SEED,
+        "_CHALLENGE_SEED": sm.CHALLENGE_SEED,
+        "_MIN_EDU": sm.MIN_EDU,
+        "_BARGAIN_FLOOR": sm.BARGAIN_FLOOR,
+        "_GRID": sm.GRID,
+        "_EQUIV_TOL": sm.EQUIV_TOL,
+        "_STOP_FLOOR": sm.STOP_FLOOR,
+        "_STOP_RATIO": sm.STOP_RATIO,
+        "_SANITY_TOL": sm.SANITY_TOL,
+        "_BINARY_VOTE_SCALE": smp_pce.BINARY_VOTE_SCALE,
+        "_BINARY_VICTORY_RATIO": smp_pce.BINARY_VICTORY_RATIO,
+        "_BINARY_VICTORY_FLOOR": smp_pce.BINARY_VICTORY_FLOOR,
+    }
+    for name, value in pairs.items():
+        assert getattr(compiled, name) == value, name

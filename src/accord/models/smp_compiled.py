@@ -30,7 +30,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.jit import PARALLEL_LOCK, compile_module
+from accord.jit import compile_module
 from accord.jit import prange as _prange
 from accord.models.base import FloatArray
 from accord.models.smp_pce import BigRAdjust, BigRRange, VictoryModel, VotingRule
@@ -72,7 +72,10 @@ STOP_NAMES = {STOP_RATIO: "ratio", STOP_MAX_TURNS: "max_turns", STOP_DEGENERATE:
 #: Error codes of a draw (0: none): the same conditions as the NumPy engine's UsageErrors.
 ERR_DEGENERATE_START, ERR_BARGAIN_UTILITY, ERR_PCE_SUM = 1, 2, 3
 
-# The constants of accord.models.smp and smp_pce, as literals so that Numba folds them.
+# The constants of accord.models.smp and smp_pce, written here again on purpose: Numba freezes
+# globals into the compiled code and its on-disk cache is invalidated only by edits to *this*
+# file, so constants imported from another module could go stale in the cache.
+# tests/unit/test_smp_compiled.py checks that the two copies agree.
 _COALITION_SEED = 1e-8
 _CHALLENGE_SEED = 1e-10
 _MIN_EDU = 1e-5
@@ -906,14 +909,12 @@ def run_many(
     stops = np.zeros(b, dtype=np.intp)
     errors = np.zeros(b, dtype=np.intp)
     checks = np.ones(b)
-    kernel = _compile()["_run_many"]
-    with PARALLEL_LOCK:
-        kernel(
-            np.ascontiguousarray(x, dtype=np.float64),
-            np.ascontiguousarray(s, dtype=np.float64),
-            np.ascontiguousarray(c, dtype=np.float64),
-            codes, int(max_turns), expected, modal, turns, stops, errors, checks,
-        )  # fmt: skip
+    _compile()["_run_many"](
+        np.ascontiguousarray(x, dtype=np.float64),
+        np.ascontiguousarray(s, dtype=np.float64),
+        np.ascontiguousarray(c, dtype=np.float64),
+        codes, int(max_turns), expected, modal, turns, stops, errors, checks,
+    )  # fmt: skip
     return CompiledBatch(expected, modal, turns, stops, errors, checks)
 
 

@@ -45,29 +45,22 @@ class IssueBatch:
     def size(self) -> int:
         return int(self.positions.shape[0])
 
+    def _drawn(self, rows: int | slice) -> dict[str, Any]:
+        """The drawn arrays at ``rows`` (one draw or a slice of them), as keyword arguments."""
+        return {
+            "positions": self.positions[rows],
+            "saliences": self.saliences[rows],
+            "capabilities": self.capabilities[rows],
+            "status_quo": None if self.status_quo is None else self.status_quo[rows],
+        }
+
     def draw(self, b: int) -> IssueArrays:
         """Draw ``b`` as a plain :class:`IssueArrays`."""
-        return IssueArrays(
-            actor_ids=self.actor_ids,
-            positions=self.positions[b],
-            saliences=self.saliences[b],
-            capabilities=self.capabilities[b],
-            lo=self.lo,
-            hi=self.hi,
-            status_quo=None if self.status_quo is None else self.status_quo[b],
-        )
+        return IssueArrays(actor_ids=self.actor_ids, lo=self.lo, hi=self.hi, **self._drawn(b))
 
     def take(self, rows: slice) -> IssueBatch:
         """The draws in ``rows`` as a batch (views, not copies)."""
-        return IssueBatch(
-            actor_ids=self.actor_ids,
-            positions=self.positions[rows],
-            saliences=self.saliences[rows],
-            capabilities=self.capabilities[rows],
-            lo=self.lo,
-            hi=self.hi,
-            status_quo=None if self.status_quo is None else self.status_quo[rows],
-        )
+        return IssueBatch(actor_ids=self.actor_ids, lo=self.lo, hi=self.hi, **self._drawn(rows))
 
     @classmethod
     def repeat(cls, issue: IssueArrays, size: int) -> IssueBatch:

@@ -41,13 +41,14 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.jit import PARALLEL_LOCK, compile_module
+from accord.jit import compile_module
 from accord.jit import prange as _prange
 from accord.models.base import FloatArray
 
 IntArray = NDArray[np.intp]
 
-#: Same tolerances as :mod:`accord.models.bdm` (spec §3 and §7); literals so Numba folds them.
+#: Same tolerances as :mod:`accord.models.bdm` (spec §3 and §7), written here again because
+#: Numba's cache is invalidated only by edits to this file (tests/unit/test_batch.py checks them).
 _MEDIAN_TIE_TOL = 1e-12
 _SECURITY_TIE_TOL = 1e-12
 
@@ -397,18 +398,16 @@ def bdm_s1_batch(
     sp = np.ascontiguousarray(span, dtype=np.float64)
     medians = np.empty(x.shape[0])
     means = np.empty(x.shape[0])
-    kernel = _kernel()
-    with PARALLEL_LOCK:
-        kernel(
-            x,
-            c,
-            s,
-            sp,
-            float(q),
-            int(rounds),
-            TIE_CODES[median_tie],
-            RANGE_CODES[range_mode],
-            medians,
-            means,
-        )
+    _kernel()(
+        x,
+        c,
+        s,
+        sp,
+        float(q),
+        int(rounds),
+        TIE_CODES[median_tie],
+        RANGE_CODES[range_mode],
+        medians,
+        means,
+    )
     return medians, means
