@@ -8,6 +8,7 @@ Monte Carlo draws from. ``docs/scenario-format.md`` documents the file format fi
 from __future__ import annotations
 
 from collections.abc import Iterable
+import datetime as dt
 from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -101,6 +102,11 @@ class Actor(Strict):
     capability: Quantity
     attributes: dict[str, Attribute] = Field(default_factory=dict)
     member_of: list[str] = Field(default_factory=list)
+    joined: dict[str, dt.date] = Field(
+        default_factory=dict,
+        description="body id -> the date the actor joined it; an issue with a decision_date "
+        "counts the actor as a member only from that date on",
+    )
     description: str | None = None
 
 
@@ -165,6 +171,59 @@ RuleSpec = Annotated[
     Field(discriminator="kind"),
 ]
 
+ProcedureName = Literal["strict", "practised"]
+
+
+class Procedure(Strict):
+    """How a body applies its rule in practice (``docs/rules.md``, "Decision procedures").
+
+    ``strict`` reads every member that prefers the status quo as a veto player who uses its veto
+    (Tsebelis 2002). ``practised`` is the costly-veto reading of consensus: a member breaks
+    silence only when its salience-weighted net loss from the proposal exceeds its
+    ``cost_of_objecting``; a loss above ``reservation_threshold`` but within the cost is
+    acquiescence with a reservation. ``None`` costs mean the fitted default for the rule's kind.
+    """
+
+    name: ProcedureName = "practised"
+    cost_of_objecting: float | None = Field(default=None, ge=0)
+    reservation_threshold: float | None = Field(default=None, ge=0)
+    actor_costs: dict[str, float] = Field(
+        default_factory=dict, description="actor id -> that actor's own cost of objecting"
+    )
+    opt_out: bool = False
+
+    @field_validator("actor_costs")
+    @classmethod
+    def _costs_not_negative(cls, costs: dict[str, float]) -> dict[str, float]:
+        for actor, cost in costs.items():
+            if cost < 0:
+                raise ValueError(f"cost of objecting for '{actor}' is {cost}, expected >= 0")
+        return costs
+
+
+RecordOutcome = Literal[
+    "passes", "passes_with_reservations", "passes_with_opt_outs", "diluted", "delayed", "blocked"
+]
+
+
+class Record(Strict):
+    """What actually happened to an issue: the outcome, its value on the scale, and who objected."""
+
+    outcome: RecordOutcome
+    value: float | list[float] | None = None
+    date: dt.date | None = None
+    source: str = Field(min_length=1)
+    objectors: list[str] = Field(default_factory=list)
+    reservations: list[str] = Field(default_factory=list)
+    opt_outs: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    def values(self) -> list[float] | None:
+        if self.value is None:
+            return None
+        return [self.value] if isinstance(self.value, float | int) else list(self.value)
+
+
 RULE_KINDS = (
     "consensus",
     "unanimity",
@@ -182,6 +241,8 @@ class Body(Strict):
     id: Identifier
     name: str = Field(min_length=1)
     rule: RuleSpec
+    procedure: Procedure | None = None
+    founded: dt.date | None = None
     agenda_setter: str | None = None
     description: str | None = None
 
@@ -269,6 +330,10 @@ class Issue(Strict):
     salience_scale: float = Field(default=1.0, gt=0)
     stances: list[Stance] = Field(min_length=1)
     outcome: StatusQuo | None = None
+    procedure: Procedure | None = None
+    decision_date: dt.date | None = None
+    next_window: dt.date | str | None = None
+    record: Record | None = None
 
     @field_validator("dimensions")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accord.cli_common import (
+from accord.cli.common import (
     FileArg,
     Format,
     RuleOpt,
@@ -280,13 +280,13 @@ def default_examples() -> list[Path]:
 
 #: Command groups kept in their own modules; each defines ``register(app)``.
 CLI_MODULES = (
-    "accord.cli_backtest",
-    "accord.cli_case",
-    "accord.cli_deadlock",
-    "accord.cli_report",
-    "accord.cli_wargame",
-    "accord.cli_scale",
-    "accord.cli_web",
+    "accord.cli.backtest",
+    "accord.cli.case",
+    "accord.cli.deadlock",
+    "accord.cli.report",
+    "accord.cli.wargame",
+    "accord.cli.scale",
+    "accord.cli.web",
 )
 
 

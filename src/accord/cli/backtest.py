@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli_common import TableOrJson, out, print_json, progress_bar
+from accord.cli.common import TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
 
 backtest_app = typer.Typer(help="Backtest the models on real decisions.", no_args_is_help=True)

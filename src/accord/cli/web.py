@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from accord.cli_common import err
+from accord.cli.common import err
 
 
 def serve(

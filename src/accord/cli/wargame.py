@@ -24,7 +24,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accord.cli_common import TableOrJson, out, print_json, progress_bar
+from accord.cli.common import TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
 
 wargame_app = typer.Typer(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from accord.cli_common import FileArg, TableOrJson, out, print_json
+from accord.cli.common import FileArg, TableOrJson, out, print_json
 from accord.errors import AccordError, UsageError
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accord.cli_common import (
+from accord.cli.common import (
     FileArg,
     RuleOpt,
     TableOrJson,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli_common import FileArg, TableOrJson, out, print_json, progress_bar
+from accord.cli.common import FileArg, TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
 
 

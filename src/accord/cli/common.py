@@ -1,6 +1,6 @@
 """Shared pieces of the command line: consoles, output formats, the progress bar, JSON output.
 
-Every ``cli_*`` module imports from here, never from :mod:`accord.cli` (which imports them).
+Every command module in this package imports from here, never from :mod:`accord.cli` (which imports them).
 """
 
 from __future__ import annotations
