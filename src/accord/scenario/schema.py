@@ -7,8 +7,8 @@ Monte Carlo draws from. ``docs/scenario-format.md`` documents the file format fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
