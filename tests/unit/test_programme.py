@@ -74,7 +74,12 @@ def test_case_programmes_match_the_facts() -> None:
     assert sum(a.verified for a in itpp.areas) == 11
     ipcp = book.programme("IPCP-2020")
     assert len(ipcp.areas) == ipcp.n_areas == 9
-    assert sum(a.verified for a in ipcp.areas) == 7
+    # Only the five areas MOFA's 2020 release names are verified; non-proliferation and science
+    # and technology rest on NATO's 2018 page, which cannot verify the 2020 revision.
+    assert sum(a.verified for a in ipcp.areas) == 5
+    by_id = {a.id: a for a in ipcp.areas}
+    for aid in ("arms-control-nonproliferation", "science-technology"):
+        assert not by_id[aid].verified
     for programme in book.programmes:
         for item in [*programme.objectives, *programme.areas]:
             assert "tests/data/facts/" in item.source
