@@ -99,7 +99,7 @@ def test_case_diff() -> None:
     new = {a.id for a in result.of("possibly-new")}
     assert {"space-security", "emerging-technologies", "climate-security"} <= new
     assert [a.id for a in result.of("unresolved")] == ["human-security"]
-    assert len(result.of("unverified")) == 2 + 5
+    assert len(result.of("unverified")) == 4 + 5  # 4 IPCP 2020 areas, 5 ITPP areas
     json.dumps(result.to_json_dict())
 
 
