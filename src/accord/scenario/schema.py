@@ -191,6 +191,12 @@ class Procedure(Strict):
         default_factory=dict, description="actor id -> that actor's own cost of objecting"
     )
     opt_out: bool = False
+    max_dilution: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="largest share of the way back to the status quo a text may be diluted",
+    )
 
     @field_validator("actor_costs")
     @classmethod
