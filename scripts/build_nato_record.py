@@ -614,14 +614,16 @@ def write_case(
         {
             "id": "allied-ratification",
             "name": "Ratification of an accession protocol by every ally",
-            "rule": {"kind": "unanimity"},
+            "rule": {"kind": "consensus"},
             "procedure": {"name": "practised"},
             "founded": ACCESSION_DAY[1949],
             "description": "Not a Council decision: each ally's parliament ratifies the "
             "protocol (Article 10, unanimity of the existing members; "
-            f"{REL}/{DECISIONS}, ratification rows). Modelled as a unanimity body whose members "
-            "are the allies on the protocol's signature date; withholding ratification is the "
-            "veto.",
+            f"{REL}/{DECISIONS}, ratification rows). Every ally holds a veto, as in the "
+            "Council, so the rule is written 'consensus' and the NATO parameters of the "
+            "practised procedure apply (one parameter set per kind of body, not the EU's); its "
+            "members are the allies on the protocol's signature date; withholding ratification "
+            "is the veto.",
         },
     ]
     data = {
