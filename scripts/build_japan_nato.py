@@ -6,6 +6,7 @@ Usage: .venv/bin/python scripts/build_japan_nato.py [weights.json]
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import statistics
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from build_nato_record import ACCESSION_DAY, ROLES
 from facts import ITPP_AREA_SLUGS, REL, ROOT, rows
 
 from accord.scenario import derive
@@ -30,6 +32,8 @@ ORIGIN = {
     "tokyo_liaison_office_timeline.csv": "Tokyo liaison office timeline",
     "nato_summit_china_indopacific_text.csv": "NATO summit texts",
     "nato_decision_rules.csv": "NATO 'Consensus decision-making at NATO'",
+    "nato_consensus_decisions.csv": "NATO consensus decisions 2003-2025",
+    "ip4_japan_supplement.csv": "NATO-Japan ITPP, Japan's Mission to NATO, IP4 at summits",
     "itpp_japan_nato_structure.csv": "ITPP structure",
     "ipcp_itpp_history.csv": "IPCP/ITPP history",
 }
@@ -55,6 +59,16 @@ def iso(name: str) -> str:
 accession = rows("nato_members_accession.csv")
 ALLIES = [(iso(r["country"]), r["country"], line, r) for line, r in accession]
 NAMES = {a: n for a, n, _, _ in ALLIES}
+#: Joining day per ally: the accession_date column, else NATO's accession day for the year
+#: (scenarios/nato-record/README.md, "Membership").
+JOINED = {
+    iso(r["country"]): (
+        dt.date.fromisoformat(r["accession_date"])
+        if r["accession_date"]
+        else ACCESSION_DAY[int(r["accession_year"])]
+    )
+    for _line, r in accession
+}
 
 sipri = {}
 for line, r in rows("sipri_milex_2022_2023.csv"):
@@ -250,6 +264,10 @@ for a, name, line, r in ALLIES:
             "capability": cap,
             "attributes": at,
             "member_of": ["nac"],
+            "joined": {"nac": JOINED[a]},
+            "description": f"NATO member from {JOINED[a].isoformat()} "
+            f"({src('nato_members_accession.csv', line, name)}; the day as in "
+            "scenarios/nato-record/README.md, 'Membership').",
         }
     )
 
@@ -426,13 +444,21 @@ body = {
     "id": "nac",
     "name": "North Atlantic Council",
     "rule": {"kind": "consensus"},
+    "procedure": {"name": "practised"},
+    "founded": ACCESSION_DAY[1949],
     "agenda_setter": "nato-sg",
     "description": f"Decides by consensus, no voting, at every level ({REL}/nato_decision_rules.csv, "
-    f"line {rules[0][0]}); a single ally's objection sufficed to shelve the Tokyo office "
-    f"(line {rules[3][0]}). Members: the 32 allies (Sweden joined on 7 March 2024).",
+    f"line {rules[0][0]}); silence procedure (line {rules[2][0]}): a draft passes unless an ally "
+    f"breaks silence; a single ally's objection sufficed to shelve the Tokyo office (line "
+    f"{rules[3][0]}). Members: the allies on each issue's decision_date (Actor.joined: 31 in July "
+    "2023, 32 from 7 March 2024, when Sweden joined).",
 }
 
 # ------------------------------------------------------------------ issues
+# Stances are coded from what each ally said or did, with the roles of
+# scenarios/nato-record/README.md (one table for both NATO scenarios); an ally with no public
+# position on an issue acquiesces by default. Coding rules specific to this case are in
+# scenarios/japan-nato/README.md ("Coding the stances").
 
 
 def point(value: Any, source: str, assumed: bool = False) -> dict[str, Any]:
@@ -442,41 +468,151 @@ def point(value: Any, source: str, assumed: bool = False) -> dict[str, Any]:
     return d
 
 
-def stance(
-    actor: str,
-    pos: Any,
-    psrc: str,
-    sal: float,
-    ssrc: str,
-    *,
-    prange: list[Any] | None = None,
-    srange: list[float] | None = None,
-    passumed: bool = False,
+def on_scale(role: str, sq: float, draft: float) -> tuple[float, list[float], float, list[float]]:
+    """A role's position (and range) on an issue whose status quo is ``sq`` and whose draft is
+    ``draft``: the record scale's 0..100 mapped linearly onto ``sq..draft``."""
+    r = ROLES[role]
+
+    def at(x: float) -> float:
+        return round(sq + (draft - sq) * x / 100.0, 2)
+
+    lo, hi = sorted((at(r.position_range[0]), at(r.position_range[1])))
+    return at(r.position), [lo, hi], r.salience, list(r.salience_range)
+
+
+#: Positions a cue places at a named anchor of the issue's scale (README, "Coding the stances"):
+#: (issue, actor) -> (position, range, the anchor the cue names).
+ANCHORED: dict[tuple[str, str], tuple[float, list[float], str]] = {
+    ("tokyo-office", "deu"): (
+        45.0,
+        [30.0, 60.0],
+        "'more time/discussion needed' names the deferral anchor (30) and 'other mechanisms "
+        "possible' the liaison-officer anchor (60): position between them",
+    ),
+}
+
+
+def coded(
+    actor: str, role: str, cue: str, sq: float, draft: float, n_dims: int = 1, issue: str = ""
 ) -> dict[str, Any]:
-    p: dict[str, Any] = {"value": pos, "source": psrc}
-    if passumed:
-        p["assumed"] = True
-    if prange is not None:
-        p["range"] = prange
-    s: dict[str, Any] = {"value": sal, "source": ssrc, "assumed": True}
-    if srange is not None:
-        s["range"] = srange
-    return {"actor": actor, "position": p, "salience": s}
+    """One stance coded by ``role`` from ``cue`` (the source words, with their file and line)."""
+    pos, prange, sal, srange = on_scale(role, sq, draft)
+    text = (
+        f"{cue}; role '{role}' ({ROLES[role].meaning}); assumed, coding rules in "
+        "scenarios/nato-record/README.md and scenarios/japan-nato/README.md"
+    )
+    if (issue, actor) in ANCHORED:
+        pos, prange, why = ANCHORED[(issue, actor)]
+        text += f"; position at the scale's named anchors: {why}"
+    value: Any = pos if n_dims == 1 else [pos] * n_dims
+    rng: Any = prange if n_dims == 1 else [prange] * n_dims
+    return {
+        "actor": actor,
+        "position": {"value": value, "source": text, "assumed": True, "range": rng},
+        # One salience per issue, shared by its dimensions.
+        "salience": {"value": sal, "source": text, "assumed": True, "range": srange},
+    }
+
+
+def members_on(day: dt.date) -> list[str]:
+    return [a for a in ALLY_IDS if JOINED[a] <= day]
+
+
+def stances_for(
+    issue: str,
+    codes: dict[str, tuple[str, str]],
+    day: dt.date,
+    sq: float,
+    draft: float,
+    no_position: str,
+    n_dims: int = 1,
+) -> list[dict[str, Any]]:
+    """Coded stances for the named actors and the default for every other member on ``day``."""
+    out = [coded(a, role, cue, sq, draft, n_dims, issue) for a, (role, cue) in codes.items()]
+    for a in members_on(day):
+        if a not in codes:
+            out.append(
+                coded(
+                    a,
+                    "default",
+                    f"no public position of {NAMES[a]} on this issue in the facts ({no_position})",
+                    sq,
+                    draft,
+                    n_dims,
+                )
+            )
+    return out
 
 
 TL = "tokyo_liaison_office_timeline.csv"
 MC = "nato_members_china.csv"
 ST = "nato_summit_china_indopacific_text.csv"
+CD = "nato_consensus_decisions.csv"
+IP = "ip4_japan_supplement.csv"
 mc_line = {iso(r["member"]): ln for ln, r in china_rows}
 summit = rows(ST)
+cd_line = {r["id"]: ln for ln, r in rows(CD)}
+ip_rows = rows(IP)
 
+
+def ip_line(prefix: str) -> int:
+    return next(ln for ln, r in ip_rows if r["item"].startswith(prefix))
+
+
+def tls(key: str) -> str:
+    return f"{REL}/{TL}, line {tl[key][0]}"
+
+
+def mcs(a: str) -> str:
+    return f"{REL}/{MC}, line {mc_line[a]}"
+
+
+def cds(rid: str) -> str:
+    return f"{REL}/{CD}, line {cd_line[rid]}"
+
+
+OFFICE_DAY = dt.date(2023, 7, 12)
+office_codes = {
+    "jpn": (
+        "proposer",
+        f"{tls('2023-05')} ('Japan (support)'); Elysee official: Japan 'not very attached to it' "
+        f"({tls('2023-07-07')})",
+    ),
+    "nato-sg": (
+        "proposer",
+        f"{tls('2023-04 (mid)')} (draft circulated among the 31 allies); {tls('2023-05-10')} "
+        f"(SG confirms talks); {tls('2023-07-12')} ('still on the table')",
+    ),
+    "usa": (
+        "support",
+        f"{tls('2023-06')} ('US described as positive ... benefits both sides'); {mcs('usa')}",
+    ),
+    "fra": (
+        "veto",
+        f"{tls('2023-06 (early)')} ('Macron objects'); {tls('2023-07-07')} ('France opposes office "
+        f"outside North Atlantic'); {tls('2023-07-12')}; {mcs('fra')} (source: Ukrinform/Politico "
+        f"'France blocks opening of NATO liaison office in Japan'); {REL}/nato_decision_rules.csv, "
+        f"line {rules[3][0]} ('French objection sufficed to shelve it'); "
+        f"{cds('2023-tokyo-liaison-office')} ('France opposed'); strongest cue: 'blocks'",
+    ),
+    "deu": (
+        "weaker",
+        f"{mcs('deu')} (senior German official, 2023-07-10: 'more time/discussion needed on Tokyo "
+        "office; other mechanisms possible')",
+    ),
+}
 office = {
     "id": "tokyo-office",
     "name": "NATO liaison office in Tokyo",
     "description": "Whether NATO opens a liaison office in Tokyo (its first in Asia), decided by "
-    "the North Atlantic Council by consensus in 2023. 0 = no office (status quo), 100 = office "
-    "opened now; values between are a smaller or later office (a liaison officer, a decision "
-    "deferred to a later summit). Record: shelved in July 2023 after France objected.",
+    "the North Atlantic Council by consensus at Vilnius (12 July 2023; 31 allies - Sweden joined "
+    "only in March 2024). 0 = no NATO presence in Japan (status quo); 100 = the office opened now "
+    f"(the draft circulated among the 31 allies, {tls('2023-04 (mid)')}). The lesser formats the "
+    "record shows lie between (anchors, a convention): 30 = the decision deferred, the office "
+    f"kept 'on the table' for a later window ({tls('2023-07-10')}: 'pushed to autumn or later'; "
+    f"{tls('2023-07-12')}); 60 = a NATO liaison officer or contact point in Tokyo instead of an "
+    f"office (Germany's 'other mechanisms possible', {mcs('deu')}). Japan's own Mission to NATO "
+    "is the separate issue 'japan-mission'. Record: shelved after France objected.",
     "dimensions": [
         {
             "id": "office",
@@ -485,7 +621,7 @@ office = {
             "hi": 100,
             "lo_label": "no office",
             "hi_label": "office opened now",
-            "unit": "points",
+            "unit": "points (30 = decision deferred, 60 = liaison officer, 100 = office)",
         }
     ],
     "status_quo": point(
@@ -494,72 +630,31 @@ office = {
             TL,
             tl["2023-07-10"][0],
             "2023-07-10",
-            "no office exists; decision deferred, consensus of all allies required",
+            "no office exists; consensus of all allies required",
         ),
     ),
     "body": "nac",
     "salience_scale": 1.0,
+    "decision_date": OFFICE_DAY,
     "outcome": point(
         0.0,
         src(TL, tl["2023-07-12"][0], "2023-07-12", "not in the communique; shelved")
         + f"; {REL}/nato_decision_rules.csv, line {rules[3][0]}",
     ),
-    "stances": [
-        stance(
-            "jpn",
-            100.0,
-            src(TL, tl["2023-05"][0], "2023-05: Japan (support)"),
-            0.6,
-            "assumed: Japan proposed the office, but an Elysee official said Japan was 'not "
-            f"very attached to it' ({REL}/{TL}, line {tl['2023-07-07'][0]}); range 0.4-0.8",
-            srange=[0.4, 0.8],
-        ),
-        stance(
-            "nato-sg",
-            100.0,
-            src(TL, tl["2023-05-10"][0], "2023-05-10: NATO SG (support)")
-            + f"; line {tl['2023-07-12'][0]} ('still on the table')",
-            0.8,
-            "assumed: the SG confirmed the talks and kept the office 'on the table' in public; "
-            "range 0.6-1",
-            srange=[0.6, 1.0],
-        ),
-        stance(
-            "usa",
-            100.0,
-            src(TL, tl["2023-06"][0], "2023-06: United States (support)")
-            + f"; {REL}/{MC}, line {mc_line['usa']}",
-            0.4,
-            "assumed: US support was reported, not campaigned for; range 0.2-0.6",
-            srange=[0.2, 0.6],
-        ),
-        stance(
-            "fra",
-            0.0,
-            src(TL, tl["2023-06 (early)"][0], "2023-06: France (oppose)")
-            + f"; lines {tl['2023-07-07'][0]} and {tl['2023-07-12'][0]}; {REL}/{MC}, line "
-            f"{mc_line['fra']}",
-            0.8,
-            "assumed: Macron objected in person and in public, repeatedly; range 0.6-1",
-            srange=[0.6, 1.0],
-        ),
-        stance(
-            "deu",
-            35.0,
-            src(
-                MC,
-                mc_line["deu"],
-                "Germany: 'more time/discussion needed on "
-                "Tokyo office; other mechanisms possible' (2023-07-10)",
-            )
-            + "; coded 35 (a deferral or a lesser mechanism), range 20-50",
-            0.4,
-            "assumed: hesitant, not opposed in public; range 0.2-0.6",
-            prange=[20.0, 50.0],
-            srange=[0.2, 0.6],
-            passumed=True,
-        ),
-    ],
+    "record": {
+        "outcome": "blocked",
+        "value": 0.0,
+        "date": OFFICE_DAY,
+        "source": f"{cds('2023-tokyo-liaison-office')} (outcome_code 'shelved' -> 'blocked'; "
+        "'France opposed'; 'A Jan 2025 report says no agreement could be reached, largely because "
+        f"of France'); {tls('2023-07-12')}",
+        "objectors": ["fra"],
+        "note": "Nikkei had reported the decision pushed to autumn 2023 or later "
+        f"({tls('2023-07-10')}); no later window took it up (Jan 2025 report).",
+    },
+    "stances": stances_for(
+        "tokyo-office", office_codes, OFFICE_DAY, 0.0, 100.0, f"{REL}/{TL} and {REL}/{MC} name none"
+    ),
 }
 
 vil = [
@@ -572,6 +667,50 @@ was = [
     for ln, r in summit
     if r["document"].startswith("Washington") and r["topic"].startswith("China")
 ]
+structure = next(ln for ln, r in summit if r["topic"] == "Structure")
+LANG_DAY = dt.date(2024, 7, 10)
+madrid = cds("2022-madrid-strategic-concept-china")
+lang_codes = {
+    "nato-sg": (
+        "sg",
+        f"drafts the text the allies adopt (silence procedure, {REL}/nato_decision_rules.csv, "
+        f"line {rules[2][0]})",
+    ),
+    "usa": ("proposer", f"{madrid} ('US and UK pushed stronger language', Madrid 2022)"),
+    "gbr": (
+        "proposer",
+        f"{madrid} ('US and UK pushed stronger language', Madrid 2022); {mcs('gbr')} (China "
+        "'epoch-defining and systemic challenge', 2023)",
+    ),
+    "fra": (
+        "weaker",
+        f"{madrid} ('France and Germany ... favoured more measured wording', Madrid 2022); "
+        f"{cds('2021-brussels-china-language')} (Macron 2021: 'China has nothing to do with the "
+        f"North Atlantic'); {mcs('fra')} (April 2023: Europe should not be dragged into a US-China "
+        "confrontation over Taiwan)",
+    ),
+    "deu": (
+        "weaker",
+        f"{madrid} ('France and Germany ... favoured more measured wording', Madrid 2022); "
+        f"{cds('2021-brussels-china-language')} (Merkel 2021: threat should not be overstated)",
+    ),
+    "hun": (
+        "reserve",
+        f"{mcs('hun')} (FM Szijjarto: 'We don't want NATO to become an anti-China bloc', "
+        "2023-04-05, and at the Washington summit: criticism of a direction that names no text; "
+        "Hungary approved the declaration)",
+    ),
+    "ltu": (
+        "support",
+        f"{mcs('ltu')} (hawkish on China: 'red lines' on Chinese military support to Russia, "
+        "which the Washington text addresses; left 17+1)",
+    ),
+    "can": (
+        "support",
+        f"{mcs('can')} (Indo-Pacific strategy 2022: 'China is an increasingly disruptive global "
+        "power')",
+    ),
+}
 language = {
     "id": "china-language",
     "name": "Hardness of the summit communique's language on China",
@@ -582,7 +721,8 @@ language = {
     "a 'decisive enabler of Russia's war', 'profound concern', and warns of a 'negative impact "
     f"on its interests and reputation'; lines {', '.join(map(str, was))}, paragraph numbers "
     "unverified). The ends are conventions: 0 = no mention of China, 100 = China named a direct "
-    "threat to the Alliance (no summit text has said so). Decided by the Council by consensus.",
+    "threat to the Alliance (no summit text has said so). Decided by the Council by consensus at "
+    "Washington (10 July 2024; 32 allies). The draft on the table is the Washington wording (75).",
     "dimensions": [
         {
             "id": "hardness",
@@ -601,93 +741,29 @@ language = {
     ),
     "body": "nac",
     "salience_scale": 1.0,
+    "decision_date": LANG_DAY,
     "outcome": point(
         75.0,
         src(ST, was[0], "Washington 2024 declaration")
-        + f"; line {was[1]}: the anchor of 75 (adopted by all 32 allies, line "
-        f"{next(ln for ln, r in summit if r['topic'] == 'Structure')})",
+        + f"; line {was[1]}: the anchor of 75 (adopted by all 32 allies, line {structure})",
     ),
-    "stances": [
-        stance(
-            "nato-sg",
-            70.0,
-            "assumed: the SG drafts the text the allies adopt (silence procedure, "
-            f"{REL}/nato_decision_rules.csv, line {rules[2][0]}) and carried both the Vilnius "
-            "and the Washington wording; put between them, range 55-85",
-            0.6,
-            "assumed: range 0.4-0.8",
-            prange=[55.0, 85.0],
-            srange=[0.4, 0.8],
-            passumed=True,
-        ),
-        stance(
-            "usa",
-            85.0,
-            src(
-                MC,
-                mc_line["usa"],
-                "United States: supports NATO engagement with Indo-Pacific partners",
-            )
-            + "; the project brief: the US drives NATO's China "
-            "policy; coded 85 (harder than Washington), range 75-100",
-            0.7,
-            "assumed: range 0.5-0.9",
-            prange=[75.0, 100.0],
-            srange=[0.5, 0.9],
-            passumed=True,
-        ),
-        stance(
-            "fra",
-            40.0,
-            src(
-                MC,
-                mc_line["fra"],
-                "France: April 2023, Europe should not be "
-                "dragged into a US-China confrontation over Taiwan",
-            )
-            + "; coded 40 (softer than "
-            "Vilnius), range 30-50",
-            0.5,
-            "assumed: range 0.3-0.7",
-            prange=[30.0, 50.0],
-            srange=[0.3, 0.7],
-            passumed=True,
-        ),
-        stance(
-            "hun",
-            40.0,
-            src(
-                MC,
-                mc_line["hun"],
-                "Hungary: 'We don't want NATO to become an "
-                "anti-China bloc' (2023-04-05, 2024-07-11)",
-            )
-            + "; coded 40, range 25-50",
-            0.6,
-            "assumed: said twice at NATO meetings; range 0.4-0.8",
-            prange=[25.0, 50.0],
-            srange=[0.4, 0.8],
-            passumed=True,
-        ),
-        stance(
-            "ltu",
-            85.0,
-            src(
-                MC,
-                mc_line["ltu"],
-                "Lithuania: hawkish on China, 'red lines' in "
-                "its 2023 Indo-Pacific strategy, left 17+1",
-            )
-            + "; coded 85, range 70-100",
-            0.7,
-            "assumed: range 0.5-0.9",
-            prange=[70.0, 100.0],
-            srange=[0.5, 0.9],
-            passumed=True,
-        ),
-    ],
+    "record": {
+        "outcome": "passes",
+        "value": 75.0,
+        "date": LANG_DAY,
+        "source": f"{cds('2024-washington-china-language')} (outcome_code 'passed'; 'No ally's "
+        f"objection found in sources'); {REL}/{ST}, lines {was[0]}, {was[1]} and {structure} "
+        "(approved by all 32 allies)",
+    },
+    "stances": stances_for(
+        "china-language",
+        lang_codes,
+        LANG_DAY,
+        50.0,
+        75.0,
+        f"{REL}/{MC}, {REL}/{CD} and {REL}/{ST} name none; the draft is the Washington wording",
+    ),
 }
-
 itpp = rows("itpp_japan_nato_structure.csv")
 areas = [(ln, r) for ln, r in itpp if r["element_type"] == "cooperation_area"]
 SLUG = ITPP_AREA_SLUGS
@@ -722,63 +798,80 @@ for ln, r in areas:
             }
         )
 itpp_line = next(ln for ln, r in rows("ipcp_itpp_history.csv") if r["programme"] == "ITPP")
+itpp_line = next(ln for ln, r in rows("ipcp_itpp_history.csv") if r["programme"] == "ITPP")
+ITPP_DAY = dt.date(2023, 7, 12)
+itpp_codes = {
+    "jpn": (
+        "proposer",
+        f"{REL}/{IP}, line {ip_line('Kishida-Stoltenberg agree')} (upgrade agreed at Madrid 2022); "
+        f"{tls('2023-01-31')} ('new heights')",
+    ),
+    "nato-sg": (
+        "proposer",
+        f"{REL}/{IP}, line {ip_line('Individually Tailored')} (agreed by Kishida and Stoltenberg)",
+    ),
+}
 depth = {
     "id": "itpp-depth",
     "name": "Depth of NATO-Japan cooperation per ITPP area",
     "description": "One dimension per cooperation area of the ITPP 2023-26 (16 areas: 11 named "
-    "by public sources, 5 UNVERIFIED and marked so in their names; their status quo is assumed). "
-    "0 = no cooperation in the area, 50 = the level agreed in the ITPP (status quo), 100 = "
-    "cooperation as deep as between allies. Decided by the Council by consensus (a partnership "
-    f"programme needs every ally, {REL}/nato_decision_rules.csv, line {rules[3][0]}).",
+    "by public sources, 5 UNVERIFIED and marked so in their names). 25 = the IPCP level before "
+    f"Vilnius (status quo, {cds('2023-nato-japan-itpp')}: 'IPCP (2014)'; assumed the same in every "
+    "area), 50 = the level agreed in the ITPP (the draft, adopted 12 July 2023), 0 = no "
+    "cooperation, 100 = cooperation as deep as between allies. Decided by the Council by "
+    f"consensus (31 allies). One salience per actor, shared by the 16 dimensions.",
     "dimensions": dims,
     "status_quo": point(
-        [50.0] * 16,
-        f"{REL}/ipcp_itpp_history.csv, line {itpp_line} (ITPP 2023-2026, 16 areas, agreed at "
-        "Vilnius): 50 is by definition the agreed level; for the 5 unverified areas the level is "
-        "assumed the same",
-        assumed=False,
+        [25.0] * 16,
+        f"{cds('2023-nato-japan-itpp')} (status quo 'IPCP (2014)'); {REL}/ipcp_itpp_history.csv, "
+        f"line {itpp_line}: 25 is the IPCP level by the scale's definition, assumed the same in "
+        "every area (areas new in the ITPP had less; no source gives per-area levels)",
+        assumed=True,
     ),
     "body": "nac",
     "salience_scale": 1.0,
-    "stances": [
-        stance(
-            "jpn",
-            [75.0] * 16,
-            src(
-                TL,
-                tl["2023-01-31"][0],
-                "2023-01-31: Kishida-Stoltenberg: raise cooperation to 'new heights'",
-            )
-            + "; coded 75 in every area, range 60-90",
-            0.7,
-            "assumed: range 0.5-0.9",
-            prange=[[60.0, 90.0]] * 16,
-            srange=[0.5, 0.9],
-            passumed=True,
-        ),
-        stance(
-            "nato-sg",
-            [75.0] * 16,
-            src(TL, tl["2023-01-31"][0], "2023-01-31: joint statement with Japan")
-            + "; coded 75 in every area, range 60-90",
-            0.6,
-            "assumed: range 0.4-0.8",
-            prange=[[60.0, 90.0]] * 16,
-            srange=[0.4, 0.8],
-            passumed=True,
-        ),
-    ],
+    "decision_date": ITPP_DAY,
+    "record": {
+        "outcome": "passes",
+        "value": [50.0] * 16,
+        "date": ITPP_DAY,
+        "source": f"{cds('2023-nato-japan-itpp')} (outcome_code 'passed'; 'No public objection "
+        f"found'); {REL}/ipcp_itpp_history.csv, line {itpp_line}",
+    },
+    "stances": stances_for(
+        "itpp-depth",
+        itpp_codes,
+        ITPP_DAY,
+        25.0,
+        50.0,
+        f"{cds('2023-nato-japan-itpp')}: no public objection",
+        16,
+    ),
 }
 
-p2 = next(ln for ln, r in summit if r["paragraph"] == "2")
+IP4_DAY = dt.date(2022, 6, 29)
+ip4_codes = {
+    "jpn": (
+        "proposer",
+        f"{REL}/{IP}, line {ip_line('IP4 at Madrid')} (first Japanese PM at a NATO summit; "
+        "four-leader meeting chaired by Kishida)",
+    ),
+    "nato-sg": ("sg", f"{cds('2022-madrid-ip4-participation')} (the invitation)"),
+    "usa": (
+        "support",
+        f"{mcs('usa')} ('Supportive of ... NATO engagement with Indo-Pacific partners')",
+    ),
+}
 ip4 = {
     "id": "ip4-summits",
     "name": "Indo-Pacific partners (IP4) at NATO summits",
-    "description": "How far NATO brings its Indo-Pacific partners (Australia, Japan, New "
-    "Zealand, Republic of Korea) into its summits. 50 = the Vilnius 2023 practice: their "
-    f"leaders invited to 'valuable exchanges' ({REL}/{ST}, line {p2}, para 2, verified) - the "
-    "status quo; 0 = no partner session; 100 = a standing NATO-IP4 summit format with joint "
-    "statements (a convention; nothing of the kind exists).",
+    "description": "Whether NATO brings its Indo-Pacific partners (Australia, Japan, New "
+    "Zealand, Republic of Korea) into its summit: first decided for Madrid (29 June 2022; 30 "
+    "allies) and repeated at Vilnius, Washington and The Hague "
+    f"({REL}/{IP}, lines {ip_line('IP4 at Madrid')}-{ip_line('IP4 at The Hague')}). 0 = no partner "
+    "session (status quo: the IP4 had never attended), 50 = the leaders invited to a summit "
+    "session (the draft, adopted), 100 = a standing NATO-IP4 summit format with joint statements "
+    "(a convention; nothing of the kind exists).",
     "dimensions": [
         {
             "id": "ip4",
@@ -787,79 +880,88 @@ ip4 = {
             "hi": 100,
             "lo_label": "no partner session",
             "hi_label": "standing NATO-IP4 format",
-            "unit": "points (50 = Vilnius 2023)",
+            "unit": "points (50 = leaders invited, as at Madrid 2022)",
         }
     ],
-    "status_quo": point(50.0, src(ST, p2, "Vilnius 2023 communique, para 2")),
+    "status_quo": point(
+        0.0, f"{cds('2022-madrid-ip4-participation')} (status quo 'IP4 had never attended')"
+    ),
     "body": "nac",
     "salience_scale": 1.0,
-    "stances": [
-        stance(
-            "jpn",
-            90.0,
-            src(ST, p2, "Vilnius para 2: Japan's leader at the summit")
-            + f"; {REL}/{TL}, line {tl['2023-01-31'][0]}; coded 90, range 80-100",
-            0.6,
-            "assumed: range 0.4-0.8",
-            prange=[80.0, 100.0],
-            srange=[0.4, 0.8],
-            passumed=True,
-        ),
-        stance(
-            "nato-sg",
-            75.0,
-            src(TL, tl["2023-07-12"][0], "2023-07-12: SG keeps the office 'on the table'")
-            + f"; {REL}/ipcp_itpp_history.csv, line {itpp_line} (ITPP "
-            "agreed with Japan at Vilnius); coded 75, range 60-90",
-            0.5,
-            "assumed: range 0.3-0.7",
-            prange=[60.0, 90.0],
-            srange=[0.3, 0.7],
-            passumed=True,
-        ),
-        stance(
-            "usa",
-            80.0,
-            src(
-                MC,
-                mc_line["usa"],
-                "United States: supports NATO engagement with Indo-Pacific partners",
-            )
-            + "; coded 80, range 65-95",
-            0.5,
-            "assumed: range 0.3-0.7",
-            prange=[65.0, 95.0],
-            srange=[0.3, 0.7],
-            passumed=True,
-        ),
-        stance(
-            "ltu",
-            80.0,
-            src(MC, mc_line["ltu"], "Lithuania: hosted the 2023 Vilnius summit with IP4 leaders")
-            + "; coded 80, range 65-95",
-            0.5,
-            "assumed: range 0.3-0.7",
-            prange=[65.0, 95.0],
-            srange=[0.3, 0.7],
-            passumed=True,
-        ),
-        stance(
-            "hun",
-            35.0,
-            src(
-                MC,
-                mc_line["hun"],
-                "Hungary at the Washington summit "
-                "2024-07-11: 'we can't organise it into an anti-China bloc'",
-            )
-            + "; coded 35, range 20-50",
-            0.5,
-            "assumed: range 0.3-0.7",
-            prange=[20.0, 50.0],
-            srange=[0.3, 0.7],
-            passumed=True,
-        ),
+    "decision_date": IP4_DAY,
+    "record": {
+        "outcome": "passes",
+        "value": 50.0,
+        "date": IP4_DAY,
+        "source": f"{cds('2022-madrid-ip4-participation')} (outcome_code 'passed'; 'No public "
+        f"objection found'); {REL}/{IP}, line {ip_line('IP4 at Madrid')}",
+    },
+    "stances": stances_for(
+        "ip4-summits",
+        ip4_codes,
+        IP4_DAY,
+        0.0,
+        50.0,
+        f"{cds('2022-madrid-ip4-participation')}: no public objection",
+    ),
+}
+
+MISSION_DAY = dt.date(2023, 4, 4)
+mission_line = ip_line("Japan's independent Mission")
+mission_codes = {
+    "jpn": (
+        "proposer",
+        f"{REL}/{IP}, line {ip_line('Japan decides')} (Japan decides to open a dedicated mission)",
+    ),
+    "nato-sg": (
+        "support",
+        f"{REL}/{IP}, line {ip_line('Japan decides')} (Stoltenberg: 'We welcome very much that you "
+        "have decided to open a dedicated diplomatic mission to NATO')",
+    ),
+}
+mission = {
+    "id": "japan-mission",
+    "name": "Japan's own Mission to NATO",
+    "description": "The lesser format that happened: instead of a NATO office in Tokyo, Japan "
+    "opens its own stand-alone Mission to NATO in Brussels. 0 = Japan's embassy in Belgium "
+    f"accredited as its mission (since 2018; {REL}/{IP}, line {ip_line('NAC accepts')}), 100 = a "
+    f"stand-alone mission (opened 16 January 2025, line {mission_line}). Japan decides; the "
+    "Council accepts the accreditation by consensus (as in 2018). Decision date: Japan's "
+    f"decision, welcomed by the Secretary General on 4 April 2023 (line "
+    f"{ip_line('Japan decides')}; 31 allies - Finland joined that day).",
+    "dimensions": [
+        {
+            "id": "mission",
+            "name": "Japan's mission to NATO",
+            "lo": 0,
+            "hi": 100,
+            "lo_label": "embassy in Belgium accredited",
+            "hi_label": "stand-alone mission",
+            "unit": "points",
+        }
     ],
+    "status_quo": point(
+        0.0, f"{REL}/{IP}, line {ip_line('NAC accepts')} (accreditation of the embassy, 2018)"
+    ),
+    "body": "nac",
+    "salience_scale": 1.0,
+    "decision_date": MISSION_DAY,
+    "record": {
+        "outcome": "passes",
+        "value": 100.0,
+        "date": dt.date(2025, 1, 16),
+        "source": f"{REL}/{IP}, line {mission_line} (Japan formally inaugurated a stand-alone "
+        "mission to NATO, 16 January 2025)",
+    },
+    "stances": stances_for(
+        "japan-mission",
+        mission_codes,
+        MISSION_DAY,
+        0.0,
+        100.0,
+        f"{REL}/{IP} names no ally's view; France's objection was to a NATO presence outside the "
+        f"North Atlantic ({cds('2023-tokyo-liaison-office')}), not to Japan's mission in Brussels",
+    ),
 }
 
 # ------------------------------------------------------------------ formulas
@@ -867,7 +969,8 @@ W = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else {}
 
 
 def known_of(issue: dict[str, Any]) -> set[str]:
-    return {s["actor"] for s in issue["stances"]}
+    """Actors with a stance coded from something they said or did (not the default)."""
+    return {s["actor"] for s in issue["stances"] if "role 'default'" not in s["position"]["source"]}
 
 
 INPUTS = {
@@ -1013,13 +1116,17 @@ data = {
     "accord": 1,
     "id": "japan-nato",
     "title": "Japan and NATO: the Tokyo liaison office, China language, the ITPP and the IP4",
-    "description": "The 32 NATO allies, the Secretary General and Japan bargain over four "
-    "questions the North Atlantic Council decides by consensus; China, Russia and North Korea "
-    "are outside actors whose threat the allies perceive differently. Every number cites a row "
-    f"of {REL}/*.csv (copies of /work/shared/data/facts, with their source columns) or says "
-    "why it is assumed, with a range. Positions not on the record come from the formulas in "
-    "position_formulas (weights stated here). See scenarios/japan-nato/README.md and "
-    "docs/japan-nato.md.",
+    "description": "The NATO allies (31 in July 2023, 32 from March 2024: membership follows "
+    "each issue's decision_date), the Secretary General and Japan bargain over five questions "
+    "the North Atlantic Council decides by consensus, practised as the silence procedure; "
+    "China, Russia and North Korea are outside actors whose threat the allies perceive "
+    "differently. Every number cites a row of "
+    f"{REL}/*.csv (copies of /work/shared/data/facts, with their source columns) or says "
+    "why it is assumed, with a range. Stances are coded from what each ally said or did "
+    "(the roles of scenarios/nato-record/README.md); an ally with no public position acquiesces "
+    "by default (low salience at the draft, with a range). The formulas in position_formulas "
+    "are a sensitivity only (--inputs formulas). Each issue carries the record. See "
+    "scenarios/japan-nato/README.md and docs/japan-nato.md.",
     "sources": {
         "facts": f"{REL}/ (copies of the project's fact files; each row keeps its source column)",
         "capability": "SIPRI military expenditure 2023 in current USD bn (sipri_milex_2022_2023.csv)",
@@ -1029,13 +1136,14 @@ data = {
     },
     "actors": actors,
     "bodies": [body],
-    "issues": [office, language, depth, ip4],
+    "issues": [office, mission, language, depth, ip4],
     "attribute_formulas": attr_formulas,
     "position_formulas": formulas,
 }
 
 scenario = Scenario.model_validate(data)
-scenario = derive.apply(scenario)
+# Derived attributes are written in; the formula stances are the --inputs formulas sensitivity.
+scenario = derive.apply(scenario, stances=False)
 out = ROOT / "scenarios" / "japan-nato" / "scenario.yaml"
 out.parent.mkdir(parents=True, exist_ok=True)
 save(scenario, out)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.errors import ScenarioError
+from accord.errors import ScenarioError, UsageError
 from accord.scenario.schema import (
     Attribute,
     AttributeFormula,
@@ -242,10 +242,13 @@ def _stance_source(formula: PositionFormula, what: str) -> str:
     )
 
 
-def apply(scenario: Scenario) -> Scenario:
-    """A copy of ``scenario`` with every derived attribute and stance written in (replacing the
-    derived actors' existing stances on the issue, appending missing ones)."""
+def apply(scenario: Scenario, *, stances: bool = True) -> Scenario:
+    """A copy of ``scenario`` with every derived attribute and (unless ``stances`` is false)
+    every derived stance written in (replacing the derived actors' existing stances on the
+    issue, appending missing ones)."""
     result = derive(scenario)
+    if not stances:
+        result = Derivation(result.attributes, ())
     data: dict[str, Any] = scenario.model_dump(mode="python")
     formulas_a = {f.id: f for f in scenario.attribute_formulas}
     by_actor = {a["id"]: a for a in data["actors"]}
@@ -284,13 +287,13 @@ def apply(scenario: Scenario) -> Scenario:
                 },
             }
         ).model_dump(mode="python")
-        stances = issues[ds.issue]["stances"]
-        for k, existing in enumerate(stances):
+        listed = issues[ds.issue]["stances"]
+        for k, existing in enumerate(listed):
             if existing["actor"] == ds.actor:
-                stances[k] = stance
+                listed[k] = stance
                 break
         else:
-            stances.append(stance)
+            listed.append(stance)
     return Scenario.model_validate(data)
 
 
@@ -314,9 +317,12 @@ def _close(a: Sequence[float], b: Sequence[float]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= TOLERANCE for x, y in zip(a, b, strict=True))
 
 
-def check(scenario: Scenario) -> list[Mismatch]:
-    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation."""
+def check(scenario: Scenario, *, stances: bool = True) -> list[Mismatch]:
+    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation
+    (attributes only when ``stances`` is false: a file whose stances come from the record)."""
     result = derive(scenario)
+    if not stances:
+        result = Derivation(result.attributes, ())
     problems: list[Mismatch] = []
     for da in result.attributes:
         attr = scenario.actor(da.actor).attributes.get(da.attribute)
@@ -364,3 +370,33 @@ def check(scenario: Scenario) -> list[Mismatch]:
                 )
             )
     return problems
+
+
+#: Where a scenario's stances come from (``--inputs`` of the commands that take a scenario).
+INPUTS: tuple[str, ...] = ("record", "formulas")
+
+
+def apply_inputs(scenario: Scenario, inputs: str) -> Scenario:
+    """The scenario as analysed under ``inputs``.
+
+    ``record`` (the default): the stances as the file states them, coded from what each actor
+    said or did. ``formulas``: the sensitivity in which the stances of every actor a position
+    formula lists are replaced by the formula's output (:func:`apply`), the record-coded stances
+    of the others kept.
+
+    Raises:
+        UsageError: ``inputs`` is neither, or it is ``formulas`` and the file states none.
+    """
+    if inputs == "record":
+        return scenario
+    if inputs != "formulas":
+        raise UsageError(
+            f"unknown inputs '{inputs}'", field="--inputs", expected="record or formulas"
+        )
+    if not scenario.position_formulas:
+        raise UsageError(
+            f"scenario '{scenario.id}' states no position formulas",
+            field="--inputs",
+            expected="--inputs record, or a 'position_formulas' block in the file",
+        )
+    return apply(scenario)
