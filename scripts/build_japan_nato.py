@@ -988,7 +988,10 @@ def pformula(
     return {
         "id": fid,
         "source": text,
-        "actors": [a for a in ALLY_IDS if a not in known_of(issue)],
+        # The members on the decision date who acquiesce by default (no public position).
+        "actors": [
+            a for a in ALLY_IDS if a in {s["actor"] for s in issue["stances"]} - known_of(issue)
+        ],
         "inputs": INPUTS,
         "weights": w["weights"],
         "intercept": w["intercept"],

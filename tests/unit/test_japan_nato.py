@@ -42,17 +42,28 @@ def _numbers(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
             yield from _numbers(child, f"{path}[{k}]")
 
 
+def _members_on(scenario: Scenario, issue_id: str) -> list[str]:
+    issue = scenario.issue(issue_id)
+    assert issue.decision_date is not None
+    return [
+        a.id
+        for a in scenario.actors
+        if "nac" in a.member_of and a.joined["nac"] <= issue.decision_date
+    ]
+
+
 def test_actors_body_and_issues(scenario: Scenario) -> None:
     ids = {a.id for a in scenario.actors}
     nac = scenario.body("nac")
     members = [a.id for a in scenario.actors if "nac" in a.member_of]
     assert len(members) == 32
     assert nac.rule.kind == "consensus"
+    assert nac.procedure is not None and nac.procedure.name == "practised"
     assert nac.agenda_setter == "nato-sg"
     assert "nato-sg" not in members and "jpn" not in members
     assert scenario.actor("nato-sg").kind == "organisation"
     assert {"jpn", "chn", "rus", "prk", "nato-sg"} <= ids
-    assert {"tokyo-office", "china-language", "itpp-depth", "ip4-summits"} <= {
+    assert {"tokyo-office", "japan-mission", "china-language", "itpp-depth", "ip4-summits"} <= {
         i.id for i in scenario.issues
     }
     depth = scenario.issue("itpp-depth")
@@ -62,6 +73,40 @@ def test_actors_body_and_issues(scenario: Scenario) -> None:
     assert all(d.id.startswith("unverified-") for d in unverified)
     with open(FACTS / "nato_members_accession.csv", newline="", encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == len(members)
+
+
+def test_membership_follows_the_decision_date(scenario: Scenario) -> None:
+    """July 2023: 31 allies (Sweden joined on 7 March 2024); July 2024: 32."""
+    assert scenario.actor("swe").joined["nac"].isoformat() == "2024-03-07"
+    assert scenario.actor("fin").joined["nac"].isoformat() == "2023-04-04"
+    for issue in scenario.issues:
+        assert issue.decision_date is not None
+        assert issue.record is not None and issue.record.source
+        members = set(_members_on(scenario, issue.id))
+        with_stance = {s.actor for s in issue.stances}
+        # every member on the day holds a stance; no later member does
+        assert members <= with_stance
+        assert not ({a.id for a in scenario.actors if "nac" in a.member_of} - members) & with_stance
+    assert len(_members_on(scenario, "tokyo-office")) == 31
+    assert "swe" not in _members_on(scenario, "tokyo-office")
+    assert len(_members_on(scenario, "china-language")) == 32
+
+
+def test_one_salience_per_issue(scenario: Scenario) -> None:
+    """The 16-area ITPP issue shares one salience per actor across its dimensions."""
+    for stance in scenario.issue("itpp-depth").stances:
+        assert isinstance(stance.salience.value, float | int)
+
+
+def test_allies_without_a_public_position_acquiesce_by_default(scenario: Scenario) -> None:
+    for issue in scenario.issues:
+        for stance in issue.stances:
+            if "role 'default'" not in stance.position.source:
+                continue
+            assert "no public position" in stance.position.source
+            assert stance.salience.assumed and stance.salience.range is not None
+            assert stance.salience.value <= 0.25 and stance.salience.range[1] <= 0.25
+            assert stance.position.assumed and stance.position.range is not None
 
 
 def test_every_figure_has_a_source(scenario: Scenario) -> None:
@@ -123,51 +168,72 @@ def test_attributes_match_the_fact_files(scenario: Scenario) -> None:
     )
 
 
-def test_known_office_positions_cite_the_timeline(scenario: Scenario) -> None:
+def test_known_office_positions_cite_the_record(scenario: Scenario) -> None:
     issue = scenario.issue(OFFICE)
     stances = {s.actor: s for s in issue.stances}
     assert issue.status_quo is not None and issue.status_quo.values() == [0.0]
     for actor, value in (("jpn", 100.0), ("usa", 100.0), ("nato-sg", 100.0), ("fra", 0.0)):
         position = stances[actor].position
         assert position.values() == [value]
-        assert not position.assumed
+        assert position.assumed and position.range is not None  # coded by a role: judgement
         assert "tokyo_liaison_office_timeline.csv" in position.source
+    assert "role 'veto'" in stances["fra"].position.source
+    assert "nato_members_china.csv" in stances["deu"].position.source
+    assert issue.record is not None and issue.record.objectors == ["fra"]
 
 
-def test_derived_values_equal_the_formula(scenario: Scenario) -> None:
-    assert derive.check(scenario) == []
+def test_formulas_are_a_sensitivity_only(scenario: Scenario) -> None:
+    """The file states record-coded stances; ``--inputs formulas`` swaps in the formulas'."""
+    assert derive.check(scenario, stances=False) == []
+    assert derive.apply_inputs(scenario, "record") is scenario
+    swapped = derive.apply_inputs(scenario, "formulas")
     derivation = derive.derive(scenario)
     office = [s for s in derivation.stances if s.issue == OFFICE]
-    assert len(office) == 29  # 32 allies less the three on the record (usa, fra, deu)
-    stances = {s.actor: s for s in scenario.issue(OFFICE).stances}
+    known = {"usa", "fra", "deu"}
+    assert {s.actor for s in office} == set(_members_on(scenario, OFFICE)) - known
+    stated = {s.actor: s for s in scenario.issue(OFFICE).stances}
+    after = {s.actor: s for s in swapped.issue(OFFICE).stances}
     for item in office:
-        assert stances[item.actor].position.assumed
-        assert stances[item.actor].position.values() == list(item.position)
+        assert "role 'default'" in stated[item.actor].position.source
+        assert after[item.actor].position.values() == list(item.position)
+    for actor in known:
+        assert after[actor] == stated[actor]
 
 
-def test_office_forecast_is_the_status_quo_with_france_blocking(scenario: Scenario) -> None:
-    result = forecast(scenario, "all", issues=[OFFICE], seed=0)
-    item = result.issue(OFFICE)
-    assert item.rule == "consensus"
-    assert "fra" in item.veto_players
-    moved = [fc for fc in item.forecasts if fc.outcome[0] > 1.0]
-    assert len(moved) >= 3  # the models do forecast an office...
-    for fc in item.forecasts:
-        assert fc.allowed_outcome[0] == pytest.approx(0.0)  # ...the rule allows none
-    for fc in moved:
-        assert not fc.passes
-        assert "fra" in fc.blockers
+def _procedures(issue: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f["procedure"] for f in issue["forecasts"]]
 
 
-def test_office_forecast_cli(run_cli: Callable[..., Any]) -> None:
-    result = run_cli("forecast", SCENARIO, "--issue", OFFICE, "--format", "json")
+def test_forecast_matches_the_record(run_cli: Callable[..., Any]) -> None:
+    """The issue's "What must be shown": office blocked or delayed by France alone for every
+    model that moves, the China language passing at 75 +- 10 (compromise), ITPP and IP4 pass."""
+    result = run_cli("forecast", SCENARIO, "--format", "json")
     assert result.code == 0, result.stderr
-    data = json.loads(result.stdout)
-    (issue,) = data["issues"]
-    assert issue["status_quo"] == [0.0]
-    blocked = [f for f in issue["forecasts"] if not f["passes"]]
-    assert blocked and all("fra" in f["blockers"] for f in blocked)
-    assert all(f["allowed_outcome"] == [0.0] for f in issue["forecasts"])
+    data = {i["id"]: i for i in json.loads(result.stdout)["issues"]}
+
+    office = data[OFFICE]
+    assert office["record"]["outcome"] == "blocked"
+    moved = [f for f in office["forecasts"] if abs(f["outcome"][0] - 0.0) > 1e-6]
+    assert len(moved) >= 3
+    for f in moved:
+        assert f["procedure"]["outcome"] in ("blocked", "delayed"), f["model"]
+        assert f["procedure"]["objectors"] == ["fra"], f["model"]
+
+    lang = data["china-language"]
+    (compromise,) = [f for f in lang["forecasts"] if f["model"] == "compromise"]
+    assert compromise["procedure"]["outcome"].startswith("passes")
+    assert compromise["procedure"]["value"][0] == pytest.approx(75.0, abs=10.0)
+
+    for iid in ("itpp-depth", "ip4-summits", "japan-mission"):
+        for proc in _procedures(data[iid]):
+            assert proc["outcome"].startswith("passes"), (iid, proc)
+
+
+def test_strict_reading_still_available(scenario: Scenario) -> None:
+    result = forecast(scenario, "compromise", issues=[OFFICE], seed=0, procedure="strict")
+    (fc,) = result.issue(OFFICE).forecasts
+    assert fc.procedure is not None and fc.procedure.outcome == "blocked"
+    assert not fc.passes and "fra" in fc.blockers
 
 
 def test_bad_issue_and_rule_get_clear_errors(run_cli: Callable[..., Any]) -> None:
