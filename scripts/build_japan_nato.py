@@ -1146,7 +1146,7 @@ data = {
 
 scenario = Scenario.model_validate(data)
 # Derived attributes are written in; the formula stances are the --inputs formulas sensitivity.
-scenario = derive.apply(scenario, stances=False)
+scenario = derive.apply(scenario, keep_record=True)
 out = ROOT / "scenarios" / "japan-nato" / "scenario.yaml"
 out.parent.mkdir(parents=True, exist_ok=True)
 save(scenario, out)

@@ -184,7 +184,8 @@ def test_known_office_positions_cite_the_record(scenario: Scenario) -> None:
 
 def test_formulas_are_a_sensitivity_only(scenario: Scenario) -> None:
     """The file states record-coded stances; ``--inputs formulas`` swaps in the formulas'."""
-    assert derive.check(scenario, stances=False) == []
+    assert derive.check(scenario, keep_record=True) == []
+    assert derive.check(scenario) != []  # the formulas' stances are not the file's
     assert derive.apply_inputs(scenario, "record") is scenario
     swapped = derive.apply_inputs(scenario, "formulas")
     derivation = derive.derive(scenario)

@@ -72,11 +72,11 @@ def derive(
         if calibrate:
             scenario = _with_fitted_weights(scenario, results)
             results = calibrate_all(scenario, ridge=ridge)
-        # Attributes only: the file's stances come from the record (formula stances are the
-        # ``--inputs formulas`` sensitivity, derived when a command asks for them).
-        scenario = derive_mod.apply(scenario, stances=False)
+        # Stances coded from the record stay; formula stances are then the ``--inputs
+        # formulas`` sensitivity, derived when a command asks for them.
+        scenario = derive_mod.apply(scenario, keep_record=True)
         save(scenario, file)
-    mismatches = derive_mod.check(scenario, stances=False)
+    mismatches = derive_mod.check(scenario, keep_record=True)
     derivation = derive_mod.derive(scenario)
     if fmt is TableOrJson.json:
         print_json(

@@ -242,13 +242,28 @@ def _stance_source(formula: PositionFormula, what: str) -> str:
     )
 
 
-def apply(scenario: Scenario, *, stances: bool = True) -> Scenario:
-    """A copy of ``scenario`` with every derived attribute and (unless ``stances`` is false)
-    every derived stance written in (replacing the derived actors' existing stances on the
-    issue, appending missing ones)."""
+def _record_coded(scenario: Scenario, issue_id: str, actor: str) -> bool:
+    """Whether the file states a stance of ``actor`` on the issue that no formula wrote (coded
+    from the record: its source does not start with the formula tag)."""
+    for stance in scenario.issue(issue_id).stances:
+        if stance.actor == actor:
+            return not stance.position.source.startswith(FORMULA_TAG)
+    return False
+
+
+def _keep_record(scenario: Scenario, result: Derivation) -> Derivation:
+    kept = tuple(s for s in result.stances if not _record_coded(scenario, s.issue, s.actor))
+    return Derivation(result.attributes, kept)
+
+
+def apply(scenario: Scenario, *, keep_record: bool = False) -> Scenario:
+    """A copy of ``scenario`` with every derived attribute and stance written in (replacing the
+    derived actors' existing stances on the issue, appending missing ones). With
+    ``keep_record``, a stance the file codes from the record (its source is not a formula's)
+    is kept: the formulas then only fill in what the record leaves open."""
     result = derive(scenario)
-    if not stances:
-        result = Derivation(result.attributes, ())
+    if keep_record:
+        result = _keep_record(scenario, result)
     data: dict[str, Any] = scenario.model_dump(mode="python")
     formulas_a = {f.id: f for f in scenario.attribute_formulas}
     by_actor = {a["id"]: a for a in data["actors"]}
@@ -317,12 +332,12 @@ def _close(a: Sequence[float], b: Sequence[float]) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= TOLERANCE for x, y in zip(a, b, strict=True))
 
 
-def check(scenario: Scenario, *, stances: bool = True) -> list[Mismatch]:
-    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation
-    (attributes only when ``stances`` is false: a file whose stances come from the record)."""
+def check(scenario: Scenario, *, keep_record: bool = False) -> list[Mismatch]:
+    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation;
+    with ``keep_record``, stances the file codes from the record are not compared."""
     result = derive(scenario)
-    if not stances:
-        result = Derivation(result.attributes, ())
+    if keep_record:
+        result = _keep_record(scenario, result)
     problems: list[Mismatch] = []
     for da in result.attributes:
         attr = scenario.actor(da.actor).attributes.get(da.attribute)
