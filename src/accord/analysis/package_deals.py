@@ -9,7 +9,10 @@ A **package** fixes one outcome ``o_d`` for each issue ``d`` (the status quo inc
           \\sum_d \\sum_{k \\in d} s_{ik} \\left(\\frac{o_k - x_{ik}}{L_k}\\right)^2
           \\quad (\\text{``quadratic''})
 
-(``loss`` parameter; an actor with no stance on an issue loses nothing there). The linear loss is
+(``loss`` parameter; an actor with no stance on an issue loses nothing there), **averaged over
+the issue's dimensions**: an issue weighs by its salience, not by its number of dimensions, so a
+16-area programme shares one salience across its areas instead of counting sixteen times
+(:func:`actor_losses` takes the mean over the dimensions). The linear loss is
 Stokman's (utility linear in salience times distance, as in the exchange model); the quadratic one
 orders the points of a one-dimensional issue as the winset does. Actor ``i``'s **gain** is
 :math:`g_i = \\ell_i(SQ) - \\ell_i(o)`.
@@ -22,6 +25,20 @@ Every veto player of every issue then weakly gains: "at least as well off as und
 quo". Packages are ranked by **total gain**, :math:`\\sum_i g_i` over the members of the bodies
 deciding the issues (outside actors are reported but not counted). A package is a *trade* when
 some veto player loses on some issue and is compensated on another; ``trades`` lists them.
+
+**Rollbacks.** A candidate *rolls an issue back* when, on some dimension, it lies on the far
+side of the status quo or of the recorded outcome from the direction the issue moved: with
+``r`` the record's value and ``q`` the status quo, the direction is ``sign(r - q)`` (or, where
+the record left the issue at ``q`` or there is no record, the sign of the salience-weighted mean
+position minus ``q``); a candidate ``o`` with ``(o - q)·d < 0`` rolls back below the status quo,
+and one with ``(o - r)·d < 0`` below a passed record. Such candidates are left out by default
+(``include_rollbacks``); when included, each deal lists the issues it rolls back.
+
+**Procedure.** Each deal carries the practised procedure's reading
+(:mod:`accord.rules.procedure`): per issue it changes, :func:`~accord.rules.procedure.run_procedure`
+with the deal's outcome as the text tabled; and for the package as a whole, each member's net
+losses summed over the issues, compared with its cost of objecting (objects) and the reservation
+threshold (reserves) — the package is one text to break silence on.
 
 **Candidate outcomes** per issue: the status quo, each model's forecast, each veto player's
 position (every member's when the rule has no veto player), optionally ``grid`` evenly spaced
@@ -52,9 +69,11 @@ from accord.errors import UsageError
 from accord.forecast import forecast_issue, issue_rule, parse_rule, resolve_issues, resolve_models
 from accord.rules.base import DecisionRule, FloatArray
 from accord.rules.build import build_rule
+from accord.rules.build_procedure import resolve_procedure
+from accord.rules.procedure import net_losses
 from accord.rules.veto import veto_players
 from accord.scenario.arrays import issue_arrays
-from accord.scenario.schema import RuleSpec, Scenario
+from accord.scenario.schema import Issue, RuleSpec, Scenario
 
 IntArray = NDArray[np.intp]
 
@@ -78,6 +97,11 @@ class IssueCandidates:
     rule_name: str
     members: IntArray  # member indices into the scenario's actor list
     vetoes: IntArray  # veto players, indices into the scenario's actor list
+    rollback: NDArray[np.bool_] | None = None  # (c,) candidate rolls the issue back
+    status_quo: FloatArray | None = None
+    member_positions: FloatArray | None = None  # (k, m) the members' stances
+    member_saliences: FloatArray | None = None
+    settings: Any = None  # the issue's resolved procedure (rules.build_procedure)
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,8 @@ class PackageDeal:
     gains: dict[str, float]
     gains_by_issue: dict[str, dict[str, float]]
     trades: list[dict[str, Any]]
+    rollbacks: list[str] = field(default_factory=list)
+    procedure: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +126,8 @@ class PackageDeal:
             "gains": self.gains,
             "gains_by_issue": self.gains_by_issue,
             "trades": self.trades,
+            "rollbacks": self.rollbacks,
+            "procedure": self.procedure,
         }
 
 
@@ -164,7 +192,8 @@ def actor_losses(
     """
     diff = np.abs(points[:, None, :] - positions[None, :, :]) / scale
     per_dim = diff if loss == "linear" else diff**2
-    return np.asarray(np.sum(saliences[None, :, :] * per_dim, axis=2))
+    # the mean over dimensions: an issue weighs once, whatever its number of dimensions
+    return np.asarray(np.mean(saliences[None, :, :] * per_dim, axis=2))
 
 
 def package_gains(gains: Sequence[FloatArray], choice: IntArray) -> FloatArray:
@@ -333,6 +362,7 @@ def find_package_deals(
     beam_width: int = 2_000,
     seed: int | None = 0,
     progress: Callable[[int, int], None] | None = None,
+    include_rollbacks: bool = False,
 ) -> PackageDeals:
     """Package deals across ``scenario``'s issues, ranked by total gain (module docstring).
 
@@ -350,6 +380,8 @@ def find_package_deals(
         beam_width: partial packages kept per step of the beam search.
         seed: seed of stochastic models.
         progress: called as ``progress(done, total)``.
+        include_rollbacks: keep candidates that roll an issue back below its status quo or its
+            recorded outcome (module docstring); left out by default.
 
     Raises:
         UsageError: an unknown issue, model, loss or rule, or fewer than one usable issue.
@@ -423,6 +455,20 @@ def find_package_deals(
             points.append(np.array([exchange_out[ident]]))
             sources.append("exchange model")
         pts, labels = _unique_points(points, sources)
+        back = rollback_mask(
+            pts, sq, _record_point(issue), _drift(arrays.positions, arrays.saliences, sq)
+        )
+        if not include_rollbacks and back[1:].any():
+            dropped = [lab for lab, b in zip(labels[1:], back[1:], strict=True) if b]
+            notes.append(
+                f"issue {ident}: {len(dropped)} candidate(s) left out as rollbacks below the "
+                "status quo or the record (" + "; ".join(", ".join(d) for d in dropped) + ")"
+            )
+            keep = ~back
+            keep[0] = True
+            pts = pts[keep]
+            labels = tuple(lab for lab, k in zip(labels, keep, strict=True) if k)
+            back = back[keep]
         x = np.zeros((n, arrays.n_dims))
         s = np.zeros((n, arrays.n_dims))
         stance_rows = np.array([row[a] for a in arrays.actor_ids], dtype=np.intp)
@@ -440,6 +486,11 @@ def find_package_deals(
                 rule_name=spec.kind,
                 members=member_rows,
                 vetoes=veto_rows,
+                rollback=back,
+                status_quo=sq,
+                member_positions=x[member_rows],
+                member_saliences=s[member_rows],
+                settings=resolve_procedure(scenario, issue, spec.kind),
             )
         )
     voters = np.unique(np.concatenate([c.members for c in cands]))
@@ -494,6 +545,87 @@ def find_package_deals(
     )
 
 
+def _record_point(issue: Issue) -> FloatArray | None:
+    """The recorded value of a passed issue (``None`` with no record, no value, or no pass)."""
+    record = issue.record
+    if record is None or record.outcome in ("delayed", "blocked"):
+        return None
+    values = record.values()
+    if values is None or len(values) != len(issue.dimensions):
+        return None
+    return np.asarray(values, dtype=np.float64)
+
+
+def _drift(positions: FloatArray, saliences: FloatArray, sq: FloatArray) -> FloatArray:
+    """Sign, per dimension, of the salience-weighted mean position minus the status quo."""
+    weight = saliences.sum(axis=0)
+    mean = (saliences * positions).sum(axis=0) / np.where(weight > 0, weight, 1.0)
+    return np.asarray(np.sign(np.where(weight > 0, mean - sq, 0.0)), dtype=np.float64)
+
+
+def rollback_mask(
+    points: FloatArray, sq: FloatArray, record: FloatArray | None, drift: FloatArray
+) -> NDArray[np.bool_]:
+    """Which candidates ``(c, m)`` roll the issue back (module docstring, "Rollbacks").
+
+    The direction is ``sign(record - sq)`` where a passed record moved the issue, else
+    ``drift``; a candidate rolls back when some dimension lies against it, beyond ``sq`` or
+    (for a passed record) short of the record, by more than ``1e-9`` of the scale.
+    """
+    d = drift.copy()
+    if record is not None:
+        moved = np.sign(record - sq)
+        d = np.where(moved != 0, moved, d)
+    tol = 1e-9
+    below_sq = ((points - sq[None, :]) * d[None, :] < -tol).any(axis=1)
+    if record is None:
+        return np.asarray(below_sq)
+    below_record = ((points - record[None, :]) * d[None, :] < -tol).any(axis=1)
+    return np.asarray(below_sq | below_record)
+
+
+def deal_procedure(
+    cands: Sequence[IssueCandidates], actors: tuple[str, ...], choice: IntArray
+) -> dict[str, Any]:
+    """The practised procedure's reading of a deal (module docstring, "Procedure"): per issue
+    it changes, the outcome, objectors and reservations of the deal's text on that issue alone;
+    for the package, the members whose summed net loss exceeds their cost (``objectors``) or
+    the reservation threshold (``reservations``)."""
+    per_issue: dict[str, Any] = {}
+    total: dict[int, float] = {}
+    cost: dict[int, float] = {}
+    tau: dict[int, float] = {}
+    for d, c in enumerate(cands):
+        k = int(choice[d])
+        if k == 0 or c.settings is None or c.status_quo is None:
+            continue
+        assert c.member_positions is not None and c.member_saliences is not None
+        point = c.points[k]
+        result = c.settings.run(c.rule, c.member_positions, c.member_saliences, c.status_quo, point)
+        ids = [actors[i] for i in c.members.tolist()]
+        per_issue[c.issue_id] = {
+            "outcome": result.outcome,
+            "value": [float(v) for v in result.value],
+            "objectors": [ids[i] for i in result.objectors],
+            "reservations": [ids[i] for i in result.reservations],
+            "opt_outs": [ids[i] for i in result.opt_outs],
+        }
+        losses = net_losses(c.member_positions, c.member_saliences, c.status_quo, point)
+        costs = c.settings.costs(ids)
+        for j, row in enumerate(c.members.tolist()):
+            total[row] = total.get(row, 0.0) + float(losses[j])
+            cost[row] = min(cost.get(row, np.inf), float(costs[j]))
+            tau[row] = min(tau.get(row, np.inf), float(c.settings.reservation_threshold))
+    objectors = sorted(actors[r] for r, v in total.items() if v > cost[r])
+    reservations = sorted(actors[r] for r, v in total.items() if tau[r] < v <= cost[r])
+    return {
+        "issues": per_issue,
+        "objectors": objectors,
+        "reservations": reservations,
+        "passes": not objectors,
+    }
+
+
 def _index_of(cand: IssueCandidates, value: float) -> int:
     return int(np.argmin(np.abs(cand.points[:, 0] - value)))
 
@@ -527,6 +659,12 @@ def _deal(
             for d, c in enumerate(cands)
         },
         trades=trades,
+        rollbacks=[
+            c.issue_id
+            for d, c in enumerate(cands)
+            if c.rollback is not None and bool(c.rollback[int(choice[d])])
+        ],
+        procedure=deal_procedure(cands, actors, choice),
     )
 
 
@@ -535,8 +673,10 @@ __all__ = [
     "PackageDeals",
     "actor_losses",
     "beam_search",
+    "deal_procedure",
     "exact_search",
     "feasible",
     "find_package_deals",
     "package_gains",
+    "rollback_mask",
 ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import FileArg, TableOrJson, out, print_json
+from accord.cli.common import FileArg, InputsOpt, TableOrJson, load_with_inputs, out, print_json
 from accord.errors import AccordError, UsageError
 
 if TYPE_CHECKING:
@@ -157,15 +157,56 @@ def gaps(
     body: Annotated[str, typer.Option(help="The body whose members form the alliance.")] = "nac",
     clusters: Annotated[int, typer.Option(help="Number of clusters of like-minded allies.")] = 3,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+    issue: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--issue",
+            "-i",
+            help="Issues whose objectors get the rise in threat perception at which they would "
+            "acquiesce (repeatable; default: every issue of the body).",
+        ),
+    ] = None,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model whose forecast is the proposal.")
+    ] = "compromise",
+    inputs: InputsOpt = "record",
+    elasticity: Annotated[
+        float,
+        typer.Option(
+            help="With --inputs record: share of an objector's salience lost per point of "
+            "threat perception of China (assumed; default 1/34)."
+        ),
+    ] = 1.0 / 34.0,
 ) -> None:
     """Threat perceptions of China, Russia and North Korea: the focal actor's gap to the
-    alliance, the spread inside it, and clusters of like-minded allies."""
+    alliance, the spread inside it, clusters of like-minded allies, and for each objector the
+    rise in its threat perception of China at which it would acquiesce, next to today's gap."""
     from accord.analysis.gaps import perception_gaps
-    from accord.scenario.io import load
+    from accord.analysis.perception import acquiescence_rises
 
-    result = perception_gaps(load(file), focal=focal, body=body, n_clusters=clusters)
+    scenario = load_with_inputs(file, inputs)
+    result = perception_gaps(scenario, focal=focal, body=body, n_clusters=clusters)
+    wanted = issue or [i.id for i in scenario.issues if i.body == body and i.status_quo]
+    focal_threat = scenario.actor(focal).attributes.get("threat_china")
+    rises = [
+        r
+        for ident in wanted
+        for r in acquiescence_rises(
+            scenario, ident, model=model, inputs=inputs, elasticity=elasticity
+        )
+    ]
+
+    def today(actor: str, now: float | None) -> float | None:
+        value = None if focal_threat is None else focal_threat.value
+        if now is None or not isinstance(value, int | float) or isinstance(value, bool):
+            return None
+        return float(value) - now
+
+    acquiescence = [
+        {**r.to_json_dict(), "gap_to_focal_now": today(r.actor, r.threat_now)} for r in rises
+    ]
     if fmt is TableOrJson.json:
-        print_json(result.to_json_dict())
+        print_json({**result.to_json_dict(), "inputs": inputs, "acquiescence": acquiescence})
         return
     table = Table(title=f"Threat perception (0-100): '{focal}' against the members of '{body}'")
     for column in ("threat", focal, "alliance mean", "gap", "median", "std", "min", "max"):
@@ -189,6 +230,25 @@ def gaps(
     for c in result.clusters:
         ctable.add_row(str(c.label), *(_f(v) for v in c.centroid), ", ".join(c.members))
     out.print(ctable)
+    atable = Table(
+        title=f"How far must the gap close? Rise in threat perception of China at which each "
+        f"objector would acquiesce (--inputs {inputs}), next to its gap to '{focal}' today"
+    )
+    for column in ("issue", "objector", "threat now", f"gap to {focal} now", "rise needed", "how"):
+        atable.add_column(column)
+    for row in acquiescence:
+        atable.add_row(
+            row["issue"],
+            row["actor"],
+            _f(row["threat_now"]),
+            _f(row["gap_to_focal_now"]),
+            "none up to 100" if row["rise"] is None else _f(row["rise"]),
+            row["method"],
+        )
+    if acquiescence:
+        out.print(atable)
+    else:
+        out.print("practised procedure: no member objects on " + ", ".join(wanted))
     if result.assumed_share > 0:
         out.print(
             f"{result.assumed_share:.0%} of the alliance's threat values are assumed or derived "

@@ -11,11 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from accord.scenario.schema import Scenario
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -39,6 +42,21 @@ RULE_HELP = (
     "qualified-majority[:Q], weighted[:Q], eu-nice, eu-lisbon."
 )
 RuleOpt = Annotated[str | None, typer.Option(help=RULE_HELP)]
+
+INPUTS_HELP = (
+    "Where the stances come from: 'record' (as the file codes them from what each actor said or "
+    "did) or 'formulas' (the sensitivity in which the file's position_formulas replace the "
+    "stances of the actors they list)."
+)
+InputsOpt = Annotated[str, typer.Option("--inputs", help=INPUTS_HELP)]
+
+
+def load_with_inputs(file: Path, inputs: str) -> Scenario:
+    """Load a scenario file and apply ``--inputs`` (:func:`accord.scenario.derive.apply_inputs`)."""
+    from accord.scenario.derive import apply_inputs
+    from accord.scenario.io import load
+
+    return apply_inputs(load(file), inputs)
 
 
 @contextmanager

@@ -9,13 +9,19 @@ from rich.table import Table
 
 from accord.cli.common import (
     FileArg,
+    InputsOpt,
     RuleOpt,
     TableOrJson,
     fmt_values,
+    load_with_inputs,
     out,
     print_json,
     progress_bar,
 )
+
+#: Default of ``--elasticity``; equals :data:`accord.analysis.perception.ELASTICITY` (kept here so
+#: that importing the CLI does not import the models; a test checks they agree).
+ELASTICITY = 1.0 / 34.0
 
 
 def register(app: typer.Typer) -> None:
@@ -44,16 +50,42 @@ def deadlock(
     top: Annotated[int, typer.Option(help="How many package deals to show.")] = 5,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
     seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    inputs: InputsOpt = "record",
+    elasticity: Annotated[
+        float,
+        typer.Option(
+            help="With --inputs record: share of an objector's salience lost per point of "
+            "threat perception of China (assumed, docs/japan-nato.md; default 1/34)."
+        ),
+    ] = ELASTICITY,
+    include_rollbacks: Annotated[
+        bool,
+        typer.Option(
+            "--include-rollbacks",
+            help="Keep package deals that roll an issue back below its status quo or record.",
+        ),
+    ] = False,
 ) -> None:
-    """List the blockers of an issue, what would unblock it, and package deals across issues."""
+    """List the blockers of an issue, what would unblock it, how far each objector's threat
+    perception would have to rise for it to acquiesce, and package deals across issues."""
     from accord.analysis.deadlock import analyse_deadlock
     from accord.analysis.package_deals import find_package_deals
-    from accord.scenario.io import load
+    from accord.analysis.perception import acquiescence_rises
 
-    scenario = load(file)
+    scenario = load_with_inputs(file, inputs)
     analysis = analyse_deadlock(
         scenario, issue, model=model, rule=rule, proposal=proposal, seed=seed
     )
+    rises = None
+    if rule is None and _reads_threat(scenario):
+        rises = acquiescence_rises(
+            scenario,
+            issue,
+            proposal=analysis.proposal,
+            inputs=inputs,
+            elasticity=elasticity,
+            seed=seed,
+        )
     package = None
     if deals:
         with progress_bar("package deals") as update:
@@ -65,11 +97,14 @@ def deadlock(
                 top=top,
                 seed=seed,
                 progress=update,
+                include_rollbacks=include_rollbacks,
             )
     if fmt is TableOrJson.json:
         print_json(
             {
                 "deadlock": analysis.to_json_dict(),
+                "inputs": inputs,
+                "perception_rises": None if rises is None else [r.to_json_dict() for r in rises],
                 "package_deals": None if package is None else package.to_json_dict(),
             }
         )
@@ -112,8 +147,38 @@ def deadlock(
         out.print(f"nearest outcome that passes: {fmt_values(data['allowed'])}")
     for note in data["notes"]:
         out.print(f"note: {note}")
+    if rises is not None:
+        _print_rises(rises, inputs)
     if package is not None:
         _print_deals(package.to_json_dict())
+
+
+def _reads_threat(scenario: Any) -> bool:
+    """Whether any actor states a threat perception of China (the perception-gap question)."""
+    return any("threat_china" in a.attributes for a in scenario.actors)
+
+
+def _print_rises(rises: list[Any], inputs: str) -> None:
+    if not rises:
+        out.print("practised procedure: no member objects to this proposal")
+        return
+    table = Table(
+        title="Perception gap: rise in threat perception of China (0-100) at which each "
+        f"objector would acquiesce (--inputs {inputs})"
+    )
+    for column in ("objector", "threat now", "rise needed", "threat needed", "loss", "cost", "how"):
+        table.add_column(column)
+    for r in rises:
+        table.add_row(
+            r.actor,
+            "-" if r.threat_now is None else f"{r.threat_now:.1f}",
+            "none up to 100" if r.rise is None else f"{r.rise:.1f}",
+            "-" if r.threat_needed is None else f"{r.threat_needed:.1f}",
+            f"{r.loss_now:.2f}",
+            f"{r.cost:.2f}",
+            r.method,
+        )
+    out.print(table)
 
 
 def _print_deals(data: dict[str, Any]) -> None:
@@ -131,6 +196,8 @@ def _print_deals(data: dict[str, Any]) -> None:
         table.add_column(ident)
     table.add_column("total gain")
     table.add_column("trades")
+    table.add_column("still objects")
+    table.add_column("reserves")
     for k, deal in enumerate(data["deals"], start=1):
         trades = "; ".join(
             f"{t['actor']} gives {','.join(t['concedes_on'])} for {','.join(t['gains_on'])}"
@@ -140,7 +207,10 @@ def _print_deals(data: dict[str, Any]) -> None:
             str(k),
             *(fmt_values(deal["outcomes"][ident]) for ident in data["issues"]),
             f"{deal['total_gain']:.4f}",
-            trades or "-",
+            (trades or "-")
+            + (f" [rolls back {', '.join(deal['rollbacks'])}]" if deal["rollbacks"] else ""),
+            ", ".join(deal["procedure"]["objectors"]) or "-",
+            ", ".join(deal["procedure"]["reservations"]) or "-",
         )
     if data["deals"]:
         out.print(table)

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import FileArg, RuleOpt, TableOrJson, out, print_json, progress_bar
+from accord.cli.common import (
+    FileArg,
+    InputsOpt,
+    RuleOpt,
+    TableOrJson,
+    load_with_inputs,
+    out,
+    print_json,
+    progress_bar,
+)
 from accord.errors import UsageError
 
 
@@ -63,16 +72,16 @@ def montecarlo(
         ),
     ] = 0,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+    inputs: InputsOpt = "record",
 ) -> None:
     """Draw every assumed number in its range: pass probability, forecast spread, drivers."""
     from accord.analysis.montecarlo import monte_carlo, sobol_indices
     from accord.forecast import resolve_models
-    from accord.scenario.io import load
 
     _check_draws(draws)
     if top < 0:
         raise UsageError(f"--top is {top}", field="--top", expected="a number >= 0")
-    scenario = load(file)
+    scenario = load_with_inputs(file, inputs)
     names = resolve_models(model)
     with progress_bar("Monte Carlo") as update:
         result = monte_carlo(
@@ -191,14 +200,14 @@ def report(
             "allows on the first N draws only.",
         ),
     ] = 30,
+    inputs: InputsOpt = "record",
 ) -> None:
     """Write one self-contained HTML report of the scenario (works offline)."""
     from accord.report.case_report import build_report, write_case_report
-    from accord.scenario.io import load
 
     _check_draws(draws)
     _check_output(output)
-    scenario = load(file)
+    scenario = load_with_inputs(file, inputs)
     with progress_bar("report") as update:
         data = build_report(
             scenario,
