@@ -360,3 +360,74 @@ def test_several_dimensions_compute_the_allowed_outcome_on_the_first_draws() -> 
     assert item.allowed_summary[0].n == 5 and item.outcome_summary[0].n == 30
     with pytest.raises(UsageError, match="allowed"):
         monte_carlo(case, "compromise", draws=5, allowed_draws=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# the procedure over draws (accord.analysis.mc_procedure)
+
+
+def test_procedure_over_draws_a_costly_objector_blocks_a_cheap_one_reserves() -> None:
+    # c at the status quo with full salience always loses 0.8-1.0 x 80 points: it objects at any
+    # drawn cost (5-20 around the default 10); b's small loss is within every drawn cost.
+    case = scenario(
+        [
+            stance("a", 80, 0.5, (70, 90)),
+            stance("b", 60, 0.1, (55, 65)),
+            stance("c", 0, 0.9, None, (0.8, 1.0)),
+        ],
+        status_quo=0.0,
+    )
+    item = issue_monte_carlo(case, "q", ["compromise"], draws=200, seed=3).model("compromise")
+    proc = item.procedure
+    assert proc is not None
+    data = proc.to_json_dict()
+    assert data["p_blocked"] + data["p_diluted"] + data["p_delayed"] + data["p_passes"] == (
+        pytest.approx(1.0)
+    )
+    assert sum(data["probabilities"].values()) == pytest.approx(1.0)
+    assert data["objectors"]["c"] == 1.0 and "b" not in data["objectors"]
+    lo, hi = data["cost_of_objecting"]["range"]
+    assert lo < hi and np.all((proc.costs >= lo) & (proc.costs <= hi))
+    assert "assumed" in data["cost_of_objecting"]["source"]
+
+
+def test_procedure_draws_are_seeded_and_leave_the_stance_draws_alone() -> None:
+    one = issue_monte_carlo(UNCERTAIN, "q", ["compromise"], draws=150, seed=9)
+    two = issue_monte_carlo(UNCERTAIN, "q", ["compromise"], draws=150, seed=9)
+    bare = issue_monte_carlo(UNCERTAIN, "q", ["compromise"], draws=150, seed=9, procedure=False)
+    a, b = one.model("compromise").procedure, two.model("compromise").procedure
+    assert a is not None and b is not None
+    assert a.outcomes == b.outcomes and np.array_equal(a.costs, b.costs)
+    assert bare.model("compromise").procedure is None
+    assert np.array_equal(one.values, bare.values)
+    assert np.array_equal(one.model("compromise").outcomes, bare.model("compromise").outcomes)
+
+
+def test_zero_cost_is_the_strict_reading_in_every_draw() -> None:
+    case = scenario(
+        [stance("a", 80, 0.5, (70, 90)), stance("b", 30, 0.6, (20, 40)), stance("c", 10, 0.4)],
+        status_quo=0.0,
+    )
+    data = case.model_dump()
+    data["bodies"][0]["procedure"] = {"name": "practised", "cost_of_objecting": 0.0}
+    strict = Scenario.model_validate(data)
+    item = issue_monte_carlo(strict, "q", ["compromise"], draws=100, seed=2).model("compromise")
+    assert item.procedure is not None
+    passes = np.array([o.startswith("passes") for o in item.procedure.outcomes])
+    # with no cost, the procedure passes exactly where the strict winset test passes
+    assert np.array_equal(passes, item.passes)
+    assert item.procedure.to_json_dict()["cost_of_objecting"]["range"] == [0.0, 0.0]
+
+
+def test_japan_nato_office_montecarlo_france_objects_in_every_draw() -> None:
+    from accord.scenario.io import load
+
+    case = load(ROOT / "scenarios" / "japan-nato" / "scenario.yaml")
+    item = issue_monte_carlo(case, "tokyo-office", ["compromise"], draws=100, seed=0)
+    proc = item.model("compromise").procedure
+    assert proc is not None
+    data = proc.to_json_dict()
+    assert data["objectors"]["fra"] == 1.0
+    assert next(iter(data["objectors"])) == "fra"
+    assert data["p_passes"] < 0.1  # the office does not pass with France objecting...
+    assert data["p_blocked"] > 0.5  # ...and is shelved in most draws

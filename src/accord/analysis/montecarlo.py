@@ -66,6 +66,7 @@ from accord.analysis.mc_inputs import (
     draw_values,
     uncertain_inputs,
 )
+from accord.analysis.mc_procedure import ProcedureUncertainty, cost_factors, procedure_over_draws
 from accord.analysis.mc_sobol import SobolResult, sobol_indices  # re-exported
 from accord.errors import UsageError
 from accord.models.base import FloatArray
@@ -271,6 +272,7 @@ class ModelUncertainty:
 
     status_quo: FloatArray | None = None
     scale: FloatArray | None = None
+    procedure: ProcedureUncertainty | None = None
 
     @property
     def pass_probability(self) -> float:
@@ -300,6 +302,7 @@ class ModelUncertainty:
             "outcome": [d.to_json_dict() for d in self.outcome_summary],
             "allowed_outcome": [d.to_json_dict() for d in self.allowed_summary],
             "drivers": [d.to_json_dict() for d in drivers],
+            "procedure": None if self.procedure is None else self.procedure.to_json_dict(top),
         }
 
 
@@ -396,6 +399,52 @@ def _check_draws(draws: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _ProcedureDraws:
+    """What the procedure needs per issue: settings, per-draw rules and cost factors."""
+
+    settings: Any
+    rules: list[Any]
+    rule: _IssueRule
+    factors: FloatArray
+
+    @classmethod
+    def of(
+        cls,
+        scenario: Scenario,
+        issue_id: str,
+        rule: _IssueRule,
+        batch: IssueBatch,
+        draws: int,
+        seed: int | None,
+    ) -> _ProcedureDraws:
+        from accord.forecast import seed_for
+        from accord.rules.build_procedure import resolve_procedure
+
+        assert rule.spec is not None
+        settings = resolve_procedure(scenario, scenario.issue(issue_id), rule.spec.kind)
+        factors = cost_factors(draws, seed_for(seed, "montecarlo-cost", issue_id))
+        return cls(settings, _rules_per_draw(rule, batch.capabilities), rule, factors)
+
+    def run(
+        self, batch: IssueBatch, outcomes: FloatArray, names: list[str], values: FloatArray
+    ) -> ProcedureUncertainty:
+        assert batch.status_quo is not None
+        proposals = np.clip(outcomes, batch.lo, batch.hi)
+        return procedure_over_draws(
+            self.settings,
+            self.rules,
+            [a.id for a in self.rule.members],
+            batch.positions[:, self.rule.rows],
+            batch.saliences[:, self.rule.rows],
+            batch.status_quo,
+            proposals,
+            self.factors,
+            names,
+            values,
+        )
+
+
 def issue_monte_carlo(
     scenario: Scenario,
     issue_id: str,
@@ -408,6 +457,7 @@ def issue_monte_carlo(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
     allowed_draws: int | None = MD_ALLOWED_DRAWS,
+    procedure: bool = True,
 ) -> IssueUncertainty:
     """Monte Carlo for one issue (see the module docstring).
 
@@ -423,6 +473,8 @@ def issue_monte_carlo(
         progress: called as ``progress(done, len(models) * draws)``.
         allowed_draws: in several dimensions, compute the allowed outcome on the first this
             many draws only (``None``: all).
+        procedure: also run the issue's decision procedure on every draw, with a drawn cost of
+            objecting (:mod:`accord.analysis.mc_procedure`).
     """
     from accord.forecast import seed_for
 
@@ -433,6 +485,10 @@ def issue_monte_carlo(
     inputs = uncertain_inputs(scenario, issue_id)
     values = draw_values(inputs, draws, seed_for(seed, "montecarlo", issue_id), distribution)
     batch = apply_draws(scenario, issue_id, inputs, values)
+    over = None
+    ready = issue_rule_.spec is not None and bool(issue_rule_.members)
+    if procedure and ready and batch.status_quo is not None:
+        over = _ProcedureDraws.of(scenario, issue_id, issue_rule_, batch, draws, seed)
     results: list[ModelUncertainty] = []
     for k, name in enumerate(models):
 
@@ -466,6 +522,9 @@ def issue_monte_carlo(
                 drivers=_drivers(inputs, values, outcomes, passes),
                 status_quo=arrays.status_quo,
                 scale=np.where(arrays.hi > arrays.lo, arrays.hi - arrays.lo, 1.0),
+                procedure=None
+                if over is None
+                else over.run(batch, outcomes, [i.name for i in inputs], values),
             )
         )
     return IssueUncertainty(
@@ -493,6 +552,7 @@ def monte_carlo(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
     allowed_draws: int | None = MD_ALLOWED_DRAWS,
+    procedure: bool = True,
 ) -> MonteCarloResult:
     """Monte Carlo over every assumed range, for every issue (or ``issues``) and model.
 
@@ -540,6 +600,7 @@ def monte_carlo(
                 params=params,
                 progress=tick,
                 allowed_draws=allowed_draws,
+                procedure=procedure,
             )
         )
     return MonteCarloResult(scenario.id, seed, draws, distribution, tuple(results))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -73,8 +73,16 @@ def montecarlo(
     ] = 0,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
     inputs: InputsOpt = "record",
+    procedure: Annotated[
+        bool,
+        typer.Option(
+            "--procedure/--no-procedure",
+            help="Also run the decision procedure on every draw, with a drawn cost of objecting.",
+        ),
+    ] = True,
 ) -> None:
-    """Draw every assumed number in its range: pass probability, forecast spread, drivers."""
+    """Draw every assumed number in its range: pass probability, forecast spread, drivers,
+    and the procedure's outcome (P(passes), P(diluted), P(delayed), P(blocked), who objects)."""
     from accord.analysis.montecarlo import monte_carlo, sobol_indices
     from accord.forecast import resolve_models
 
@@ -94,6 +102,7 @@ def montecarlo(
             rule=rule,
             progress=update,
             allowed_draws=allowed_draws,
+            procedure=procedure,
         )
     sobol_results = []
     if sobol:
@@ -159,6 +168,7 @@ def _print_tables(result: object, top: int) -> None:
                     f"{a.quantiles['q50']:.2f}",
                 )
         out.print(table)
+        _print_procedure(item, top)
         if not item.inputs or top == 0:
             continue
         drivers = Table(title=f"{item.issue_id}: what drives the forecast (Spearman rho)")
@@ -178,6 +188,31 @@ def _print_tables(result: object, top: int) -> None:
                     describe_rho(rho),
                 )
         out.print(drivers)
+
+
+def _print_procedure(item: Any, top: int) -> None:
+    """The procedure over the draws: outcome probabilities and who objects, how often."""
+    rows = [(mu.model, mu.procedure.to_json_dict(top)) for mu in item.models if mu.procedure]
+    if not rows:
+        return
+    cost = rows[0][1]["cost_of_objecting"]
+    table = Table(
+        title=f"{item.issue_id}: {rows[0][1]['name']} procedure over the draws (cost of objecting "
+        f"{cost['value']:g}, drawn in {cost['range'][0]:g}-{cost['range'][1]:g})"
+    )
+    for column in ("model", "P(passes)", "P(diluted)", "P(delayed)", "P(blocked)", "objects"):
+        table.add_column(column)
+    for model, data in rows:
+        who = ", ".join(f"{a} {p:.0%}" for a, p in list(data["objectors"].items())[: max(top, 1)])
+        table.add_row(
+            model,
+            f"{data['p_passes']:.3f}",
+            f"{data['p_diluted']:.3f}",
+            f"{data['p_delayed']:.3f}",
+            f"{data['p_blocked']:.3f}",
+            who or "-",
+        )
+    out.print(table)
 
 
 def report(
