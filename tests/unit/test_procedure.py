@@ -96,7 +96,7 @@ def test_opt_out_instead_of_block_and_its_cap() -> None:
     rule = consensus()
     res = run_procedure(rule, x, None, [50.0], [90.0], cost=5.0, opt_out=True)
     assert res.outcome == "passes_with_opt_outs"
-    assert res.opt_outs == [3] and res.objectors == [3]
+    assert res.opt_outs == [3] and res.objectors == []
     assert res.value == pytest.approx([90.0])
     # two of four objectors exceed the one-third cap: no opt-out, the text is diluted or blocked
     x2 = np.array([[100.0], [100.0], [0.0], [0.0]])

@@ -200,7 +200,8 @@ class ProcedureResult:
         name: ``strict`` or ``practised``.
         outcome: one of :data:`OUTCOMES`.
         value: ``(m,)`` the text adopted (``q`` when delayed or blocked).
-        objectors: member indices that broke silence against the proposal as tabled.
+        objectors: member indices that broke silence against the proposal as tabled (members
+            that opt out are listed under ``opt_outs`` instead).
         reservations: member indices acquiescing with a reservation at the final value.
         opt_outs: member indices that opted out.
         blocking: whether the objectors could block under the rule.
@@ -381,8 +382,11 @@ def run_procedure(
             blocking=False,
         )
     if opt_out and len(objectors) <= OPT_OUT_CAP * rule.k:
+        # they step aside instead of breaking silence: opt-outs, not objectors
         others = _reserving(loss, objects, tau)
-        return result("passes_with_opt_outs", p.copy(), others, opt_outs=list(objectors))
+        opting = list(objectors)
+        objectors = []
+        return result("passes_with_opt_outs", p.copy(), others, opt_outs=opting)
 
     t = _dilution(rule, x, s, q, p, costs)
     if t <= max_dilution:
