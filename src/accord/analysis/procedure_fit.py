@@ -334,3 +334,33 @@ def deu_cases(
             )
         )
     return out
+
+
+def fit_all(
+    nato: str | os.PathLike[str] | None, deu: str | os.PathLike[str] | None
+) -> dict[str, Any]:
+    """Every fit of the module docstring: ``consensus`` on ``nato`` (a folder of records),
+    ``unanimity`` and ``majority`` on ``deu`` (a DEU file; ``tau`` fixed at the consensus fit's,
+    or 0 without one)."""
+    out: dict[str, Any] = {}
+    tau = 0.0
+    if nato is not None:
+        consensus = fit_record(nato_cases(nato), kind="consensus")
+        out["consensus"] = consensus.as_dict()
+        tau = consensus.params.reservation_threshold
+    if deu is not None:
+        for kind, cases in deu_cases(deu).items():
+            if cases:
+                out[kind] = fit_values(cases, grid(taus=(tau,)), kind=kind).as_dict()
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover - the provenance of the constants in procedure.py
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="Fit the practised procedure's defaults.")
+    parser.add_argument("--nato", help="folder of recorded NATO decisions")
+    parser.add_argument("--deu", help="DEU TSV file (the dev split)")
+    args = parser.parse_args()
+    print(json.dumps(fit_all(args.nato, args.deu), indent=2))

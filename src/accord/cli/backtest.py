@@ -38,6 +38,12 @@ def backtest_deu(
     rule_aware: Annotated[
         bool, typer.Option("--rule-aware/--no-rule-aware", help="Constrain by the Council rule.")
     ] = False,
+    procedure: Annotated[
+        str,
+        typer.Option(
+            help="Procedure of --rule-aware: practised (fitted EU costs) or strict (the winset)."
+        ),
+    ] = "practised",
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
     seed: Annotated[int, typer.Option(help="Seed for stochastic models and the bootstrap.")] = 0,
     replicates: Annotated[
@@ -66,7 +72,13 @@ def backtest_deu(
     names = resolve_models(model)
     with progress_bar("backtesting") as update:
         result = run_backtest(
-            file, names, capability=capability, rule_aware=rule_aware, seed=seed, progress=update
+            file,
+            names,
+            capability=capability,
+            rule_aware=rule_aware,
+            seed=seed,
+            progress=update,
+            procedure=procedure,
         )
     data = result.to_json_dict(replicates=replicates)
     if report is not None:
@@ -108,6 +120,13 @@ def backtest_deu(
         )
     out.print(table)
     out.print(data["cleaning"])
+    for name, row in data.get("rule_aware_vs_free", {}).items():
+        ci = row["ci"]
+        interval = "-" if ci is None else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]"
+        out.print(
+            f"{name}: rule-aware ({data['procedure']}) minus free MAE {row['mae_diff']:+.2f} "
+            f"{interval} (paired bootstrap by proposal)"
+        )
 
 
 @backtest_app.command("record")
