@@ -154,6 +154,9 @@ class FitResult:
     in_sample: dict[str, Any]
     cv: dict[str, Any]
     chosen_per_fold: list[ProcedureParams]
+    held_out_errors: FloatArray | None = None
+    free_errors: FloatArray | None = None
+    groups: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         def p(x: ProcedureParams) -> dict[str, float]:
@@ -267,6 +270,9 @@ def fit_values(
         in_sample={"mae": float(errors[full].mean()), "mae_free": float(free.mean())},
         cv={"mae": float(held.mean()), "mae_free": float(free.mean()), "folds": folds},
         chosen_per_fold=chosen,
+        held_out_errors=held,
+        free_errors=free,
+        groups=tuple(c.group for c in cases),
     )
 
 
@@ -342,6 +348,8 @@ def fit_all(
     """Every fit of the module docstring: ``consensus`` on ``nato`` (a folder of records),
     ``unanimity`` and ``majority`` on ``deu`` (a DEU file; ``tau`` fixed at the consensus fit's,
     or 0 without one)."""
+    from accord.analysis.backtest_stats import paired_bootstrap
+
     out: dict[str, Any] = {}
     tau = 0.0
     if nato is not None:
@@ -349,9 +357,25 @@ def fit_all(
         out["consensus"] = consensus.as_dict()
         tau = consensus.params.reservation_threshold
     if deu is not None:
+        held: list[FloatArray] = []
+        free: list[FloatArray] = []
+        groups: list[str] = []
         for kind, cases in deu_cases(deu).items():
             if cases:
-                out[kind] = fit_values(cases, grid(taus=(tau,)), kind=kind).as_dict()
+                result = fit_values(cases, grid(taus=(tau,)), kind=kind)
+                out[kind] = result.as_dict()
+                assert result.held_out_errors is not None and result.free_errors is not None
+                held.append(result.held_out_errors)
+                free.append(result.free_errors)
+                groups.extend(result.groups)
+        if held:
+            # out-of-fold practised errors against the free forecasts, issues with an rp
+            out["deu_cv_vs_free"] = paired_bootstrap(
+                np.concatenate(held),
+                np.concatenate(free),
+                groups,
+                names=("practised (out of fold)", "free"),
+            ).as_dict()
     return out
 
 
