@@ -107,3 +107,14 @@ def test_cli_bad_path_and_bad_model(run_cli: Any, tmp_path: Path) -> None:
     assert result.code == 2
     with pytest.raises(UsageError, match="unknown procedure"):
         run_record_backtest(RECORDS, procedure="lenient")
+
+
+def test_forecast_table_shows_the_procedure_and_the_record(run_cli: Any) -> None:
+    result = run_cli("forecast", RECORDS / "council.yaml", "-m", "compromise", "-i", "veto")
+    assert result.code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "record: blocked at 0.000; objectors: e" in text
+    assert "procedure" in text and "blocked" in text
+    csv_out = run_cli("forecast", RECORDS / "council.yaml", "-m", "compromise", "-f", "csv")
+    header = csv_out.stdout.splitlines()[0].split(",")
+    assert header[-4:] == ["procedure", "procedure_outcome", "procedure_value", "objectors"]
