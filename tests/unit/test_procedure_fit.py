@@ -53,8 +53,10 @@ def test_record_fit_is_best_in_sample_and_leave_one_out_refits() -> None:
     assert len(cases) == 5
     cands = pf.grid(costs=(0.0, 5.0, 10.0, 30.0), taus=(0.0, 2.0), dilutions=(0.5,))
     result = pf.fit_record(cases, cands)
-    scores = [pf.record_score(pf.record_rows(cases, c)) for c in cands]
-    assert pf.record_score(pf.record_rows(cases, result.params)) == max(scores)
+    scores = pf.smoothed(
+        [pf.record_score(pf.record_rows(cases, c)) for c in cands], pf.neighbours(cands)
+    )
+    assert scores[cands.index(result.params)] == max(scores)
     # the held-out case 0 is predicted with the parameters fitted on the other four
     others = pf.fit_record(cases[1:], cands)
     assert result.chosen_per_fold[0] == others.params
@@ -66,3 +68,13 @@ def test_grid_keeps_tau_within_the_cost() -> None:
     for params in pf.grid():
         assert params.reservation_threshold <= params.cost
     assert len(pf.grid(costs=(0.0, 4.0), taus=(0.0, 2.0, 8.0), dilutions=(0.5,))) == 3
+
+
+def test_smoothing_averages_along_the_cost_axis_only() -> None:
+    cands = pf.grid(costs=(0.0, 5.0, 10.0), taus=(0.0,), dilutions=(0.25, 0.5))
+    near = pf.neighbours(cands)
+    # order: (0, .25), (0, .5), (5, .25), (5, .5), (10, .25), (10, .5)
+    assert near[0] == [0, 2] and near[2] == [0, 2, 4] and near[5] == [3, 5]
+    scores = [(1.0,), (0.0,), (0.0,), (0.0,), (0.0,), (0.0,)]
+    smooth = pf.smoothed(scores, near)
+    assert smooth[0] == (0.5,) and smooth[2] == (pytest.approx(1 / 3),) and smooth[1] == (0.0,)
