@@ -115,6 +115,7 @@ class ScenarioForecast:
                             "passes": fc.passes,
                             "blockers": ", ".join(fc.blockers),
                             "rounds": fc.run.n_rounds,
+                            **_procedure_cells(fc, k),
                         }
                     )
         return pd.DataFrame(rows)
@@ -153,6 +154,17 @@ def _record_json(record: Record | None) -> dict[str, Any]:
     if record is None:
         return {}
     return {"record": record.model_dump(mode="json", exclude_none=True)}
+
+
+def _procedure_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
+    """The procedure's columns of :meth:`ScenarioForecast.to_frame` for dimension ``k``."""
+    data = _procedure_json(fc)
+    return {
+        "procedure": data["name"],
+        "procedure_outcome": data["outcome"],
+        "procedure_value": data["value"][k],
+        "objectors": ", ".join(data["objectors"]),
+    }
 
 
 def _procedure_json(fc: ModelForecast) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def test_costly_veto_ladder_silence_reservation_objection() -> None:
     assert res.value == pytest.approx([50.0])
     res = run_procedure(rule, x, s, [50.0], [60.0], cost=4.0, max_dilution=0.7)
     assert res.outcome == "diluted"
-    assert res.value == pytest.approx([54.0], abs=1e-9)
+    assert res.value == pytest.approx([54.0], abs=1e-6)
     assert res.dilution == pytest.approx(0.6)
 
 
@@ -96,7 +96,7 @@ def test_opt_out_instead_of_block_and_its_cap() -> None:
     rule = consensus()
     res = run_procedure(rule, x, None, [50.0], [90.0], cost=5.0, opt_out=True)
     assert res.outcome == "passes_with_opt_outs"
-    assert res.opt_outs == [3] and res.objectors == [3]
+    assert res.opt_outs == [3] and res.objectors == []
     assert res.value == pytest.approx([90.0])
     # two of four objectors exceed the one-third cap: no opt-out, the text is diluted or blocked
     x2 = np.array([[100.0], [100.0], [0.0], [0.0]])
@@ -134,7 +134,7 @@ def test_qmv_dilution_stops_once_the_blocking_minority_dissolves() -> None:
     # Above 70 b+c+d block (a alone has 3 < 4); between 55 and 70 only b objects and a+c+d win:
     # the text is diluted to 70, a third of the way back
     assert res.outcome == "diluted"
-    assert res.value == pytest.approx([70.0], abs=1e-9)
+    assert res.value == pytest.approx([70.0], abs=1e-6)
     assert res.dilution == pytest.approx(1 / 3)
     assert res.objectors == [1, 2, 3]
 

@@ -23,6 +23,7 @@ from accord.errors import UsageError
 from accord.rules.base import DecisionRule
 from accord.rules.procedure import (
     PROCEDURE_NAMES,
+    ProcedureParams,
     ProcedureResult,
     allows_opt_out,
     defaults_for,
@@ -94,7 +95,12 @@ def _layers(scenario: Scenario, issue: Issue) -> list[Procedure]:
 
 
 def resolve_procedure(
-    scenario: Scenario, issue: Issue, rule_kind: str, name: str | None = None
+    scenario: Scenario,
+    issue: Issue,
+    rule_kind: str,
+    name: str | None = None,
+    *,
+    defaults: ProcedureParams | None = None,
 ) -> ProcedureSettings:
     """The procedure settings of ``issue`` decided under a rule of kind ``rule_kind``.
 
@@ -104,12 +110,14 @@ def resolve_procedure(
         rule_kind: the kind of the rule that decides it (after any ``--rule`` override).
         name: ``strict`` or ``practised`` to override the file; ``None`` keeps the file's
             (``practised`` when the file says nothing).
+        defaults: the parameters a field falls back to when neither the issue nor the body sets
+            it; :func:`defaults_for` of ``rule_kind`` when ``None`` (a fit passes its candidates).
     """
     if name is not None and name not in PROCEDURE_NAMES:
         raise UsageError(
             f"unknown procedure '{name}'", field="--procedure", expected="strict or practised"
         )
-    default = defaults_for(rule_kind)
+    default = defaults if defaults is not None else defaults_for(rule_kind)
     values: dict[str, object] = {
         "name": "practised",
         "cost_of_objecting": default.cost,

@@ -154,18 +154,28 @@ NATO_CONSENSUS = ProcedureParams(
 """Default for consensus bodies (NATO's North Atlantic Council)."""
 
 EU_UNANIMITY = ProcedureParams(
-    cost=10.0,
-    reservation_threshold=2.0,
-    max_dilution=0.5,
-    source="prior (not yet fitted): as NATO_CONSENSUS",
+    cost=90.0,
+    reservation_threshold=0.0,
+    max_dilution=0.25,
+    source=(
+        "fitted on the DEU dev split (tests/data/deu/deu3_dev.tsv): 28 unanimity issues with a "
+        "valid rp, compromise forecasts as proposals, loss MAE against 'out' "
+        "(analysis/procedure_fit.py); in-sample MAE 21.64 = free 21.64 (at this cost no member "
+        "blocks: the smallest cost on the grid that does best), 10-fold CV by proposal 21.86; "
+        "tau is not identified by DEU values and is NATO_CONSENSUS's"
+    ),
 )
 """Default for unanimity bodies (the EU Council deciding unanimously)."""
 
 EU_QMV = ProcedureParams(
-    cost=10.0,
-    reservation_threshold=2.0,
-    max_dilution=0.5,
-    source="prior (not yet fitted): as NATO_CONSENSUS",
+    cost=35.0,
+    reservation_threshold=0.0,
+    max_dilution=0.25,
+    source=(
+        "fitted on the DEU dev split: 152 QMV issues with a valid rp, compromise forecasts as "
+        "proposals, loss MAE against 'out'; in-sample MAE 23.14 against free 23.32, 10-fold CV "
+        "by proposal 23.92 against free 23.32 (no gain out of sample); tau as EU_UNANIMITY"
+    ),
 )
 """Default for every majority rule (the EU Council's qualified majority)."""
 
@@ -200,7 +210,8 @@ class ProcedureResult:
         name: ``strict`` or ``practised``.
         outcome: one of :data:`OUTCOMES`.
         value: ``(m,)`` the text adopted (``q`` when delayed or blocked).
-        objectors: member indices that broke silence against the proposal as tabled.
+        objectors: member indices that broke silence against the proposal as tabled (members
+            that opt out are listed under ``opt_outs`` instead).
         reservations: member indices acquiescing with a reservation at the final value.
         opt_outs: member indices that opted out.
         blocking: whether the objectors could block under the rule.
@@ -381,8 +392,11 @@ def run_procedure(
             blocking=False,
         )
     if opt_out and len(objectors) <= OPT_OUT_CAP * rule.k:
+        # they step aside instead of breaking silence: opt-outs, not objectors
         others = _reserving(loss, objects, tau)
-        return result("passes_with_opt_outs", p.copy(), others, opt_outs=list(objectors))
+        opting = list(objectors)
+        objectors = []
+        return result("passes_with_opt_outs", p.copy(), others, opt_outs=opting)
 
     t = _dilution(rule, x, s, q, p, costs)
     if t <= max_dilution:
@@ -390,6 +404,40 @@ def run_procedure(
         loss_t, objects_t = _objecting(x, s, q, value, costs)
         return result("diluted", value, _reserving(loss_t, objects_t, tau), dilution=t)
     return result("delayed" if next_window else "blocked", q.copy(), [], dilution=1.0)
+
+
+_T_NUDGE = 1e-9
+"""Added to each closed-form acquiescence point so that, in floating point, the member no
+longer objects there (a shift of 1e-9 of the way from p to q)."""
+
+
+def _acquiescence(
+    x: FloatArray, s: FloatArray, q: FloatArray, p: FloatArray, costs: FloatArray
+) -> FloatArray:
+    """Per member, the smallest ``t`` in [0, 1] from which it no longer objects to
+    ``y(t) = p + t (q - p)`` (0 for a member that does not object to ``p``).
+
+    ``Delta_i(y(t)) <= c_i`` iff ``d_i(y(t)) <= R_i = c_i / f_i + d_i(q)`` with
+    ``f_i = sqrt(s̄_i / m)``; ``d_i(y(t))^2 = A + 2 B t + C t^2`` (``a = p - x_i``,
+    ``b = q - p``, ``A = sum s a^2``, ``B = sum s a b``, ``C = sum s b^2``), so the point is the
+    smaller root of ``C t^2 + 2 B t + A - R^2 = 0``. It exists in [0, 1] because the member
+    acquiesces at ``t = 1`` (``y = q``).
+    """
+    _, objects = _objecting(x, s, q, p, costs)
+    a = p[None, :] - x
+    b = (q - p)[None, :]
+    big_a = np.sum(s * a * a, axis=1)
+    big_b = np.sum(s * a * b, axis=1)
+    big_c = np.sum(s * b * b, axis=1)
+    factor = np.sqrt(s.mean(axis=1) / x.shape[1])
+    d_q = np.sqrt(np.sum(s * (q[None, :] - x) ** 2, axis=1))
+    safe_f = np.where(factor > 0, factor, 1.0)
+    radius = costs / safe_f + d_q
+    disc = np.maximum(big_b * big_b - big_c * (big_a - radius * radius), 0.0)
+    safe_c = np.where(big_c > 0, big_c, 1.0)
+    root = (-big_b - np.sqrt(disc)) / safe_c
+    point = np.clip(root + _T_NUDGE, 0.0, 1.0)
+    return np.asarray(np.where(objects & (big_c > 0), point, 0.0), dtype=np.float64)
 
 
 def _dilution(
@@ -401,17 +449,10 @@ def _dilution(
     costs: FloatArray,
 ) -> float:
     """Smallest ``t`` in [0, 1] at which the members objecting to ``p + t (q - p)`` no longer
-    block (bisection; blocking only weakens as ``t`` grows, see the module docstring)."""
-
-    def blocks(t: float) -> bool:
-        _, objects = _objecting(x, s, q, p + t * (q - p), costs)
-        return bool(objects.any()) and not bool(rule.is_winning(~objects))
-
-    lo, hi = 0.0, 1.0
-    for _ in range(_BISECT_STEPS):
-        mid = 0.5 * (lo + hi)
-        if blocks(mid):
-            lo = mid
-        else:
-            hi = mid
-    return hi
+    block. The objectors at ``t`` are the members whose acquiescence point lies above ``t``, so
+    only those points (and 0) are candidates; one vectorised rule test checks them all."""
+    points = _acquiescence(x, s, q, p, costs)
+    candidates = np.unique(np.concatenate([[0.0], points, [1.0]]))
+    objecting = points[None, :] > candidates[:, None]  # (candidates, k)
+    blocks = objecting.any(axis=1) & ~rule.is_winning(~objecting)
+    return float(candidates[int(np.argmin(blocks))]) if not blocks.all() else 1.0
