@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from accord.analysis import procedure_fit as pf
+from accord.analysis.record_backtest import summary
 from accord.rules.base import Unanimity
 from accord.rules.procedure import ProcedureParams
 
@@ -52,30 +53,50 @@ def test_record_fit_is_best_in_sample_and_leave_one_out_refits() -> None:
     cases = pf.nato_cases(RECORDS)
     assert len(cases) == 5
     cands = pf.grid(costs=(0.0, 5.0, 10.0, 30.0), taus=(0.0, 2.0), dilutions=(0.5,))
-    result = pf.fit_record(cases, cands)
-    scores = pf.smoothed(
-        [pf.record_score(pf.record_rows(cases, c)) for c in cands], pf.neighbours(cands)
-    )
-    assert scores[cands.index(result.params)] == max(scores)
+    result = pf.fit_record(cases, cands, rule="best")
+    hits = [summary(pf.record_rows(cases, c))["outcome_hit_rate"] for c in cands]
+    assert hits[cands.index(result.params)] == max(hits)
+    assert result.best == result.params
     # the held-out case 0 is predicted with the parameters fitted on the other four
-    others = pf.fit_record(cases[1:], cands)
+    others = pf.fit_record(cases[1:], cands, rule="best")
     assert result.chosen_per_fold[0] == others.params
     assert result.cv["n"] == 5
     assert 0.0 <= result.cv["outcome_hit_rate"] <= result.in_sample["outcome_hit_rate"] + 1e-12
+
+
+def test_one_standard_error_rule_prefers_the_prior_among_near_ties() -> None:
+    cands = [
+        ProcedureParams(2.5, 0.0, 0.5),
+        ProcedureParams(10.0, 2.0, 0.5),
+        ProcedureParams(40.0, 2.0, 0.5),
+    ]
+    groups = [f"c{i}" for i in range(10)]
+    scores = np.array(
+        [
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0],  # 0.7
+            [1, 1, 1, 1, 1, 1, 0, 0, 0, 0],  # 0.6: within one SE (0.145) of 0.7
+            [1, 1, 1, 0, 0, 0, 0, 0, 0, 0],  # 0.3: not
+        ],
+        dtype=float,
+    )
+    assert pf.select(scores, groups, cands, rule="best") == 0
+    assert pf.select(scores, groups, cands, rule="one-se") == 1
+    prior_far = ProcedureParams(40.0, 2.0, 0.5)
+    assert pf.select(scores, groups, cands, rule="one-se", prior=prior_far) == 1  # 40 not eligible
+    with pytest.raises(ValueError):
+        pf.select(scores, groups, cands, rule="median")
+
+
+def test_clustered_standard_error() -> None:
+    v = np.array([1.0, 0.0, 1.0, 0.0])
+    # one case per group: sqrt(sum (v - mean)^2) / n = sqrt(4 * 0.25) / 4
+    assert pf.clustered_se(v, ["a", "b", "c", "d"]) == pytest.approx(0.25)
+    # two groups of two: deviations cancel within each group
+    assert pf.clustered_se(v, ["a", "a", "b", "b"]) == pytest.approx(0.0)
+    assert pf.PRIOR.cost == 10.0 and pf.PRIOR.source
 
 
 def test_grid_keeps_tau_within_the_cost() -> None:
     for params in pf.grid():
         assert params.reservation_threshold <= params.cost
     assert len(pf.grid(costs=(0.0, 4.0), taus=(0.0, 2.0, 8.0), dilutions=(0.5,))) == 3
-
-
-def test_smoothing_averages_along_the_cost_axis_only() -> None:
-    cands = pf.grid(costs=(0.0, 5.0, 10.0), taus=(0.0,), dilutions=(0.25, 0.5))
-    near = pf.neighbours(cands)
-    # order: (0, .25), (0, .5), (5, .25), (5, .5), (10, .25), (10, .5)
-    assert near[0] == [0, 2] and near[2] == [0, 2, 4] and near[5] == [3, 5]
-    scores = [(1.0,), (0.0,), (0.0,), (0.0,), (0.0,), (0.0,)]
-    smooth = pf.smoothed(scores, near)
-    assert smooth[0] == (0.5,) and smooth[1] == (0.0,)
-    assert smooth[2][0] == pytest.approx(1 / 3)

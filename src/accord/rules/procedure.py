@@ -149,32 +149,40 @@ NATO_CONSENSUS = ProcedureParams(
     cost=10.0,
     reservation_threshold=2.0,
     max_dilution=0.5,
-    source="prior (not yet fitted): cost 10 points x salience, tau 2, half-way dilution",
+    source=(
+        "fitted on scenarios/nato-record (30 recorded NATO consensus decisions, 2003-2025; "
+        "compromise forecasts as proposals) by analysis/procedure_fit.py: grid search of the exact "
+        "outcome hit rate with the one-standard-error rule towards the pre-registered prior "
+        "(10, 2, 0.5), which it keeps: in-sample hit rate 0.63 (raw best 0.70 at cost 2.5, "
+        "within one SE), leave-one-out CV hit rate 0.60 against 0.30 for 'everything passes'; "
+        "CV objector precision 0.91, recall 0.87"
+    ),
 )
 """Default for consensus bodies (NATO's North Atlantic Council)."""
 
 EU_UNANIMITY = ProcedureParams(
     cost=90.0,
-    reservation_threshold=0.0,
+    reservation_threshold=2.0,
     max_dilution=0.25,
     source=(
         "fitted on the DEU dev split (tests/data/deu/deu3_dev.tsv): 28 unanimity issues with a "
         "valid rp, compromise forecasts as proposals, loss MAE against 'out' "
-        "(analysis/procedure_fit.py); in-sample MAE 21.64 = free 21.64 (at this cost no member "
-        "blocks: the smallest cost on the grid that does best), 10-fold CV by proposal 21.86; "
-        "tau is not identified by DEU values and is NATO_CONSENSUS's"
+        "(analysis/procedure_fit.py, raw minimum); in-sample MAE 21.64 = free 21.64 (at this "
+        "cost no member blocks: the smallest cost on the grid that does best), 10-fold CV by "
+        "proposal 21.86; tau is not identified by DEU values and is NATO_CONSENSUS's"
     ),
 )
 """Default for unanimity bodies (the EU Council deciding unanimously)."""
 
 EU_QMV = ProcedureParams(
     cost=35.0,
-    reservation_threshold=0.0,
+    reservation_threshold=2.0,
     max_dilution=0.25,
     source=(
         "fitted on the DEU dev split: 152 QMV issues with a valid rp, compromise forecasts as "
-        "proposals, loss MAE against 'out'; in-sample MAE 23.14 against free 23.32, 10-fold CV "
-        "by proposal 23.92 against free 23.32 (no gain out of sample); tau as EU_UNANIMITY"
+        "proposals, loss MAE against 'out' (raw minimum); in-sample MAE 23.14 against free "
+        "23.32, 10-fold CV by proposal 23.92 against free 23.32 (no gain out of sample); tau "
+        "as EU_UNANIMITY"
     ),
 )
 """Default for every majority rule (the EU Council's qualified majority)."""
