@@ -11,14 +11,16 @@ One turn ``t`` (:meth:`Game.step`) runs these phases, logging every step as an e
    actor by actor in file order, each re-checked when it runs. An order is rejected (and the
    rejection logged) when the action is unknown, belongs to another actor, was already taken this
    turn, needs a legal gate that is not open, or its precondition fails. Declaring a gate needs
-   its ``requires`` condition and, if it names one, its group decision agreed now; the gate opens
-   ``delay_turns`` later. An action with ``adjudication`` draws ``u ~ U[0, 1)`` and succeeds when
+   its ``requires`` condition and each of its legal ``conditions`` (the first that fails is named
+   in the rejection) and, if it names one, its group decision agreed now; the gate opens
+   ``delay_turns`` later (or its ``delay`` expression, rounded, evaluated at the declaration). An action with ``adjudication`` draws ``u ~ U[0, 1)`` and succeeds when
    ``u < p`` (``p`` clipped to [0, 1]) unless the facilitator forced the result.
 4. Group decisions whose ``when`` holds (and, if ``once``, not yet agreed): each member's
    support is its formula on the current state; the decision rule (:mod:`accord.rules.base`)
    says whether the supporters win.
 5. The game ends after the last turn or when ``end_when`` holds; its outcome is the first
-   ``outcomes`` entry whose condition holds, else ``undecided``.
+   ``outcomes`` entry whose condition holds (conditions may read the event history), else
+   :data:`NO_DECISIVE_OUTCOME`.
 
 Randomness: turn ``t`` uses its own generator, ``make_rng(SeedSequence([seed, t]))`` (turn 0 draws
 uncertain initial values), so a game resumed or branched at a turn boundary continues with the
@@ -56,6 +58,10 @@ from accord.wargame.log import (
 from accord.wargame.schema import GroupDecision, RuleKind
 from accord.wargame.state import GameState, fold
 from accord.wargame.view import Order, Player, View, make_view
+
+
+NO_DECISIVE_OUTCOME = "no_decisive_outcome"
+"""The label of a game none of whose scenario's outcome conditions holds at the horizon."""
 
 
 def build_decision_rule(members: Sequence[str], rule: RuleKind) -> DecisionRule:
@@ -181,7 +187,9 @@ class Game:
         callers must not modify it)."""
         if self._env_cache is None:
             opened = {g: s.status == "open" for g, s in self.state.gates.items()}
-            self._env_cache = environment(self.scenario, self.state.values, opened, self.state.turn)
+            self._env_cache = environment(
+                self.scenario, self.state.values, opened, self.state.turn, self.state.history
+            )
         return self._env_cache
 
     def _draw(self, subject: str, probability: float, audience: list[str] | None) -> bool:
@@ -355,7 +363,9 @@ class Game:
         env = self._env()
         end = scenario.end_when is not None and scenario.end_when.truth(env)
         if end or turn >= scenario.spec.clock.turns:
-            outcome = next((o for o, e in scenario.outcomes if e.truth(env)), "undecided")
+            outcome = next(
+                (o for o, e in scenario.outcomes if e.truth(env)), NO_DECISIVE_OUTCOME
+            )
             self._emit(GameEnded, outcome=outcome)
         self._rng = None
 
@@ -426,6 +436,10 @@ class Game:
             if not scenario.gate_requires[gate.id].truth(env):
                 self._reject(actor, spec.id, f"gate '{gate.id}' requires {gate.requires}")
                 return
+            for text, condition in scenario.gate_conditions.get(gate.id, ()):
+                if not condition.truth(env):
+                    self._reject(actor, spec.id, f"gate '{gate.id}': condition not met: {text}")
+                    return
             if gate.decision is not None and not self._decide(self._decisions[gate.decision]):
                 self._reject(actor, spec.id, f"decision '{gate.decision}' was not agreed")
                 return
@@ -447,9 +461,13 @@ class Game:
             audience=audience,
         )
         if gate is not None:
-            opens_at = self.state.turn + gate.delay_turns
+            delay = gate.delay_turns
+            expr = scenario.gate_delay.get(gate.id)
+            if expr is not None:
+                delay = max(0, int(round(expr.value(env))))
+            opens_at = self.state.turn + delay
             self._emit(GateDeclared, gate=gate.id, actor=actor, opens_at=opens_at)
-            if gate.delay_turns == 0:
+            if delay == 0:
                 self._emit(GateOpened, gate=gate.id)
         if spec.proposes is not None:
             decision = self._decisions[spec.proposes]
