@@ -137,6 +137,11 @@ def build() -> list[dict[str, str]]:
                 add(a, "defence_pct_gdp", float(r2["pct_gdp"]), "% of GDP",
                     cite("nato_defence_expenditure_pct_gdp_2014_2024.csv", ln2,
                          f"{name}, 2024 estimate"))  # fmt: skip
+            elif name == "Iceland":
+                add(a, "defence_pct_gdp", 0.0, "% of GDP",
+                    "assumed: Iceland has no armed forces and is left out of NATO's table "
+                    f"({REL}/nato_defence_expenditure_pct_gdp_2014_2024.csv); range 0 to 0.5 "
+                    "for its coast guard and host-nation costs", (0.0, 0.5))  # fmt: skip
             elif a in PARTNERS and r["milex_share_gdp_2023_pct"]:
                 add(a, "defence_pct_gdp", float(r["milex_share_gdp_2023_pct"]), "% of GDP",
                     cite(f, ln, f"{r['country_sipri']}, share of GDP 2023") +
