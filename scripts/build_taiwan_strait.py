@@ -44,7 +44,10 @@ ALIGNMENT = {
     "fra": (0.3, "opposed the NATO liaison office in Tokyo in 2023: 'NATO means North Atlantic'"),
     "deu": (0.45, "wanted more time on the Tokyo office in 2023"),
     "hun": (0.2, "FM Szijjarto: 'we don't want NATO to become an anti-China bloc'"),
-    "ita": (0.55, "exited the BRI MoU 2023-24; defence minister 2025: NATO should open to the East"),
+    "ita": (
+        0.55,
+        "exited the BRI MoU 2023-24; defence minister 2025: NATO should open to the East",
+    ),
     "ltu": (0.8, "hawkish on China; 2023 Indo-Pacific strategy with red lines"),
     "gbr": (0.7, "Indo-Pacific tilt (illustrative; no position recorded in the fact files)"),
     "usa": (0.9, "supports NATO engagement with Indo-Pacific partners and the Tokyo office"),
@@ -101,8 +104,12 @@ def main() -> None:
         if a == "usa":
             continue  # the US is its own team; it votes in the Council as an ally
         actors.append(
-            {"id": a, "name": name, "team": "nac",
-             "source": f"{REL}/nato_members_accession.csv, line {ln}"}  # fmt: skip
+            {
+                "id": a,
+                "name": name,
+                "team": "nac",
+                "source": f"{REL}/nato_members_accession.csv, line {ln}",
+            }
         )
     variables = core["variables"]
     for a in [*iso, "kor", "aus"]:
@@ -112,8 +119,14 @@ def main() -> None:
         variables.append(fact_variable(f"def_{a}", attrs[(a, "defence_pct_gdp")], 10, 0))
         value, why = ALIGNMENT.get(a, (0.5, "no recorded stance on NATO in the Indo-Pacific"))
         variables.append(
-            {"id": f"aln_{a}", "lo": 0, "hi": 1, "initial": value, "assumed": True,
-             "reason": f"{why} ({REL}/nato_members_china.csv); neutral 0.5 where none"}  # fmt: skip
+            {
+                "id": f"aln_{a}",
+                "lo": 0,
+                "hi": 1,
+                "initial": value,
+                "assumed": True,
+                "reason": f"{why} ({REL}/nato_members_china.csv); neutral 0.5 where none",
+            }
         )
     for inj in core["injects"]:
         shift = inj.pop("allies_threat", None)

@@ -50,7 +50,9 @@ def test_the_table_has_one_scale_per_attribute_and_a_source_for_every_row() -> N
         if row["assumed"] == "true":
             assert float(row["range_lo"]) <= float(row["value"]) <= float(row["range_hi"])
     assert all(len(u) == 1 for u in units.values()), units
-    assert units["threat_china"] == {"0-100"} and units["china_import_share_pct"] == {"% of imports"}
+    assert units["threat_china"] == {"0-100"} and units["china_import_share_pct"] == {
+        "% of imports"
+    }
 
 
 def test_the_taiwan_strait_game_copies_its_allied_figures_from_the_table() -> None:

@@ -59,7 +59,6 @@ from accord.wargame.schema import GroupDecision, RuleKind
 from accord.wargame.state import GameState, fold
 from accord.wargame.view import Order, Player, View, make_view
 
-
 NO_DECISIVE_OUTCOME = "no_decisive_outcome"
 """The label of a game none of whose scenario's outcome conditions holds at the horizon."""
 
@@ -363,9 +362,7 @@ class Game:
         env = self._env()
         end = scenario.end_when is not None and scenario.end_when.truth(env)
         if end or turn >= scenario.spec.clock.turns:
-            outcome = next(
-                (o for o, e in scenario.outcomes if e.truth(env)), NO_DECISIVE_OUTCOME
-            )
+            outcome = next((o for o, e in scenario.outcomes if e.truth(env)), NO_DECISIVE_OUTCOME)
             self._emit(GameEnded, outcome=outcome)
         self._rng = None
 
@@ -464,7 +461,7 @@ class Game:
             delay = gate.delay_turns
             expr = scenario.gate_delay.get(gate.id)
             if expr is not None:
-                delay = max(0, int(round(expr.value(env))))
+                delay = max(0, round(expr.value(env)))
             opens_at = self.state.turn + delay
             self._emit(GateDeclared, gate=gate.id, actor=actor, opens_at=opens_at)
             if delay == 0:
