@@ -140,6 +140,37 @@ BAD = [
 ]
 
 
+def test_a_fact_row_at_the_wrong_line_of_its_file(run_cli: Run, tmp_path: Path) -> None:
+    facts = ROOT / "tests" / "data" / "facts" / "japan_legal_gates.csv"
+    text = TEXT.replace("file: tests/data/facts/japan_legal_gates.csv", f"file: {facts}")
+    good = tmp_path / "good.yaml"
+    good.write_text(text, encoding="utf-8")
+    assert load_wargame(good).spec.facts[0].line == 6
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(text.replace("line: 6", "line: 5"), encoding="utf-8")
+    res = run_cli("wargame", "check", bad, "--runs", "1")
+    err = " ".join(res.stderr.split())
+    assert res.code == 2 and "Traceback" not in res.stderr
+    assert "field 'facts[0].line'" in err and "fact 'A05' is not at" in err, err
+
+
+def test_the_run_headline_names_what_the_label_means(run_cli: Run) -> None:
+    res = run_cli("wargame", "run", TINY, "--runs", "20", "--seed", "2")
+    assert res.code == 0, res.stderr
+    text = " ".join(res.stdout.split())
+    assert "most frequent outcome: taiwan_holds (taiwan_control >= 0.5)" in text
+
+
+def test_a_gate_declared_without_its_legal_condition_is_rejected_naming_it() -> None:
+    s = load_wargame(TAIWAN)
+    game = Game(s, 1, {})
+    game.step({"jp_pm": ["jp_declare_survival_threatening"]})
+    rejected = [e for e in game.events if e.kind == "order-rejected"]
+    assert len(rejected) == 1
+    assert "condition not met: an armed attack against a foreign country" in rejected[0].reason
+    assert "survival_threatening" not in game.state.gates
+
+
 @pytest.mark.parametrize(("old", "new", "field", "message"), BAD)
 def test_bad_scenarios_get_one_clear_error(
     run_cli: Run, tmp_path: Path, old: str, new: str, field: str, message: str

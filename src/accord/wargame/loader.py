@@ -451,6 +451,37 @@ def _expected(err: Any) -> str | None:
 
 
 def load_wargame(path: str | os.PathLike[str]) -> CompiledScenario:
-    """Load a war-game scenario file (errors name the file by its base name)."""
+    """Load a war-game scenario file (errors name the file by its base name).
+
+    A file read from disk also has its cited fact rows checked against their files, when
+    those can be found (see :func:`check_fact_rows`)."""
     name = Path(path).name
-    return loads_wargame(read_text(path, name), name)
+    text = read_text(path, name)
+    compiled = loads_wargame(text, name)
+    check_fact_rows(compiled, Path(path), parse_yaml(text, name))
+    return compiled
+
+
+def check_fact_rows(scenario: CompiledScenario, path: Path, lines: Any = None) -> None:
+    """Each ``facts:`` entry must be the row of its file at its line (the row starts with the
+    fact's id). The file is looked up relative to the scenario's folder and each folder above
+    it (``tests/data/facts/...`` from the repository root); a file that is not found is not
+    checked, so a scenario copied elsewhere still loads.
+
+    Raises:
+        ScenarioError: the file exists but its line ``line`` is not the row ``id``.
+    """
+    c = _Checker(scenario.spec, scenario.source, lines)
+    bases = [path.resolve().parent, *path.resolve().parent.parents]
+    for i, fact in enumerate(scenario.spec.facts):
+        found = next((b / fact.file for b in bases if (b / fact.file).is_file()), None)
+        if found is None:
+            continue
+        rows = found.read_text(encoding="utf-8").splitlines()
+        row = rows[fact.line - 1] if fact.line <= len(rows) else ""
+        if not row.lstrip('"').startswith((f'{fact.id}"', f"{fact.id},")):
+            raise c.error(
+                ("facts", i, "line"),
+                f"fact '{fact.id}' is not at {fact.file}, line {fact.line}",
+                f"the line of {fact.file} whose row has id '{fact.id}'",
+            )
