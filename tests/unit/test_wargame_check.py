@@ -184,3 +184,26 @@ def test_bad_scenarios_get_one_clear_error(
     # one message (the console may wrap it), naming the file, its line and the field
     assert err.startswith("error: broken.yaml:") and err.count("error:") == 1, err
     assert f"field '{field}'" in err and message in err, err
+
+
+def test_history_counters_are_the_event_counts_and_gate_delays_follow_hesitation() -> None:
+    from accord.wargame.log import ActionExecuted, GameStarted, GateDeclared
+
+    s = load_wargame(TAIWAN)
+    delays = []
+    for seed in (3, 8):
+        game = Game(s, seed, default_players(s), sample_uncertain=True).run()
+        counts: dict[str, float] = {}
+        for e in game.events:
+            if isinstance(e, ActionExecuted):
+                counts[f"done:{e.action}"] = counts.get(f"done:{e.action}", 0) + 1
+        done = {k: v for k, v in game.state.history.items() if k.startswith("done:")}
+        assert done == counts
+        start = game.events[0]
+        assert isinstance(start, GameStarted)
+        hesitation = start.values["cabinet_hesitation"]
+        for e in game.events:
+            if isinstance(e, GateDeclared) and e.gate == "important_influence":
+                delays.append(e.opens_at - e.turn)
+                assert e.opens_at - e.turn == round(1 + hesitation)
+    assert delays
