@@ -18,12 +18,13 @@ from accord.errors import UsageError
 from accord.models.base import IssueArrays, ModelRun
 from accord.models.registry import get_model, model_names
 from accord.scenario.arrays import issue_arrays
-from accord.scenario.schema import Actor, Issue, RuleSpec, Scenario
+from accord.scenario.schema import Actor, Issue, Record, RuleSpec, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from accord.rules.constrain import RuleOutcome
+    from accord.rules.procedure import ProcedureResult
 
 Progress = Callable[[int, int], None]
 
@@ -37,6 +38,9 @@ class ModelForecast:
     allowed_outcome: np.ndarray
     passes: bool
     blockers: tuple[str, ...]
+    procedure: ProcedureResult | None = None
+    procedure_name: str = "practised"
+    procedure_members: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> np.ndarray:
@@ -56,6 +60,7 @@ class IssueForecast:
     veto_players: tuple[str, ...]
     winset: list[tuple[float, float]] | None
     forecasts: tuple[ModelForecast, ...]
+    record: Record | None = None
 
     def forecast_of(self, model: str) -> ModelForecast:
         for item in self.forecasts:
@@ -110,6 +115,7 @@ class ScenarioForecast:
                             "passes": fc.passes,
                             "blockers": ", ".join(fc.blockers),
                             "rounds": fc.run.n_rounds,
+                            **_procedure_cells(fc, k),
                         }
                     )
         return pd.DataFrame(rows)
@@ -139,7 +145,43 @@ def _issue_json(item: IssueForecast) -> dict[str, Any]:
         "veto_players": list(item.veto_players),
         "winset": None if item.winset is None else [list(iv) for iv in item.winset],
         "forecasts": [_forecast_json(item.actor_ids, fc) for fc in item.forecasts],
+        **_record_json(item.record),
     }
+
+
+def _record_json(record: Record | None) -> dict[str, Any]:
+    """``{"record": ...}`` when the scenario gives the issue a record, else nothing."""
+    if record is None:
+        return {}
+    return {"record": record.model_dump(mode="json", exclude_none=True)}
+
+
+def _procedure_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
+    """The procedure's columns of :meth:`ScenarioForecast.to_frame` for dimension ``k``."""
+    data = _procedure_json(fc)
+    return {
+        "procedure": data["name"],
+        "procedure_outcome": data["outcome"],
+        "procedure_value": data["value"][k],
+        "objectors": ", ".join(data["objectors"]),
+    }
+
+
+def _procedure_json(fc: ModelForecast) -> dict[str, Any]:
+    """The procedure's reading of one forecast (``docs/cli.md``); with no rule or no status quo
+    nothing constrains the forecast and it passes as it is."""
+    if fc.procedure is None:
+        return {
+            "name": fc.procedure_name,
+            "outcome": "passes",
+            "value": _floats(fc.outcome),
+            "objectors": [],
+            "reservations": [],
+            "opt_outs": [],
+            "blocking": False,
+            "dilution": 0.0,
+        }
+    return fc.procedure.as_dict(fc.procedure_members)
 
 
 def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any]:
@@ -158,6 +200,7 @@ def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any
         "allowed_outcome": _floats(fc.allowed_outcome),
         "passes": fc.passes,
         "blockers": list(fc.blockers),
+        "procedure": _procedure_json(fc),
         "rounds": rounds,
         "diagnostics": _jsonable(dict(fc.run.diagnostics)),
     }
@@ -209,16 +252,21 @@ def issue_rule(
     """The rule that decides ``issue`` and the body members who vote under it.
 
     Precedence: ``override`` (CLI ``--rule``), then the issue's own rule, then its body's rule.
-    Members are the actors in the issue's body who hold a stance on it; with no body, every actor
-    with a stance votes.
+    Members are the actors in the issue's body who hold a stance on it and, when the issue has a
+    ``decision_date``, had joined the body by then (:func:`accord.rules.build_procedure.member_on`);
+    with no body, every actor with a stance votes.
     """
+    from accord.rules.build_procedure import member_on
+
     stance_ids = [s.actor for s in issue.stances]
     rule: RuleSpec | None = override or issue.rule
     if issue.body is not None:
         body = scenario.body(issue.body)
         rule = rule or body.rule
         members = [
-            scenario.actor(a) for a in stance_ids if issue.body in scenario.actor(a).member_of
+            scenario.actor(a)
+            for a in stance_ids
+            if member_on(scenario.actor(a), issue.body, issue.decision_date)
         ]
     else:
         members = [scenario.actor(a) for a in stance_ids]
@@ -263,8 +311,12 @@ def forecast_issue(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = 0,
     progress: Callable[[], None] | None = None,
+    procedure: str | None = None,
 ) -> IssueForecast:
-    """Run ``models`` on one issue and constrain each outcome by the issue's rule."""
+    """Run ``models`` on one issue, constrain each outcome by the issue's rule (the strict
+    reading: ``allowed_outcome``, ``passes``, ``blockers``) and apply its decision procedure
+    (``procedure``: ``strict``, ``practised``, or ``None`` for the file's, practised by default).
+    """
     from accord.rules.build import build_rule
     from accord.rules.constrain import constrain
 
@@ -297,7 +349,18 @@ def forecast_issue(
             allowed = np.asarray(last_outcome.allowed, dtype=np.float64)
             passes = bool(last_outcome.passes)
             blockers = tuple(members[i].id for i in last_outcome.blockers)
-        results.append(ModelForecast(name, run, allowed, passes, blockers))
+        results.append(
+            _with_procedure(
+                ModelForecast(name, run, allowed, passes, blockers),
+                scenario,
+                issue,
+                rule_spec,
+                decision_rule,
+                arrays,
+                member_rows,
+                procedure,
+            )
+        )
         if progress is not None:
             progress()
 
@@ -320,6 +383,40 @@ def forecast_issue(
         veto_players=veto,
         winset=winset,
         forecasts=tuple(results),
+        record=issue.record,
+    )
+
+
+def _with_procedure(
+    fc: ModelForecast,
+    scenario: Scenario,
+    issue: Issue,
+    rule_spec: RuleSpec | None,
+    decision_rule: Any,
+    arrays: IssueArrays,
+    member_rows: np.ndarray,
+    procedure: str | None,
+) -> ModelForecast:
+    """``fc`` with the issue's decision procedure applied to its outcome (``docs/rules.md``)."""
+    import dataclasses
+
+    from accord.rules.build_procedure import resolve_procedure
+
+    if rule_spec is None or decision_rule is None or arrays.status_quo is None:
+        return dataclasses.replace(fc, procedure_name=procedure or "practised")
+    settings = resolve_procedure(scenario, issue, rule_spec.kind, procedure)
+    result = settings.run(
+        decision_rule,
+        arrays.positions[member_rows],
+        arrays.saliences[member_rows],
+        arrays.status_quo,
+        np.asarray(fc.outcome, dtype=np.float64),
+    )
+    return dataclasses.replace(
+        fc,
+        procedure=result,
+        procedure_name=settings.name,
+        procedure_members=tuple(decision_rule.member_ids),
     )
 
 
@@ -346,6 +443,7 @@ def forecast(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = 0,
     progress: Progress | None = None,
+    procedure: str | None = None,
 ) -> ScenarioForecast:
     """Forecast every issue (or ``issues``) of ``scenario`` with ``model``.
 
@@ -358,8 +456,11 @@ def forecast(
         params: per-model parameters, e.g. ``{"bdm": {"q": 0.5}}``.
         seed: seeds every stochastic model; each (issue, model) gets its own stream.
         progress: called as ``progress(done, total)`` after each model run.
+        procedure: ``"strict"`` or ``"practised"`` for every issue; ``None`` keeps each body's
+            or issue's own (``practised`` where the file names none; ``docs/rules.md``).
     """
     names = resolve_models(model)
+    check_procedure_name(procedure)
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
     issue_ids = resolve_issues(scenario, issues)
     total = len(issue_ids) * len(names)
@@ -373,11 +474,30 @@ def forecast(
 
     results = tuple(
         forecast_issue(
-            scenario, issue_id, names, rule=rule_spec, params=params, seed=seed, progress=tick
+            scenario,
+            issue_id,
+            names,
+            rule=rule_spec,
+            params=params,
+            seed=seed,
+            progress=tick,
+            procedure=procedure,
         )
         for issue_id in issue_ids
     )
     return ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results)
+
+
+def check_procedure_name(procedure: str | None) -> None:
+    """Raise a :class:`UsageError` unless ``procedure`` is ``None``, strict or practised."""
+    from accord.rules.procedure import PROCEDURE_NAMES
+
+    if procedure is not None and procedure not in PROCEDURE_NAMES:
+        raise UsageError(
+            f"unknown procedure '{procedure}'",
+            field="--procedure",
+            expected="one of " + ", ".join(PROCEDURE_NAMES),
+        )
 
 
 def parse_rule(text: str) -> RuleSpec:

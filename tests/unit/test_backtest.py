@@ -204,7 +204,7 @@ def test_rule_aware_keeps_unanimity_forecasts_in_the_winset() -> None:
     between SQ and 2 x_i - SQ (models.md section 4); recomputed here from the scenarios."""
     text = slice_text(60)
     free = run_backtest(text, [])
-    ruled = run_backtest(text, [], rule_aware=True)
+    ruled = run_backtest(text, [], rule_aware=True, procedure="strict")
     assert list(ruled.errors["unconstrained"]) == list(free.errors["forecast"])
     scenarios, _ = deu.read_with_report(text, "slice.tsv")
     checked = 0

@@ -42,9 +42,15 @@ bootstrap intervals by proposal, paired comparisons) come from
 :mod:`accord.analysis.backtest_stats` and are added to the JSON by
 :meth:`BacktestResult.to_json_dict`.
 
-With ``rule_aware=True`` every forecast (baselines included) is passed through
-:func:`accord.rules.constrain.constrain` with the Council rule of the issue, its members that hold
-a stance, and the issue's status quo (``rp``); issues with no valid ``rp`` are not constrained.
+With ``rule_aware=True`` every forecast (baselines included) is passed through the Council's
+decision procedure, with the Council rule of the issue, its members that hold a stance, and the
+issue's status quo (``rp``); issues with no valid ``rp`` are not constrained. The procedure is
+``practised`` by default (:func:`accord.rules.procedure.run_procedure` with the fitted EU
+defaults of :func:`accord.rules.procedure.defaults_for`: ``EU_UNANIMITY`` or ``EU_QMV``); with
+``procedure="strict"`` it is the strict reading of earlier versions,
+:func:`accord.rules.constrain.constrain` (the nearest point of the winset). The JSON then also
+holds ``rule_aware_vs_free``: per model, the paired bootstrap by proposal of the MAE of the
+rule-aware forecasts minus that of the model's own (free) forecasts on the same issues.
 """
 
 from __future__ import annotations
@@ -141,6 +147,7 @@ class BacktestResult:
         capability: the capability option used.
         rule_aware: whether forecasts were constrained by the Council rule.
         seed: the seed of the stochastic models.
+        procedure: the decision procedure of the rule-aware mode (``practised`` or ``strict``).
     """
 
     errors: pd.DataFrame
@@ -149,6 +156,7 @@ class BacktestResult:
     capability: str
     rule_aware: bool
     seed: int | None
+    procedure: str = "practised"
 
     def metrics(self) -> dict[str, dict[str, float | int | None]]:
         """``{model: {"mae", "rmse", "n", "mae_qmv", "mae_unanimity"}}`` in model order."""
@@ -229,7 +237,33 @@ class BacktestResult:
             data["capability"] = self.capability
             data["rule_aware"] = self.rule_aware
             data["seed"] = self.seed
+            if self.rule_aware:
+                data["procedure"] = self.procedure
+                data["rule_aware_vs_free"] = self.rule_aware_vs_free(
+                    replicates=replicates, level=level
+                )
         return data
+
+    def rule_aware_vs_free(
+        self, *, replicates: int = stats.DEFAULT_REPLICATES, level: float = stats.DEFAULT_LEVEL
+    ) -> dict[str, dict[str, Any]]:
+        """Per model, rule-aware MAE minus free MAE with its paired bootstrap by proposal
+        (:func:`backtest_stats.paired_bootstrap`; ``a`` is rule-aware, ``b`` free)."""
+        out: dict[str, dict[str, Any]] = {}
+        for name in self.models:
+            rows = stats.scored(self.errors, name)
+            free = (rows["unconstrained"] - rows["outcome"]).abs().to_numpy(dtype=np.float64)
+            comparison = stats.paired_bootstrap(
+                rows["error"].to_numpy(dtype=np.float64),
+                free,
+                rows["proposal"].to_numpy(),
+                names=(f"{name} rule-aware", f"{name} free"),
+                replicates=replicates,
+                seed=self.bootstrap_seed,
+                level=level,
+            )
+            out[name] = comparison.as_dict()
+        return out
 
     @property
     def bootstrap_seed(self) -> int:
@@ -325,7 +359,9 @@ def power_capabilities(
 class _RuleConstraint:
     """The Council rule of one issue, ready to constrain forecasts (rule-aware mode)."""
 
-    def __init__(self, scenario: Scenario, arrays: IssueArrays) -> None:
+    def __init__(
+        self, scenario: Scenario, arrays: IssueArrays, procedure: str = "practised"
+    ) -> None:
         from accord.forecast import issue_rule
         from accord.rules.build import build_rule
 
@@ -335,6 +371,8 @@ class _RuleConstraint:
         self.rows = np.array([index[m.id] for m in members], dtype=np.intp)
         self.arrays = arrays
         self.rule = None
+        self.procedure = procedure
+        self.kind = "" if spec is None else spec.kind
         if spec is not None and members and arrays.status_quo is not None:
             self.rule = build_rule(spec, members)
 
@@ -342,6 +380,22 @@ class _RuleConstraint:
         if self.rule is None or self.arrays.status_quo is None:
             return outcome
         from accord.rules.constrain import constrain
+
+        if self.procedure == "practised":
+            from accord.rules.procedure import defaults_for, run_procedure
+
+            params = defaults_for(self.kind)
+            practised = run_procedure(
+                self.rule,
+                self.arrays.positions[self.rows],
+                self.arrays.saliences[self.rows],
+                self.arrays.status_quo,
+                outcome,
+                cost=params.cost,
+                reservation_threshold=params.reservation_threshold,
+                max_dilution=params.max_dilution,
+            )
+            return np.asarray(practised.value, dtype=np.float64)
 
         result = constrain(
             self.rule,
@@ -362,6 +416,7 @@ def run_backtest(
     rule_aware: bool = False,
     seed: int | None = 0,
     progress: Progress | None = None,
+    procedure: str = "practised",
 ) -> BacktestResult:
     """Score the baselines and ``models`` on every valid issue of a DEU file.
 
@@ -375,6 +430,7 @@ def run_backtest(
         seed: seed of the stochastic models; each (issue, model) cell gets its own stream
             (:func:`accord.forecast.seed_for`), so results do not depend on which models run.
         progress: called as ``progress(done, total)`` after each (issue, model) cell.
+        procedure: the rule-aware mode's procedure: ``practised`` (default) or ``strict``.
 
     Returns:
         The :class:`BacktestResult`.
@@ -382,6 +438,12 @@ def run_backtest(
     from accord.forecast import seed_for
     from accord.models.registry import get_model
 
+    if procedure not in ("practised", "strict"):
+        raise UsageError(
+            f"unknown procedure '{procedure}'",
+            field="--procedure",
+            expected="strict or practised",
+        )
     options = capability_options()
     if capability not in options:
         raise UsageError(
@@ -412,7 +474,7 @@ def run_backtest(
             )
         meta = deu.issue_metadata(issue)
         outcome = float(issue.outcome.values()[0]) if issue.outcome is not None else math.nan
-        constraint = _RuleConstraint(scenario, arrays) if rule_aware else None
+        constraint = _RuleConstraint(scenario, arrays, procedure) if rule_aware else None
         base = {
             "proposal": meta.get("prnr", scenario.id),
             "issue": meta.get("isnr", issue.id),
@@ -459,4 +521,5 @@ def run_backtest(
         capability=capability,
         rule_aware=rule_aware,
         seed=seed,
+        procedure=procedure,
     )

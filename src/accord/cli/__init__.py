@@ -58,7 +58,43 @@ _FORECAST_CELLS: dict[str, Callable[[Any], str]] = {
     "passes": lambda fc: "yes" if fc.passes else "no",
     "blockers": lambda fc: ", ".join(fc.blockers) or "-",
     "rounds": lambda fc: str(fc.run.n_rounds),
+    "procedure": lambda fc: _procedure_cell(fc),
 }
+
+
+def _procedure_cell(fc: Any) -> str:
+    """The procedure's outcome, its value when it differs from the forecast, and who objects."""
+    result = fc.procedure
+    if result is None:
+        return "passes"
+    text = str(result.outcome)
+    if result.outcome in ("diluted", "delayed", "blocked"):
+        text += f" at {fmt_values(result.value)}"
+    ids = fc.procedure_members
+    for label, idx in (("objectors", result.objectors), ("opt-outs", result.opt_outs)):
+        if idx:
+            text += f"; {label}: " + ", ".join(ids[i] for i in idx)
+    if result.reservations:
+        text += f"; {len(result.reservations)} reserve"
+    return text
+
+
+def record_line(record: Any) -> str:
+    """One line saying what the record holds for an issue (``accord forecast`` tables)."""
+    text = f"record: {record.outcome}"
+    values = record.values()
+    if values is not None:
+        text += f" at {fmt_values(values)}"
+    for label, ids in (
+        ("objectors", record.objectors),
+        ("reservations", record.reservations),
+        ("opt-outs", record.opt_outs),
+    ):
+        if ids:
+            text += f"; {label}: " + ", ".join(ids)
+    if record.date is not None:
+        text += f" ({record.date.isoformat()})"
+    return text + f"; source: {record.source}"
 
 
 def _forecast_table(title: str, forecasts: Sequence[Any], columns: Sequence[str]) -> Table:
@@ -87,6 +123,13 @@ def forecast(
         list[str] | None,
         typer.Option("--param", "-p", help="Model parameter MODEL.NAME=VALUE (repeatable)."),
     ] = None,
+    procedure: Annotated[
+        str | None,
+        typer.Option(
+            "--procedure",
+            help="Decision procedure: strict or practised (default: the file's, else practised).",
+        ),
+    ] = None,
 ) -> None:
     """Forecast each issue with one or all models, under the issue's decision rule."""
     from accord.forecast import forecast as run_forecast
@@ -96,7 +139,14 @@ def forecast(
     params = parse_params(param or [])
     with progress_bar("forecasting") as update:
         result = run_forecast(
-            scenario, model, rule=rule, issues=issue, params=params, seed=seed, progress=update
+            scenario,
+            model,
+            rule=rule,
+            issues=issue,
+            params=params,
+            seed=seed,
+            progress=update,
+            procedure=procedure,
         )
     if fmt is Format.json:
         print_json(result.to_json_dict())
@@ -110,8 +160,10 @@ def forecast(
             title = (
                 f"{item.issue_id}  (rule: {rule_text}; status quo: {fmt_values(item.status_quo)})"
             )
-            columns = ("model", "outcome", "allowed", "passes", "blockers", "rounds")
+            columns = ("model", "outcome", "allowed", "passes", "blockers", "procedure", "rounds")
             out.print(_forecast_table(title, item.forecasts, columns))
+            if item.record is not None:
+                out.print(record_line(item.record))
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:

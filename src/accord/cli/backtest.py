@@ -38,6 +38,12 @@ def backtest_deu(
     rule_aware: Annotated[
         bool, typer.Option("--rule-aware/--no-rule-aware", help="Constrain by the Council rule.")
     ] = False,
+    procedure: Annotated[
+        str,
+        typer.Option(
+            help="Procedure of --rule-aware: practised (fitted EU costs) or strict (the winset)."
+        ),
+    ] = "practised",
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
     seed: Annotated[int, typer.Option(help="Seed for stochastic models and the bootstrap.")] = 0,
     replicates: Annotated[
@@ -66,7 +72,13 @@ def backtest_deu(
     names = resolve_models(model)
     with progress_bar("backtesting") as update:
         result = run_backtest(
-            file, names, capability=capability, rule_aware=rule_aware, seed=seed, progress=update
+            file,
+            names,
+            capability=capability,
+            rule_aware=rule_aware,
+            seed=seed,
+            progress=update,
+            procedure=procedure,
         )
     data = result.to_json_dict(replicates=replicates)
     if report is not None:
@@ -108,3 +120,70 @@ def backtest_deu(
         )
     out.print(table)
     out.print(data["cleaning"])
+    for name, row in data.get("rule_aware_vs_free", {}).items():
+        ci = row["ci"]
+        interval = "-" if ci is None else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]"
+        out.print(
+            f"{name}: rule-aware ({data['procedure']}) minus free MAE {row['mae_diff']:+.2f} "
+            f"{interval} (paired bootstrap by proposal)"
+        )
+
+
+@backtest_app.command("record")
+def backtest_record(
+    path: Annotated[
+        Path, typer.Argument(help="A scenario file, or a folder of them, with issue records.")
+    ],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="The model whose forecast is the proposal.")
+    ] = "compromise",
+    procedure: Annotated[
+        str | None,
+        typer.Option(help="strict or practised (default: each file's, else practised)."),
+    ] = None,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+) -> None:
+    """Compare the decision procedure's outcome with the record, issue by issue.
+
+    Per case the predicted and recorded outcome, the value error and the objectors; overall the
+    outcome hit rate (exact class), objector precision and recall, and the naive baseline
+    "everything passes" (see docs/accuracy.md).
+    """
+    from accord.analysis.record_backtest import format_rate, run_record_backtest
+    from accord.forecast import resolve_models
+
+    names = resolve_models(model)
+    if len(names) != 1:
+        raise UsageError(
+            f"--model names {len(names)} models", field="--model", expected="one model name"
+        )
+    data = run_record_backtest(path, names[0], procedure=procedure, seed=seed)
+    if fmt is TableOrJson.json:
+        print_json(data)
+        return
+    table = Table(title=f"record backtest of {path} ({names[0]}, procedure {data['procedure']})")
+    for column in ("case", "predicted", "recorded", "hit", "value error", "objectors", "recorded"):
+        table.add_column(column)
+    for row in data["cases"]:
+        table.add_row(
+            row["id"],
+            row["predicted"],
+            row["recorded"],
+            "yes" if row["hit"] else "no",
+            _fmt(row["value_error"]),
+            ", ".join(row["objectors_predicted"]) or "-",
+            ", ".join(row["objectors_recorded"]) or "-",
+        )
+    out.print(table)
+    out.print(
+        f"{data['n']} cases: outcome hit rate {format_rate(data['outcome_hit_rate'])} "
+        f"(everything passes: {format_rate(data['naive_hit_rate'])}); adopted or not "
+        f"{format_rate(data['coarse_hit_rate'])} "
+        f"(everything passes: {format_rate(data['naive_coarse_hit_rate'])}); balanced accuracy "
+        f"{format_rate(data['balanced_accuracy'])}; objector precision "
+        f"{format_rate(data['objector_precision'])}, recall "
+        f"{format_rate(data['objector_recall'])}; value MAE {_fmt(data['value_mae'])}"
+    )
+    for item in data["skipped"]:
+        out.print(f"skipped {item['id']}: {item['reason']}")

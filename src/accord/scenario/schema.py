@@ -187,18 +187,16 @@ class Procedure(Strict):
     name: ProcedureName = "practised"
     cost_of_objecting: float | None = Field(default=None, ge=0)
     reservation_threshold: float | None = Field(default=None, ge=0)
-    actor_costs: dict[str, float] = Field(
+    actor_costs: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict, description="actor id -> that actor's own cost of objecting"
     )
     opt_out: bool = False
-
-    @field_validator("actor_costs")
-    @classmethod
-    def _costs_not_negative(cls, costs: dict[str, float]) -> dict[str, float]:
-        for actor, cost in costs.items():
-            if cost < 0:
-                raise ValueError(f"cost of objecting for '{actor}' is {cost}, expected >= 0")
-        return costs
+    max_dilution: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="largest share of the way back to the status quo a text may be diluted",
+    )
 
 
 RecordOutcome = Literal[

@@ -15,6 +15,7 @@ problems into one :class:`CombinedScenarioError` error, the first problem on its
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -411,6 +412,80 @@ def _check_actor(actor: Actor, i: int, body_ids: set[str]) -> Iterator[Problem]:
             )
 
 
+OPT_OUT_RULES = ("consensus", "unanimity")
+"""Rule kinds that can allow a member to opt out (the same list as
+:data:`accord.rules.procedure.OPT_OUT_RULES`, which a test keeps equal)."""
+
+
+def _check_opt_out(rule_kind: str, at: Path, where: str) -> Iterator[Problem]:
+    if rule_kind not in OPT_OUT_RULES:
+        yield Problem(
+            at,
+            f"{where} allows opt-outs, but its rule '{rule_kind}' cannot (an objector under a "
+            "majority rule is outvoted or blocks)",
+            "opt_out only where the rule is " + " or ".join(OPT_OUT_RULES),
+        )
+
+
+def _member_on(actor: Actor, body_id: str, date: dt.date | None) -> bool:
+    joined = actor.joined.get(body_id)
+    return body_id in actor.member_of and (date is None or joined is None or joined <= date)
+
+
+def _check_procedures(
+    issue: Issue, i: int, scenario: Scenario, bodies: dict[str, Body]
+) -> Iterator[Problem]:
+    """The issue's procedure, decision date and record against its body and its members."""
+    at: Path = ("issues", i)
+    body = bodies.get(issue.body) if issue.body is not None else None
+    if issue.procedure is not None and issue.procedure.opt_out:
+        kind = issue.rule.kind if issue.rule is not None else (body.rule.kind if body else None)
+        if kind is not None:
+            yield from _check_opt_out(kind, (*at, "procedure", "opt_out"), f"issue '{issue.id}'")
+    founded = body.founded if body is not None else None
+    if founded is not None and issue.decision_date is not None and issue.decision_date < founded:
+        assert body is not None
+        yield Problem(
+            (*at, "decision_date"),
+            f"issue '{issue.id}' is decided on {issue.decision_date.isoformat()}, before body "
+            f"'{body.id}' was founded ({founded.isoformat()})",
+            f"a date on or after {founded.isoformat()}",
+        )
+    actors = {a.id: a for a in scenario.actors}
+    record = issue.record
+    if record is None:
+        return
+    if founded is not None and record.date is not None and record.date < founded:
+        assert body is not None
+        yield Problem(
+            (*at, "record", "date"),
+            f"the record of issue '{issue.id}' is dated {record.date.isoformat()}, before "
+            f"body '{body.id}' was founded ({founded.isoformat()})",
+            f"a date on or after {founded.isoformat()}",
+        )
+    values = record.values()
+    if values is not None:
+        yield from _check_vector(values, issue, (*at, "record", "value"), "the recorded value")
+    date = issue.decision_date or record.date
+    for key in ("objectors", "reservations", "opt_outs"):
+        for j, actor_id in enumerate(getattr(record, key)):
+            actor = actors.get(actor_id)
+            if actor is None:
+                yield Problem(
+                    (*at, "record", key, j),
+                    f"recorded {key[:-1].replace('_', '-')} '{actor_id}' is not an actor",
+                    _one_of("the id of an actor in 'actors'", sorted(actors)),
+                )
+            elif body is not None and not _member_on(actor, body.id, date):
+                when = f" on {date.isoformat()}" if date is not None else ""
+                yield Problem(
+                    (*at, "record", key, j),
+                    f"recorded {key[:-1].replace('_', '-')} '{actor_id}' is not a member of "
+                    f"body '{body.id}'{when}",
+                    f"a member of '{body.id}' (member_of, joined on or before the decision date)",
+                )
+
+
 def _members(scenario: Scenario, body: Body) -> list[Actor]:
     return [a for a in scenario.actors if body.id in a.member_of]
 
@@ -429,6 +504,10 @@ def check(scenario: Scenario) -> list[Problem]:
     for i, actor in enumerate(scenario.actors):
         problems += _check_actor(actor, i, body_ids)
     for b, body in enumerate(scenario.bodies):
+        if body.procedure is not None and body.procedure.opt_out:
+            problems += _check_opt_out(
+                body.rule.kind, ("bodies", b, "procedure", "opt_out"), body.id
+            )
         if body.agenda_setter is not None and body.agenda_setter not in actor_ids:
             problems.append(
                 Problem(
@@ -451,6 +530,7 @@ def check(scenario: Scenario) -> list[Problem]:
                     f"at least one actor with member_of: [{issue.body}]",
                 )
             )
+        problems += _check_procedures(issue, i, scenario, bodies)
         if issue.rule is not None:
             if issue.body in bodies:
                 members = _members(scenario, bodies[issue.body])
