@@ -12,10 +12,11 @@ Usage: .venv/bin/python scripts/build_taiwan_strait.py
 
 The builder adds the 32 allies as actors of team ``nac`` and writes their support formulas:
 
-* NAC statement (consensus, practised as silence): an ally objects only when its stance
-  ``thr/100 + 0.3 (aln - 0.5) - 0.5 exp/100`` falls short of 0.55 by more than the cost of
-  objecting ``nac_cost_of_objecting``.
-* Euro-Atlantic backfill (consensus): ``thr/100 + 0.5 second_front + 0.1 (def - 2) + cost >= 0.5``.
+* NAC statement (consensus, the practised procedure of :mod:`accord.rules.procedure`): ally
+  *X* wants a text of strength ``100 (thr/100 + 0.3 (aln - 0.5) - 0.5 exp/100)``; the text
+  tabled is 100, no text 0; it objects only when its loss exceeds ``nac_cost_of_objecting``.
+* Euro-Atlantic backfill (consensus): ``thr/100 + 0.5 second_front + 0.1 (def - 2)
+  + cost/100 >= 0.5``.
 * EU sanctions (unanimity of the 27, EU-01): the 23 EU allies ``thr/100 - exp/100 - 0.3 econ``
   ``>= 0.5`` and the four non-aligned members as one actor.
 """
@@ -146,18 +147,27 @@ def main() -> None:
             "label": "North Atlantic Council statement condemning China's coercion of Taiwan",
             "members": iso,
             "rule": {"kind": "consensus"},
-            "support": {
-                a: f"thr_{a} / 100 + 0.3 * (aln_{a} - 0.5) - 0.5 * exp_{a} / 100 "
-                "+ nac_cost_of_objecting >= 0.55"
-                for a in iso
+            "procedure": {
+                "name": "practised",
+                "position": {
+                    a: f"100 * (thr_{a} / 100 + 0.3 * (aln_{a} - 0.5) - 0.5 * exp_{a} / 100)"
+                    for a in iso
+                },
+                "cost_of_objecting": "nac_cost_of_objecting",
+                "reservation_threshold": 2.0,
+                "max_dilution": 0.5,
+                "strength": "nac_statement_strength",
             },
             "when": "escalation >= 2 or nac_consulted >= 1",
             "effects": {"cn_resolve": -0.03},
-            "source": "NATO-01, NATO-05; nato_decision_rules.csv",
+            "source": "NATO-01, NATO-05; nato_decision_rules.csv; accord.rules.procedure",
             "assumed": True,
-            "reason": "statements are agreed by consensus of all 32 (NATO-05); an ally objects "
-            "only when its stance misses the bar by more than the cost of objecting; weights "
-            "and bar illustrative, inputs from scenarios/facts/actor_attributes.csv",
+            "reason": "statements are agreed by consensus of all 32 (NATO-05), practised as "
+            "silence (accord.rules.procedure, practised): the text tabled has strength 100; "
+            "each ally wants the strength 100 x (threat/100 + 0.3 (alignment - 0.5) - 0.5 "
+            "import share/100), objects only when its loss exceeds the cost of objecting, and "
+            "the text may be diluted half-way (NATO_CONSENSUS's prior); weights illustrative, "
+            "inputs from scenarios/facts/actor_attributes.csv",
         }
     )
     decisions.append(
@@ -169,7 +179,7 @@ def main() -> None:
             "rule": {"kind": "consensus"},
             "support": {
                 a: f"thr_{a} / 100 + 0.5 * second_front + 0.1 * (def_{a} - 2) "
-                "+ nac_cost_of_objecting >= 0.5"
+                "+ nac_cost_of_objecting / 100 >= 0.5"
                 for a in iso
             },
             "when": "us_intervention >= 1 or us_forces >= 0.6",

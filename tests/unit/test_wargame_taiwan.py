@@ -181,19 +181,58 @@ def test_property_no_gated_action_runs_without_its_legal_gate(
         state.apply(event)
 
 
-def test_a_nato_decision_flips_from_blocked_to_agreed_as_perceptions_move() -> None:
+def test_eu_sanctions_flip_from_blocked_to_agreed_as_perceptions_move() -> None:
     for seed in range(60):
         game = Game(SCENARIO, seed, default_players(SCENARIO), sample_uncertain=True).run()
         votes = [e for e in game.events if isinstance(e, DecisionTaken)]
-        votes = [e for e in votes if e.decision == "nac_statement"]
+        votes = [e for e in votes if e.decision == "eu_sanctions"]
         if len(votes) >= 2 and not votes[0].agreed and votes[-1].agreed:
             break
     else:
-        pytest.fail("no run in 60 where the NAC statement flips from blocked to agreed")
+        pytest.fail("no run in 60 where EU sanctions flip from blocked to agreed")
     first, last = votes[0], votes[-1]
     assert first.blockers and not last.blockers
     before = fold(e for e in game.events if e.seq < first.seq).values
     after = fold(e for e in game.events if e.seq < last.seq).values
-    for ally in first.blockers:
+    for member in first.blockers:
         # a blocker switched because events raised its threat perception of China
-        assert after[f"thr_{ally}"] > before[f"thr_{ally}"], ally
+        key = "eu_nonaligned_threat" if member == "eu_nonaligned" else f"thr_{member}"
+        assert after[key] > before[key], member
+
+
+def test_the_nac_statement_runs_the_practised_procedure() -> None:
+    """Consensus practised as silence: the ally wanting the weakest text decides how far the
+    statement is diluted (``accord.rules.procedure``); the strict reading dilutes it further."""
+    from accord.rules.base import Unanimity
+    from accord.rules.procedure import run_procedure
+
+    spec = {d.id: d for d in SCENARIO.spec.decisions}["nac_statement"]
+    assert spec.procedure is not None and spec.procedure.name == "practised"
+    seen = set()
+    for seed in range(10):
+        game = Game(SCENARIO, seed, default_players(SCENARIO), sample_uncertain=True).run()
+        for e in game.events:
+            if not (isinstance(e, DecisionTaken) and e.decision == "nac_statement"):
+                continue
+            seen.add(e.procedure_outcome)
+            assert e.procedure == "practised" and e.value is not None
+            env = fold(x for x in game.events if x.seq < e.seq).values
+            x = [
+                min(max(100 * (env[f"thr_{m}"] / 100 + 0.3 * (env[f"aln_{m}"] - 0.5)
+                    - 0.5 * env[f"exp_{m}"] / 100), 0.0), 100.0)
+                for m in spec.members
+            ]  # fmt: skip
+            cost = env["nac_cost_of_objecting"]
+            if e.procedure_outcome == "diluted":
+                # the text is moved back to what the most reluctant ally accepts: 2 x_min + c
+                assert e.value == pytest.approx(min(2 * min(x) + cost, 100.0), abs=1e-6)
+                assert e.agreed and after_value(game, e) == pytest.approx(e.value / 100)
+            strict = run_procedure(Unanimity(spec.members), x, None, [0.0], [100.0], name="strict")
+            if e.agreed:
+                # at zero cost the strict reading dilutes further (or blocks)
+                assert not strict.adopted or strict.value[0] <= e.value + 1e-9
+    assert "diluted" in seen
+
+
+def after_value(game: Game, event: DecisionTaken) -> float:
+    return fold(x for x in game.events if x.seq <= event.seq).values["nac_statement_strength"]

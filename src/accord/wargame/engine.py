@@ -38,6 +38,7 @@ import numpy as np
 from accord.errors import UsageError
 from accord.rng import make_rng
 from accord.rules.base import DecisionRule, SimpleMajority, Unanimity, WeightedThreshold
+from accord.rules.procedure import run_procedure
 from accord.wargame.effects import environment, resolve
 from accord.wargame.loader import ChangeSet, CompiledScenario
 from accord.wargame.log import (
@@ -473,11 +474,40 @@ class Game:
 
     def _decide(self, decision: GroupDecision) -> bool:
         env = self._env()
-        formulas = self.scenario.support[decision.id]
         members = decision.members
-        vector = np.array([formulas[m].truth(env) for m in members], dtype=np.bool_)
         rule = self.rules[decision.id]
-        agreed = bool(rule.is_winning(vector))
+        proc = self.scenario.procedures.get(decision.id)
+        extra: dict[str, object] = {}
+        value = 0.0
+        if proc is not None and decision.procedure is not None:
+            # the practised (or strict) procedure: support = does not object to the text tabled
+            spec = decision.procedure
+            x = np.array([min(max(proc.position[m].value(env), 0.0), 100.0) for m in members])
+            result = run_procedure(
+                rule,
+                x,
+                None,
+                [0.0],
+                [100.0],
+                name=spec.name,
+                cost=max(proc.cost.value(env), 0.0),
+                reservation_threshold=spec.reservation_threshold,
+                max_dilution=spec.max_dilution,
+            )
+            vector = np.ones(len(members), dtype=np.bool_)
+            vector[result.objectors] = False
+            agreed = result.adopted
+            value = float(result.value[0]) if agreed else 0.0
+            extra = {
+                "procedure": spec.name,
+                "procedure_outcome": result.outcome,
+                "value": value,
+                "reservations": [members[i] for i in result.reservations],
+            }
+        else:
+            formulas = self.scenario.support[decision.id]
+            vector = np.array([formulas[m].truth(env) for m in members], dtype=np.bool_)
+            agreed = bool(rule.is_winning(vector))
         flipped = np.tile(vector, (len(members), 1))
         flipped[np.arange(len(members)), np.arange(len(members))] ^= True
         pivotal = [m for m, w in zip(members, rule.is_winning(flipped), strict=True) if w != agreed]
@@ -490,6 +520,11 @@ class Game:
                 [self.scenario.decision_changes[decision.id]],
                 f"decisions.{decision.id}",
             )
+        if decision.procedure is not None and decision.procedure.strength is not None:
+            strength = decision.procedure.strength
+            if agreed or env[strength] != 0.0:
+                lo, hi = self.scenario.lo[strength], self.scenario.hi[strength]
+                changes[strength] = min(max(value / 100.0, lo), hi)
         self._emit(
             DecisionTaken,
             decision=decision.id,
@@ -499,6 +534,7 @@ class Game:
             blockers=blockers,
             pivotal=pivotal,
             changes=changes,
+            **extra,
         )
         return agreed
 

@@ -58,6 +58,14 @@ class CompiledTable:
 
 
 @dataclass(frozen=True)
+class CompiledProcedure:
+    """A group decision's procedure: each member's position and the cost of objecting."""
+
+    position: Mapping[str, Expr]
+    cost: Expr
+
+
+@dataclass(frozen=True)
 class CompiledScenario:
     """A checked scenario with every expression compiled; the engine's input."""
 
@@ -90,6 +98,7 @@ class CompiledScenario:
     """gate id -> its legal conditions (text, compiled test)."""
     gate_delay: Mapping[str, Expr] = field(default_factory=dict)
     invariants: tuple[tuple[str, Expr], ...] = ()
+    procedures: Mapping[str, CompiledProcedure] = field(default_factory=dict)
 
     @property
     def names(self) -> frozenset[str]:
@@ -327,6 +336,7 @@ def compile_scenario(
         inj_chg[inj.id] = _changes(c, inj.effects, inj.set, known, p, events)
 
     support, dec_when, dec_chg = {}, {}, {}
+    procedures: dict[str, CompiledProcedure] = {}
     for i, d in enumerate(spec.decisions):
         p = ("decisions", i)
         c.unique(d.members, (*p, "members"), "member")
@@ -334,11 +344,42 @@ def compile_scenario(
             c.ref(m, actors, (*p, "members", j), "actor")
         for m in d.support:
             c.ref(m, set(d.members), (*p, "support", m), "member of this decision")
-        missing = [m for m in d.members if m not in d.support]
+        formulas = d.support if d.procedure is None else d.procedure.position
+        key = "support" if d.procedure is None else "procedure.position"
+        if d.procedure is not None:
+            if d.support:
+                raise c.error(
+                    (*p, "support"),
+                    "a decision with a procedure takes positions, not support formulas",
+                    "procedure.position only",
+                )
+            for m in d.procedure.position:
+                c.ref(
+                    m, set(d.members), (*p, "procedure", "position", m), "member of this decision"
+                )
+            if d.procedure.strength is not None:
+                c.ref(d.procedure.strength, variables, (*p, "procedure", "strength"), "variable")
+            procedures[d.id] = CompiledProcedure(
+                position={
+                    m: c.expr(
+                        d.procedure.position[m], known, (*p, "procedure", "position", m), events
+                    )
+                    for m in d.members
+                    if m in d.procedure.position
+                },
+                cost=c.expr(
+                    d.procedure.cost_of_objecting,
+                    known,
+                    (*p, "procedure", "cost_of_objecting"),
+                    events,
+                ),
+            )
+        missing = [m for m in d.members if m not in formulas]
         if missing:
             raise c.error(
-                (*p, "support"),
-                f"no support formula for member(s) {', '.join(missing)}",
+                (*p, *key.split(".")),
+                f"no {'support formula' if d.procedure is None else 'position'} for member(s) "
+                f"{', '.join(missing)}",
                 "one formula per member",
             )
         if d.rule.weights is not None:
@@ -351,7 +392,9 @@ def compile_scenario(
             if any(w < 0 for w in d.rule.weights.values()) or sum(d.rule.weights.values()) <= 0:
                 raise c.error((*p, "rule", "weights"), "weights must be >= 0 with a positive sum")
         support[d.id] = {
-            m: c.expr(d.support[m], known, (*p, "support", m), events) for m in d.members
+            m: c.expr(d.support[m], known, (*p, "support", m), events)
+            for m in d.members
+            if d.procedure is None
         }
         if d.when is not None:
             dec_when[d.id] = c.expr(d.when, known, (*p, "when"), events)
@@ -396,6 +439,7 @@ def compile_scenario(
         gate_conditions=gate_conditions,
         gate_delay=gate_delay,
         invariants=invariants,
+        procedures=procedures,
     )
 
 

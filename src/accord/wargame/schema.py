@@ -248,17 +248,40 @@ class RuleKind(Strict):
         return self
 
 
+class DecisionProcedure(Strict):
+    """How the body applies its rule in practice (:mod:`accord.rules.procedure`).
+
+    The text tabled has strength 100 on a 0-100 scale; the status quo (no text) is 0. Each
+    member's ``position`` is the strength it wants (an expression, clipped to [0, 100]); its net
+    loss from a text of strength ``y`` is ``|y - x| - |0 - x|`` (salience 1). Under ``practised``
+    a member objects only when that loss exceeds ``cost_of_objecting`` (an expression, points on
+    the 0-100 scale), acquiesces with a reservation above ``reservation_threshold``, and the text
+    may be diluted towards 0 by at most ``max_dilution``; ``strict`` objects at any loss. The
+    adopted strength / 100 is written to the variable ``strength`` (0 when nothing is adopted).
+    """
+
+    name: Literal["strict", "practised"] = "practised"
+    position: dict[Id, ExprText]
+    cost_of_objecting: ExprText = 0.0
+    reservation_threshold: float = Field(default=0.0, ge=0)
+    max_dilution: float = Field(default=0.5, gt=0, lt=1)
+    strength: Id | None = None
+
+
 class GroupDecision(Provenance):
     """A collective decision inside the game (a NATO statement, a sanctions package, a cabinet
     decision). Each member supports when its ``support`` formula holds on the current state;
-    the rule decides. It is put on the table every turn ``when`` holds (or when an action
+    the rule decides. With a ``procedure``, members' ``position`` formulas replace ``support``
+    and :func:`accord.rules.procedure.run_procedure` decides (passes, with reservations,
+    diluted, blocked). It is put on the table every turn ``when`` holds (or when an action
     ``proposes`` it), until agreed if ``once``."""
 
     id: Id
     label: str | None = None
     members: list[Id] = Field(min_length=1)
     rule: RuleKind
-    support: dict[Id, ExprText]
+    support: dict[Id, ExprText] = Field(default_factory=dict)
+    procedure: DecisionProcedure | None = None
     when: ExprText | None = None
     once: bool = True
     effects: Changes = Field(default_factory=dict)
