@@ -207,3 +207,23 @@ def test_history_counters_are_the_event_counts_and_gate_delays_follow_hesitation
                 delays.append(e.opens_at - e.turn)
                 assert e.opens_at - e.turn == round(1 + hesitation)
     assert delays
+
+
+def test_a_decision_with_a_procedure_takes_positions_for_every_member() -> None:
+    old = '''    support:
+      us: "true"
+      fr: "threat_fr >= 0.6"
+      de: "threat_de >= 0.5"'''
+    assert old in TEXT
+    proc = '''    procedure:
+      name: practised
+      position: {us: "100", fr: "100 * threat_fr", de: "100 * threat_de"}
+      cost_of_objecting: "10"'''
+    s = loads_wargame(TEXT.replace(old, proc), "tiny.yaml")
+    game = Game(s, 1, default_players(s)).run()
+    votes = [e for e in game.events if e.kind == "decision" and e.decision == "nato_statement"]
+    assert votes and all(v.procedure == "practised" and v.procedure_outcome for v in votes)
+    with pytest.raises(ScenarioError, match="no position for member"):
+        loads_wargame(TEXT.replace(old, proc.replace(', de: "100 * threat_de"', "")), "t.yaml")
+    with pytest.raises(ScenarioError, match="positions, not support formulas"):
+        loads_wargame(TEXT.replace(old, old + "\n" + proc), "tiny.yaml")
