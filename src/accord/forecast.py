@@ -37,6 +37,8 @@ class ModelForecast:
     allowed_outcome: np.ndarray
     passes: bool
     blockers: tuple[str, ...]
+    intervals: Mapping[str, Any] | None = None
+    """``interval``, ``intervals`` and ``interval_note`` (docs/calibration.md)."""
 
     @property
     def outcome(self) -> np.ndarray:
@@ -158,6 +160,7 @@ def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any
         "allowed_outcome": _floats(fc.allowed_outcome),
         "passes": fc.passes,
         "blockers": list(fc.blockers),
+        **(fc.intervals or {"interval": None, "intervals": None, "interval_note": None}),
         "rounds": rounds,
         "diagnostics": _jsonable(dict(fc.run.diagnostics)),
     }
@@ -263,8 +266,13 @@ def forecast_issue(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = 0,
     progress: Callable[[], None] | None = None,
+    interval_draws: int = 0,
 ) -> IssueForecast:
-    """Run ``models`` on one issue and constrain each outcome by the issue's rule."""
+    """Run ``models`` on one issue and constrain each outcome by the issue's rule.
+
+    ``interval_draws``: Monte Carlo draws of the uncalibrated interval outside the calibration
+    domain (0: none; docs/calibration.md).
+    """
     from accord.rules.build import build_rule
     from accord.rules.constrain import constrain
 
@@ -297,7 +305,8 @@ def forecast_issue(
             allowed = np.asarray(last_outcome.allowed, dtype=np.float64)
             passes = bool(last_outcome.passes)
             blockers = tuple(members[i].id for i in last_outcome.blockers)
-        results.append(ModelForecast(name, run, allowed, passes, blockers))
+        intervals = _intervals(scenario, issue_id, name, run.outcome, params, seed, interval_draws)
+        results.append(ModelForecast(name, run, allowed, passes, blockers, intervals))
         if progress is not None:
             progress()
 
@@ -320,6 +329,24 @@ def forecast_issue(
         veto_players=veto,
         winset=winset,
         forecasts=tuple(results),
+    )
+
+
+def _intervals(
+    scenario: Scenario,
+    issue_id: str,
+    model: str,
+    outcome: np.ndarray,
+    params: Mapping[str, Mapping[str, Any]] | None,
+    seed: int | None,
+    draws: int,
+) -> dict[str, Any]:
+    """The forecast's calibrated interval, or the uncalibrated fallback (docs/calibration.md)."""
+    from accord.analysis.interval_calibration import forecast_intervals
+
+    model_params = (params or {}).get(model, {})
+    return forecast_intervals(
+        scenario, issue_id, model, outcome, params=model_params, seed=seed, draws=draws
     )
 
 
@@ -346,6 +373,7 @@ def forecast(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = 0,
     progress: Progress | None = None,
+    interval_draws: int = 0,
 ) -> ScenarioForecast:
     """Forecast every issue (or ``issues``) of ``scenario`` with ``model``.
 
@@ -358,6 +386,9 @@ def forecast(
         params: per-model parameters, e.g. ``{"bdm": {"q": 0.5}}``.
         seed: seeds every stochastic model; each (issue, model) gets its own stream.
         progress: called as ``progress(done, total)`` after each model run.
+        interval_draws: Monte Carlo draws of the uncalibrated interval of forecasts outside the
+            calibration domain (0, the default: no draws, the interval is ``null`` with a note;
+            docs/calibration.md).
     """
     names = resolve_models(model)
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
@@ -373,7 +404,14 @@ def forecast(
 
     results = tuple(
         forecast_issue(
-            scenario, issue_id, names, rule=rule_spec, params=params, seed=seed, progress=tick
+            scenario,
+            issue_id,
+            names,
+            rule=rule_spec,
+            params=params,
+            seed=seed,
+            progress=tick,
+            interval_draws=interval_draws,
         )
         for issue_id in issue_ids
     )

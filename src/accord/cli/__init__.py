@@ -58,7 +58,15 @@ _FORECAST_CELLS: dict[str, Callable[[Any], str]] = {
     "passes": lambda fc: "yes" if fc.passes else "no",
     "blockers": lambda fc: ", ".join(fc.blockers) or "-",
     "rounds": lambda fc: str(fc.run.n_rounds),
+    "80% interval": lambda fc: _interval_cell(fc),
 }
+
+
+def _interval_cell(fc: Any) -> str:
+    """The 80% set of the forecast (docs/calibration.md): ``lo-hi (+0, 100)`` or ``-``."""
+    from accord.analysis.interval_calibration import format_interval
+
+    return format_interval((fc.intervals or {}).get("interval"))
 
 
 def _forecast_table(title: str, forecasts: Sequence[Any], columns: Sequence[str]) -> Table:
@@ -87,8 +95,20 @@ def forecast(
         list[str] | None,
         typer.Option("--param", "-p", help="Model parameter MODEL.NAME=VALUE (repeatable)."),
     ] = None,
+    interval_draws: Annotated[
+        int,
+        typer.Option(
+            help="Monte Carlo draws of the uncalibrated interval outside the calibration "
+            "domain (0: none; docs/calibration.md)."
+        ),
+    ] = 100,
 ) -> None:
-    """Forecast each issue with one or all models, under the issue's decision rule."""
+    """Forecast each issue with one or all models, under the issue's decision rule.
+
+    Each forecast carries an 80% interval: calibrated on EU decisions (DEU) for EU legislative
+    issues on a 0-100 scale, otherwise a Monte Carlo interval over the assumed ranges, marked
+    uncalibrated (docs/calibration.md).
+    """
     from accord.forecast import forecast as run_forecast
     from accord.scenario.io import load
 
@@ -96,7 +116,14 @@ def forecast(
     params = parse_params(param or [])
     with progress_bar("forecasting") as update:
         result = run_forecast(
-            scenario, model, rule=rule, issues=issue, params=params, seed=seed, progress=update
+            scenario,
+            model,
+            rule=rule,
+            issues=issue,
+            params=params,
+            seed=seed,
+            progress=update,
+            interval_draws=max(interval_draws, 0),
         )
     if fmt is Format.json:
         print_json(result.to_json_dict())
@@ -110,8 +137,19 @@ def forecast(
             title = (
                 f"{item.issue_id}  (rule: {rule_text}; status quo: {fmt_values(item.status_quo)})"
             )
-            columns = ("model", "outcome", "allowed", "passes", "blockers", "rounds")
+            columns = (
+                "model",
+                "outcome",
+                "80% interval",
+                "allowed",
+                "passes",
+                "blockers",
+                "rounds",
+            )
             out.print(_forecast_table(title, item.forecasts, columns))
+            notes = {fc.intervals.get("interval_note") for fc in item.forecasts if fc.intervals}
+            for note in sorted(n for n in notes if n):
+                out.print(f"interval: {note}")
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
