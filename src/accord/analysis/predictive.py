@@ -101,9 +101,10 @@ def crps_piecewise_linear(knots: FloatArray, cdf: FloatArray, outcome: float) ->
     y = float(np.clip(outcome, z[0], z[-1]))
     # insert y as a knot so that the step 1[y <= z] is constant on every segment
     k = int(np.searchsorted(z, y))
-    fy = float(np.interp(y, z, f))
-    z = np.concatenate([z[:k], [y], z[k:]])
-    f = np.concatenate([f[:k], [fy], f[k:]])
+    if z[k] != y:  # y is not a knot yet (k < len(z) since y <= z[-1])
+        fy = float(f[k - 1] + (f[k] - f[k - 1]) * (y - z[k - 1]) / (z[k] - z[k - 1]))
+        z = np.concatenate([z[:k], [y], z[k:]])
+        f = np.concatenate([f[:k], [fy], f[k:]])
     a, b = z[:-1], z[1:]
     fa, fb = f[:-1], f[1:]
     h = (a >= y).astype(np.float64)
@@ -256,4 +257,4 @@ def mean_pinball(
     """Mean pinball loss of ``dist``'s quantiles at ``levels`` for one outcome."""
     taus = np.asarray(levels, dtype=np.float64)
     q = dist.quantile(taus)
-    return float(np.mean([pinball_loss(q[k], outcome, float(t)) for k, t in enumerate(taus)]))
+    return float(np.mean(pinball_loss(q, outcome, taus)))
