@@ -289,7 +289,7 @@ def domain_problem(scenario: Scenario, issue: Issue, model: str) -> str | None:
 
 
 def _set_json(
-    level: float, lo: Sequence[float], hi: Sequence[float], ends: Sequence[float], **extra: Any
+    level: float, lo: FloatArray, hi: FloatArray, ends: Sequence[float], **extra: Any
 ) -> dict[str, Any]:
     return {
         "level": level,

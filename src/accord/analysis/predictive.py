@@ -62,7 +62,7 @@ PINBALL_LEVELS: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 2
 
 
 def pinball_loss(
-    quantile: FloatArray | float, outcome: FloatArray | float, tau: float
+    quantile: FloatArray | float, outcome: FloatArray | float, tau: FloatArray | float
 ) -> FloatArray:
     """:math:`\\rho_\\tau(y - q) = (y - q)(\\tau - 1[y < q])` elementwise (Koenker & Bassett 1978)."""
     q = np.asarray(quantile, dtype=np.float64)
