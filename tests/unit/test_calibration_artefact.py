@@ -175,3 +175,13 @@ def test_forecast_table_shows_the_80_percent_interval(run_cli) -> None:  # type:
     assert result.code == 0
     text = result.stdout.replace("\n", "")
     assert "80%" in text and "interval" in text and "(+0," in text
+
+
+def test_html_report_shows_coverage_and_width() -> None:
+    from accord.report.backtest_report import render
+
+    result = run_backtest(DEV, [])
+    data = result.to_json_dict(replicates=50)
+    page = render(data, {}, "t")
+    assert "Calibrated intervals" in page and "width80" in page
+    assert f"{data['models']['mean']['coverage80']:.2f}" in page
