@@ -9,6 +9,10 @@ again reproduces the file byte for byte (``tests/unit/test_calibration_artefact.
 Usage::
 
     PYTHONPATH=src .venv/bin/python scripts/fit_calibration.py [--out PATH] [--check]
+    PYTHONPATH=src .venv/bin/python scripts/fit_calibration.py --chart docs/calibration_coverage.svg
+
+``--chart`` draws the calibration chart of docs/accuracy.md from the shipped artefact (no model
+runs): nominal against out-of-fold empirical coverage at levels 0.1, 0.2, ..., 0.9, 0.95.
 """
 
 from __future__ import annotations
@@ -71,11 +75,63 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data) + "\n"
 
 
+CHART_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+CHART_MODELS = ("compromise", "agenda_pull", "weighted_median", "bdm")
+
+
+def chart(path: Path) -> None:
+    """Nominal vs out-of-fold coverage of the shipped rule (and the naive one for compromise)."""
+    import numpy as np
+
+    from accord.analysis import conformal
+    from accord.analysis import interval_calibration as ic
+    from accord.report.svg import figure_to_svg, new_figure
+
+    data = ic.load()
+    y_all = np.asarray(data["outcomes"])
+    g_all = np.asarray(data["proposals"])
+    Z_all = np.asarray(data["features"]["values"])
+    rule = data["rule"]
+    fig = new_figure(5.5, 4.2)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", label="perfect calibration")
+    runs = [(m, rule["score"], bool(rule["ends"]), rule["name"]) for m in CHART_MODELS]
+    runs.append(("compromise", "absolute", False, "naive absolute"))
+    for model, score, ends, label in runs:
+        f = np.asarray([np.nan if v is None else v for v in data["models"][model]["forecasts"]])
+        keep = np.isfinite(f)
+        oof = conformal.out_of_fold(
+            y_all[keep],
+            f[keep],
+            g_all[keep],
+            score=score,
+            ends=ends,
+            Z=Z_all[keep],
+            levels=CHART_LEVELS,
+            folds=int(data["folds"]),
+        )
+        cov = [oof.coverage(L) for L in CHART_LEVELS]
+        style = "--" if label == "naive absolute" else "-"
+        ax.plot(CHART_LEVELS, cov, style, marker="o", markersize=3, label=f"{model} ({label})")
+    ax.set_xlabel("nominal coverage")
+    ax.set_ylabel("out-of-fold coverage (DEU dev, 244 issues)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    path.write_text(figure_to_svg(fig) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
+    parser.add_argument("--chart", type=Path, help="write the calibration chart (SVG) and stop")
     args = parser.parse_args(argv)
+    if args.chart is not None:
+        chart(args.chart)
+        print(f"wrote {args.chart}")
+        return 0
     text = dumps(build())
     if args.check:
         same = args.out.read_text(encoding="utf-8") == text

@@ -70,21 +70,20 @@ RULES: tuple[tuple[str, conformal.Score, bool], ...] = (
 def issue_features(arrays: IssueArrays, unanimity: bool) -> FloatArray:
     """Difficulty features of one issue, in :data:`conformal.FEATURES` order.
 
-    spread: the capability-times-salience weighted standard deviation of the positions (points;
-    the unweighted one when every weight is 0); n_actors; unanimity (0/1); disagreement:
-    |compromise - weighted median| (points, the two registered closed-form models).
+    They use positions and saliences only (not capabilities, so that the backtest's capability
+    option does not change them): spread, the salience-weighted standard deviation of the
+    positions (points; unweighted when every salience is 0); n_actors; unanimity (0/1);
+    disagreement, |salience-weighted mean - unweighted median| (points), how far two baseline
+    forecasts of the issue lie apart.
     """
-    from accord.models.registry import get_model
-
     x = arrays.positions[:, 0]
-    w = arrays.capabilities * arrays.saliences[:, 0]
-    w = w / w.sum() if w.sum() > 0 else np.full(x.size, 1.0 / x.size)
+    s = arrays.saliences[:, 0]
+    w = s / s.sum() if s.sum() > 0 else np.full(x.size, 1.0 / x.size)
     mean = float(np.sum(w * x))
     spread = math.sqrt(float(np.sum(w * (x - mean) ** 2)))
-    rng = np.random.default_rng(0)  # both models are deterministic; the stream is unused
-    comp = float(get_model("compromise").run(arrays, {}, rng).outcome[0])
-    med = float(get_model("median").run(arrays, {}, rng).outcome[0])
-    return np.array([spread, float(arrays.n_actors), float(unanimity), abs(comp - med)])
+    return np.array(
+        [spread, float(arrays.n_actors), float(unanimity), abs(mean - float(np.median(x)))]
+    )
 
 
 # -- fitting -------------------------------------------------------------------------------
