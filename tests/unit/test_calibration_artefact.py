@@ -185,3 +185,13 @@ def test_html_report_shows_coverage_and_width() -> None:
     page = render(data, {}, "t")
     assert "Calibrated intervals" in page and "width80" in page
     assert f"{data['models']['mean']['coverage80']:.2f}" in page
+
+
+def test_forecast_report_shows_the_80_percent_interval() -> None:
+    from accord.forecast import forecast
+    from accord.report.forecast_report import render
+    from accord.scenario.io import load
+
+    scenario = load(SCENARIOS / "eu-company-tax.yaml")
+    page = render([(scenario, forecast(scenario, "compromise"))])
+    assert "<th>80% interval</th>" in page and "(+0, 100)" in page

@@ -295,7 +295,7 @@ def demo(
         out.print(f"[bold]{scenario.title}[/bold]")
         for item in result.issues:
             title = f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {fmt_values(item.status_quo)})"
-            columns = ("model", "outcome", "allowed", "blockers")
+            columns = ("model", "outcome", "80% interval", "allowed", "blockers")
             out.print(_forecast_table(title, item.forecasts, columns))
     report = write_report(results, output)
     out.print(f"report: {report}")
