@@ -8,7 +8,7 @@ quantile :math:`\\hat q` below, the set :math:`C(x) = \\{y: s(x, y) \\le \\hat q
 exchangeable outcome with probability at least the level :math:`1 - \\alpha`.
 
 **Grouped by proposal.** The issues of one proposal are not exchangeable with each other, but
-proposals are. Following the pooled-CDF method of Dunn, Wasserman & Ramdas (2023, JASA 118(541),
+proposals are. Following the pooled-CDF method of Dunn, Wasserman & Ramdas (2023, JASA 118,
 "Distribution-free prediction sets for two-layer hierarchical models"), each proposal :math:`g`
 (of :math:`G`) weighs :math:`1/G`, shared among its :math:`n_g` issues:
 :math:`\\hat F(t) = \\frac1G \\sum_g \\frac1{n_g} \\sum_{i \\in g} \\mathbb 1[s_i \\le t]`, and
@@ -21,8 +21,8 @@ Scores (:func:`scores`):
 
 * ``absolute``: :math:`s = |y - \\hat y|` (Lei et al. 2018), sets :math:`\\hat y \\pm \\hat q`;
 * ``normalised``: :math:`s = |y - \\hat y| / \\sigma(x)` with a difficulty :math:`\\sigma(x)`
-  (Papadopoulos, Haralambous & Gammerman 2008 / Papadopoulos et al. 2011, JAIR 40, "Regression
-  conformal prediction with nearest neighbours"; normalised nonconformity), sets
+  (Papadopoulos, Gammerman & Vovk 2008, "Normalized nonconformity measures for regression
+  conformal prediction", Proc. IASTED AIA; Papadopoulos, Vovk & Gammerman 2011, JAIR 40), sets
   :math:`\\hat y \\pm \\hat q \\sigma(x)`. :math:`\\sigma(x) = \\max(\\sigma_{min}, z^\\top \\beta)`,
   :math:`z = (1, \\text{spread}, n_{actors}, \\text{unanimity}, \\text{disagreement})` and
   :math:`\\beta` the least-squares fit of :math:`|y - \\hat y|` on :math:`z` in the training
@@ -34,6 +34,10 @@ Scores (:func:`scores`):
 nonconformity score like any other, so the coverage guarantee holds unchanged; it spends no
 width on the 28% of outcomes that sit at an end. Every set is clipped onto :math:`[lo, hi]`;
 its **width** is the length of its interval part (the points have length 0).
+
+Conformalised quantile regression (Romano, Patterson & Candès 2019, NeurIPS) was not tried: with
+99 proposals a quantile regression of the 5% and 95% quantiles has about five proposals in each
+tail to learn from (docs/calibration.md).
 
 Out-of-fold evaluation (:func:`out_of_fold`): folds of whole proposals (scikit-learn
 ``GroupKFold``, deterministic); each fold's sets come from the scores of the other folds.
