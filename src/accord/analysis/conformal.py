@@ -13,7 +13,9 @@ proposals are. Following the pooled-CDF method of Dunn, Wasserman & Ramdas (2023
 (of :math:`G`) weighs :math:`1/G`, shared among its :math:`n_g` issues:
 :math:`\\hat F(t) = \\frac1G \\sum_g \\frac1{n_g} \\sum_{i \\in g} \\mathbb 1[s_i \\le t]`, and
 :math:`\\hat q = \\inf\\{t: \\hat F(t) \\ge \\min(1, (1 - \\alpha)(1 + 1/G))\\}`
-(:func:`grouped_quantile`). With one issue per proposal this is the usual split-conformal
+(:func:`grouped_quantile`). The :math:`(1 + 1/G)` inflation is the usual finite-sample
+correction with proposals as the unit; for unequal :math:`n_g` the guarantee is approximate
+(Dunn et al. give bounds for their pooled-CDF sets), so the coverage is checked out of fold. With one issue per proposal this is the usual split-conformal
 quantile, the :math:`\\lceil (1-\\alpha)(n+1) \\rceil`-th smallest score (the tests check it
 against the ``crepes`` package, Boström 2022).
 
