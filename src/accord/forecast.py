@@ -38,7 +38,7 @@ class ModelForecast:
     passes: bool
     blockers: tuple[str, ...]
     intervals: Mapping[str, Any] | None = None
-    """``interval``, ``intervals`` and ``interval_note`` (docs/calibration.md)."""
+    """``interval``, ``intervals``, ``interval_note``, ``distribution`` (docs/calibration.md)."""
 
     @property
     def outcome(self) -> np.ndarray:
@@ -160,7 +160,10 @@ def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any
         "allowed_outcome": _floats(fc.allowed_outcome),
         "passes": fc.passes,
         "blockers": list(fc.blockers),
-        **(fc.intervals or {"interval": None, "intervals": None, "interval_note": None}),
+        **(
+            fc.intervals
+            or dict.fromkeys(("interval", "intervals", "interval_note", "distribution"))
+        ),
         "rounds": rounds,
         "diagnostics": _jsonable(dict(fc.run.diagnostics)),
     }

@@ -158,6 +158,10 @@ def test_forecast_of_a_deu_issue_is_calibrated() -> None:
         ]
         assert widths == sorted(widths)
         assert fc["interval_note"] is None
+        dist = fc["distribution"]
+        assert 0.0 < dist["p_lo"] + dist["p_hi"] < 1.0
+        q = list(dist["quantiles"].values())
+        assert q == sorted(q) and 0.0 <= q[0] and q[-1] <= 100.0
 
 
 def test_outside_the_domain_the_interval_says_so() -> None:
@@ -167,6 +171,7 @@ def test_outside_the_domain_the_interval_says_so() -> None:
     no_ranges = forecast(load(SCENARIOS / "emission-standards.yaml"), "compromise").to_json_dict()
     fc = no_ranges["issues"][0]["forecasts"][0]
     assert fc["interval"] is None and "outside the calibration domain" in fc["interval_note"]
+    assert fc["distribution"] is None
 
     scenario = load(SCENARIOS / "japan-nato" / "scenario.yaml")
     issue = scenario.issues[0].id

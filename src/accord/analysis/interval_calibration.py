@@ -338,11 +338,12 @@ def forecast_intervals(
     seed: int | None = 0,
     draws: int = 0,
 ) -> dict[str, Any]:
-    """``{"interval", "intervals", "interval_note"}`` of one model's forecast (docs/calibration.md).
+    """``{"interval", "intervals", "interval_note", "distribution"}`` of one model's forecast.
 
     In the domain: the shipped conformal sets around the (unconstrained) forecast; outside:
     the Monte Carlo interval over the assumed ranges with ``draws`` draws, labelled
-    uncalibrated, or ``None`` with a reason (no range, or ``draws`` 0).
+    uncalibrated, or ``None`` with a reason (no range, or ``draws`` 0). ``distribution``
+    (calibrated forecasts only, else ``None``): :func:`predictive_summary`. docs/calibration.md.
     """
     issue = scenario.issue(issue_id)
     problem = domain_problem(scenario, issue, model)
@@ -366,6 +367,7 @@ def forecast_intervals(
         }
         blocks = {L: _set_json(L, a, b, ends, **extra) for L, (a, b) in sets.items()}
         note = None
+        distribution = predictive_summary(data, model_key(model), float(outcome[0]))
     else:
         if draws <= 0:
             return _no_interval(
@@ -385,15 +387,33 @@ def forecast_intervals(
         }
         blocks = {L: _set_json(L, a, b, [], **extra) for L, (a, b) in mc_sets.items()}
         note = f"outside the calibration domain ({problem}): uncalibrated Monte Carlo interval"
+        distribution = None
     return {
         "interval": blocks[LEVEL],
         "intervals": {f"{L:g}": b for L, b in blocks.items()},
         "interval_note": note,
+        "distribution": distribution,
+    }
+
+
+SUMMARY_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+
+
+def predictive_summary(data: Mapping[str, Any], model: str, forecast: float) -> dict[str, Any]:
+    """The predictive distribution of one calibrated forecast (:mod:`accord.analysis.predictive`):
+    the end masses, quantiles, and the model's out-of-fold CRPS on the dev split."""
+    _, f, y, _, coef = _calibration(data, model, None)
+    dist = predictive.residual_mixture(forecast, f, y, coef)
+    return {
+        "p_lo": dist.p_lo,
+        "p_hi": dist.p_hi,
+        "quantiles": {f"{t:g}": float(dist.quantile(t)) for t in SUMMARY_QUANTILES},
+        "crps_dev": float(data["models"][model]["out_of_fold"]["crps_mixture"]),
     }
 
 
 def _no_interval(note: str) -> dict[str, Any]:
-    return {"interval": None, "intervals": None, "interval_note": note}
+    return {"interval": None, "intervals": None, "interval_note": note, "distribution": None}
 
 
 def format_interval(block: Mapping[str, Any] | None) -> str:
