@@ -122,12 +122,50 @@ def chart(path: Path) -> None:
     path.write_text(figure_to_svg(fig) + "\n", encoding="utf-8")
 
 
+def crps_table() -> str:
+    """Markdown: out-of-fold CRPS differences with paired proposal-bootstrap 95% intervals."""
+    import numpy as np
+
+    from accord.analysis import conformal
+    from accord.analysis import interval_calibration as ic
+
+    data = ic.load()
+    y_all = np.asarray(data["outcomes"])
+    g_all = np.asarray(data["proposals"])
+    lines = [
+        "| model | mixture CRPS | − point MAE [95% CI] | − climatology CRPS [95% CI] "
+        "| mixture median MAE − point MAE [95% CI] |",
+        "|---|---|---|---|---|",
+    ]
+    for model, entry in data["models"].items():
+        f = np.asarray([np.nan if v is None else v for v in entry["forecasts"]])
+        keep = np.isfinite(f)
+        y, f, g = y_all[keep], f[keep], g_all[keep]
+        s = ic.distribution_scores_per_issue(y, f, conformal.group_folds(g, int(data["folds"])))
+        cells = [f"{np.mean(s['crps_mixture']):.2f}"]
+        for d in (
+            s["crps_mixture"] - s["crps_point"],
+            s["crps_mixture"] - s["crps_climatology"],
+            s["mae_mixture_median"] - s["crps_point"],
+        ):
+            lo, hi = conformal.coverage_interval(d, g, replicates=2000, seed=0) or [np.nan] * 2
+            cells.append(f"{np.mean(d):+.2f} [{lo:+.2f}, {hi:+.2f}]")
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     parser.add_argument("--chart", type=Path, help="write the calibration chart (SVG) and stop")
+    parser.add_argument(
+        "--crps-table", action="store_true", help="print the CRPS comparison (docs) and stop"
+    )
     args = parser.parse_args(argv)
+    if args.crps_table:
+        print(crps_table())
+        return 0
     if args.chart is not None:
         chart(args.chart)
         print(f"wrote {args.chart}")

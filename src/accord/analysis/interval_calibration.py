@@ -105,8 +105,15 @@ def distribution_scores(
     ``point`` (the forecast itself: CRPS = absolute error), ``climatology`` (training outcomes),
     ``residuals`` (forecast + all training residuals, clipped: ends as they fall), ``mixture``
     (end masses by the logit on the forecast, interior from interior residuals), and the MAE of
-    the mixture's median.
+    the mixture's median. Per issue: :func:`distribution_scores_per_issue`.
     """
+    return {k: float(np.mean(v)) for k, v in distribution_scores_per_issue(y, f, folds).items()}
+
+
+def distribution_scores_per_issue(
+    y: FloatArray, f: FloatArray, folds: list[tuple[np.ndarray, np.ndarray]]
+) -> dict[str, FloatArray]:
+    """The per-issue scores behind :func:`distribution_scores` (same keys)."""
     out = {k: np.zeros(y.size) for k in ("point", "climatology", "residuals", "mixture")}
     pin = {k: np.zeros(y.size) for k in ("climatology", "residuals", "mixture")}
     median_err = np.zeros(y.size)
@@ -125,9 +132,9 @@ def distribution_scores(
                 out[k][i] = d.crps(float(y[i]))
                 pin[k][i] = predictive.mean_pinball(d, float(y[i]))
             median_err[i] = abs(dists["mixture"].median() - y[i])
-    result = {f"crps_{k}": float(np.mean(v)) for k, v in out.items()}
-    result.update({f"pinball_{k}": float(np.mean(v)) for k, v in pin.items()})
-    result["mae_mixture_median"] = float(np.mean(median_err))
+    result = {f"crps_{k}": v for k, v in out.items()}
+    result.update({f"pinball_{k}": v for k, v in pin.items()})
+    result["mae_mixture_median"] = median_err
     return result
 
 
