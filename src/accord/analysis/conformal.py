@@ -292,7 +292,10 @@ def coverage_interval(
     seed: int = 0,
     level: float = 0.95,
 ) -> list[float] | None:
-    """Percentile bootstrap interval of the coverage (share of hits), resampling ``groups``."""
+    """Percentile bootstrap interval of the coverage (share of hits), resampling ``groups``.
+
+    Any per-issue values work (the mean of ``hits`` is what is resampled), e.g. CRPS values.
+    """
     from accord.analysis import backtest_stats as bs
 
     h = np.asarray(hits, dtype=np.float64)

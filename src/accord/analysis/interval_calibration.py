@@ -497,6 +497,9 @@ def backtest_columns(
             )
         row["width80"] = float(np.mean(set_hi[LEVEL] - set_lo[LEVEL]))
         row["crps"] = float(np.mean(crps))
+        row["ci"]["crps"] = conformal.coverage_interval(
+            crps, groups, replicates=replicates, seed=seed
+        )
         per_model[model] = row
     note = {
         "fitted_on": calibrated_on(data),
