@@ -161,7 +161,7 @@ def test_forecast_of_a_deu_issue_is_calibrated() -> None:
         dist = fc["distribution"]
         assert 0.0 < dist["p_lo"] + dist["p_hi"] < 1.0
         q = list(dist["quantiles"].values())
-        assert q == sorted(q) and 0.0 <= q[0] and q[-1] <= 100.0
+        assert q == sorted(q) and q[0] >= 0.0 and q[-1] <= 100.0
 
 
 def test_outside_the_domain_the_interval_says_so() -> None:
