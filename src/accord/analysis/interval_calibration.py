@@ -271,6 +271,20 @@ def _calibration(
     return cal, f[keep], y[keep], Z[keep], coef
 
 
+@functools.cache
+def _fold_calibration(
+    model: str, fold: int
+) -> tuple[conformal.Calibration, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """:func:`_calibration` of the shipped artefact without fold ``fold`` of its proposals
+    (``-1``: the whole split); cached, as it depends on the artefact only."""
+    data = load()
+    train = None
+    if fold >= 0:
+        folds = conformal.group_folds(np.asarray(data["proposals"]), int(data["folds"]))
+        train = folds[fold][0]
+    return _calibration(data, model, train)
+
+
 def model_key(model: str) -> str:
     """The artefact's (backtest) name of a registered model."""
     from accord.analysis.backtest import REGISTRY_JSON_NAMES
@@ -477,8 +491,7 @@ def backtest_columns(
         issue_ids = [str(i) for i in rows["issue"]]
         for k in np.unique(fold):
             sel = fold == k
-            train = None if k < 0 else all_folds[int(k)][0]
-            cal, tf, ty, _, coef = _calibration(data, model, train)
+            cal, tf, ty, _, coef = _fold_calibration(model, int(k))
             Z = None
             if cal.score == "normalised":
                 Z = np.array([features[issue_ids[i]] for i in np.flatnonzero(sel)])
