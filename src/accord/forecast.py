@@ -41,6 +41,8 @@ class ModelForecast:
     procedure: ProcedureResult | None = None
     procedure_name: str = "practised"
     procedure_members: tuple[str, ...] = ()
+    intervals: Mapping[str, Any] | None = None
+    """``interval``, ``intervals``, ``interval_note``, ``distribution`` (docs/calibration.md)."""
 
     @property
     def outcome(self) -> np.ndarray:
@@ -201,6 +203,10 @@ def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any
         "passes": fc.passes,
         "blockers": list(fc.blockers),
         "procedure": _procedure_json(fc),
+        **(
+            fc.intervals
+            or dict.fromkeys(("interval", "intervals", "interval_note", "distribution"))
+        ),
         "rounds": rounds,
         "diagnostics": _jsonable(dict(fc.run.diagnostics)),
     }
@@ -312,10 +318,14 @@ def forecast_issue(
     seed: int | None = 0,
     progress: Callable[[], None] | None = None,
     procedure: str | None = None,
+    interval_draws: int = 0,
 ) -> IssueForecast:
     """Run ``models`` on one issue, constrain each outcome by the issue's rule (the strict
     reading: ``allowed_outcome``, ``passes``, ``blockers``) and apply its decision procedure
     (``procedure``: ``strict``, ``practised``, or ``None`` for the file's, practised by default).
+
+    ``interval_draws``: Monte Carlo draws of the uncalibrated interval outside the calibration
+    domain (0: none; docs/calibration.md).
     """
     from accord.rules.build import build_rule
     from accord.rules.constrain import constrain
@@ -349,9 +359,10 @@ def forecast_issue(
             allowed = np.asarray(last_outcome.allowed, dtype=np.float64)
             passes = bool(last_outcome.passes)
             blockers = tuple(members[i].id for i in last_outcome.blockers)
+        intervals = _intervals(scenario, issue_id, name, run.outcome, params, seed, interval_draws)
         results.append(
             _with_procedure(
-                ModelForecast(name, run, allowed, passes, blockers),
+                ModelForecast(name, run, allowed, passes, blockers, intervals=intervals),
                 scenario,
                 issue,
                 rule_spec,
@@ -420,6 +431,24 @@ def _with_procedure(
     )
 
 
+def _intervals(
+    scenario: Scenario,
+    issue_id: str,
+    model: str,
+    outcome: np.ndarray,
+    params: Mapping[str, Mapping[str, Any]] | None,
+    seed: int | None,
+    draws: int,
+) -> dict[str, Any]:
+    """The forecast's calibrated interval, or the uncalibrated fallback (docs/calibration.md)."""
+    from accord.analysis.interval_calibration import forecast_intervals
+
+    model_params = (params or {}).get(model, {})
+    return forecast_intervals(
+        scenario, issue_id, model, outcome, params=model_params, seed=seed, draws=draws
+    )
+
+
 def resolve_issues(scenario: Scenario, issues: Sequence[str] | None) -> list[str]:
     """The issue ids to work on: ``issues`` checked against the scenario, or all of them."""
     known = [i.id for i in scenario.issues]
@@ -444,6 +473,7 @@ def forecast(
     seed: int | None = 0,
     progress: Progress | None = None,
     procedure: str | None = None,
+    interval_draws: int = 0,
 ) -> ScenarioForecast:
     """Forecast every issue (or ``issues``) of ``scenario`` with ``model``.
 
@@ -458,6 +488,9 @@ def forecast(
         progress: called as ``progress(done, total)`` after each model run.
         procedure: ``"strict"`` or ``"practised"`` for every issue; ``None`` keeps each body's
             or issue's own (``practised`` where the file names none; ``docs/rules.md``).
+        interval_draws: Monte Carlo draws of the uncalibrated interval of forecasts outside the
+            calibration domain (0, the default: no draws, the interval is ``null`` with a note;
+            docs/calibration.md).
     """
     names = resolve_models(model)
     check_procedure_name(procedure)
@@ -482,6 +515,7 @@ def forecast(
             seed=seed,
             progress=tick,
             procedure=procedure,
+            interval_draws=interval_draws,
         )
         for issue_id in issue_ids
     )

@@ -59,7 +59,7 @@ import dataclasses
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,8 @@ class BacktestResult:
         rule_aware: whether forecasts were constrained by the Council rule.
         seed: the seed of the stochastic models.
         procedure: the decision procedure of the rule-aware mode (``practised`` or ``strict``).
+        features: issue id -> the difficulty features of the calibrated intervals
+            (:func:`accord.analysis.interval_calibration.issue_features`).
     """
 
     errors: pd.DataFrame
@@ -157,6 +159,7 @@ class BacktestResult:
     rule_aware: bool
     seed: int | None
     procedure: str = "practised"
+    features: Mapping[str, FloatArray] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, dict[str, float | int | None]]:
         """``{model: {"mae", "rmse", "n", "mae_qmv", "mae_unanimity"}}`` in model order."""
@@ -220,6 +223,7 @@ class BacktestResult:
                 row["ci"] = ci  # type: ignore[assignment]
         data: dict[str, Any] = {"models": models, "cleaning": self.cleaning_line()}
         if statistics:
+            data["calibration"] = _add_intervals(self, models, replicates, seed)
             data["splits"] = stats.split_metrics(self.errors, self.models)
             data["paired"] = [
                 c.as_dict()
@@ -269,6 +273,22 @@ class BacktestResult:
     def bootstrap_seed(self) -> int:
         """The seed of the bootstrap draws: the backtest's seed, or 0 when it is ``None``."""
         return 0 if self.seed is None else int(self.seed)
+
+
+def _add_intervals(
+    result: BacktestResult, models: dict[str, Any], replicates: int, seed: int
+) -> dict[str, Any]:
+    """Add coverage50/80/90, width80 and crps per model (docs/calibration.md); the note."""
+    from accord.analysis.interval_calibration import backtest_columns
+
+    columns, note = backtest_columns(
+        result.errors, result.models, result.features, replicates=replicates, seed=seed
+    )
+    for name, extra in columns.items():
+        ci = extra.pop("ci")
+        models[name].update(extra)
+        models[name].setdefault("ci", {}).update(ci)
+    return note
 
 
 def _mean(values: FloatArray) -> float | None:
@@ -435,6 +455,7 @@ def run_backtest(
     Returns:
         The :class:`BacktestResult`.
     """
+    from accord.analysis.interval_calibration import issue_features
     from accord.forecast import seed_for
     from accord.models.registry import get_model
 
@@ -462,9 +483,11 @@ def run_backtest(
     total = len(scenarios) * len(names)
     done = 0
     records: list[dict[str, Any]] = []
+    features: dict[str, FloatArray] = {}
     for scenario in scenarios:
         issue = scenario.issues[0]
         arrays = issue_arrays(scenario, issue.id)
+        plain = arrays  # the calibration's features use the importer's capabilities
         if power:
             arrays = dataclasses.replace(
                 arrays,
@@ -482,6 +505,7 @@ def run_backtest(
             "procedure": meta.get("proc", ""),
             "n_actors": arrays.n_actors,
         }
+        features[str(base["issue"])] = issue_features(plain, base["rule"] == "unanimity")
         forecasts: list[tuple[str, FloatArray | AccordError]] = [
             (name, fn(arrays)) for name, fn in BASELINES.items()
         ]
@@ -522,4 +546,5 @@ def run_backtest(
         rule_aware=rule_aware,
         seed=seed,
         procedure=procedure,
+        features=features,
     )

@@ -59,6 +59,7 @@ _FORECAST_CELLS: dict[str, Callable[[Any], str]] = {
     "blockers": lambda fc: ", ".join(fc.blockers) or "-",
     "rounds": lambda fc: str(fc.run.n_rounds),
     "procedure": lambda fc: _procedure_cell(fc),
+    "80% interval": lambda fc: _interval_cell(fc),
 }
 
 
@@ -97,6 +98,13 @@ def record_line(record: Any) -> str:
     return text + f"; source: {record.source}"
 
 
+def _interval_cell(fc: Any) -> str:
+    """The 80% set of the forecast (docs/calibration.md): ``lo-hi (+0, 100)`` or ``-``."""
+    from accord.analysis.interval_calibration import format_interval
+
+    return format_interval((fc.intervals or {}).get("interval"))
+
+
 def _forecast_table(title: str, forecasts: Sequence[Any], columns: Sequence[str]) -> Table:
     """One issue's forecasts as a table with the named columns (keys of ``_FORECAST_CELLS``)."""
     table = Table(title=title)
@@ -130,8 +138,20 @@ def forecast(
             help="Decision procedure: strict or practised (default: the file's, else practised).",
         ),
     ] = None,
+    interval_draws: Annotated[
+        int,
+        typer.Option(
+            help="Monte Carlo draws of the uncalibrated interval outside the calibration "
+            "domain (0: none; docs/calibration.md)."
+        ),
+    ] = 100,
 ) -> None:
-    """Forecast each issue with one or all models, under the issue's decision rule."""
+    """Forecast each issue with one or all models, under the issue's decision rule.
+
+    Each forecast carries an 80% interval: calibrated on EU decisions (DEU) for EU legislative
+    issues on a 0-100 scale, otherwise a Monte Carlo interval over the assumed ranges, marked
+    uncalibrated (docs/calibration.md).
+    """
     from accord.forecast import forecast as run_forecast
     from accord.scenario.io import load
 
@@ -147,6 +167,7 @@ def forecast(
             seed=seed,
             progress=update,
             procedure=procedure,
+            interval_draws=max(interval_draws, 0),
         )
     if fmt is Format.json:
         print_json(result.to_json_dict())
@@ -160,8 +181,20 @@ def forecast(
             title = (
                 f"{item.issue_id}  (rule: {rule_text}; status quo: {fmt_values(item.status_quo)})"
             )
-            columns = ("model", "outcome", "allowed", "passes", "blockers", "procedure", "rounds")
+            columns = (
+                "model",
+                "outcome",
+                "80% interval",
+                "allowed",
+                "passes",
+                "blockers",
+                "procedure",
+                "rounds",
+            )
             out.print(_forecast_table(title, item.forecasts, columns))
+            notes = {fc.intervals.get("interval_note") for fc in item.forecasts if fc.intervals}
+            for note in sorted(n for n in notes if n):
+                out.print(f"interval: {note}")
             if item.record is not None:
                 out.print(record_line(item.record))
 
@@ -309,7 +342,7 @@ def demo(
         out.print(f"[bold]{scenario.title}[/bold]")
         for item in result.issues:
             title = f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {fmt_values(item.status_quo)})"
-            columns = ("model", "outcome", "allowed", "blockers")
+            columns = ("model", "outcome", "80% interval", "allowed", "blockers")
             out.print(_forecast_table(title, item.forecasts, columns))
     report = write_report(results, output)
     out.print(f"report: {report}")

@@ -103,6 +103,8 @@ def backtest_deu(
         "hit<=10",
         "MAE QMV",
         "MAE unan.",
+        "cover80",
+        "width80",
     ):
         table.add_column(column)
     for name, row in data["models"].items():
@@ -117,9 +119,17 @@ def backtest_deu(
             _fmt(row["hit10"]),
             _fmt(row["mae_qmv"]),
             _fmt(row["mae_unanimity"]),
+            _fmt(row.get("coverage80")),
+            "-" if row.get("width80") is None else f"{row['width80']:.1f}",
         )
     out.print(table)
     out.print(data["cleaning"])
+    note = data.get("calibration")
+    if note:
+        out.print(
+            f"80% sets calibrated on {note['fitted_on']} ({note['rule']}); "
+            f"{note['scored_out_of_fold']} issues scored out of fold; {note['width']}"
+        )
     for name, row in data.get("rule_aware_vs_free", {}).items():
         ci = row["ci"]
         interval = "-" if ci is None else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]"

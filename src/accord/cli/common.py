@@ -20,7 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 if TYPE_CHECKING:
     from accord.scenario.schema import Scenario
 
-out = Console(highlight=False, soft_wrap=True)
+# Tables use the terminal's width, or 120 columns when stdout is not a terminal (a pipe or a file).
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False)
 
 

@@ -143,6 +143,7 @@ def render(data: Mapping[str, Any], errors: Mapping[str, Sequence[float]], title
         + "".join(rows)
         + "</table>"
     )
+    parts.extend(_interval_table(data))
     parts.append("<h2>Error distributions</h2>")
     parts.append(error_chart(errors))
     parts.append(cumulative_chart(errors))
@@ -189,6 +190,41 @@ def render(data: Mapping[str, Any], errors: Mapping[str, Sequence[float]], title
         )
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _interval_table(data: Mapping[str, Any]) -> list[str]:
+    """Coverage of the calibrated 50/80/90% sets, width80 and CRPS (docs/calibration.md)."""
+    note = data.get("calibration")
+    if not note:
+        return []
+    rows = []
+    for name, m in data["models"].items():
+        ci = m.get("ci") or {}
+        cells = (
+            html.escape(name),
+            _fmt(m.get("coverage50")),
+            _fmt(m.get("coverage80")),
+            _ci(ci.get("coverage80")),
+            _fmt(m.get("coverage90")),
+            _fmt(m.get("width80"), 1),
+            _fmt(m.get("crps")),
+        )
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = ("model", "cover 50%", "cover 80%", "80% CI", "cover 90%", "width80", "CRPS")
+    text = (
+        f"Sets calibrated on {note.get('fitted_on', '-')} (rule {note.get('rule', '-')}); "
+        f"{note.get('scored_out_of_fold', 0)} issues scored out of fold. "
+        f"{note.get('width', '')}."
+    )
+    return [
+        "<table><caption>Calibrated intervals: share of outcomes inside the 50/80/90% sets, "
+        "mean width of the 80% set, CRPS of the predictive distribution</caption><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        + "</tr>"
+        + "".join(rows)
+        + "</table>",
+        f"<p class='note'>{html.escape(text)}</p>",
+    ]
 
 
 def write_report(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from accord.analysis.interval_calibration import format_interval
 from accord.forecast import IssueForecast, ScenarioForecast
 from accord.scenario.schema import Issue, Scenario
 
@@ -112,13 +113,14 @@ def issue_section(scenario: Scenario, item: IssueForecast) -> str:
         rows.append(f"<h3>{_e(dim.name or dim.id)}</h3>")
         rows.append(strip_chart(issue, k, item, positions, capabilities * saliences))
     rows.append(
-        "<table><tr><th>model</th><th>outcome</th><th>allowed by the rule</th><th>passes</th><th>blockers</th><th>rounds</th></tr>"
+        "<table><tr><th>model</th><th>outcome</th><th>80% interval</th><th>allowed by the rule</th><th>passes</th><th>blockers</th><th>rounds</th></tr>"
     )
     for fc in item.forecasts:
         outcome = ", ".join(f"{v:.3f}" for v in fc.outcome)
+        interval = format_interval((fc.intervals or {}).get("interval"))
         allowed = ", ".join(f"{v:.3f}" for v in fc.allowed_outcome)
         rows.append(
-            f"<tr><td>{_e(fc.model)}</td><td>{outcome}</td><td>{allowed}</td><td>{'yes' if fc.passes else 'no'}</td>"
+            f"<tr><td>{_e(fc.model)}</td><td>{outcome}</td><td>{_e(interval)}</td><td>{allowed}</td><td>{'yes' if fc.passes else 'no'}</td>"
             f"<td>{_e(', '.join(fc.blockers) or '-')}</td><td>{fc.run.n_rounds}</td></tr>"
         )
     rows.append("</table>")
