@@ -287,6 +287,7 @@ CLI_MODULES = (
     "accord.cli.wargame",
     "accord.cli.scale",
     "accord.cli.web",
+    "accord.cli.panel",
 )
 
 
