@@ -141,8 +141,13 @@ def expert_arrays(
             x[i, r, k] = a.position
         if a.salience is not None:
             s[i, r, k] = a.salience
-    return x, s, c, ~np.all(np.isnan(x), axis=0), ~np.all(np.isnan(s), axis=0), ~np.all(
-        np.isnan(c), axis=0
+    return (
+        x,
+        s,
+        c,
+        ~np.all(np.isnan(x), axis=0),
+        ~np.all(np.isnan(s), axis=0),
+        ~np.all(np.isnan(c), axis=0),
     )
 
 

@@ -102,8 +102,9 @@ def stats(
     sheets: SheetsArg,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
     outlier: Annotated[
-        float, typer.Option(help="Flag an expert whose mean distance exceeds this share.")
-    ] = 0.2,
+        float,
+        typer.Option(help="Flag an expert this many times further from the panel than the rest."),
+    ] = 1.5,
     top: Annotated[int, typer.Option(help="How many cells of largest disagreement.")] = 10,
 ) -> None:
     """Spread (IQR, range), Krippendorff's alpha (interval), outlying experts."""
@@ -111,8 +112,8 @@ def stats(
     from accord.panel.stats import panel_stats
     from accord.scenario.io import load
 
-    if not 0 < outlier <= 1:
-        raise UsageError(f"--outlier is {outlier}", field="--outlier", expected="a share in (0, 1]")
+    if not outlier > 1:
+        raise UsageError(f"--outlier is {outlier}", field="--outlier", expected="a ratio > 1")
     if top < 1:
         raise UsageError(f"--top is {top}", field="--top", expected="a whole number >= 1")
     scenario = load(file)

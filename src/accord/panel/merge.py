@@ -111,10 +111,19 @@ def merge_panel(
         scale = issue_model.salience_scale
         for stance_model, stance in zip(issue_model.stances, issue["stances"], strict=True):
             cells = [by_cell.get((issue_model.id, stance_model.actor, d), []) for d in dims]
-            _merge_position(stance, stance_model.position.values(), stance_model.position.ranges(),
-                            cells, m, order, weights, agg)
-            _merge_salience(stance, stance_model.salience.values(m), cells, m, scale, order,
-                            weights, agg)
+            _merge_position(
+                stance,
+                stance_model.position.values(),
+                stance_model.position.ranges(),
+                cells,
+                m,
+                order,
+                weights,
+                agg,
+            )
+            _merge_salience(
+                stance, stance_model.salience.values(m), cells, m, scale, order, weights, agg
+            )
     merged = Scenario.model_validate(data)
     from accord.scenario.validate import check
 
@@ -193,11 +202,13 @@ def _merge_salience(
     elicited: dict[str, Any] = {}
     for e in experts:
         per = [
-            next((_clean(float(a.salience or 0.0) * scale) for a in answered[k] if a.expert == e),
-                 None)
+            next(
+                (_clean(float(a.salience or 0.0) * scale) for a in answered[k] if a.expert == e),
+                None,
+            )
             for k in range(m)
         ]
-        elicited[e] = per[0] if m == 1 or len(set(per)) == 1 and None not in per else per
+        elicited[e] = per[0] if m == 1 or (len(set(per)) == 1 and None not in per) else per
     same = len(set(values)) == 1
     stance["salience"] = {
         "value": values[0] if same else values,

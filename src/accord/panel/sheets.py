@@ -136,9 +136,7 @@ class _Checker:
 
     def row(self, line: int, cells: Sequence[RawCell], *, from_text: bool) -> Answer | None:
         values = list(cells) + [None] * (len(COLUMNS) - len(cells))
-        if len(values) > len(COLUMNS) and any(
-            v not in (None, "") for v in values[len(COLUMNS) :]
-        ):
+        if len(values) > len(COLUMNS) and any(v not in (None, "") for v in values[len(COLUMNS) :]):
             raise self.fail(line, None, "values beyond the last column", "the 9 columns only")
         raw = dict(zip(COLUMNS, values[: len(COLUMNS)], strict=True))
         if all(v is None or str(v).strip() == "" for v in raw.values()):
@@ -196,9 +194,7 @@ class _Checker:
                 f"a number in {_fmt(dim.lo)}..{_fmt(dim.hi)}",
             )
         if sal is not None and not 0.0 <= sal <= 1.0:
-            raise self.fail(
-                line, "salience", f"{_fmt(sal)} is outside 0..1", "a salience in 0..1"
-            )
+            raise self.fail(line, "salience", f"{_fmt(sal)} is outside 0..1", "a salience in 0..1")
         if cap is not None and cap < 0:
             raise self.fail(line, "capability", f"{_fmt(cap)} is negative", "a number >= 0")
         if conf is not None and not 0.0 < conf <= 1.0:
@@ -220,7 +216,9 @@ def read_csv(path: Path, scenario: Scenario) -> list[Answer]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise checker.fail(line, None, "the sheet is not UTF-8 text", "UTF-8 (save as CSV UTF-8)")
+        raise checker.fail(
+            line, None, "the sheet is not UTF-8 text", "UTF-8 (save as CSV UTF-8)"
+        ) from None
     reader = csv.reader(io.StringIO(text))
     rows = [(reader.line_num, cells) for cells in reader]
     rows = [(n, c) for n, c in rows if any(x.strip() for x in c)]
@@ -265,7 +263,10 @@ def read_xlsx(path: Path, scenario: Scenario) -> list[Answer]:
     try:
         if "README" not in wb.sheetnames or "answers" not in wb.sheetnames:
             raise checker.fail(
-                1, None, "the workbook has no 'README' and 'answers' sheets", "the template's sheets"
+                1,
+                None,
+                "the workbook has no 'README' and 'answers' sheets",
+                "the template's sheets",
             )
         readme_a1 = next(wb["README"].iter_rows(min_row=1, max_row=1, values_only=True), (None,))
         checker.scenario_line(1, None if not readme_a1 else str(readme_a1[0] or ""))

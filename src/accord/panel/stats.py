@@ -15,10 +15,11 @@ that issues on different scales combine). Alpha is 1 for perfect agreement and 0
 no better than chance; it is undefined (``None``) with fewer than two pairable units or no
 variation at all.
 
-**Outlying experts.** For expert ``e`` and each cell ``c`` it answered with at least one other
-expert, ``d_ec = |x_ec - median of the others' answers| / scale_c``; ``D_e`` is the mean of
-``d_ec`` over those cells. An expert is flagged as outlying when ``D_e`` exceeds
-``threshold`` (default 0.2: on average a fifth of the scale away from the rest of the panel).
+**Outlying experts.** For expert ``e`` and each position or salience cell ``c`` it answered
+with at least one other expert, ``d_ec = |x_ec - median of the others' answers| / scale_c``;
+``D_e`` is the mean of ``d_ec`` over those cells. An expert is flagged as outlying when ``D_e``
+is at least ``ratio`` times (default 1.5) the median of the other experts' ``D`` and above
+:data:`MIN_DISTANCE` (0.05 of the scale, so that a panel in near agreement flags nobody).
 The report also gives alpha over the positions without that expert.
 
 **The largest disagreements** are the cells with the largest range as a share of the scale
@@ -36,7 +37,8 @@ import numpy as np
 from accord.panel.sheets import Answer, Panel
 from accord.scenario.schema import Scenario
 
-OUTLIER_THRESHOLD = 0.2
+OUTLIER_RATIO = 1.5
+MIN_DISTANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ class PanelStats:
                 "by_issue": self.by_issue,
             },
             "experts_agreement": [e.to_json_dict() for e in self.expert_agreement],
-            "outlier_threshold": self.threshold,
+            "outlier_ratio": self.threshold,
             "largest_disagreements": self.largest_disagreements(),
             "cells": self.summaries,
         }
@@ -190,7 +192,7 @@ def _matrix(cells: Sequence[Cell], experts: Sequence[str], normalise: bool) -> n
 
 
 def panel_stats(
-    scenario: Scenario, panel: Panel, threshold: float = OUTLIER_THRESHOLD, top: int = 10
+    scenario: Scenario, panel: Panel, threshold: float = OUTLIER_RATIO, top: int = 10
 ) -> PanelStats:
     """Spread, alpha and outlying experts of ``panel`` (module docstring)."""
     experts = panel.experts
@@ -206,22 +208,32 @@ def panel_stats(
                 "positions": alpha_interval(_matrix(p, experts, False)),
                 "saliences": alpha_interval(_matrix(s, experts, False)),
             }
-    agreement: list[ExpertAgreement] = []
-    for i, e in enumerate(experts):
+    distances: dict[str, float | None] = {}
+    for e in experts:
         dists: list[float] = []
-        for c in cells:
+        for c in positions + saliences:
             if e in c.values and len(c.values) >= 2:
                 others = [v for k, v in c.values.items() if k != e]
                 dists.append(abs(c.values[e] - float(np.median(others))) / c.scale)
-        distance = float(np.mean(dists)) if dists else None
+        distances[e] = float(np.mean(dists)) if dists else None
+    agreement: list[ExpertAgreement] = []
+    for i, e in enumerate(experts):
         rest = [x for j, x in enumerate(experts) if j != i]
+        d = distances[e]
+        others_d = [v for k, v in distances.items() if k != e and v is not None]
+        outlying = (
+            d is not None
+            and bool(others_d)
+            and d > MIN_DISTANCE
+            and d >= threshold * float(np.median(others_d))
+        )
         agreement.append(
             ExpertAgreement(
                 expert=e,
                 answers=sum(1 for a in panel.answers if a.expert == e),
-                distance=distance,
+                distance=d,
                 alpha_without=alpha_interval(_matrix(positions, rest, True)) if rest else None,
-                outlying=distance is not None and distance > threshold,
+                outlying=outlying,
             )
         )
     return PanelStats(

@@ -45,8 +45,10 @@ def csv_text(scenario: Scenario, issues: Sequence[str] | None = None, expert: st
     writer.writerow(COLUMNS)
     for row in template_rows(scenario, issues):
         writer.writerow(
-            ["" if v is None else (_num(v) if isinstance(v, float) else v)
-             for v in _cells(row, expert)]
+            [
+                "" if v is None else (_num(v) if isinstance(v, float) else v)
+                for v in _cells(row, expert)
+            ]
         )
     return buffer.getvalue()
 
@@ -56,8 +58,10 @@ def header_lines(scenario: Scenario, issues: Sequence[str] | None = None) -> lis
     lines: list[str] = []
     for issue_id in select_issues(scenario, issues):
         issue = scenario.issue(issue_id)
-        sq = "none" if issue.status_quo is None else ", ".join(
-            _num(v) for v in issue.status_quo.values()
+        sq = (
+            "none"
+            if issue.status_quo is None
+            else ", ".join(_num(v) for v in issue.status_quo.values())
         )
         lines.append(f"Issue '{issue.id}': {issue.name}. Status quo: {sq}.")
         for dim in issue.dimensions:
@@ -153,16 +157,17 @@ def write_xlsx(
         ws.add_data_validation(dv)
         dv.add(ref)
 
-    for col, values in zip("BCD", (actors, chosen, dims), strict=True):
-        letter = "ABC"["BCD".index(col)]
+    for target, letter, values in zip("BCD", "ABC", (actors, chosen, dims), strict=True):
         add(
             DataValidation(type="list", formula1=f"lists!${letter}$1:${letter}${len(values)}"),
-            f"{col}2:{col}{last}",
+            f"{target}2:{target}{last}",
         )
     # one range check per run of rows on the same scale
     start = 2
     for i in range(len(rows) + 1):
-        if i == len(rows) or (i > 0 and (rows[i].lo, rows[i].hi) != (rows[i - 1].lo, rows[i - 1].hi)):
+        if i == len(rows) or (
+            i > 0 and (rows[i].lo, rows[i].hi) != (rows[i - 1].lo, rows[i - 1].hi)
+        ):
             if i > 0:
                 lo, hi = rows[i - 1].lo, rows[i - 1].hi
                 dv = DataValidation(
