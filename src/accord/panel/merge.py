@@ -44,7 +44,7 @@ def aggregate(values: Sequence[float], weights: Sequence[float], method: str) ->
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     if method == "trimmed" and x.size >= 3:
-        t = max(1, int(math.floor(0.2 * x.size)))
+        t = max(1, math.floor(0.2 * x.size))
         x, w = x[t:-t], w[t:-t]
         method = "mean"
     if method == "mean":
