@@ -108,6 +108,13 @@ def _panel(request: Request, panel_id: int, user: User) -> tuple[PanelRecord, Ex
     return record, expert
 
 
+def _n(value: Any) -> Any:
+    """Whole numbers as ints (so a form shows 10, not 10.0); anything else unchanged."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
 def _summary_round(record: PanelRecord) -> int:
     """The last closed round (whose group summary experts may see), 0 if none."""
     return record.round if record.state == "closed" else record.round - 1
@@ -131,7 +138,7 @@ def panel_state(
     for r in rows:
         key = cell_key(r.actor, r.issue, r.dimension)
         answers = {
-            labels[eid]: {f: getattr(a, f) for f in CELL_FIELDS} | {"round": a.round}
+            labels[eid]: {f: _n(getattr(a, f)) for f in CELL_FIELDS} | {"round": a.round}
             for (eid, k), a in latest.items()
             if k == key
         }
