@@ -168,3 +168,29 @@ def test_xlsx_template_round_trips(tmp_path: Path, run_cli: Callable[..., object
     answers = read_sheet(tmp_path / "a.xlsx", load(SMALL))
     fr = next(a for a in answers if a.actor == "fr" and a.issue == "office")
     assert fr.position == 25 and fr.line == 3 and fr.salience == pytest.approx(0.7)
+
+
+def test_the_shipped_illustrative_panel_reads_and_merges() -> None:
+    from accord.panel.merge import merge_panel
+    from accord.panel.sheets import read_panel
+    from accord.scenario.io import load
+    from tests.conftest import SCENARIOS
+
+    folder = SCENARIOS / "japan-nato" / "panel-example"
+    sheets = sorted(folder.glob("illustrative-*.csv"))
+    assert len(sheets) == 3
+    for sheet in sheets:
+        text = sheet.read_text(encoding="utf-8")
+        answered = [r for r in text.splitlines()[2:] if ",,,,ILLUSTRATIVE" not in r]
+        assert answered and all("ILLUSTRATIVE" in r for r in answered)
+    assert "not from real experts" in (folder / "README.md").read_text(encoding="utf-8")
+    scenario = load(SCENARIOS / "japan-nato" / "scenario.yaml")
+    panel = read_panel(sheets, scenario)
+    merged = merge_panel(scenario, panel)
+    fra = next(s for s in merged.issue("tokyo-office").stances if s.actor == "fra")
+    assert fra.position.value == 10 and fra.position.range == (0, 30)
+    assert fra.position.source == "panel: illustrative-1, illustrative-2, illustrative-3"
+    # rows nobody answered keep the scenario's value, and capabilities stay sourced
+    bel = next(s for s in merged.issue("tokyo-office").stances if s.actor == "bel")
+    assert bel == next(s for s in scenario.issue("tokyo-office").stances if s.actor == "bel")
+    assert merged.actor("fra").capability == scenario.actor("fra").capability

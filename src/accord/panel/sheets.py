@@ -201,6 +201,8 @@ class _Checker:
             raise self.fail(
                 line, "confidence", f"{_fmt(conf)} is outside (0, 1]", "a number in (0, 1]"
             )
+        if pos is None and sal is None and cap is None:
+            return None  # no view on this row: the scenario's values are kept
         return Answer(
             expert, actor_id, issue.id, dim.id, pos, sal, cap, conf, text["note"], self.sheet, line
         )
