@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accord.panel.merge import aggregate
-from tests.conftest import DATA
+from tests.conftest import DATA, CliResult
 
 SMALL = DATA / "scenarios" / "small.yaml"
 
@@ -30,10 +32,10 @@ def edit_csv(path: Path, changes: dict[tuple[str, str, str], dict[str, str]]) ->
 
 
 @pytest.fixture
-def three_sheets(tmp_path: Path, run_cli: Callable[..., object]) -> list[Path]:
+def three_sheets(tmp_path: Path, run_cli: Callable[..., CliResult]) -> list[Path]:
     """Sheets of experts a, b, c from the template; France's office position 0, 10 and 30."""
     r = run_cli("panel", "template", SMALL, "-o", tmp_path, "-e", "a", "-e", "b", "-e", "c")
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
     office = ("fr", "office", "scope")
     edit_csv(tmp_path / "a.csv", {office: {"position": "0"}})
     edit_csv(tmp_path / "b.csv", {office: {"position": "10"}})
@@ -42,13 +44,13 @@ def three_sheets(tmp_path: Path, run_cli: Callable[..., object]) -> list[Path]:
 
 
 def test_template_then_merge_keeps_the_spread(
-    tmp_path: Path, three_sheets: list[Path], run_cli: Callable[..., object]
+    tmp_path: Path, three_sheets: list[Path], run_cli: Callable[..., CliResult]
 ) -> None:
     from accord.scenario.io import load
 
     out = tmp_path / "merged.yaml"
     r = run_cli("panel", "merge", SMALL, *three_sheets, "-o", out)
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
     merged = load(out)
     fr = next(s for s in merged.issue("office").stances if s.actor == "fr")
     assert fr.position.value == 10
@@ -57,13 +59,13 @@ def test_template_then_merge_keeps_the_spread(
     assert fr.position.elicited == {"a": 0, "b": 10, "c": 30}
     assert fr.position.assumed is False
     # the merged file validates and runs
-    assert run_cli("validate", out).code == 0  # type: ignore[attr-defined]
+    assert run_cli("validate", out).code == 0
     r = run_cli("forecast", out, "-m", "compromise,median", "-f", "json")
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
 
 
 def test_blank_cells_keep_the_scenario_value(
-    tmp_path: Path, run_cli: Callable[..., object]
+    tmp_path: Path, run_cli: Callable[..., CliResult]
 ) -> None:
     from accord.scenario.io import load
 
@@ -76,7 +78,7 @@ def test_blank_cells_keep_the_scenario_value(
     edit_csv(tmp_path / "b.csv", {("de", "office", "scope"): {"position": ""}})
     out = tmp_path / "m.yaml"
     r = run_cli("panel", "merge", SMALL, tmp_path / "a.csv", tmp_path / "b.csv", "-o", out)
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
     before, after = load(SMALL), load(out)
     us_before = before.issue("office").stances[0]
     us_after = after.issue("office").stances[0]
@@ -88,7 +90,7 @@ def test_blank_cells_keep_the_scenario_value(
 
 
 def test_several_dimensions_and_salience_scale(
-    tmp_path: Path, run_cli: Callable[..., object]
+    tmp_path: Path, run_cli: Callable[..., CliResult]
 ) -> None:
     from accord.scenario.io import load
 
@@ -99,7 +101,7 @@ def test_several_dimensions_and_salience_scale(
     edit_csv(tmp_path / "b.csv", {("fr", "cooperation", "space"): {"position": ""}})
     out = tmp_path / "m.yaml"
     r = run_cli("panel", "merge", SMALL, tmp_path / "a.csv", tmp_path / "b.csv", "-o", out)
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
     merged = load(out)
     fr = merged.issue("office").stances[1]
     # salience_scale 100: the sheets' 0..1 answers are scaled back
@@ -123,7 +125,7 @@ def test_aggregates_and_confidence_weights() -> None:
 
 
 def test_merge_with_confidence_weights(
-    tmp_path: Path, three_sheets: list[Path], run_cli: Callable[..., object]
+    tmp_path: Path, three_sheets: list[Path], run_cli: Callable[..., CliResult]
 ) -> None:
     from accord.scenario.io import load
 
@@ -134,15 +136,15 @@ def test_merge_with_confidence_weights(
     r = run_cli(
         "panel", "merge", SMALL, *three_sheets, "-o", out, "-a", "mean", "--weights", "confidence"
     )
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
     fr = load(out).issue("office").stances[1]
     assert fr.position.value == pytest.approx((0 * 0.2 + 10 * 0.2 + 30) / 1.4, abs=1e-6)
     r = run_cli("panel", "merge", SMALL, *three_sheets, "-o", out, "-a", "mode")
-    assert r.code == 2  # type: ignore[attr-defined]
-    assert "expected median | mean | trimmed" in " ".join(r.stderr.split())  # type: ignore[attr-defined]
+    assert r.code == 2
+    assert "expected median | mean | trimmed" in " ".join(r.stderr.split())
 
 
-def test_xlsx_template_round_trips(tmp_path: Path, run_cli: Callable[..., object]) -> None:
+def test_xlsx_template_round_trips(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     from openpyxl import load_workbook
 
     from accord.panel.sheets import read_sheet
@@ -194,3 +196,18 @@ def test_the_shipped_illustrative_panel_reads_and_merges() -> None:
     bel = next(s for s in merged.issue("tokyo-office").stances if s.actor == "bel")
     assert bel == next(s for s in scenario.issue("tokyo-office").stances if s.actor == "bel")
     assert merged.actor("fra").capability == scenario.actor("fra").capability
+
+
+@given(
+    st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=12),
+    st.sampled_from(["median", "mean", "trimmed"]),
+)
+def test_aggregates_stay_within_the_answers(values: list[float], method: str) -> None:
+    import numpy as np
+
+    got = aggregate(values, [1.0] * len(values), method)
+    assert min(values) - 1e-9 <= got <= max(values) + 1e-9
+    if method == "median":
+        assert got == pytest.approx(float(np.median(values)), abs=1e-9)
+    # the same answers in another order give the same aggregate
+    assert aggregate(values[::-1], [1.0] * len(values), method) == pytest.approx(got, abs=1e-9)

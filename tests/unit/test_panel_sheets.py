@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, CliResult
 from tests.unit.test_panel_merge import edit_csv
 
 SMALL = DATA / "scenarios" / "small.yaml"
 
 
 @pytest.fixture
-def sheet(tmp_path: Path, run_cli: Callable[..., object]) -> Path:
+def sheet(tmp_path: Path, run_cli: Callable[..., CliResult]) -> Path:
     r = run_cli("panel", "template", SMALL, "-o", tmp_path, "-e", "a")
     assert r.code == 0
     return tmp_path / "a.csv"
@@ -27,13 +27,13 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def refused(run_cli: Callable[..., object], *sheets: Path) -> str:
+def refused(run_cli: Callable[..., CliResult], *sheets: Path) -> str:
     r = run_cli("panel", "merge", SMALL, *sheets, "-o", sheets[0].parent / "out.yaml")
-    assert r.code == 2, r.stdout  # type: ignore[attr-defined]
-    assert "Traceback" not in r.stderr  # type: ignore[attr-defined]
-    assert r.stderr.count("error:") == 1  # type: ignore[attr-defined]
+    assert r.code == 2, r.stdout
+    assert "Traceback" not in r.stderr
+    assert r.stderr.count("error:") == 1
     assert not (sheets[0].parent / "out.yaml").exists()  # nothing half-written
-    return flat(r.stderr)  # type: ignore[attr-defined]
+    return flat(r.stderr)
 
 
 def test_unknown_actor_is_one_line_naming_sheet_and_line(sheet: Path) -> None:
@@ -65,26 +65,26 @@ def test_unknown_actor_is_one_line_naming_sheet_and_line(sheet: Path) -> None:
     assert "expected one of us, fr, de, jp" in lines[0]
 
 
-def test_position_outside_the_scale(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_position_outside_the_scale(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     edit_csv(sheet, {("fr", "office", "scope"): {"position": "120"}})
     msg = refused(run_cli, sheet)
     assert f"{sheet}:4, field 'position': 120 is outside the scale of 'office/scope'" in msg
     assert "(expected a number in 0..100)" in msg
 
 
-def test_salience_outside_unit_interval(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_salience_outside_unit_interval(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     edit_csv(sheet, {("de", "cooperation", "space"): {"salience": "40"}})
     msg = refused(run_cli, sheet)
     assert f"{sheet}:12, field 'salience': 40 is outside 0..1 (expected a salience in 0..1)" in msg
 
 
-def test_text_in_a_csv_number(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_text_in_a_csv_number(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     edit_csv(sheet, {("us", "office", "scope"): {"capability": "lots"}})
     msg = refused(run_cli, sheet)
     assert f"{sheet}:3, field 'capability': 'lots' is not a number (expected a number)" in msg
 
 
-def test_duplicate_expert_and_row(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_duplicate_expert_and_row(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     copy = sheet.with_name("again.csv")
     copy.write_text(sheet.read_text(encoding="utf-8"), encoding="utf-8")
     msg = refused(run_cli, sheet, copy)
@@ -96,7 +96,7 @@ def test_duplicate_expert_and_row(sheet: Path, run_cli: Callable[..., object]) -
     assert f"{sheet}:{len(lines) + 1}: expert 'a' answers us/office/scope twice" in msg
 
 
-def test_empty_sheets(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_empty_sheets(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     sheet.write_text("", encoding="utf-8")
     msg = refused(run_cli, sheet)
     assert f"{sheet}:1: the sheet is empty" in msg
@@ -110,21 +110,21 @@ def test_empty_sheets(sheet: Path, run_cli: Callable[..., object]) -> None:
     assert lines.exists()
 
 
-def test_sheet_for_another_scenario(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_sheet_for_another_scenario(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     text = sheet.read_text(encoding="utf-8").replace("small-alliance", "japan-nato", 1)
     sheet.write_text(text, encoding="utf-8")
     msg = refused(run_cli, sheet)
     assert f"{sheet}:1: this sheet is for scenario 'japan-nato', not 'small-alliance'" in msg
 
 
-def test_wrong_columns(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_wrong_columns(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     text = sheet.read_text(encoding="utf-8").replace("salience,capability", "capability,salience")
     sheet.write_text(text, encoding="utf-8")
     msg = refused(run_cli, sheet)
     assert f"{sheet}:2: the columns are" in msg and "in this order" in msg
 
 
-def test_xlsx_formula_and_text(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_xlsx_formula_and_text(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     from openpyxl import load_workbook
 
     book = sheet.with_suffix(".xlsx")
@@ -143,7 +143,7 @@ def test_xlsx_formula_and_text(sheet: Path, run_cli: Callable[..., object]) -> N
     assert "(expected a number (a value, not text))" in msg
 
 
-def test_xlsx_for_another_scenario(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_xlsx_for_another_scenario(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     from openpyxl import load_workbook
 
     book = sheet.with_suffix(".xlsx")
@@ -154,17 +154,17 @@ def test_xlsx_for_another_scenario(sheet: Path, run_cli: Callable[..., object]) 
     assert f"{book}:1: this sheet is for scenario 'other', not 'small-alliance'" in msg
 
 
-def test_two_capabilities_for_one_actor(sheet: Path, run_cli: Callable[..., object]) -> None:
+def test_two_capabilities_for_one_actor(sheet: Path, run_cli: Callable[..., CliResult]) -> None:
     edit_csv(sheet, {("fr", "cooperation", "cyber"): {"capability": "55"}})
     msg = refused(run_cli, sheet)
     assert "expert 'a' gives fr capability 55, but 40 at" in msg
 
 
-def test_bad_template_arguments(tmp_path: Path, run_cli: Callable[..., object]) -> None:
+def test_bad_template_arguments(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     r = run_cli("panel", "template", SMALL, "-o", tmp_path / "x", "--issue", "nope")
-    assert r.code == 2 and "has no issue 'nope'" in flat(r.stderr)  # type: ignore[attr-defined]
+    assert r.code == 2 and "has no issue 'nope'" in flat(r.stderr)
     assert not (tmp_path / "x").exists()
     r = run_cli("panel", "template", SMALL, "-o", tmp_path / "x", "-e", "bad name")
-    assert r.code == 2 and "expert id 'bad name' is not valid" in flat(r.stderr)  # type: ignore[attr-defined]
+    assert r.code == 2 and "expert id 'bad name' is not valid" in flat(r.stderr)
     r = run_cli("panel", "merge", SMALL, tmp_path / "x.ods", "-o", tmp_path / "o.yaml")
-    assert r.code == 2 and "expected a .csv or .xlsx sheet" in flat(r.stderr)  # type: ignore[attr-defined]
+    assert r.code == 2 and "expected a .csv or .xlsx sheet" in flat(r.stderr)

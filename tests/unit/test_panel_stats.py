@@ -13,7 +13,7 @@ import pytest
 from accord.panel.sheets import read_panel
 from accord.panel.stats import panel_stats
 from accord.scenario.io import load
-from tests.conftest import DATA
+from tests.conftest import DATA, CliResult
 from tests.unit.test_panel_merge import edit_csv
 
 SMALL = DATA / "scenarios" / "small.yaml"
@@ -79,7 +79,7 @@ def test_alpha_matches_krippendorff_2011(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def panel_sheets(tmp_path: Path, run_cli: Callable[..., object]) -> list[Path]:
+def panel_sheets(tmp_path: Path, run_cli: Callable[..., CliResult]) -> list[Path]:
     r = run_cli(
         "panel",
         "template",
@@ -105,11 +105,11 @@ def panel_sheets(tmp_path: Path, run_cli: Callable[..., object]) -> list[Path]:
 
 
 def test_stats_spread_outliers_and_largest_disagreements(
-    panel_sheets: list[Path], run_cli: Callable[..., object]
+    panel_sheets: list[Path], run_cli: Callable[..., CliResult]
 ) -> None:
     r = run_cli("panel", "stats", SMALL, *panel_sheets, "--format", "json")
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
-    data = json.loads(r.stdout)  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
     cells = {(c["actor"], c["issue"], c["quantity"]): c for c in data["cells"]}
     fr = cells[("fr", "office", "position")]
     assert fr["values"] == {"a": 0, "b": 10, "c": 30}
@@ -123,10 +123,10 @@ def test_stats_spread_outliers_and_largest_disagreements(
     without_c = next(e for e in data["experts_agreement"] if e["expert"] == "c")["alpha_without"]
     assert without_c > data["alpha"]["positions"]
     r = run_cli("panel", "stats", SMALL, *panel_sheets)
-    assert r.code == 0 and "Largest disagreements" in r.stdout  # type: ignore[attr-defined]
+    assert r.code == 0 and "Largest disagreements" in r.stdout
 
 
-def test_monte_carlo_by_expert(panel_sheets: list[Path], run_cli: Callable[..., object]) -> None:
+def test_monte_carlo_by_expert(panel_sheets: list[Path], run_cli: Callable[..., CliResult]) -> None:
     from accord.analysis.panel_draws import expert_batch, expert_monte_carlo
 
     scenario = load(SMALL)
@@ -152,7 +152,7 @@ def test_monte_carlo_by_expert(panel_sheets: list[Path], run_cli: Callable[..., 
 
 
 def test_monte_carlo_by_expert_with_other_ranges(
-    panel_sheets: list[Path], run_cli: Callable[..., object]
+    panel_sheets: list[Path], run_cli: Callable[..., CliResult]
 ) -> None:
     from accord.analysis.panel_draws import expert_monte_carlo
 
@@ -193,8 +193,8 @@ def test_monte_carlo_by_expert_with_other_ranges(
         "-f",
         "json",
     )
-    assert r.code == 0, r.stderr  # type: ignore[attr-defined]
-    data = json.loads(r.stdout)  # type: ignore[attr-defined]
+    assert r.code == 0, r.stderr
+    data = json.loads(r.stdout)
     assert data["models"][0]["variance"]["between_share"][0] == pytest.approx(1.0)
     r = run_cli("panel", "montecarlo", SMALL, *panel_sheets, "-i", "office", "--draws", "0")
-    assert r.code == 2  # type: ignore[attr-defined]
+    assert r.code == 2

@@ -141,10 +141,10 @@ def test_every_route_checks_the_expert_role(app: FastAPI) -> None:
                 assert r.status_code == 403, (method, path, r.status_code)
             checked += 1
     assert checked >= 40
-    roles = {(r.path, m): declared_roles(r) for r in api_routes(app) for m in r.methods}
-    assert roles[("/api/panels/{panel_id}/answers", "POST")] == ("expert",)
+    by_route = {(r.path, m): declared_roles(r) for r in api_routes(app) for m in r.methods}
+    assert by_route[("/api/panels/{panel_id}/answers", "POST")] == ("expert",)
     for action in ("close", "next-round", "save", "experts"):
-        assert roles[(f"/api/panels/{{panel_id}}/{action}", "POST")] == ("facilitator",)
+        assert by_route[(f"/api/panels/{{panel_id}}/{action}", "POST")] == ("facilitator",)
 
 
 def test_observers_cannot_use_panels(app: FastAPI) -> None:
