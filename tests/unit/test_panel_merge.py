@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.panel.merge import aggregate
@@ -198,6 +198,7 @@ def test_the_shipped_illustrative_panel_reads_and_merges() -> None:
     assert merged.actor("fra").capability == scenario.actor("fra").capability
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=12),
     st.sampled_from(["median", "mean", "trimmed"]),

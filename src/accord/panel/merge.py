@@ -158,7 +158,11 @@ def _merge_position(
             ranges.append((min(vals), max(vals)))
         else:
             values.append(old[k])
-            ranges.append(old_ranges[k] if old_ranges and k < len(old_ranges) else (old[k], old[k]))
+            # a single range on a several-dimension position applies to every dimension
+            if old_ranges:
+                ranges.append(old_ranges[k] if k < len(old_ranges) else old_ranges[0])
+            else:
+                ranges.append((old[k], old[k]))
     elicited: dict[str, Any] = {}
     for e in experts:
         per = [next((a.position for a in answered[k] if a.expert == e), None) for k in range(m)]
