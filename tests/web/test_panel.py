@@ -70,6 +70,10 @@ def test_two_rounds_blind_then_group_summary_then_saved(app: FastAPI) -> None:
         "exp-b": 10,
         "exp-c": 30,
     }
+    agreement = ok(fac.get(f"/api/panels/{pid}"))["agreement"]
+    assert agreement["largest"][0]["actor"] == "fr" and agreement["largest"][0]["range"] == 30
+    assert "Krippendorff" in fac.get(f"/panels/{pid}").text
+    assert "agreement" not in ok(experts["exp-a"].get(f"/api/panels/{pid}"))
     # close round 1: the group median and spread appear, still anonymised
     ok(fac.post(f"/api/panels/{pid}/close"))
     r = experts["exp-a"].post(f"/api/panels/{pid}/answers", json={f"position|{FRA}": "5"})

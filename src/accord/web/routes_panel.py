@@ -172,6 +172,17 @@ def panel_state(
         "library": None if record.library_id is None else f"lib:{record.library_id}",
     }
     if expert is None:
+        from accord.panel.stats import panel_stats
+
+        answers = service.panel_answers(record)
+        if answers.answers:
+            stats = panel_stats(service.scenario(record), answers)
+            data["agreement"] = {
+                "alpha_positions": stats.alpha_positions,
+                "alpha_saliences": stats.alpha_saliences,
+                "outlying": [e.expert for e in stats.expert_agreement if e.outlying],
+                "largest": stats.largest_disagreements(5),
+            }
         counts = service.answer_count(record.id)
         data["experts"] = [
             {
