@@ -174,9 +174,9 @@ def panel_state(
     if expert is None:
         from accord.panel.stats import panel_stats
 
-        answers = service.panel_answers(record)
-        if answers.answers:
-            stats = panel_stats(service.scenario(record), answers)
+        given = service.panel_answers(record)
+        if given.answers:
+            stats = panel_stats(service.scenario(record), given)
             data["agreement"] = {
                 "alpha_positions": stats.alpha_positions,
                 "alpha_saliences": stats.alpha_saliences,
