@@ -165,6 +165,13 @@ def test_xlsx_template_round_trips(tmp_path: Path, run_cli: Callable[..., CliRes
     }
     assert ("0", "100") in scales and ("0", "10") in scales
     assert wb["README"]["A1"].value == "# accord panel sheet for scenario small-alliance"
+    header = [c.value for c in wb["README"]["A"] if c.value]
+    assert "Issue 'office': Open a liaison office. Status quo: 0." in header
+    assert "  dimension 'scope': 0 = no office .. 100 = full office (points)" in header
+    readme = (tmp_path / "README-panel.md").read_text(encoding="utf-8")
+    assert "Status quo: 2, 1." in readme and "0 = low .. 10 = high" in readme
+    assert ws.cell(row=3, column=5).fill.start_color.rgb.endswith("DDDDDD")  # pre-filled, marked
+    assert str(ws.cell(row=3, column=9).value).startswith("pre-filled from the scenario")
     ws.cell(row=3, column=5, value=25)  # France's office position
     wb.save(tmp_path / "a.xlsx")
     answers = read_sheet(tmp_path / "a.xlsx", load(SMALL))
