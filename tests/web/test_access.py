@@ -49,6 +49,7 @@ def _path(route: APIRoute, game_id: int) -> str:
         "token": "not-a-token",
         "item_id": "1",
         "analysis_id": "1",
+        "panel_id": "1",
     }
     path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], route.path)
     if path == "/runs/compare":

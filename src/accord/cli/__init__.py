@@ -372,6 +372,7 @@ CLI_MODULES = (
     "accord.cli.wargame",
     "accord.cli.scale",
     "accord.cli.web",
+    "accord.cli.panel",
 )
 
 

@@ -68,6 +68,9 @@ class Quantity(Strict):
     assumed: bool = False
     range: tuple[float, float] | None = None
     unit: str | None = None
+    elicited: dict[str, float] | None = Field(
+        default=None, description="expert -> the value that expert gave (an expert panel)"
+    )
 
     @model_validator(mode="after")
     def _range_holds_value(self) -> Quantity:
@@ -270,6 +273,11 @@ class Position(Strict):
     source: str = Field(min_length=1)
     assumed: bool = False
     range: tuple[float, float] | list[tuple[float, float]] | None = None
+    elicited: dict[str, float | list[float | None]] | None = Field(
+        default=None,
+        description="expert -> the position that expert gave (one number per dimension; "
+        "null where the expert left a dimension blank)",
+    )
 
     def values(self) -> list[float]:
         return [self.value] if isinstance(self.value, float | int) else list(self.value)
@@ -289,6 +297,10 @@ class Salience(Strict):
     source: str = Field(min_length=1)
     assumed: bool = False
     range: tuple[float, float] | None = None
+    elicited: dict[str, float | list[float | None]] | None = Field(
+        default=None,
+        description="expert -> the salience that expert gave, on the file's scale",
+    )
 
     def values(self, n_dims: int) -> list[float]:
         if isinstance(self.value, float | int):

@@ -47,7 +47,7 @@ def create_app(
         scenarios_dir: the shipped scenarios shown in the library (default ``./scenarios`` or
             the repository's).
     """
-    from accord.web import routes_analysts, routes_auth, routes_games
+    from accord.web import routes_analysts, routes_auth, routes_games, routes_panel
 
     store = WebStore(db_url, schema=schema)
     store.fail_unfinished_analyses()
@@ -63,6 +63,7 @@ def create_app(
     app.include_router(routes_auth.router)
     app.include_router(routes_games.router)
     app.include_router(routes_analysts.router)
+    app.include_router(routes_panel.router)
 
     @app.exception_handler(LoginRequiredError)
     async def _login(request: Request, exc: LoginRequiredError) -> Response:

@@ -48,6 +48,8 @@ def home(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     if user is None:
         target = "/setup" if store.user_count() == 0 else "/login"
         return RedirectResponse(target, status_code=303)
+    if user.role == "expert":  # experts only take part in panels
+        return RedirectResponse("/panels", status_code=303)
     from accord.web.library import entries
 
     wargames = [e for e in entries(store, request.app.state.scenarios_dir) if e.kind == "wargame"]
