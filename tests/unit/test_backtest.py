@@ -242,7 +242,7 @@ def test_a_model_that_refuses_an_issue_is_counted_not_fatal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from accord.models import registry
-    from accord.models.base import IssueArrays, ModelRun, ModelSpec
+    from accord.models.base import IssueArrays, ModelParams, ModelRun, ModelSpec
 
     def run(issue: IssueArrays, params: object, rng: np.random.Generator) -> ModelRun:
         if issue.n_actors > 16:
@@ -250,7 +250,7 @@ def test_a_model_that_refuses_an_issue_is_counted_not_fatal(
         x = issue.positions.mean(axis=0)
         return ModelRun("fake", issue.positions[None], x)
 
-    fake = ModelSpec("fake", "test double", "none", run, {})
+    fake = ModelSpec("fake", "test double", "none", run, ModelParams)
     real = registry.get_model
     monkeypatch.setattr(registry, "get_model", lambda name: fake if name == "fake" else real(name))
     result = run_backtest(slice_text(), ["fake"])

@@ -240,7 +240,7 @@ def test_adapter_outputs_and_forecast_choice() -> None:
     mean = run(EMISSION, {"forecast": "mean", "rounds": 3}, np.random.default_rng(0))
     assert mean.outcome[0] == pytest.approx(S1_MEAN[2], abs=5e-4)
     assert mean.n_rounds == 3
-    assert SPEC.name == "bdm" and not SPEC.stochastic
+    assert SPEC.name == "bdm" and not SPEC.is_stochastic()
     assert set(SPEC.defaults) == {f.name for f in fields(BDMParams)} | {"forecast"}
 
 

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from accord.errors import UsageError
 from accord.models import smp as sm
+from accord.models.smp import batch as smp_kernel
 from accord.models.smp import engine_numpy
-from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
-from accord.scale.kernels import smp as smp_kernel
+from accord.scale.batch import IssueBatch, batch_kernel, run_batch, run_batch_loop
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import ktab_csv
 
@@ -170,7 +170,7 @@ def random_batch(seed: int, b: int, n: int, m: int) -> IssueBatch:
 
 
 def test_kernel_registered() -> None:
-    assert BATCH_KERNELS.get("smp") is smp_kernel.kernel
+    assert batch_kernel("smp") is sm.SPEC.batch_kernel is sm.batch_kernel
 
 
 @pytest.mark.parametrize(

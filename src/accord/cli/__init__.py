@@ -112,6 +112,8 @@ def forecast(
             )
             columns = ("model", "outcome", "allowed", "passes", "blockers", "rounds")
             out.print(_forecast_table(title, item.forecasts, columns))
+    for note in result.notes:
+        err.print(f"note: {note}")
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:

@@ -35,13 +35,12 @@ The package: :mod:`~accord.models.bdm.params` (:class:`BDMParams`, the readings)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, fields
 from typing import Any
 
 import numpy as np
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
+from accord.models.base import FloatArray, IssueArrays, IssueBatch, ModelRun, ModelSpec
 from accord.models.bdm.engine_numpy import bdm_batch
 from accord.models.bdm.params import CHOICES, MEDIAN_TIE_TOL, SECURITY_TIE_TOL, BDMParams
 from accord.models.bdm.reference import (
@@ -82,19 +81,13 @@ __all__ = [
 ]
 
 
-DEFAULTS: dict[str, Any] = {**asdict(BDMParams()), "forecast": "median"}
+DEFAULTS: dict[str, Any] = BDMParams.defaults()
 
 
 def params_from_mapping(params: Mapping[str, Any]) -> tuple[BDMParams, str]:
-    """Build :class:`BDMParams` and the forecast choice from the adapter's parameter mapping."""
-    merged = check_params("bdm", DEFAULTS, params)
-    forecast = merged.pop("forecast")
-    if forecast not in ("median", "mean"):
-        raise UsageError(
-            f"bdm: forecast is {forecast!r}", field="forecast", expected="'median' or 'mean'"
-        )
-    names = {f.name for f in fields(BDMParams)}
-    return BDMParams(**{k: v for k, v in merged.items() if k in names}), str(forecast)
+    """:meth:`BDMParams.from_mapping` and the forecast choice (kept for callers)."""
+    p = BDMParams.from_mapping(params)
+    return p, p.forecast
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
@@ -143,7 +136,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
         )
     outcome = median[-1] if forecast == "median" else mean[-1]
     diagnostics: dict[str, Any] = {
-        "params": {**asdict(p), "forecast": forecast},
+        "params": p.as_dict(),
         "dimensions": "each dimension run independently with its own saliences",
         "risk_exponents_round1": risk_round1,
         "settled": [st["status"] == "settled" for st in statuses],
@@ -249,12 +242,22 @@ def run_batch(
     return out.reshape(b, m)
 
 
+def batch_kernel(
+    batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
+) -> FloatArray | None:
+    """The batch kernel: :func:`run_batch` on the batch's arrays (deterministic; ``rng`` unused)."""
+    del rng
+    return run_batch(
+        batch.positions, batch.saliences, batch.capabilities, batch.lo, batch.hi, params
+    )
+
+
 SPEC = ModelSpec(
     name="bdm",
     summary="Bueno de Mesquita's expected-utility challenge model (Scholz et al. 2011 reading S1)",
     citation="Scholz2011; BuenoDeMesquita1994",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=BDMParams,
+    batch_kernel=batch_kernel,
     uses_status_quo=False,
 )

@@ -7,12 +7,13 @@ Scholz, Calbert & Smith (2011) [Scholz2011]; reading S1 is the default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import UsageError
+from accord.models.base import ModelParams
 
 BoolArray = NDArray[np.bool_]
 
@@ -38,11 +39,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "perception": ("mover", "proposer", "both"),
     "compromise": ("ratio", "weighted-average"),
     "bw_distance": ("sum", "difference"),
+    "forecast": ("median", "mean"),
 }
 
 
 @dataclass(frozen=True)
-class BDMParams:
+class BDMParams(ModelParams):
     """Parameters of :func:`bdm`; each string switch names one reading of an ambiguity [Ak].
 
     The defaults are reading S1 of ``bdm-scholz.md`` (the only one that reproduces both Scholz's
@@ -92,7 +94,11 @@ class BDMParams:
             ``"weighted-average"`` K = (|A| x_a + |B| x_b)/(|A| + |B|).
         bw_distance: [A13] distance in U_b and U_w (eqs. 22-23): ``"sum"`` m + delta as printed,
             ``"difference"`` |m - delta|. Has no effect when q = 1.
+        forecast: what the adapter reports: ``"median"`` (the final round's Condorcet median,
+            BDM's forecast) or ``"mean"`` (the final weighted mean); :func:`bdm` reports both.
     """
+
+    model: ClassVar[str] = "bdm"
 
     q: float = 1.0
     rounds: int = 8
@@ -113,6 +119,7 @@ class BDMParams:
     perception: Literal["mover", "proposer", "both"] = "mover"
     compromise: Literal["ratio", "weighted-average"] = "ratio"
     bw_distance: Literal["sum", "difference"] = "sum"
+    forecast: Literal["median", "mean"] = "median"
 
     def __post_init__(self) -> None:
         if isinstance(self.q, bool) or not isinstance(self.q, int | float):

@@ -44,13 +44,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
+from accord.models.base import (
+    FloatArray,
+    IssueArrays,
+    IssueBatch,
+    ModelParams,
+    ModelRun,
+    ModelSpec,
+    check_params,
+)
 from accord.models.smp import engine_numba, engine_numpy
 from accord.models.smp.engine_numba import smp_batch_compiled
 from accord.models.smp.engine_numpy import ENGINE_CHUNK, SMPBatchResult, smp_batch
@@ -246,7 +254,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class SMPParams:
+class SMPParams(ModelParams):
     """The adapter's parameters, checked (build with :meth:`from_mapping`).
 
     Attributes:
@@ -257,6 +265,8 @@ class SMPParams:
         abort_on_degenerate: abort on a degenerate start as KTAB does (``strict_start``).
         engine: one of :data:`ENGINES`.
     """
+
+    model: ClassVar[str] = "smp"
 
     switches: SMPSwitches = field(default_factory=SMPSwitches)
     max_turns: int = 100
@@ -293,6 +303,21 @@ class SMPParams:
             abort_on_degenerate=bool(p["abort_on_degenerate"]),
             engine=engine,  # type: ignore[arg-type]
         )
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The flat defaults: the nine switches by name, then the run options."""
+        return dict(DEFAULTS)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters in the flat form of :data:`DEFAULTS`."""
+        return {
+            **self.switches.as_dict(),
+            "max_turns": self.max_turns,
+            "outcome": self.outcome,
+            "abort_on_degenerate": self.abort_on_degenerate,
+            "engine": self.engine,
+        }
 
     @property
     def stochastic(self) -> bool:
@@ -407,12 +432,22 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
     )
 
 
+def batch_kernel(
+    batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
+) -> FloatArray | None:
+    """The batch kernel (:mod:`accord.models.smp.batch`; deterministic under the switches the
+    engines cover, ``rng`` unused)."""
+    from accord.models.smp.batch import kernel
+
+    return kernel(batch, params, rng)
+
+
 SPEC = ModelSpec(
     name="smp",
     summary="KTAB's Spatial Model of Politics: challenges, bargains and PCE queues (KAPSARC)",
     citation="KTAB; Wise2015",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=SMPParams,
+    batch_kernel=batch_kernel,
     uses_status_quo=False,
 )

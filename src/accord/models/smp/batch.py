@@ -1,4 +1,4 @@
-"""Batched KTAB SMP (:mod:`accord.models.smp`): many draws through one of its engines at once.
+"""SMP's batch kernel: many draws of one issue through one of its engines at once.
 
 A thin adapter: the parameters are checked by :meth:`accord.models.smp.SMPParams.from_mapping`
 and every draw is prepared by :func:`accord.models.smp.prepare`, exactly as a single run does.
@@ -19,17 +19,13 @@ near :data:`accord.models.smp.ENGINE_CHUNK` elements each.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from accord.errors import UsageError
 from accord.models import smp as model
-from accord.models.base import FloatArray
-from accord.scale.kernels import chunk_size
-
-if TYPE_CHECKING:
-    from accord.scale.batch import IssueBatch
+from accord.models.base import FloatArray, IssueBatch, chunk_size
 
 #: Draws per chunk target: ``draws * n^3`` near this many elements.
 DRAW_CHUNK_ELEMENTS = 1 << 21
@@ -38,7 +34,7 @@ DRAW_CHUNK_ELEMENTS = 1 << 21
 def kernel(
     batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
 ) -> FloatArray | None:
-    """Registry kernel for ``smp`` (deterministic under the supported switches; ``rng`` unused)."""
+    """``(B, m)`` outcomes of every draw, or ``None`` (the caller runs the loop of single runs)."""
     del rng
     p = model.SMPParams.from_mapping(params)
     if p.engine == "reference" or not model.engine_supports(p.switches) or p.abort_on_degenerate:
