@@ -7,7 +7,6 @@ JSON contract documented in ``docs/cli.md``.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ import numpy as np
 from accord.errors import UsageError
 from accord.models.base import IssueArrays, ModelRun
 from accord.models.registry import get_model, model_names
+from accord.rng import seed_for  # re-exported: callers import it from here
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Actor, Issue, RuleSpec, Scenario
 
@@ -197,14 +197,6 @@ def resolve_models(model: str | Sequence[str]) -> list[str]:
     if not chosen:
         raise UsageError("no model given", expected="'all' or one of " + ", ".join(names))
     return list(dict.fromkeys(chosen))
-
-
-def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
-    """A generator for one (issue, model) cell that does not depend on which other cells run."""
-    keys = tuple(zlib.crc32(label.encode()) for label in labels)
-    if seed is None:
-        return np.random.default_rng()
-    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=keys))
 
 
 def issue_rule(
@@ -519,4 +511,5 @@ __all__ = [
     "parse_rule",
     "resolve_issues",
     "resolve_models",
+    "seed_for",
 ]
