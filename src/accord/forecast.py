@@ -403,13 +403,17 @@ def _scenario_model_runs(
     """Run each cross-issue model (``SCENARIO``, e.g. the exchange) once across all of the
     scenario's one-dimensional issues; its runs by issue id, each aligned to the issue's actors.
 
-    With too few such issues, a model named explicitly is a usage error; one reached through
-    ``"all"`` keeps its one-issue form and the returned notes say so.
+    With too few such issues, a model named in a model string is a usage error; one reached
+    through ``"all"`` or a list of names keeps its one-issue form and the returned notes say so.
     """
     from accord.models.registry import get_scenario_model
     from accord.scenario.arrays import scenario_arrays
 
-    explicit = {m for m in _requested(requested) if m != "all"}
+    # Named in the user's text (CLI -m, API string): an error; a list resolved by a caller (a
+    # report running every model) or "all": the one-issue fallback with a note.
+    explicit = (
+        {m for m in _requested(requested) if m != "all"} if isinstance(requested, str) else set()
+    )
     one_dim = [i.id for i in scenario.issues if len(i.dimensions) == 1]
     cross: dict[str, dict[str, ModelRun]] = {}
     notes: list[str] = []

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from accord.errors import UsageError
-from accord.scale.sensitivity import sensitivity, sensitivity_chart
+from accord.report.charts import sensitivity_chart
+from accord.scale.sensitivity import sensitivity
 from accord.scale.uncertainty import (
     apply_draws,
     draw_values,

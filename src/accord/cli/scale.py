@@ -89,8 +89,8 @@ def sensitivity(
     ] = "uniform",
 ) -> None:
     """Sobol or Morris indices of a model's forecast over every input with a range."""
+    from accord.report.charts import sensitivity_chart
     from accord.scale.sensitivity import sensitivity as analyse
-    from accord.scale.sensitivity import sensitivity_chart
     from accord.scale.uncertainty import DISTRIBUTIONS
     from accord.scenario.schema import Scenario
 
