@@ -267,7 +267,6 @@ def forecast_issue(
     see :func:`forecast`); those models are not run again.
     """
     from accord.rules.build import build_rule
-    from accord.rules.constrain import constrain
 
     arrays = issue_arrays(scenario, issue_id)
     issue = scenario.issue(issue_id)
@@ -291,6 +290,8 @@ def forecast_issue(
         allowed, passes = run.outcome, True
         blockers: tuple[str, ...] = ()
         if decision_rule is not None and arrays.status_quo is not None:
+            from accord.rules.constrain import constrain  # SciPy: loaded only when needed
+
             last_outcome = constrain(
                 decision_rule,
                 arrays.positions[member_rows],

@@ -65,7 +65,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.optimize import brentq
 
 from accord.errors import UsageError
 from accord.models.base import (
@@ -123,6 +122,8 @@ def _solve_1d(
         return a, {"boundary": "left"}
     if slope(b) >= 0:
         return b, {"boundary": "right"}
+    from scipy.optimize import brentq  # loaded on first use: a fast start for the CLI
+
     root = brentq(slope, a, b, xtol=1e-13 * span, rtol=4 * np.finfo(float).eps, maxiter=500)
     return float(root), {}
 

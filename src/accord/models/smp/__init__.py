@@ -159,7 +159,26 @@ __all__ = [
 #: The first two cover the switches :func:`engine_supports` accepts (other switches always run
 #: the step functions); all three give the same results bit for bit.
 ENGINES = ("compiled", "numpy", "reference")
-Engine = Literal["compiled", "numpy", "reference"]
+#: What ``engine`` accepts: an engine, or ``"auto"`` (the default; see :func:`choose_engine`).
+ENGINE_CHOICES = ("auto", *ENGINES)
+Engine = Literal["auto", "compiled", "numpy", "reference"]
+
+#: Under ``engine="auto"``, single runs with at most this many actors use the NumPy engine unless
+#: the compiled engine is already loaded: loading Numba and its cache takes about 0.75 s on an
+#: idle machine, more than the NumPy engine needs for such a run (0.06 s for KTAB's 7-actor d3
+#: case, 0.1 s at 24 actors; docs/performance.md). The results are the same bit for bit.
+AUTO_NUMPY_ACTORS = 24
+
+
+def choose_engine(engine: str, n_actors: int) -> str:
+    """The engine a single run uses: ``engine`` itself, or for ``"auto"`` the NumPy engine on
+    small problems (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet."""
+    if engine != "auto":
+        return engine
+    if n_actors <= AUTO_NUMPY_ACTORS and not engine_numba.loaded():
+        return "numpy"
+    return "compiled"
+
 
 #: Salience rows summing to more than 1 + this are divided by their sum (rounding slack).
 SALIENCE_SUM_TOL = 1e-9
@@ -201,7 +220,7 @@ def smp(
     max_turns: int = 100,
     rng: np.random.Generator | None = None,
     strict_start: bool = True,
-    engine: str = "compiled",
+    engine: str = "auto",
 ) -> SMPResult:
     """Run KTAB's Spatial Model of Politics to convergence (see the module docstring).
 
@@ -216,9 +235,10 @@ def smp(
         strict_start: abort, as KTAB does, when the initial state is degenerate (risk
             attitudes leave every utility unchanged, e.g. all actors at the two ends of a 1-D
             scale); otherwise start from risk-neutral attitudes (``R = 0``) and go on.
-        engine: ``"compiled"`` (:mod:`~accord.models.smp.engine_numba`, the default),
-            ``"numpy"`` (:mod:`~accord.models.smp.engine_numpy`) or ``"reference"`` (the step
-            functions of :mod:`~accord.models.smp.reference`); all equal bit for bit. Switches
+        engine: ``"compiled"`` (:mod:`~accord.models.smp.engine_numba`), ``"numpy"``
+            (:mod:`~accord.models.smp.engine_numpy`), ``"reference"`` (the step functions of
+            :mod:`~accord.models.smp.reference`) or ``"auto"`` (the default:
+            :func:`choose_engine`); all equal bit for bit. Switches
             the engines do not cover (:func:`engine_supports`) always run the step functions.
 
     Returns:
@@ -231,8 +251,11 @@ def smp(
     _check_inputs(x, s, c)
     if max_turns < 1:
         raise UsageError("max_turns must be at least 1", field="max_turns", expected=">= 1")
-    if engine not in ENGINES:
-        raise UsageError(f"smp engine {engine!r}", field="engine", expected=" or ".join(ENGINES))
+    if engine not in ENGINE_CHOICES:
+        raise UsageError(
+            f"smp engine {engine!r}", field="engine", expected=" or ".join(ENGINE_CHOICES)
+        )
+    engine = choose_engine(engine, x.shape[0])
     if engine == "reference" or not engine_supports(sw):
         return run_reference(x, s, c, sw, max_turns, rng, strict_start)
     if engine == "compiled":
@@ -249,7 +272,7 @@ DEFAULTS: dict[str, Any] = {
     "max_turns": 100,
     "outcome": "mean",
     "abort_on_degenerate": False,
-    "engine": "compiled",
+    "engine": "auto",
 }
 
 
@@ -263,7 +286,7 @@ class SMPParams(ModelParams):
         outcome: ``"mean"`` (PCE-weighted mean of the unique final positions) or ``"mode"``
             (the most probable unique final position).
         abort_on_degenerate: abort on a degenerate start as KTAB does (``strict_start``).
-        engine: one of :data:`ENGINES`.
+        engine: one of :data:`ENGINE_CHOICES`.
     """
 
     model: ClassVar[str] = "smp"
@@ -272,7 +295,7 @@ class SMPParams(ModelParams):
     max_turns: int = 100
     outcome: Literal["mean", "mode"] = "mean"
     abort_on_degenerate: bool = False
-    engine: Engine = "compiled"
+    engine: Engine = "auto"
 
     @classmethod
     def from_mapping(cls, params: Mapping[str, Any]) -> SMPParams:
@@ -292,9 +315,9 @@ class SMPParams(ModelParams):
                 f"smp outcome {outcome!r}", field="outcome", expected="'mean' or 'mode'"
             )
         engine = str(p["engine"])
-        if engine not in ENGINES:
+        if engine not in ENGINE_CHOICES:
             raise UsageError(
-                f"smp engine {engine!r}", field="engine", expected=" or ".join(ENGINES)
+                f"smp engine {engine!r}", field="engine", expected=" or ".join(ENGINE_CHOICES)
             )
         return cls(
             switches=switches,

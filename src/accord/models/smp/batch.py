@@ -48,7 +48,7 @@ def kernel(
     out = np.empty((b, m))
     active = np.all(prep.active, axis=1)
     fast = np.flatnonzero(active)
-    if p.engine == "compiled":
+    if p.engine in ("compiled", "auto"):  # many draws: the cache load pays for itself
         res = model.smp_batch_compiled(x[fast], sal[fast], cap[fast], p.switches, p.max_turns)
         out[fast] = batch.lo + (res.modal if p.outcome == "mode" else res.expected) * span
     else:

@@ -88,6 +88,11 @@ STOP_NAMES = {
 _compiled: dict[str, Callable[..., Any]] = {}
 
 
+def loaded() -> bool:
+    """Whether this process has compiled (or loaded from the cache) the engine already."""
+    return bool(_compiled)
+
+
 def _compile() -> dict[str, Callable[..., Any]]:
     """The compiled entry points (compiled, or loaded from Numba's cache, on first use)."""
     if not _compiled:
