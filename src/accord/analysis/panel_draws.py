@@ -6,7 +6,7 @@ Draw ``b`` is assigned to expert ``e_b = b mod E`` (a balanced design: every exp
 same number of draws, up to one). In that draw every number the panel answered takes expert
 ``e_b``'s answer, or the scenario's stated value where that expert left the cell blank; every
 other number with a ``range`` in the scenario is drawn uniformly on it, independently
-(:func:`accord.scale.uncertainty.batch_from_unit`, the same mapping as ``accord montecarlo``).
+(:func:`accord.scale.uncertainty.unit_to_values` and ``apply_draws``, the same mapping as ``accord montecarlo``).
 
 With ``p_e`` the share of draws given to expert ``e``, the law of total variance splits the
 variance of a model's outcome ``Y`` (per dimension, population variances):
@@ -31,7 +31,8 @@ from accord.models.base import FloatArray
 from accord.panel.sheets import Panel
 from accord.rng import make_rng
 from accord.scale.batch import IssueBatch, run_batch
-from accord.scale.uncertainty import batch_from_unit, factors
+from accord.scale.uncertainty import apply_draws, uncertain_inputs, unit_to_values
+from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Scenario
 
 MAX_DRAWS = 1_000_000
@@ -121,7 +122,7 @@ def expert_arrays(
     """Per expert, the issue's positions ``(E, n, m)``, saliences ``(E, n, m)`` on [0, 1] and
     capabilities ``(E, n)`` (NaN where the expert left the cell blank), and the masks of the
     cells any expert answered."""
-    base, _ = factors(scenario, issue_id)
+    base = issue_arrays(scenario, issue_id)
     issue = scenario.issue(issue_id)
     experts = panel.experts
     rows = {a: i for i, a in enumerate(base.actor_ids)}
@@ -164,20 +165,23 @@ def expert_batch(
     if not experts:
         raise UsageError("the panel has no experts", field="SHEET")
     x, s, c, mx, ms, mc = expert_arrays(scenario, panel, issue_id)
-    base, fs = factors(scenario, issue_id)
+    base = issue_arrays(scenario, issue_id)
+    inputs = uncertain_inputs(scenario, issue_id)
 
     def covered(f: Any) -> bool:
         if f.kind == "position":
-            return bool(mx[f.actor, f.dim])
+            return bool(mx[f.row, f.cols[0]])
         if f.kind == "salience":
-            return bool(ms[f.actor, f.dim])
-        return bool(mc[f.actor])
+            return bool(all(ms[f.row, k] for k in f.cols))
+        if f.kind == "capability":
+            return bool(mc[f.row])
+        return False
 
-    rest = [f for f in fs if not covered(f)]
-    from accord.forecast import seed_for
+    rest = [f for f in inputs if not covered(f)]
+    from accord.rng import seed_for
 
     unit = make_rng(seed_for(seed, "panel-montecarlo", issue_id)).random((draws, len(rest)))
-    batch = batch_from_unit(base, rest, unit)
+    batch = apply_draws(scenario, issue_id, rest, unit_to_values(rest, unit))
     who = np.arange(draws) % len(experts)
     positions, saliences, capabilities = (
         batch.positions.copy(),
@@ -215,7 +219,7 @@ def expert_monte_carlo(
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ExpertMonteCarlo:
     """Monte Carlo by expert for one issue and each model (module docstring)."""
-    from accord.forecast import seed_for
+    from accord.rng import seed_for
 
     batch, who, n_panel, n_rest = expert_batch(scenario, panel, issue_id, draws, seed)
     issue = scenario.issue(issue_id)

@@ -11,7 +11,9 @@ from rich.table import Table
 from accord.cli.common import TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
 
-backtest_app = typer.Typer(help="Backtest the models on real decisions.", no_args_is_help=True)
+backtest_app = typer.Typer(
+    help="Backtest the models on real decisions.", no_args_is_help=True, rich_markup_mode=None
+)
 
 CAPABILITY_HELP = (
     "council-votes, council-votes-accession, population, equal, power-shapley-shubik or "

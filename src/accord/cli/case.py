@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from accord.analysis.calibration import Calibration
     from accord.scenario.schema import Scenario
 
-programme_app = typer.Typer(help="Partnership programmes as data.", no_args_is_help=True)
+programme_app = typer.Typer(
+    help="Partnership programmes as data.", no_args_is_help=True, rich_markup_mode=None
+)
 
 #: The programme file of the Japan-NATO case, used when ``programme diff`` gets no file.
 DEFAULT_PROGRAMMES = Path("scenarios") / "japan-nato" / "programmes.yaml"

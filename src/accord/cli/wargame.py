@@ -29,6 +29,7 @@ from accord.cli.common import TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
 
 wargame_app = typer.Typer(
+    rich_markup_mode=None,
     help="Crisis war games: Monte Carlo, replay, what-if branches, after-action review.",
     no_args_is_help=True,
 )

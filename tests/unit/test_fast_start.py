@@ -1,0 +1,86 @@
+"""A fast start: what the command line loads, and the small-problem engine choice of smp.
+
+Timings are measured in ``benchmarks/bench_cli.py`` (docs/performance.md); here only the
+behaviour that makes them possible: heavy libraries stay unloaded where they are not needed, and
+the NumPy engine that small smp runs use gives the compiled engine's results bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from accord.models import smp
+from accord.models.smp import engine_numba
+
+ROOT = Path(__file__).parents[2]
+HEAVY = ("pandas", "scipy", "matplotlib", "sqlalchemy", "fastapi", "numba", "dask", "SALib")
+
+PROBE = """
+import json, sys
+sys.argv = ["accord", *json.loads(sys.argv[1])]
+try:
+    from accord.cli import main
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in {heavy} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def loaded_by(*args: str) -> list[str]:
+    """The heavy libraries a fresh ``accord ARGS`` process has imported when it ends."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    code = PROBE.format(heavy=repr((*HEAVY, "numpy", "pydantic")))
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    loaded: list[str] = json.loads(done.stderr.strip().splitlines()[-1])
+    return loaded
+
+
+def test_help_loads_no_numerical_or_web_library() -> None:
+    assert loaded_by("--help") == []
+
+
+@pytest.mark.parametrize("model", ["all", "smp"])
+def test_forecast_of_a_small_case_loads_only_numpy_and_pydantic(model: str) -> None:
+    assert loaded_by("forecast", "scenarios/ktab-d3.yaml", "-m", model) == ["numpy", "pydantic"]
+
+
+def test_auto_engine_runs_small_problems_on_numpy_until_numba_is_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine_numba, "_compiled", {})
+    assert smp.choose_engine("auto", smp.AUTO_NUMPY_ACTORS) == "numpy"
+    assert smp.choose_engine("auto", smp.AUTO_NUMPY_ACTORS + 1) == "compiled"
+    monkeypatch.setattr(engine_numba, "_compiled", {"loaded": print})
+    assert smp.choose_engine("auto", 3) == "compiled"
+    assert smp.choose_engine("numpy", 100) == "numpy"
+
+
+def test_every_engine_gives_the_same_run_on_the_small_case() -> None:
+    from accord.scenario.arrays import issue_arrays
+    from accord.scenario.io import load
+
+    scenario = load(ROOT / "scenarios" / "ktab-d3.yaml")
+    issue = issue_arrays(scenario, scenario.issues[0].id)
+    runs = {
+        engine: smp.run(issue, {"engine": engine}, np.random.default_rng(0))
+        for engine in ("auto", *smp.ENGINES)
+    }
+    for engine, run in runs.items():
+        np.testing.assert_array_equal(run.outcome, runs["compiled"].outcome, err_msg=engine)
+        np.testing.assert_array_equal(run.positions, runs["compiled"].positions, err_msg=engine)
+        assert run.diagnostics == runs["compiled"].diagnostics, engine
