@@ -14,6 +14,8 @@ Everything here is a thin facade over :mod:`accord.scenario`, :mod:`accord.model
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,20 @@ _LAZY = {
     "model_names": "accord.models.registry",
     "Scenario": "accord.scenario.schema",
 }
+
+
+class _Package(types.ModuleType):
+    """The package's module type: importing the submodule :mod:`accord.forecast` would bind it
+    as ``accord.forecast``, hiding the lazily loaded function of that name; this keeps the
+    function (the submodule stays reachable through ``sys.modules`` and ``from ... import``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "forecast" and isinstance(value, types.ModuleType):
+            value = value.forecast
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
