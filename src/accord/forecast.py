@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accord.errors import UsageError
-from accord.models.base import IssueArrays, ModelRun
+from accord.models.base import IssueArrays, ModelRun, check_params
 from accord.models.registry import get_model, model_names
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Actor, Issue, RuleSpec, Scenario
@@ -44,6 +44,16 @@ class ModelForecast:
 
 
 @dataclass(frozen=True)
+class ModelFailure:
+    """A model that could not forecast an issue (degenerate input, over a limit): its error in
+    one line. The other models' forecasts stand (see :func:`run_model_or_fail`)."""
+
+    model: str
+    error: str
+    exception: Exception | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class IssueForecast:
     """All models' forecasts of one issue."""
 
@@ -56,6 +66,7 @@ class IssueForecast:
     veto_players: tuple[str, ...]
     winset: list[tuple[float, float]] | None
     forecasts: tuple[ModelForecast, ...]
+    failed: tuple[ModelFailure, ...] = ()
 
     def forecast_of(self, model: str) -> ModelForecast:
         for item in self.forecasts:
@@ -112,6 +123,9 @@ class ScenarioForecast:
                             "rounds": fc.run.n_rounds,
                         }
                     )
+            rows.extend(
+                {"issue": item.issue_id, "model": f.model, "error": f.error} for f in item.failed
+            )
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
@@ -138,7 +152,8 @@ def _issue_json(item: IssueForecast) -> dict[str, Any]:
         "members": list(item.members),
         "veto_players": list(item.veto_players),
         "winset": None if item.winset is None else [list(iv) for iv in item.winset],
-        "forecasts": [_forecast_json(item.actor_ids, fc) for fc in item.forecasts],
+        "forecasts": [_forecast_json(item.actor_ids, fc) for fc in item.forecasts]
+        + [{"model": f.model, "error": f.error} for f in item.failed],
     }
 
 
@@ -197,9 +212,12 @@ def resolve_models(model: str | Sequence[str]) -> list[str]:
 
 def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
     """A generator for one (issue, model) cell that does not depend on which other cells run."""
+    from accord.limits import check_seed
+
     keys = tuple(zlib.crc32(label.encode()) for label in labels)
     if seed is None:
         return np.random.default_rng()
+    check_seed(seed)
     return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=keys))
 
 
@@ -263,8 +281,12 @@ def forecast_issue(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = 0,
     progress: Callable[[], None] | None = None,
+    keep_going: bool = False,
 ) -> IssueForecast:
-    """Run ``models`` on one issue and constrain each outcome by the issue's rule."""
+    """Run ``models`` on one issue and constrain each outcome by the issue's rule.
+
+    With ``keep_going`` a model that fails is recorded in ``failed`` and the others still run;
+    otherwise its error is raised."""
     from accord.rules.build import build_rule
     from accord.rules.constrain import constrain
 
@@ -278,10 +300,16 @@ def forecast_issue(
     )
 
     results: list[ModelForecast] = []
+    failed: list[ModelFailure] = []
     last_outcome: RuleOutcome | None = None
     for name in models:
-        spec = get_model(name)
-        run = spec.run(arrays, dict((params or {}).get(name, {})), seed_for(seed, issue_id, name))
+        run = run_model_or_fail(name, arrays, params, seed_for(seed, issue_id, name), failed)
+        if run is None and not keep_going:
+            raise failed[-1].exception or UsageError(failed[-1].error)
+        if run is None:
+            if progress is not None:
+                progress()
+            continue
         allowed, passes = run.outcome, True
         blockers: tuple[str, ...] = ()
         if decision_rule is not None and arrays.status_quo is not None:
@@ -320,7 +348,55 @@ def forecast_issue(
         veto_players=veto,
         winset=winset,
         forecasts=tuple(results),
+        failed=tuple(failed),
     )
+
+
+def run_model_or_fail(
+    name: str,
+    arrays: IssueArrays,
+    params: Mapping[str, Mapping[str, Any]] | None,
+    rng: np.random.Generator,
+    failed: list[ModelFailure],
+) -> ModelRun | None:
+    """Run one model; on an input error (or a numerical failure) record it in ``failed`` and
+    return None, so that one model's failure never sinks the others (issue 15).
+
+    The parameters' round counts and the model's memory estimate are checked first
+    (:mod:`accord.limits`).
+    """
+    from accord import limits
+    from accord.errors import AccordError
+
+    model_params = dict((params or {}).get(name, {}))
+    try:
+        for key in limits.ROUND_PARAMS:
+            value = model_params.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                limits.ROUNDS.check(int(value), what=f"{name}: {key}", field=f"{name}.{key}")
+        limits.check_model_memory(name, len(arrays.actor_ids), arrays.positions.shape[1])
+        return get_model(name).run(arrays, model_params, rng)
+    except AccordError as exc:
+        failed.append(ModelFailure(name, str(exc), exc))
+    except (ArithmeticError, ValueError, MemoryError) as exc:
+        error = UsageError(
+            f"{name} cannot forecast this input ({type(exc).__name__}: {exc})",
+            expected="an input this model can read",
+        )
+        failed.append(ModelFailure(name, str(error), error))
+    return None
+
+
+def raise_if_none_answered(result: ScenarioForecast) -> None:
+    """Raise the first model error when no model answered any issue (exit code 2)."""
+    from accord.errors import AccordError
+
+    if any(item.forecasts for item in result.issues):
+        return
+    for item in result.issues:
+        for failure in item.failed:
+            raise failure.exception or UsageError(failure.error)
+    raise AccordError("no model answered", expected="at least one model")
 
 
 def resolve_issues(scenario: Scenario, issues: Sequence[str] | None) -> list[str]:
@@ -359,7 +435,12 @@ def forecast(
         seed: seeds every stochastic model; each (issue, model) gets its own stream.
         progress: called as ``progress(done, total)`` after each model run.
     """
+    from accord.limits import check_seed
+
+    check_seed(seed)
     names = resolve_models(model)
+    for name in names:  # a misspelt parameter is the command's error, not one model's failure
+        check_params(name, get_model(name).defaults, dict((params or {}).get(name, {})))
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
     issue_ids = resolve_issues(scenario, issues)
     total = len(issue_ids) * len(names)
@@ -373,11 +454,20 @@ def forecast(
 
     results = tuple(
         forecast_issue(
-            scenario, issue_id, names, rule=rule_spec, params=params, seed=seed, progress=tick
+            scenario,
+            issue_id,
+            names,
+            rule=rule_spec,
+            params=params,
+            seed=seed,
+            progress=tick,
+            keep_going=True,
         )
         for issue_id in issue_ids
     )
-    return ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results)
+    result = ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results)
+    raise_if_none_answered(result)
+    return result
 
 
 def parse_rule(text: str) -> RuleSpec:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from accord.limits import check_seed
+
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 
 
@@ -16,6 +18,8 @@ def make_rng(seed: SeedLike) -> np.random.Generator:
     """Return a PCG64 generator for ``seed`` (see module docstring)."""
     if isinstance(seed, np.random.Generator):
         return seed
+    if not isinstance(seed, np.random.SeedSequence):
+        check_seed(seed)
     return np.random.default_rng(seed)
 
 
@@ -23,5 +27,7 @@ def spawn(seed: SeedLike, count: int) -> list[np.random.Generator]:
     """Return ``count`` independent child generators, one per repeat run."""
     if isinstance(seed, np.random.Generator):
         return list(seed.spawn(count))
+    if not isinstance(seed, np.random.SeedSequence):
+        check_seed(seed)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return [np.random.default_rng(child) for child in sequence.spawn(count)]

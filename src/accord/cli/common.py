@@ -18,7 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_error(text: str) -> None:
+    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width);
+    control characters are shown escaped (:func:`accord.errors.one_line`)."""
+    from accord.errors import one_line
+
+    sys.stderr.write(one_line(text, 2000) + "\n")
+    sys.stderr.flush()
 
 
 class Format(StrEnum):
@@ -65,3 +74,14 @@ def fmt_values(values: Any) -> str:
     if values is None:
         return "-"
     return ", ".join(f"{float(v):.3f}" for v in values)
+
+
+def naming(exc: Exception, file: Path) -> Exception:
+    """``exc`` with ``file`` as its location when it names none (a model's error does not know
+    the file it read), so that every refusal names the file."""
+    from accord.errors import AccordError
+
+    if isinstance(exc, AccordError) and not exc.location.file:
+        exc.location.file = file.name
+        exc.args = (str(exc),)
+    return exc
