@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 from _common import ROOT, environment, peak_rss_mb, write_report
-from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
+from accord.scale.batch import IssueBatch, batch_kernel, run_batch, run_batch_loop
 
 OUT = ROOT / "reports" / "bench" / "batch.json"
 #: The loop's parameters per model (the reference single run).
@@ -64,7 +64,7 @@ def bench(model: str, batch: IssueBatch) -> dict[str, Any]:
         "model": model,
         "draws": batch.size,
         "actors": len(batch.actor_ids),
-        "vectorised": model in BATCH_KERNELS,
+        "vectorised": batch_kernel(model) is not None,
         "threads": threads if model in COMPILED else 1,
         "batch_seconds": t_fast,
         "batch_draws_per_s": batch.size / t_fast,

@@ -7,7 +7,6 @@ JSON contract documented in ``docs/cli.md``.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ import numpy as np
 from accord.errors import UsageError
 from accord.models.base import IssueArrays, ModelRun, check_params
 from accord.models.registry import get_model, model_names
+from accord.rng import seed_for  # re-exported: callers import it from here
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Actor, Issue, RuleSpec, Scenario
 
@@ -86,6 +86,7 @@ class ScenarioForecast:
     scenario_id: str
     seed: int | None
     issues: tuple[IssueForecast, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
     def issue(self, issue_id: str) -> IssueForecast:
         for item in self.issues:
@@ -94,11 +95,14 @@ class ScenarioForecast:
         raise KeyError(issue_id)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "scenario": self.scenario_id,
             "seed": self.seed,
             "issues": [_issue_json(item) for item in self.issues],
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per issue, model and dimension."""
@@ -210,17 +214,6 @@ def resolve_models(model: str | Sequence[str]) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
-    """A generator for one (issue, model) cell that does not depend on which other cells run."""
-    from accord.limits import check_seed
-
-    keys = tuple(zlib.crc32(label.encode()) for label in labels)
-    if seed is None:
-        return np.random.default_rng()
-    check_seed(seed)
-    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=keys))
-
-
 def issue_rule(
     scenario: Scenario, issue: Issue, override: RuleSpec | None
 ) -> tuple[RuleSpec | None, list[Actor]]:
@@ -282,11 +275,14 @@ def forecast_issue(
     seed: int | None = 0,
     progress: Callable[[], None] | None = None,
     keep_going: bool = False,
+    runs: Mapping[str, ModelRun] | None = None,
 ) -> IssueForecast:
     """Run ``models`` on one issue and constrain each outcome by the issue's rule.
 
-    With ``keep_going`` a model that fails is recorded in ``failed`` and the others still run;
-    otherwise its error is raised."""
+    ``runs`` holds runs made elsewhere, by model name (a cross-issue model's run of this issue,
+    see :func:`forecast`); those models are not run again. With ``keep_going`` a model that
+    fails is recorded in ``failed`` and the others still run; otherwise its error is raised.
+    """
     from accord.rules.build import build_rule
     from accord.rules.constrain import constrain
 
@@ -303,7 +299,11 @@ def forecast_issue(
     failed: list[ModelFailure] = []
     last_outcome: RuleOutcome | None = None
     for name in models:
-        run = run_model_or_fail(name, arrays, params, seed_for(seed, issue_id, name), failed)
+        run: ModelRun | None
+        if runs is not None and name in runs:
+            run = runs[name]
+        else:
+            run = run_model_or_fail(name, arrays, params, seed_for(seed, issue_id, name), failed)
         if run is None and not keep_going:
             raise failed[-1].exception or UsageError(failed[-1].error)
         if run is None:
@@ -452,6 +452,7 @@ def forecast(
         if progress is not None:
             progress(done, total)
 
+    cross, notes = _scenario_model_runs(scenario, model, names, params)
     results = tuple(
         forecast_issue(
             scenario,
@@ -461,13 +462,84 @@ def forecast(
             params=params,
             seed=seed,
             progress=tick,
+            runs={name: per_issue[issue_id] for name, per_issue in cross.items()},
             keep_going=True,
         )
         for issue_id in issue_ids
     )
-    result = ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results)
+    result = ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results, notes=notes)
     raise_if_none_answered(result)
     return result
+
+
+def _scenario_model_runs(
+    scenario: Scenario,
+    requested: str | Sequence[str],
+    names: Sequence[str],
+    params: Mapping[str, Mapping[str, Any]] | None,
+) -> tuple[dict[str, dict[str, ModelRun]], tuple[str, ...]]:
+    """Run each cross-issue model (``SCENARIO``, e.g. the exchange) once across all of the
+    scenario's one-dimensional issues; its runs by issue id, each aligned to the issue's actors.
+
+    With too few such issues, a model named in a model string is a usage error; one reached
+    through ``"all"`` or a list of names keeps its one-issue form and the returned notes say so.
+    """
+    from accord.models.registry import get_scenario_model
+    from accord.scenario.arrays import scenario_arrays
+
+    # Named in the user's text (CLI -m, API string): an error; a list resolved by a caller (a
+    # report running every model) or "all": the one-issue fallback with a note.
+    explicit = (
+        {m for m in _requested(requested) if m != "all"} if isinstance(requested, str) else set()
+    )
+    one_dim = [i.id for i in scenario.issues if len(i.dimensions) == 1]
+    cross: dict[str, dict[str, ModelRun]] = {}
+    notes: list[str] = []
+    for name in names:
+        contract = get_scenario_model(name)
+        if contract is None:
+            continue
+        if len(one_dim) < contract.min_issues:
+            message = (
+                f"the {name} model works across issues and needs at least "
+                f"{contract.min_issues} one-dimensional issues; scenario '{scenario.id}' has "
+                f"{len(one_dim)}"
+            )
+            if name in explicit:
+                raise UsageError(
+                    message,
+                    field="--model",
+                    expected=f"a scenario with {contract.min_issues} or more one-dimensional "
+                    "issues, or another model",
+                )
+            notes.append(message + f" (its rows show the one-issue fallback of '{name}')")
+            continue
+        result = contract.run(
+            scenario_arrays(scenario, one_dim), dict((params or {}).get(name, {}))
+        )
+        cross[name] = {
+            issue_id: _align(run, issue_arrays(scenario, issue_id).actor_ids)
+            for issue_id, run in result.runs.items()
+        }
+        if len(one_dim) < len(scenario.issues):
+            notes.append(
+                f"the {name} model ran across the {len(one_dim)} one-dimensional issues; "
+                "the other issues show its one-issue fallback"
+            )
+    return cross, tuple(notes)
+
+
+def _requested(model: str | Sequence[str]) -> list[str]:
+    entries = [model] if isinstance(model, str) else list(model)
+    return [part.strip() for entry in entries for part in entry.split(",") if part.strip()]
+
+
+def _align(run: ModelRun, actor_ids: Sequence[str]) -> ModelRun:
+    """``run`` with its position rows in ``actor_ids`` order (``diagnostics["actor_ids"]``)."""
+    order = list(run.diagnostics["actor_ids"])
+    rows = [order.index(a) for a in actor_ids]
+    diagnostics = {k: v for k, v in run.diagnostics.items() if k != "actor_ids"}
+    return ModelRun(run.model, run.positions[:, rows], run.outcome, run.series, diagnostics)
 
 
 def parse_rule(text: str) -> RuleSpec:
@@ -521,4 +593,5 @@ __all__ = [
     "parse_rule",
     "resolve_issues",
     "resolve_models",
+    "seed_for",
 ]

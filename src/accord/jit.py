@@ -1,5 +1,5 @@
-"""Lazy Numba compilation for the compiled kernels (``accord.models.smp_compiled``,
-``accord.scale.kernels.bdm_numba``).
+"""Lazy Numba compilation for the compiled kernels (``accord.models.smp.numba_loops``,
+``accord.models.bdm.engine_numba``).
 
 The kernels are written as plain Python functions over NumPy arrays (readable, and runnable
 uncompiled in a debugger). :func:`compile_module` compiles them on first use, not at import, so

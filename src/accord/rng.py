@@ -7,6 +7,8 @@ seed like any other (we test ``is None``, never truthiness).
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from accord.limits import check_seed
@@ -31,3 +33,14 @@ def spawn(seed: SeedLike, count: int) -> list[np.random.Generator]:
         check_seed(seed)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return [np.random.default_rng(child) for child in sequence.spawn(count)]
+
+
+def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
+    """A generator for one cell (e.g. an (issue, model) pair) that does not depend on which other
+    cells run: the labels' CRC-32 values are the spawn key under ``seed`` (``None``: fresh
+    entropy)."""
+    keys = tuple(zlib.crc32(label.encode()) for label in labels)
+    if seed is None:
+        return np.random.default_rng()
+    check_seed(seed)
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=keys))

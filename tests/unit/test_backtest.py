@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 from functools import cache
@@ -32,10 +31,6 @@ BRIEF_MAE = {"mean": 24.04, "median": 29.48, "salience_weighted_mean": 23.63}
 BRIEF_COMPROMISE_MAE = 22.40
 
 
-def has_model(module: str) -> bool:
-    return importlib.util.find_spec(f"accord.models.{module}") is not None
-
-
 @cache
 def slice_text(rows: int = 20) -> str:
     lines = DEV.read_text(encoding="utf-8").splitlines()
@@ -55,7 +50,6 @@ def test_baselines_reproduce_the_brief() -> None:
         assert models[name]["n"] == 244
 
 
-@pytest.mark.skipif(not has_model("compromise"), reason="accord.models.compromise not written yet")
 def test_compromise_with_council_votes_reproduces_the_brief() -> None:
     data = run_backtest(DEV, ["compromise"]).to_json_dict()["models"]
     assert data["compromise"]["mae"] == pytest.approx(BRIEF_COMPROMISE_MAE, abs=0.01)
@@ -144,7 +138,7 @@ def test_slice_without_a_unanimity_issue_reports_none() -> None:
 
 
 def test_deterministic_and_path_equals_text(tmp_path: Path) -> None:
-    models = ["compromise"] if has_model("compromise") else []
+    models = ["compromise"]
     first = run_backtest(slice_text(), models, seed=3).to_json_dict()
     second = run_backtest(slice_text(), models, seed=3).to_json_dict()
     assert first == second
@@ -164,7 +158,6 @@ def test_progress_reaches_the_total() -> None:
     assert [d for d, _ in calls] == list(range(1, scored * 3 + 1))
 
 
-@pytest.mark.skipif(not has_model("median"), reason="accord.models.median not written yet")
 def test_registered_median_is_listed_as_weighted_median() -> None:
     for asked in ("median", "weighted_median"):
         data = run_backtest(slice_text(), [asked]).to_json_dict()["models"]
@@ -176,7 +169,6 @@ def test_capability_option_leaves_the_baselines_alone() -> None:
     assert base == run_backtest(slice_text(), []).to_json_dict()["models"]
 
 
-@pytest.mark.skipif(not has_model("compromise"), reason="accord.models.compromise not written yet")
 def test_capability_option_reaches_the_models() -> None:
     equal = run_backtest(slice_text(), ["compromise"], capability="equal")
     votes = run_backtest(slice_text(), ["compromise"])
@@ -195,10 +187,6 @@ def test_bad_arguments_are_usage_errors(tmp_path: Path) -> None:
         run_backtest(tmp_path / "missing.tsv", [])
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("accord.rules.constrain") is None,
-    reason="accord.rules.constrain not written yet",
-)
 def test_rule_aware_keeps_unanimity_forecasts_in_the_winset() -> None:
     """Under unanimity in 1-D the winset is the intersection over members of the intervals
     between SQ and 2 x_i - SQ (models.md section 4); recomputed here from the scenarios."""
@@ -242,7 +230,7 @@ def test_a_model_that_refuses_an_issue_is_counted_not_fatal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from accord.models import registry
-    from accord.models.base import IssueArrays, ModelRun, ModelSpec
+    from accord.models.base import IssueArrays, ModelParams, ModelRun, ModelSpec
 
     def run(issue: IssueArrays, params: object, rng: np.random.Generator) -> ModelRun:
         if issue.n_actors > 16:
@@ -250,7 +238,7 @@ def test_a_model_that_refuses_an_issue_is_counted_not_fatal(
         x = issue.positions.mean(axis=0)
         return ModelRun("fake", issue.positions[None], x)
 
-    fake = ModelSpec("fake", "test double", "none", run, {})
+    fake = ModelSpec("fake", "test double", "none", run, ModelParams)
     real = registry.get_model
     monkeypatch.setattr(registry, "get_model", lambda name: fake if name == "fake" else real(name))
     result = run_backtest(slice_text(), ["fake"])

@@ -2,7 +2,7 @@
 
 compromise and nash without a status quo: the draws become columns of one single-run problem,
 so the results are identical. bdm: the vote supports are summed in another order (sorted prefix
-sums instead of the direct triple sum, see ``accord.scale.kernels.bdm.vote_support``), so the
+sums instead of the direct triple sum, see ``accord.models.bdm.engine_numpy.vote_support``), so the
 outcomes agree to 1e-9 of the scale rather than bit for bit.
 """
 
@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import UsageError
+from accord.models import bdm as bdm_kernel
 from accord.models.bdm import BDMParams
+from accord.models.bdm.engine_numba import bdm_s1_batch
 from accord.scale import batch as batch_module
-from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
-from accord.scale.kernels import bdm as bdm_kernel
-from accord.scale.kernels.bdm_numba import bdm_s1_batch
+from accord.scale.batch import IssueBatch, batch_kernel, run_batch, run_batch_loop
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import bdm_csv
 
@@ -43,7 +43,9 @@ def random_batch(seed: int, b: int, n: int, m: int, status_quo: bool = False) ->
 
 
 def test_kernels_registered() -> None:
-    assert {"compromise", "nash", "bdm"} <= set(BATCH_KERNELS)
+    # one registry: the kernels travel on the ModelSpec
+    assert all(batch_kernel(name) is not None for name in ("compromise", "nash", "bdm", "smp"))
+    assert batch_kernel("median") is None and batch_kernel("exchange") is None
 
 
 @pytest.mark.parametrize("weights", ["capability*salience", "salience", "capability", "equal"])
@@ -252,7 +254,7 @@ def test_model_without_kernel_uses_loop() -> None:
 
 def test_compiled_bdm_tolerances_equal_the_models() -> None:
     from accord.models import bdm as bdm_model
-    from accord.scale.kernels import bdm_numba
+    from accord.models.bdm import engine_numba as bdm_numba
 
     assert bdm_numba._MEDIAN_TIE_TOL == bdm_model.MEDIAN_TIE_TOL
     assert bdm_numba._SECURITY_TIE_TOL == bdm_model.SECURITY_TIE_TOL

@@ -55,12 +55,21 @@ def test_forecast_json_follows_the_contract(run_cli):
 
 
 def test_forecast_under_unanimity_names_the_blockers(run_cli):
+    # EU company tax: status quo 0, unanimity; the compromise (27.8) is vetoed by the UK, whose
+    # ideal lies on the status quo's side, so the rule allows only the status quo.
+    tax = SCENARIOS / "eu-company-tax.yaml"
+    data = json.loads(run_cli("forecast", tax, "-m", "compromise", "-f", "json").stdout)
+    issue = data["issues"][0]
+    fc = issue["forecasts"][0]
+    assert issue["rule"] == "unanimity" and issue["status_quo"] == [0.0]
+    assert fc["outcome"][0] == pytest.approx(27.798, abs=1e-3)
+    assert not fc["passes"]
+    assert fc["allowed_outcome"] == issue["status_quo"]
+    assert fc["blockers"] == ["uk"]
+    # with no status quo (emission standards) there is nothing to block: the forecast passes
     data = json.loads(run_cli("forecast", EMISSION, "-m", "compromise", "-f", "json").stdout)
     fc = data["issues"][0]["forecasts"][0]
-    sq = data["issues"][0]["status_quo"]
-    if not fc["passes"]:
-        assert fc["allowed_outcome"] == sq or fc["blockers"]
-        assert fc["blockers"], "a forecast that does not pass must name its blockers"
+    assert fc["passes"] and fc["blockers"] == [] and fc["allowed_outcome"] == fc["outcome"]
 
 
 def test_same_seed_same_json_and_rule_override(run_cli):

@@ -187,3 +187,60 @@ def test_rescaled_issue_gives_same_result() -> None:
     base = run_scenario(x, s, c, rounds=2)
     scaled = run_scenario(2000 + x * 0.5, s, c, np.full(3, 2000.0), np.full(3, 2050.0), rounds=2)
     np.testing.assert_allclose(scaled.outcome, 2000 + base.outcome * 0.5, atol=1e-9)
+
+
+def _cop21() -> Any:
+    path = DATA / "cop21.csv"
+    return decide.read(path.read_text(encoding="utf-8"), path.name)[0]
+
+
+def test_forecast_runs_the_cross_issue_exchange_on_every_issue() -> None:
+    """The API's forecast runs the scenario model across all issues (not the one-issue NBS)."""
+    from accord.forecast import forecast
+
+    scenario = _cop21()
+    ref, res = _load("cop21")
+    result = forecast(scenario, "exchange")
+    assert [item.issue_id for item in result.issues] == ref["issues"]
+    outcomes = np.array([item.forecast_of("exchange").outcome[0] for item in result.issues])
+    np.testing.assert_array_equal(outcomes, res.outcome)
+    # within the oracle's tolerance of decide, and not the one-issue fallback (NBS of round 0)
+    assert np.abs(outcomes - np.array(ref["final_nbs"])).max() <= FINAL_NBS_TOL["cop21"]
+    assert np.abs(outcomes - res.nbs[0]).max() > 10.0
+    one = result.issue(ref["issues"][0]).forecast_of("exchange").run
+    assert one.n_rounds == 10 and one.positions.shape[1] == len(result.issues[0].actor_ids)
+    # one issue asked for: still the exchange across all issues
+    alone = forecast(scenario, "exchange", issues=[ref["issues"][2]])
+    assert alone.issues[0].forecast_of("exchange").outcome[0] == outcomes[2]
+
+
+def test_cli_forecast_runs_the_cross_issue_exchange() -> None:
+    import json as json_module
+
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    _ref, res = _load("cop21")
+    out = CliRunner().invoke(
+        app, ["forecast", str(DATA / "cop21.csv"), "-m", "exchange", "-f", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    data = json_module.loads(out.stdout)
+    got = [issue["forecasts"][0]["outcome"][0] for issue in data["issues"]]
+    np.testing.assert_allclose(got, res.outcome, rtol=0, atol=1e-12)
+
+
+def test_exchange_on_one_issue_says_it_needs_two() -> None:
+    from accord.errors import UsageError
+    from accord.forecast import forecast
+    from accord.scenario.io import load
+
+    scenario = load(Path(__file__).parents[2] / "scenarios" / "ktab-d3.yaml")
+    assert sum(len(i.dimensions) == 1 for i in scenario.issues) < 2
+    with pytest.raises(UsageError, match="needs at least 2 one-dimensional issues"):
+        forecast(scenario, "exchange")
+    # through "all" the one-issue fallback stays, and the result says so
+    result = forecast(scenario, "all")
+    assert any("exchange" in note and "fallback" in note for note in result.notes)
+    assert "notes" in result.to_json_dict()

@@ -222,7 +222,7 @@ def test_run_contract_and_parameters() -> None:
     run = nash_mod.run(a, {"utility": "linear"}, RNG)
     assert run.model == "nash" and run.positions.shape == (1, 3, 1)
     assert run.diagnostics["utility"] == "linear" and run.diagnostics["status_quo"] is True
-    assert nash_mod.SPEC.uses_status_quo and not nash_mod.SPEC.stochastic
+    assert nash_mod.SPEC.uses_status_quo and not nash_mod.SPEC.is_stochastic()
     with pytest.raises(UsageError, match="utility"):
         nash_mod.run(a, {"utility": "cubic"}, RNG)
     with pytest.raises(UsageError, match="no parameter"):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from accord.errors import UsageError
 from accord.models import smp as sm
 from accord.models.base import IssueArrays
-from accord.models.smp_pce import (
+from accord.models.smp.pce import (
     BigRAdjust,
     BigRRange,
     PCEModel,
@@ -381,7 +381,12 @@ def test_each_non_default_switch_runs_and_stays_in_range(switch: str, value: str
     assert np.all(res.positions <= x.max(axis=0) + 1e-12)
     assert np.all(np.isfinite(res.probabilities))
     assert np.all((res.probabilities > 0) & (res.probabilities <= 1.0))
-    np.testing.assert_allclose(res.expected.sum(axis=1), res.expected.sum(axis=1))
+    # The reported outcome is the PCE-weighted mean of the unique final positions (§10).
+    final = res.positions[-1][res.final_reps]
+    assert res.final_rep_prob.sum() == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(
+        res.expected[-1], (res.final_rep_prob[:, None] * final).sum(axis=0), rtol=0, atol=1e-12
+    )
 
 
 def test_non_default_switches_change_the_run() -> None:

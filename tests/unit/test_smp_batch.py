@@ -8,8 +8,6 @@ covers, and as the ``smp`` batch kernel against the loop of single runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,23 +17,17 @@ from hypothesis import strategies as st
 
 from accord.errors import UsageError
 from accord.models import smp as sm
-from accord.scale.batch import BATCH_KERNELS, IssueBatch, run_batch, run_batch_loop
-from accord.scale.kernels import smp as smp_kernel
+from accord.models.smp import batch as smp_kernel
+from accord.models.smp import engine_numpy
+from accord.scale.batch import IssueBatch, batch_kernel, run_batch, run_batch_loop
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import ktab_csv
 
 KTAB = Path(__file__).parents[1] / "data" / "ktab"
 
 
-@contextmanager
-def step_path() -> Iterator[None]:
-    """Run ``smp`` through the step functions (the engine switched off)."""
-    original = sm.engine_supports
-    sm.engine_supports = lambda switches: False  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        sm.engine_supports = original  # type: ignore[assignment]
+#: The two engines, each checked against the reference step functions (``engine="reference"``).
+ENGINES = ("compiled", "numpy")
 
 
 def unit_inputs(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,15 +44,14 @@ def assert_same(a: sm.SMPResult, b: sm.SMPResult) -> None:
     assert np.array_equal(a.final_rep_prob, b.final_rep_prob)
 
 
-@pytest.mark.parametrize("engine", sm.ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
     "name", ["dummyData_3Dim.csv", "SOE-Pol-Comp.csv", "SOE-Policy.csv", "dummyData_6Dim.csv"]
 )
 def test_engine_equals_step_functions_on_reference_inputs(name: str, engine: str) -> None:
     x, s, c = unit_inputs(name)
     fast = sm.smp(x, s, c, engine=engine)
-    with step_path():
-        slow = sm.smp(x, s, c)
+    slow = sm.smp(x, s, c, engine="reference")
     assert_same(fast, slow)
 
 
@@ -85,14 +76,13 @@ def test_engine_equals_step_functions_on_reference_inputs(name: str, engine: str
         {"voting_rule": "Cubic", "victory_model": "Octic", "big_r_adjust": "TwoThirds"},
     ],
 )
-@pytest.mark.parametrize("engine", sm.ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_engine_equals_step_functions_under_switches(switches: dict[str, str], engine: str) -> None:
     sw = sm.SMPSwitches.from_names(**switches)
     assert sm.engine_supports(sw)
     x, s, c = unit_inputs("dummyData_3Dim.csv")
     fast = sm.smp(x, s, c, sw, max_turns=12, strict_start=False, engine=engine)
-    with step_path():
-        slow = sm.smp(x, s, c, sw, max_turns=12, strict_start=False)
+    slow = sm.smp(x, s, c, sw, max_turns=12, strict_start=False, engine="reference")
     assert_same(fast, slow)
 
 
@@ -129,14 +119,13 @@ def test_engine_equals_step_functions_on_random_inputs(
     s = rng.uniform(0.05, 1.0, (n, m)) / m
     c = rng.uniform(0.1, 10.0, n)
     try:
-        with step_path():
-            slow = sm.smp(x, s, c, max_turns=15, strict_start=False)
+        slow = sm.smp(x, s, c, max_turns=15, strict_start=False, engine="reference")
     except UsageError:
-        for engine in sm.ENGINES:
+        for engine in ENGINES:
             with pytest.raises(UsageError):
                 sm.smp(x, s, c, max_turns=15, strict_start=False, engine=engine)
         return
-    for engine in sm.ENGINES:
+    for engine in ENGINES:
         assert_same(sm.smp(x, s, c, max_turns=15, strict_start=False, engine=engine), slow)
 
 
@@ -165,7 +154,7 @@ def test_sum_rows_is_a_left_to_right_loop(shape: tuple[int, ...]) -> None:
     loop = a[0].copy()
     for row in a[1:]:
         loop = loop + row
-    assert np.array_equal(sm._sum_rows(a), loop)
+    assert np.array_equal(engine_numpy._sum_rows(a), loop)
 
 
 def random_batch(seed: int, b: int, n: int, m: int) -> IssueBatch:
@@ -181,7 +170,7 @@ def random_batch(seed: int, b: int, n: int, m: int) -> IssueBatch:
 
 
 def test_kernel_registered() -> None:
-    assert BATCH_KERNELS.get("smp") is smp_kernel.kernel
+    assert batch_kernel("smp") is sm.SPEC.batch_kernel is sm.batch_kernel
 
 
 @pytest.mark.parametrize(
@@ -199,6 +188,9 @@ def test_kernel_handles_inactive_actors_and_falls_back_for_other_switches() -> N
     rng = np.random.default_rng(0)
     assert smp_kernel.kernel(batch, {"pce": "MarkovUniform"}, rng) is None
     assert smp_kernel.kernel(batch, {"abort_on_degenerate": True}, rng) is None
-    assert smp_kernel.kernel(batch, {"engine": "fortran"}, rng) is None
+    assert smp_kernel.kernel(batch, {"engine": "reference"}, rng) is None
+    # Bad parameters are checked once, by SMPParams.from_mapping, in the kernel as in a run.
+    with pytest.raises(UsageError, match="engine"):
+        smp_kernel.kernel(batch, {"engine": "fortran"}, rng)
     with pytest.raises(UsageError, match="engine"):
         run_batch("smp", batch, {"engine": "fortran"})

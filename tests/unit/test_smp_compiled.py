@@ -1,4 +1,4 @@
-"""The compiled SMP engine (:mod:`accord.models.smp_compiled`) beyond bit-equality with the NumPy
+"""The compiled SMP engine (:mod:`accord.models.smp.engine_numba`) beyond bit-equality with the NumPy
 engine (``test_smp_batch.py``): thread-count independence, stop reasons across a batch, errors."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 
 from accord.errors import UsageError
 from accord.models import smp as sm
-from accord.models import smp_compiled as compiled
+from accord.models.smp import engine_numba as compiled
+from accord.models.smp import numba_loops
 
 
 def random_inputs(seed: int, b: int, n: int, m: int) -> tuple[np.ndarray, ...]:
@@ -59,8 +60,8 @@ def test_degenerate_start_is_the_same_error_as_the_numpy_engine() -> None:
         with pytest.raises(UsageError) as err:
             sm.smp(x, s, c, engine=engine)
         messages.append(str(err.value))
-    assert messages[0] == messages[1]
-    assert "risk attitudes" in messages[0]
+    assert messages[0] == messages[1]  # compiled and numpy; the step functions say it their way
+    assert all("risk attitudes" in message for message in messages)
 
 
 @pytest.mark.parametrize(
@@ -73,8 +74,8 @@ def test_degenerate_start_is_the_same_error_as_the_numpy_engine() -> None:
 )
 def test_error_codes_become_the_engines_usage_errors(code: int, text: str) -> None:
     with pytest.raises(UsageError, match=text):
-        sm._raise_engine_error(code, 0.5)
-    sm._raise_engine_error(0, 1.0)  # no error: nothing raised
+        compiled._raise_engine_error(code, 0.5)
+    compiled._raise_engine_error(0, 1.0)  # no error: nothing raised
 
 
 def test_unknown_engine_is_a_usage_error() -> None:
@@ -104,7 +105,7 @@ def test_long_runs_outgrow_the_first_history_buffer(monkeypatch: pytest.MonkeyPa
 
 def test_compiled_constants_equal_the_models() -> None:
     """The engine repeats the model's constants (Numba's cache would miss an imported change)."""
-    from accord.models import smp_pce
+    from accord.models.smp import pce as smp_pce
 
     pairs = {
         "_COALITION_SEED": smp_pce.COALITION_SEED,
@@ -121,4 +122,4 @@ def test_compiled_constants_equal_the_models() -> None:
         "_BINARY_VICTORY_FLOOR": smp_pce.BINARY_VICTORY_FLOOR,
     }
     for name, value in pairs.items():
-        assert getattr(compiled, name) == value, name
+        assert getattr(numba_loops, name) == value, name

@@ -27,7 +27,7 @@ contract. In ``models`` the names ``median`` and ``weighted_median`` both ask fo
 registered model (so the CLI's registry names work unchanged); the baseline names ``mean`` and
 ``salience_weighted_mean`` are accepted and ignored, as the baselines always run.
 
-Capability options: those of :data:`accord.analysis.eu_council.CAPABILITY_OPTIONS` (set by the
+Capability options: those of :data:`accord.data.eu_council.CAPABILITY_OPTIONS` (set by the
 importer), and the power-index options of :data:`POWER_OPTIONS`: the capability of each Council
 member is its Shapley-Shubik (``power-shapley-shubik``) or normalised Banzhaf
 (``power-banzhaf``) index under the issue's own rule (:func:`accord.forecast.issue_rule`: QMV of
@@ -274,7 +274,7 @@ def _resolve(models: Sequence[str]) -> list[tuple[str, str]]:
 
 def capability_options() -> dict[str, str]:
     """Every capability option of the backtest, with its description."""
-    from accord.analysis import eu_council
+    from accord.data import eu_council
 
     return {**eu_council.CAPABILITY_OPTIONS, **POWER_OPTIONS}
 

@@ -22,6 +22,7 @@ from accord.cli.common import (
     Format,
     RuleOpt,
     TableOrJson,
+    err,
     fmt_values,
     naming,
     out,
@@ -121,6 +122,8 @@ def forecast(
             )
             columns = ("model", "outcome", "allowed", "passes", "blockers", "rounds")
             out.print(_forecast_table(title, item.forecasts, columns, item.failed))
+    for note in result.notes:
+        err.print(f"note: {note}")
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:

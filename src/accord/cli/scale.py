@@ -84,16 +84,35 @@ def sensitivity(
     seed: Annotated[int, typer.Option(help="Seed of the sampler and the bootstrap.")] = 0,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
     chart: Annotated[Path | None, typer.Option(help="Write the bar chart (SVG) here.")] = None,
+    distribution: Annotated[
+        str, typer.Option(help="uniform or triangular (mode at the stated value).")
+    ] = "uniform",
 ) -> None:
     """Sobol or Morris indices of a model's forecast over every input with a range."""
+    from accord.report.charts import sensitivity_chart
     from accord.scale.sensitivity import sensitivity as analyse
-    from accord.scale.sensitivity import sensitivity_chart
+    from accord.scale.uncertainty import DISTRIBUTIONS
     from accord.scenario.schema import Scenario
 
     scenario = _load(file)
     assert isinstance(scenario, Scenario)
     issue_id = issue if issue is not None else scenario.issues[0].id
-    res = analyse(scenario, issue_id, model, method, n, seed, dimension - 1)
+    if distribution not in DISTRIBUTIONS:
+        raise UsageError(
+            f"unknown distribution '{distribution}'",
+            field="--distribution",
+            expected=" or ".join(DISTRIBUTIONS),
+        )
+    res = analyse(
+        scenario,
+        issue_id,
+        model,
+        method,
+        n,
+        seed,
+        dimension - 1,
+        distribution="triangular" if distribution == "triangular" else "uniform",
+    )
     if chart is not None:
         chart.write_text(sensitivity_chart(res))
     if fmt is TableOrJson.json:

@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
 from accord.errors import UsageError
 from accord.models.agenda_pull_params import FITTED_PULLS
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
-from accord.models.compromise import actor_weights, compromise
+from accord.models.base import FloatArray, IssueArrays, ModelParams, ModelRun, ModelSpec
+from accord.models.compromise import actor_weights, check_weighting, compromise
 
 
 def pull_vector(actor_ids: tuple[str, ...], pulls: Mapping[str, float]) -> FloatArray:
@@ -76,19 +77,32 @@ def agenda_pull(positions: FloatArray, weights: FloatArray, pulls: FloatArray) -
     return np.asarray(c + (a * (x - c)).sum(axis=0), dtype=np.float64)
 
 
-DEFAULTS: dict[str, Any] = {"pulls": dict(FITTED_PULLS), "weights": "capability*salience"}
+@dataclass(frozen=True)
+class AgendaPullParams(ModelParams):
+    """Parameters: ``pulls`` ({actor id: pull}, fitted by default) and ``weights``."""
+
+    model: ClassVar[str] = "agenda_pull"
+
+    pulls: Mapping[str, float] = field(default_factory=lambda: dict(FITTED_PULLS))
+    weights: str = "capability*salience"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pulls, Mapping):
+            raise UsageError(
+                "pulls must map actor ids to numbers", field="pulls", expected="{actor id: pull}"
+            )
+        check_weighting(self.weights)
+
+
+DEFAULTS: dict[str, Any] = AgendaPullParams.defaults()
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
     """Registry adapter: the agenda-setter pull model on one issue (deterministic)."""
-    p = check_params("agenda_pull", DEFAULTS, params)
-    pulls = p["pulls"]
-    if not isinstance(pulls, Mapping):
-        raise UsageError(
-            "pulls must map actor ids to numbers", field="pulls", expected="{actor id: pull}"
-        )
+    p = AgendaPullParams.from_mapping(params)
+    pulls = p.pulls
     a = pull_vector(issue.actor_ids, pulls)
-    w = actor_weights(issue.capabilities, issue.saliences, str(p["weights"]))
+    w = actor_weights(issue.capabilities, issue.saliences, p.weights)
     outcome = agenda_pull(issue.positions, w, a)
     c, zero = compromise(issue.positions, w)
     return ModelRun(
@@ -100,7 +114,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
             "compromise": [float(v) for v in c],
             "setters": [i for i, v in zip(issue.actor_ids, a, strict=True) if v > 0],
             "pulls": {str(k): float(v) for k, v in pulls.items()},
-            "weights": str(p["weights"]),
+            "weights": p.weights,
             "zero_weight_dimensions": zero,
         },
     )
@@ -111,7 +125,6 @@ SPEC = ModelSpec(
     summary="Compromise model pulled towards the agenda setters (pulls fitted on DEU dev).",
     citation="Achen2006; TsebelisGarrett2000",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=AgendaPullParams,
     uses_status_quo=False,
 )

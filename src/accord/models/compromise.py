@@ -27,14 +27,25 @@ listed in ``diagnostics["zero_weight_dimensions"]``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
+from accord.models.base import FloatArray, IssueArrays, IssueBatch, ModelParams, ModelRun, ModelSpec
 
 WEIGHTINGS = ("capability*salience", "salience", "capability", "equal")
+
+
+def check_weighting(weights: str) -> None:
+    """A usage error unless ``weights`` names a weighting."""
+    if weights not in WEIGHTINGS:
+        raise UsageError(
+            f"unknown weighting '{weights}'",
+            field="weights",
+            expected="one of " + ", ".join(WEIGHTINGS),
+        )
 
 
 def actor_weights(
@@ -77,20 +88,61 @@ def compromise(positions: FloatArray, weights: FloatArray) -> tuple[FloatArray, 
     return np.asarray(outcome, dtype=np.float64), [int(d) for d in np.flatnonzero(zero)]
 
 
-DEFAULTS: dict[str, Any] = {"weights": "capability*salience"}
+@dataclass(frozen=True)
+class CompromiseParams(ModelParams):
+    """Parameters of the compromise model: ``weights``, the weighting name (module docstring)."""
+
+    model: ClassVar[str] = "compromise"
+
+    weights: str = "capability*salience"
+
+    def __post_init__(self) -> None:
+        check_weighting(self.weights)
+
+
+DEFAULTS: dict[str, Any] = CompromiseParams.defaults()
+
+
+def as_columns(a: FloatArray) -> FloatArray:
+    """``(B, n, m)`` -> ``(n, B * m)``: every (draw, dimension) pair becomes one column."""
+    arr = np.asarray(a, dtype=np.float64)
+    out: FloatArray = np.ascontiguousarray(arr.transpose(1, 0, 2)).reshape(arr.shape[1], -1)
+    return out
+
+
+def compromise_batch(positions: FloatArray, weights: FloatArray) -> FloatArray:
+    """``(B, m)`` weighted means of ``positions`` ``(B, n, m)`` with ``weights`` ``(B, n, m)``.
+
+    The draws become columns of one ``(n, B m)`` problem for the single-run function, whose
+    formula is per column: each column sums over the actors the same way as a single run.
+    """
+    b, _, m = positions.shape
+    out, _ = compromise(as_columns(positions), as_columns(weights))
+    return out.reshape(b, m)
+
+
+def batch_kernel(
+    batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
+) -> FloatArray:
+    """The batch kernel: every draw at once (deterministic; ``rng`` unused)."""
+    del rng
+    p = CompromiseParams.from_mapping(params)
+    return compromise_batch(
+        batch.positions, actor_weights(batch.capabilities, batch.saliences, p.weights)
+    )
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
     """Registry adapter: the compromise model on one issue (deterministic; ``rng`` unused)."""
-    p = check_params("compromise", DEFAULTS, params)
-    w = actor_weights(issue.capabilities, issue.saliences, str(p["weights"]))
+    p = CompromiseParams.from_mapping(params)
+    w = actor_weights(issue.capabilities, issue.saliences, p.weights)
     outcome, zero = compromise(issue.positions, w)
     return ModelRun(
         model="compromise",
         positions=issue.positions[None, :, :].copy(),
         outcome=outcome,
         series={},
-        diagnostics={"weights": str(p["weights"]), "zero_weight_dimensions": zero},
+        diagnostics={"weights": p.weights, "zero_weight_dimensions": zero},
     )
 
 
@@ -99,7 +151,7 @@ SPEC = ModelSpec(
     summary="Capability- and salience-weighted mean of positions (Achen's compromise model).",
     citation="Achen2006",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=CompromiseParams,
+    batch_kernel=batch_kernel,
     uses_status_quo=False,
 )

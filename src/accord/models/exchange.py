@@ -75,13 +75,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
+from accord.models.base import (
+    FloatArray,
+    IssueArrays,
+    ModelParams,
+    ModelRun,
+    ModelSpec,
+    ScenarioArrays,
+    ScenarioModel,
+    ScenarioRun,
+)
+
+if TYPE_CHECKING:
+    from accord.scenario.schema import Scenario
 
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -487,52 +499,118 @@ def run_scenario(
 
 
 def scenario_matrices(
-    scenario: Any,
+    scenario: Scenario,
 ) -> tuple[
     tuple[str, ...], tuple[str, ...], FloatArray, FloatArray, FloatArray, FloatArray, FloatArray
 ]:
     """The whole scenario as matrices for :func:`run_scenario` (one-dimensional issues only).
 
-    Returns actor ids, issue ids, positions ``(n, p)`` (NaN where an actor has no stance),
-    saliences on [0, 1], power ``(n, p)`` (the actor's ``power_<issue id>`` attribute when it has
-    one, as the decide importer keeps per-issue power, else its capability), ``lo`` and ``hi``.
+    Kept for callers that unpack a tuple; the bridge itself is
+    :func:`accord.scenario.arrays.scenario_arrays` (returns :class:`ScenarioArrays`).
     """
-    from accord.scenario.arrays import issue_arrays
+    from accord.scenario.arrays import scenario_arrays
 
-    actors = tuple(a.id for a in scenario.actors)
-    issues = tuple(i.id for i in scenario.issues)
-    row = {a: k for k, a in enumerate(actors)}
-    n, p = len(actors), len(issues)
-    x, s, c = np.full((n, p), np.nan), np.zeros((n, p)), np.zeros((n, p))
-    lo, hi = np.zeros(p), np.zeros(p)
-    for d, ident in enumerate(issues):
-        arrays = issue_arrays(scenario, ident)
-        if arrays.n_dims != 1:
-            raise UsageError(
-                f"issue '{ident}' has {arrays.n_dims} dimensions",
-                field="issues",
-                expected="one-dimensional issues for the exchange model",
-            )
-        rows = np.array([row[a] for a in arrays.actor_ids], dtype=np.intp)
-        x[rows, d], s[rows, d] = arrays.positions[:, 0], arrays.saliences[:, 0]
-        c[rows, d] = arrays.capabilities
-        lo[d], hi[d] = arrays.lo[0], arrays.hi[0]
-        for k, a in zip(rows, arrays.actor_ids, strict=True):
-            attr = scenario.actor(a).attributes.get(f"power_{ident}")
-            if attr is not None and isinstance(attr.value, int | float):
-                c[k, d] = float(attr.value)
-    return actors, issues, x, s, c, lo, hi
+    a = scenario_arrays(scenario)
+    return a.actor_ids, a.issue_ids, a.positions, a.saliences, a.power, a.lo, a.hi
 
 
-DEFAULTS: dict[str, Any] = {}
+@dataclass(frozen=True)
+class ExchangeParams(ModelParams):
+    """Parameters of the exchange model (decide's defaults).
+
+    Attributes:
+        rounds: number of rounds (decide's iterations), >= 0.
+        salience_weight: :math:`w_s` of the new start position (decide: 0.4).
+        fixed_weight: :math:`w_f` of the new start position (decide: 0.1).
+        tie_decimals: gains are compared rounded to this many decimals (see "Ties").
+    """
+
+    model: ClassVar[str] = "exchange"
+
+    rounds: int = 10
+    salience_weight: float = 0.4
+    fixed_weight: float = 0.1
+    tie_decimals: int = 12
+
+    def __post_init__(self) -> None:
+        for name in ("rounds", "tie_decimals"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise UsageError(
+                    f"exchange: {name} is {value!r}", field=name, expected="an integer >= 0"
+                )
+        for name in ("salience_weight", "fixed_weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise UsageError(
+                    f"exchange: {name} is {value!r}", field=name, expected="a number in [0, 1]"
+                )
+
+
+def run_scenario_model(arrays: ScenarioArrays, params: Mapping[str, Any]) -> ScenarioRun:
+    """The scenario-model adapter: :func:`run_scenario` across all of ``arrays``' issues.
+
+    Each issue's :class:`ModelRun` holds the start positions per round of the actors with a
+    stance on it (in ``arrays.actor_ids`` order; ``diagnostics["actor_ids"]``), the final NBS as
+    outcome and the NBS per round as the series ``nbs``.
+    """
+    p = ExchangeParams.from_mapping(params)
+    if len(arrays.issue_ids) < SCENARIO.min_issues:
+        raise needs_two_issues(len(arrays.issue_ids))
+    result = run_scenario(
+        arrays.positions,
+        arrays.saliences,
+        arrays.power,
+        arrays.lo,
+        arrays.hi,
+        rounds=p.rounds,
+        salience_weight=p.salience_weight,
+        fixed_weight=p.fixed_weight,
+        tie_decimals=p.tie_decimals,
+    )
+    runs: dict[str, ModelRun] = {}
+    for d, issue_id in enumerate(arrays.issue_ids):
+        rows = np.flatnonzero(~np.isnan(arrays.positions[:, d]))
+        moves = [e for rnd in result.exchanges for e in rnd if d in (e["i_supply"], e["j_supply"])]
+        runs[issue_id] = ModelRun(
+            model="exchange",
+            positions=result.positions[:, rows, d][:, :, None].copy(),
+            outcome=np.array([result.outcome[d]]),
+            series={"nbs": result.nbs[:, d][:, None].copy()},
+            diagnostics={
+                "actor_ids": [arrays.actor_ids[int(r)] for r in rows],
+                "issues": list(arrays.issue_ids),
+                "exchanges": len(moves),
+                "gain": float(sum(e["gain"] for e in moves)),
+                "params": p.as_dict(),
+            },
+        )
+    diagnostics = {
+        "exchanges_per_round": [len(rnd) for rnd in result.exchanges],
+        "ties_per_round": list(result.ties),
+        "params": p.as_dict(),
+    }
+    return ScenarioRun("exchange", arrays.issue_ids, runs, diagnostics)
+
+
+def needs_two_issues(count: int) -> UsageError:
+    """The error for a scenario with too few one-dimensional issues to trade between."""
+    return UsageError(
+        f"the exchange model trades positions across issues and needs at least two "
+        f"one-dimensional issues; this scenario has {count}",
+        field="--model",
+        expected="a scenario with two or more one-dimensional issues, or another model",
+    )
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
     """Registry adapter for one issue: exchanges need two issues, so this returns decide's NBS,
     :math:`\\sum_i c_i s_i x_i / \\sum_i c_i s_i` per dimension (the exchange model's outcome
-    without exchanges), and says so in ``diagnostics``. Use :func:`run_scenario` for exchanges.
+    without exchanges), and says so in ``diagnostics``. :func:`accord.forecast.forecast` runs
+    :data:`SCENARIO` across all of a scenario's issues instead; the per-issue form serves callers
+    that work one issue at a time (Monte Carlo draws of one issue).
     """
-    check_params("exchange", DEFAULTS, params)
+    ExchangeParams.from_mapping(params)
     x = np.asarray(issue.positions, dtype=np.float64)
     w = issue.capabilities[:, None] * issue.saliences
     den = w.sum(axis=0)
@@ -548,7 +626,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
             "fallback": "nbs",
             "note": "the exchange model trades across issues and needs at least two; on one "
             "issue it returns the NBS (power*salience weighted mean), the outcome before any "
-            "exchange. Use accord.models.exchange.run_scenario on the whole scenario.",
+            "exchange. accord.forecast runs it across all of a scenario's issues.",
             "zero_weight_dimensions": [int(k) for k in np.flatnonzero(zero)],
         },
     )
@@ -556,10 +634,12 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 
 SPEC = ModelSpec(
     name="exchange",
-    summary="Stokman's exchange model (equal gain) across issues; on one issue its NBS.",
+    summary="Stokman's exchange model (equal gain) across a scenario's issues.",
     citation="stokman1994; stokman2015",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=ExchangeParams,
     uses_status_quo=False,
 )
+
+#: The cross-issue contract: :func:`accord.forecast.forecast` runs this on the whole scenario.
+SCENARIO = ScenarioModel(name="exchange", min_issues=2, run=run_scenario_model)

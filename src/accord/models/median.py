@@ -27,13 +27,14 @@ back to equal weights (listed in ``diagnostics["zero_weight_dimensions"]``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
-from accord.models.compromise import actor_weights
+from accord.models.base import FloatArray, IssueArrays, ModelParams, ModelRun, ModelSpec
+from accord.models.compromise import actor_weights, check_weighting
 
 TIES = ("lower", "midpoint")
 _TIE_RTOL = 1e-12
@@ -78,22 +79,41 @@ def weighted_median(
     return np.asarray(outcome, dtype=np.float64), [int(d) for d in np.flatnonzero(zero)]
 
 
-DEFAULTS: dict[str, Any] = {"weights": "capability*salience", "ties": "lower"}
+@dataclass(frozen=True)
+class MedianParams(ModelParams):
+    """Parameters of the weighted median: ``weights`` (as compromise) and ``ties``."""
+
+    model: ClassVar[str] = "median"
+
+    weights: str = "capability*salience"
+    ties: str = "lower"
+
+    def __post_init__(self) -> None:
+        check_weighting(self.weights)
+        if self.ties not in TIES:
+            raise UsageError(
+                f"unknown tie rule '{self.ties}'",
+                field="ties",
+                expected="one of " + ", ".join(TIES),
+            )
+
+
+DEFAULTS: dict[str, Any] = MedianParams.defaults()
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
     """Registry adapter: the weighted median on one issue (deterministic; ``rng`` unused)."""
-    p = check_params("median", DEFAULTS, params)
-    w = actor_weights(issue.capabilities, issue.saliences, str(p["weights"]))
-    outcome, zero = weighted_median(issue.positions, w, str(p["ties"]))
+    p = MedianParams.from_mapping(params)
+    w = actor_weights(issue.capabilities, issue.saliences, p.weights)
+    outcome, zero = weighted_median(issue.positions, w, p.ties)
     return ModelRun(
         model="median",
         positions=issue.positions[None, :, :].copy(),
         outcome=outcome,
         series={},
         diagnostics={
-            "weights": str(p["weights"]),
-            "ties": str(p["ties"]),
+            "weights": p.weights,
+            "ties": p.ties,
             "zero_weight_dimensions": zero,
         },
     )
@@ -104,7 +124,6 @@ SPEC = ModelSpec(
     summary="Weighted median of positions (capability x salience), per dimension.",
     citation="Achen2006; Black1948",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=MedianParams,
     uses_status_quo=False,
 )

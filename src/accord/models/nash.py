@@ -62,13 +62,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.optimize import brentq
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
+from accord.models.base import (
+    FloatArray,
+    IssueArrays,
+    IssueBatch,
+    ModelParams,
+    ModelRun,
+    ModelSpec,
+)
 from accord.models.compromise import compromise
 from accord.models.median import weighted_median
 
@@ -374,12 +381,29 @@ def nash_bargaining(
     return outcome, info
 
 
-DEFAULTS: dict[str, Any] = {"utility": "quadratic"}
+@dataclass(frozen=True)
+class NashParams(ModelParams):
+    """Parameters of the Nash bargaining solution: ``utility``, ``"quadratic"`` or ``"linear"``."""
+
+    model: ClassVar[str] = "nash"
+
+    utility: str = "quadratic"
+
+    def __post_init__(self) -> None:
+        if self.utility not in UTILITIES:
+            raise UsageError(
+                f"unknown utility '{self.utility}'",
+                field="utility",
+                expected="one of " + ", ".join(UTILITIES),
+            )
+
+
+DEFAULTS: dict[str, Any] = NashParams.defaults()
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
     """Registry adapter: the Nash bargaining solution on one issue (deterministic)."""
-    p = check_params("nash", DEFAULTS, params)
+    p = NashParams.from_mapping(params)
     outcome, info = nash_bargaining(
         issue.positions,
         issue.saliences,
@@ -387,7 +411,7 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
         issue.status_quo,
         issue.lo,
         issue.hi,
-        utility=str(p["utility"]),
+        utility=p.utility,
     )
     return ModelRun(
         model="nash",
@@ -395,11 +419,48 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
         outcome=outcome,
         series={},
         diagnostics={
-            "utility": str(p["utility"]),
+            "utility": p.utility,
             "status_quo": issue.status_quo is not None,
             **info,
         },
     )
+
+
+def batch_kernel(
+    batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
+) -> FloatArray:
+    """The batch kernel (deterministic; ``rng`` unused).
+
+    Without a status quo the solution has a closed form per dimension (the weighted utilitarian
+    optimum): the ``c s``-weighted mean under quadratic utility (Achen 2006's first-order result)
+    and the ``c s``-weighted median under linear utility. Both run on all draws at once, as
+    columns of one ``(n, B m)`` problem. With a status quo the solution is an iterative convex
+    optimisation whose path differs per draw; the kernel then calls :func:`nash_bargaining` per
+    draw, which skips only the adapter's overhead.
+    """
+    from accord.models.compromise import as_columns, compromise_batch
+
+    del rng
+    utility = NashParams.from_mapping(params).utility
+    b, _, m = batch.positions.shape
+    w = batch.capabilities[:, :, None] * batch.saliences
+    if batch.status_quo is None:
+        if utility == "quadratic":
+            return compromise_batch(batch.positions, w)
+        out, _ = weighted_median(as_columns(batch.positions), as_columns(w), ties="midpoint")
+        return out.reshape(b, m)
+    outcomes = np.empty((b, m))
+    for d in range(b):
+        outcomes[d], _ = nash_bargaining(
+            batch.positions[d],
+            batch.saliences[d],
+            batch.capabilities[d],
+            batch.status_quo[d],
+            batch.lo,
+            batch.hi,
+            utility=utility,
+        )
+    return outcomes
 
 
 SPEC = ModelSpec(
@@ -407,7 +468,7 @@ SPEC = ModelSpec(
     summary="Asymmetric Nash bargaining solution with the status quo as disagreement point.",
     citation="Nash1950; Roth1979; Achen2006",
     run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
+    params=NashParams,
+    batch_kernel=batch_kernel,
     uses_status_quo=True,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 from accord.errors import UsageError
-from accord.models.base import ModelSpec
+from accord.models.base import ModelSpec, ScenarioModel
 
 MODEL_MODULES: dict[str, str] = {
     "compromise": "accord.models.compromise",
@@ -40,3 +40,13 @@ def get_model(name: str) -> ModelSpec:
     if not isinstance(spec, ModelSpec) or spec.name != name:
         raise RuntimeError(f"{module_name}.SPEC is not the ModelSpec for '{name}'")
     return spec
+
+
+def get_scenario_model(name: str) -> ScenarioModel | None:
+    """The cross-issue contract of model ``name`` (its module's ``SCENARIO``), or ``None`` for a
+    model that works one issue at a time."""
+    get_model(name)
+    scenario_model = getattr(importlib.import_module(MODEL_MODULES[name]), "SCENARIO", None)
+    if scenario_model is not None and not isinstance(scenario_model, ScenarioModel):
+        raise RuntimeError(f"{MODEL_MODULES[name]}.SCENARIO is not a ScenarioModel")
+    return scenario_model

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from accord.scale.sensitivity import SensitivityResult
+
 FloatArray = NDArray[np.float64]
 
 MODEL_COLOURS: dict[str, str] = {
@@ -460,4 +462,26 @@ def presence_chart(
         frameon=False,
     )
     _title(fig, title)
+    return figure_to_svg(fig)
+
+
+def sensitivity_chart(result: SensitivityResult, top: int = 15) -> str:
+    """An inline SVG bar chart of the indices (Sobol S1 and ST, or Morris mu* with sigma)."""
+    key = "ST" if result.method == "sobol" else "mu_star"
+    order = np.argsort(result.indices[key])[::-1][:top][::-1]
+    names = [result.factors[i] for i in order]
+    fig = new_figure(7.5, 0.6 + 0.28 * max(1, len(names)))
+    ax = fig.add_subplot()
+    pos = np.arange(len(names))
+    if result.method == "sobol":
+        ax.barh(pos + 0.2, [result.indices["ST"][i] for i in order], 0.4, label="total (ST)")
+        ax.barh(pos - 0.2, [result.indices["S1"][i] for i in order], 0.4, label="first order (S1)")
+        ax.set_xlabel("Sobol index")
+    else:
+        ax.barh(pos + 0.2, [result.indices["mu_star"][i] for i in order], 0.4, label="mu*")
+        ax.barh(pos - 0.2, [result.indices["sigma"][i] for i in order], 0.4, label="sigma")
+        ax.set_xlabel("elementary effect (outcome units)")
+    ax.set_yticks(pos, names)
+    ax.legend(loc="lower right", fontsize="small")
+    ax.set_title(f"{result.model} on {result.issue}: {result.method} ({result.runs} runs)")
     return figure_to_svg(fig)

@@ -1,7 +1,10 @@
 """Global sensitivity of a model's forecast to every uncertain input (SALib: Sobol and Morris).
 
-The factors are the issue's numbers with a ``range`` (:func:`accord.scale.uncertainty.factors`),
-each uniform on its range. Methods (Herman & Usher 2017, SALib, JOSS 2(9) 97):
+The factors are the issue's numbers with a range of non-zero width, the status quo included
+(:func:`accord.scale.uncertainty.uncertain_inputs`), each uniform on its range or triangular with
+the mode at the stated value: SALib samples the unit cube and the one uncertainty pipeline
+(:func:`~accord.scale.uncertainty.unit_to_values`, :func:`~accord.scale.uncertainty.apply_draws`)
+turns the samples into draws, as Monte Carlo does. Methods (Herman & Usher 2017, SALib, JOSS 2(9) 97):
 
 * ``sobol``: Saltelli's (2010) sampling, ``N (D + 2)`` model runs, first-order ``S1`` and total
   ``ST`` indices (Sobol' 1993; Saltelli et al. 2010, Comput. Phys. Commun. 181, 259-270), with
@@ -23,7 +26,14 @@ import numpy as np
 from accord.errors import UsageError
 from accord.models.base import FloatArray
 from accord.scale.batch import run_batch
-from accord.scale.uncertainty import batch_from_unit, factors
+from accord.scale.uncertainty import (
+    Distribution,
+    UncertainInput,
+    apply_draws,
+    uncertain_inputs,
+    unit_to_values,
+)
+from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Scenario
 
 METHODS = ("sobol", "morris")
@@ -65,18 +75,20 @@ def sensitivity(
     seed: int = 0,
     dimension: int = 0,
     params: dict[str, Any] | None = None,
+    distribution: Distribution = "uniform",
 ) -> SensitivityResult:
     """Sobol or Morris indices of ``model``'s outcome on ``dimension`` of ``issue_id``."""
     if method not in METHODS:
         raise UsageError(f"method {method!r}", field="method", expected="sobol or morris")
     if n < 2:
         raise UsageError(f"n is {n}", field="n", expected="an integer >= 2")
-    base, fs = factors(scenario, issue_id)
+    base = issue_arrays(scenario, issue_id)
+    fs = [i for i in uncertain_inputs(scenario, issue_id) if i.hi > i.lo]
     if not fs:
         raise UsageError(
             f"issue '{issue_id}' has no uncertain input",
             field="range",
-            expected="positions, saliences or capabilities with a range",
+            expected="positions, saliences, capabilities or a status quo with a range",
         )
     if not 0 <= dimension < base.n_dims:
         raise UsageError(
@@ -93,7 +105,7 @@ def sensitivity(
 
         size = 1 << max(1, int(np.ceil(np.log2(n))))  # Sobol' sequences want a power of two
         unit = sobol_sample.sample(problem, size, calc_second_order=False, seed=seed)
-        y = _evaluate(base, fs, unit, model, params, seed, dimension)
+        y = _evaluate(scenario, issue_id, fs, unit, distribution, model, params, seed, dimension)
         res = sobol_analyze.analyze(
             problem, y, calc_second_order=False, print_to_console=False, seed=seed
         )
@@ -103,7 +115,7 @@ def sensitivity(
         from SALib.sample import morris as morris_sample
 
         unit = morris_sample.sample(problem, n, num_levels=4, seed=seed)
-        y = _evaluate(base, fs, unit, model, params, seed, dimension)
+        y = _evaluate(scenario, issue_id, fs, unit, distribution, model, params, seed, dimension)
         res = morris_analyze.analyze(
             problem, unit, y, num_levels=4, print_to_console=False, seed=seed
         )
@@ -118,38 +130,17 @@ def sensitivity(
 
 
 def _evaluate(
-    base: Any,
-    fs: Any,
+    scenario: Scenario,
+    issue_id: str,
+    fs: list[UncertainInput],
     unit: FloatArray,
+    distribution: Distribution,
     model: str,
     params: dict[str, Any] | None,
     seed: int,
     dimension: int,
 ) -> FloatArray:
-    batch = batch_from_unit(base, fs, unit)
+    values = unit_to_values(fs, unit, distribution)
+    batch = apply_draws(scenario, issue_id, fs, values)
     out: FloatArray = run_batch(model, batch, params or {}, seed)[:, dimension]
     return out
-
-
-def sensitivity_chart(result: SensitivityResult, top: int = 15) -> str:
-    """An inline SVG bar chart of the indices (Sobol S1 and ST, or Morris mu* with sigma)."""
-    from accord.report.svg import figure_to_svg, new_figure
-
-    key = "ST" if result.method == "sobol" else "mu_star"
-    order = np.argsort(result.indices[key])[::-1][:top][::-1]
-    names = [result.factors[i] for i in order]
-    fig = new_figure(7.5, 0.6 + 0.28 * max(1, len(names)))
-    ax = fig.add_subplot()
-    pos = np.arange(len(names))
-    if result.method == "sobol":
-        ax.barh(pos + 0.2, [result.indices["ST"][i] for i in order], 0.4, label="total (ST)")
-        ax.barh(pos - 0.2, [result.indices["S1"][i] for i in order], 0.4, label="first order (S1)")
-        ax.set_xlabel("Sobol index")
-    else:
-        ax.barh(pos + 0.2, [result.indices["mu_star"][i] for i in order], 0.4, label="mu*")
-        ax.barh(pos - 0.2, [result.indices["sigma"][i] for i in order], 0.4, label="sigma")
-        ax.set_xlabel("elementary effect (outcome units)")
-    ax.set_yticks(pos, names)
-    ax.legend(loc="lower right", fontsize="small")
-    ax.set_title(f"{result.model} on {result.issue}: {result.method} ({result.runs} runs)")
-    return figure_to_svg(fig)

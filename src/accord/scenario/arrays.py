@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from accord.errors import UsageError
-from accord.models.base import IssueArrays
+from accord.models.base import IssueArrays, ScenarioArrays
 from accord.scenario.schema import Scenario
 
 
@@ -38,3 +38,36 @@ def issue_arrays(scenario: Scenario, issue_id: str) -> IssueArrays:
         hi=hi,
         status_quo=status_quo,
     )
+
+
+def scenario_arrays(scenario: Scenario, issue_ids: list[str] | None = None) -> ScenarioArrays:
+    """The scenario's one-dimensional issues as matrices (the input of scenario models such as
+    :data:`accord.models.exchange.SCENARIO`).
+
+    ``issue_ids`` defaults to every issue; a multi-dimensional one among them is a usage error.
+    Positions are NaN where an actor holds no stance; power is the actor's ``power_<issue id>``
+    attribute when it has one (the decide importer keeps per-issue power), else its capability.
+    """
+    actors = tuple(a.id for a in scenario.actors)
+    issues = tuple(issue_ids if issue_ids is not None else [i.id for i in scenario.issues])
+    row = {a: k for k, a in enumerate(actors)}
+    n, p = len(actors), len(issues)
+    x, s, c = np.full((n, p), np.nan), np.zeros((n, p)), np.zeros((n, p))
+    lo, hi = np.zeros(p), np.zeros(p)
+    for d, ident in enumerate(issues):
+        arrays = issue_arrays(scenario, ident)
+        if arrays.n_dims != 1:
+            raise UsageError(
+                f"issue '{ident}' has {arrays.n_dims} dimensions",
+                field="issues",
+                expected="one-dimensional issues for the exchange model",
+            )
+        rows = np.array([row[a] for a in arrays.actor_ids], dtype=np.intp)
+        x[rows, d], s[rows, d] = arrays.positions[:, 0], arrays.saliences[:, 0]
+        c[rows, d] = arrays.capabilities
+        lo[d], hi[d] = arrays.lo[0], arrays.hi[0]
+        for k, a in zip(rows, arrays.actor_ids, strict=True):
+            attr = scenario.actor(a).attributes.get(f"power_{ident}")
+            if attr is not None and isinstance(attr.value, int | float):
+                c[k, d] = float(attr.value)
+    return ScenarioArrays(actors, issues, x, s, c, lo, hi)

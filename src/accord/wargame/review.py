@@ -223,7 +223,7 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
     """Inline SVG charts of the variables that change, each as a share of its range."""
-    from accord.report.svg import figure_to_svg, new_figure
+    from accord.svg import figure_to_svg, new_figure
 
     moving = [k for k, v in data.items() if v and max(v) != min(v)]
     charts = []

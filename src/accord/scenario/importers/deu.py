@@ -5,7 +5,7 @@ CC BY 4.0) has one row per controversial issue of an EU legislative proposal. Th
 tab-separated with quoted headers. Columns used:
 
 * ``p<code>`` / ``s<code>``: position and salience (0-100) of actor ``<code>`` (``com``, ``ep``
-  and the member states, see :mod:`accord.analysis.eu_council`);
+  and the member states, see :mod:`accord.data.eu_council`);
 * ``rp``: the reference point (status quo); ``out``: the outcome;
 * ``counvte``: the Council rule (``QMV``, ``QMV(10)`` or ``Unan``);
 * metadata: ``prnr`` (proposal number), ``prname``, ``isnr`` (issue id), ``type``, ``council``,
@@ -36,7 +36,7 @@ votes of the members present) before 1 May 2004 and an ``eu-nice`` rule after (v
 the EU size of the date, majority of states, 62% of population); ``Unan`` gives unanimity. The
 member states with a Council weight in that period are its members and carry the attributes
 ``council_votes`` and ``population``. Capabilities follow the chosen option of
-:data:`accord.analysis.eu_council.CAPABILITY_OPTIONS`.
+:data:`accord.data.eu_council.CAPABILITY_OPTIONS`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from accord.analysis import eu_council
+from accord.data import eu_council
 from accord.errors import ScenarioError, UsageError
 from accord.scenario.importers.common import pick_issue
 from accord.scenario.schema import (
@@ -321,7 +321,7 @@ def read_with_report(
     Args:
         text: the whole file.
         source: the file name (for errors and provenance).
-        capability: one of :data:`accord.analysis.eu_council.CAPABILITY_OPTIONS`.
+        capability: one of :data:`accord.data.eu_council.CAPABILITY_OPTIONS`.
 
     Raises:
         ScenarioError: for malformed content (with line and column).

@@ -1,165 +1,19 @@
-"""Bueno de Mesquita's expected-utility group decision model, as unravelled by Scholz et al. (2011).
+"""BDM's single-run functions (one problem: one dimension of one issue), spec ``bdm-scholz.md``.
 
-Sources: J. B. Scholz, G. J. Calbert and G. A. Smith, "Unravelling Bueno de Mesquita's group
-decision model", J. Theoretical Politics 23(4), 2011 (ICAART 2011, pp. 18-30) [Scholz2011], which
-reconstructs B. Bueno de Mesquita's model of 1985, 1994 and 1997 [BuenoDeMesquita1994]. The
-implementation follows the project spec ``bdm-scholz.md``, which settles the 16 ambiguities of the
-paper against its own Figs 7-10 and Table 2; its recommended reading S1 is the default here, and
-every other candidate reading is a named switch of :class:`BDMParams`.
-
-One round on one dimension (positions x, capabilities c, saliences s on [0, 1], w = c s,
-R = range of the initial positions, d(a, b) = |x_a - x_b| / R):
-
-1. mu = the c s-weighted Condorcet median of the current positions (the pairwise vote
-   v_jk = sum_i w_i (|x_i - x_k| - |x_i - x_j|) / R; the winner minimises
-   F(y) = sum_i w_i |x_i - y| over the actor positions).
-2. Pass 1: risk exponents r = 1; win probabilities P1 (eq. 31, read with a global denominator);
-   expected utilities E1(i -> j) (eq. 25; the basic utilities U_s, U_f, U_b, U_w (eqs. 22-23),
-   U_sq).
-3. Security levels Sec_i = sum_{j != i} E1(j -> i) (BDM 1985, eq. 34) give
-   R_i = (2 Sec_i - max Sec - min Sec) / (max Sec - min Sec) and r_i = (1 - R_i/3) / (1 + R_i/3).
-4. Pass 2: P2 with voter exponents r, and for each mover a, A[a, b] = E(a -> b; r_a) and
-   B[a, b] = E(b -> a; r_a) (a's view of the dyad, Fig. 6).
-5. Offers to a (Fig. 6): confrontation (B > A > 0) and compel (A < 0 < B <= |A|): move to x_b;
-   compromise (A < 0 < B, B > |A|): x_a + (x_b - x_a) |A / B| (eq. 36). a accepts one offer
-   (Scholz's code order), all actors move together, and the round reports the new median and the
-   c s-weighted mean.
+The reference implementation of every reading; :mod:`accord.models.bdm.engine_numpy` runs the
+same functions over many problems at once and :mod:`accord.models.bdm.engine_numba` compiles
+reading S1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal
+from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from accord.errors import UsageError
-from accord.models.base import FloatArray, IssueArrays, ModelRun, ModelSpec, check_params
-
-BoolArray = NDArray[np.bool_]
-
-#: Ties in the weighted median: |F(y) - F(y')| / (R sum w) below this counts as equal (spec §3).
-MEDIAN_TIE_TOL = 1e-12
-#: Security levels that differ by less than this (relative) count as equal: R_i = 0 (spec §7).
-SECURITY_TIE_TOL = 1e-12
-
-#: The allowed values of each switch, the first being the S1 default of ``bdm-scholz.md``.
-CHOICES: dict[str, tuple[str, ...]] = {
-    "probability": ("global", "dyadic"),
-    "vote_exponent": ("risk", "linear"),
-    "voters": ("all", "third-parties"),
-    "opponent_exponent": ("viewer", "opponent"),
-    "security": ("column", "row"),
-    "risk": ("two-pass-reset", "carry", "once", "off"),
-    "compel": ("full", "none"),
-    "selection": ("scholz", "least-movement", "category-least-movement", "most-enforceable"),
-    "update": ("simultaneous", "sequential"),
-    "range": ("initial", "current", "scale"),
-    "median_tie": ("lowest", "highest", "first"),
-    "salience": ("responder", "challenger"),
-    "perception": ("mover", "proposer", "both"),
-    "compromise": ("ratio", "weighted-average"),
-    "bw_distance": ("sum", "difference"),
-}
-
-
-@dataclass(frozen=True)
-class BDMParams:
-    """Parameters of :func:`bdm`; each string switch names one reading of an ambiguity [Ak].
-
-    The defaults are reading S1 of ``bdm-scholz.md`` (the only one that reproduces both Scholz's
-    Figs 7-10 and Table 2). ``[Ak]`` refers to the spec's list of ambiguities (§11).
-
-    Attributes:
-        q: Q, the probability that the challenged actor does not respond (eq. 25); Scholz use 1.0.
-        rounds: tau, the number of bargaining rounds.
-        probability: [A2] ``"global"``: P(i,j) = sum_k max(0, v_k(i,j)) / sum_{k,a,b} |v_k(a,b)|;
-            ``"dyadic"``: the printed eq. 31, denominator sum_k |v_k(i,j)|, so P(i,j)+P(j,i) = 1.
-        vote_exponent: [A3] exponent on the vote distances in pass 2: ``"risk"`` the voter's own
-            r_k, ``"linear"`` 1.
-        voters: [A4] ``"all"`` n actors vote on (i, j), including i and j; ``"third-parties"``
-            only k not in {i, j}.
-        opponent_exponent: [A5] exponent of the opponent's EU in a's view: ``"viewer"`` r_a for
-            both sides (Fig. 6 is i's viewpoint); ``"opponent"`` the opponent's own r_b.
-        security: [A7] ``"column"`` Sec_i = sum_j E(j -> i) (BDM 1985 eq. 34); ``"row"``
-            Sec_i = sum_j E(i -> j) (BDM 1997).
-        risk: [A8] where the Appendix's step 13 loops back to. ``"two-pass-reset"``: every
-            round resets r = 1, computes r from a first pass and decides in a second pass;
-            ``"carry"``: one pass per round with the exponents carried over from the previous
-            round (r = 1 in round 1), whose security levels give the next round's r;
-            ``"once"``: round 1 as S1, later rounds reuse round 1's r in a single pass;
-            ``"off"``: r = 1 throughout (risk neutral).
-        compel: [A9] in the compel region (A < 0 < B <= |A|): ``"full"`` a moves to x_b,
-            ``"none"`` no offer.
-        selection: [A11] which offer a accepts: ``"scholz"`` (conflict offers by least movement,
-            else compromises by the lowest K = (|A| x_a + |B| x_b)/(|A| + |B|), else compel by least
-            movement); ``"least-movement"`` over all offers (the paper's text);
-            ``"category-least-movement"`` (category priority, then least movement);
-            ``"most-enforceable"`` (category priority, then the proposer with the largest B:
-            "concede to the most enforceable offer").
-        update: [A12] ``"simultaneous"`` all decisions read the start-of-round positions;
-            ``"sequential"`` actors decide in data order, each reading the positions after the
-            earlier moves (median, risk and utilities recomputed for each mover).
-        range: [A14] R: ``"initial"`` the range of the initial positions, fixed;
-            ``"current"`` the range of the positions each decision reads; ``"scale"`` the declared
-            scale hi - lo (pass ``scale`` to :func:`bdm`).
-        median_tie: [A15] tie-break of the weighted median: ``"lowest"``, ``"highest"`` or
-            ``"first"`` (first actor in data order).
-        salience: [A1] salience weighting the contest term of E(i -> j): ``"responder"`` s_j,
-            ``"challenger"`` s_i (as printed in eq. 25b).
-        perception: [A6] whose view classifies the dyad (a, b) for mover a: ``"mover"`` a's,
-            ``"proposer"`` b's, ``"both"`` an offer only when both views give the same category
-            (the amount then follows a's view).
-        compromise: [A10] compromise offer: ``"ratio"`` x_a + (x_b - x_a)|A/B| (eqs. 35-36);
-            ``"weighted-average"`` K = (|A| x_a + |B| x_b)/(|A| + |B|).
-        bw_distance: [A13] distance in U_b and U_w (eqs. 22-23): ``"sum"`` m + delta as printed,
-            ``"difference"`` |m - delta|. Has no effect when q = 1.
-    """
-
-    q: float = 1.0
-    rounds: int = 8
-    probability: Literal["global", "dyadic"] = "global"
-    vote_exponent: Literal["risk", "linear"] = "risk"
-    voters: Literal["all", "third-parties"] = "all"
-    opponent_exponent: Literal["viewer", "opponent"] = "viewer"
-    security: Literal["column", "row"] = "column"
-    risk: Literal["two-pass-reset", "carry", "once", "off"] = "two-pass-reset"
-    compel: Literal["full", "none"] = "full"
-    selection: Literal[
-        "scholz", "least-movement", "category-least-movement", "most-enforceable"
-    ] = "scholz"
-    update: Literal["simultaneous", "sequential"] = "simultaneous"
-    range: Literal["initial", "current", "scale"] = "initial"
-    median_tie: Literal["lowest", "highest", "first"] = "lowest"
-    salience: Literal["responder", "challenger"] = "responder"
-    perception: Literal["mover", "proposer", "both"] = "mover"
-    compromise: Literal["ratio", "weighted-average"] = "ratio"
-    bw_distance: Literal["sum", "difference"] = "sum"
-
-    def __post_init__(self) -> None:
-        if isinstance(self.q, bool) or not isinstance(self.q, int | float):
-            raise UsageError(f"bdm: q is {self.q!r}", field="q", expected="a number in [0, 1]")
-        if not 0.0 <= float(self.q) <= 1.0:
-            raise UsageError(f"bdm: q is {self.q}", field="q", expected="a number in [0, 1]")
-        object.__setattr__(self, "q", float(self.q))
-        rounds: Any = self.rounds
-        if isinstance(rounds, float) and rounds.is_integer():
-            rounds = int(rounds)  # e.g. 8.0 from a JSON body
-        if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
-            raise UsageError(
-                f"bdm: rounds is {rounds!r}", field="rounds", expected="an integer >= 0"
-            )
-        object.__setattr__(self, "rounds", rounds)
-        for name, allowed in CHOICES.items():
-            value = getattr(self, name)
-            if value not in allowed:
-                raise UsageError(
-                    f"bdm: {name} is {value!r}",
-                    field=name,
-                    expected="one of " + ", ".join(repr(a) for a in allowed),
-                )
+from accord.models.base import FloatArray
+from accord.models.bdm.params import MEDIAN_TIE_TOL, SECURITY_TIE_TOL, BDMParams, BoolArray
 
 
 @dataclass(frozen=True)
@@ -348,7 +202,7 @@ class Offers:
     """The offers to each mover a from each proposer b, as ``(..., n, n)`` arrays (row = mover).
 
     Leading axes are independent problems (none in a single run; the batch kernel
-    :mod:`accord.scale.kernels.bdm` passes ``(P, n, n)``).
+    :mod:`accord.models.bdm.engine_numpy` passes ``(P, n, n)``).
     """
 
     conflict: BoolArray
@@ -567,91 +421,3 @@ def bdm(
     mean = np.array([weighted_mean(row, w) for row in history])
     status, period = _status(history, 1e-9 * max(1.0, fixed_range))
     return BDMResult(history, median, mean, risk, status, period)
-
-
-DEFAULTS: dict[str, Any] = {**asdict(BDMParams()), "forecast": "median"}
-
-
-def params_from_mapping(params: Mapping[str, Any]) -> tuple[BDMParams, str]:
-    """Build :class:`BDMParams` and the forecast choice from the adapter's parameter mapping."""
-    merged = check_params("bdm", DEFAULTS, params)
-    forecast = merged.pop("forecast")
-    if forecast not in ("median", "mean"):
-        raise UsageError(
-            f"bdm: forecast is {forecast!r}", field="forecast", expected="'median' or 'mean'"
-        )
-    names = {f.name for f in fields(BDMParams)}
-    return BDMParams(**{k: v for k, v in merged.items() if k in names}), str(forecast)
-
-
-def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
-    """Adapt :func:`bdm` to an issue; each dimension is run independently.
-
-    BDM's model is one-dimensional. For m > 1 dimensions each dimension k runs on its own with
-    the positions x[:, k] and saliences s[:, k] of that dimension (and the common capabilities);
-    the actors do not trade across dimensions. ``rng`` is unused (the model is deterministic).
-
-    Parameters: the :class:`BDMParams` field names, plus ``forecast``: ``"median"`` (default,
-    the final round's Condorcet median, BDM's forecast) or ``"mean"`` (the final weighted mean).
-    """
-    del rng
-    p, forecast = params_from_mapping(params)
-    n, m = issue.n_actors, issue.n_dims
-    positions = np.empty((p.rounds + 1, n, m))
-    median = np.empty((p.rounds + 1, m))
-    mean = np.empty((p.rounds + 1, m))
-    risk_round1: list[dict[str, float]] = []
-    statuses: list[dict[str, Any]] = []
-    for k in range(m):
-        try:
-            result = bdm(
-                issue.positions[:, k],
-                issue.capabilities,
-                issue.saliences[:, k],
-                p,
-                scale=(float(issue.lo[k]), float(issue.hi[k])),
-            )
-        except UsageError as err:
-            raise UsageError(
-                f"dimension {k + 1}: {err.message}", field=err.location.field, expected=err.expected
-            ) from None
-        positions[:, :, k] = result.positions
-        median[:, k] = result.median
-        mean[:, k] = result.mean
-        first = result.risk[0] if p.rounds > 0 else np.ones(n)
-        risk_round1.append({a: float(v) for a, v in zip(issue.actor_ids, first, strict=True)})
-        tail = result.median[(p.rounds + 1) // 2 :]
-        statuses.append(
-            {
-                "status": result.status,
-                "period": result.period,
-                "median_range_last_half": [float(tail.min()), float(tail.max())],
-            }
-        )
-    outcome = median[-1] if forecast == "median" else mean[-1]
-    diagnostics: dict[str, Any] = {
-        "params": {**asdict(p), "forecast": forecast},
-        "dimensions": "each dimension run independently with its own saliences",
-        "risk_exponents_round1": risk_round1,
-        "settled": [st["status"] == "settled" for st in statuses],
-        "cycles": [st["status"] == "cycle" for st in statuses],
-        "status": statuses,
-    }
-    return ModelRun(
-        model="bdm",
-        positions=positions,
-        outcome=outcome.copy(),
-        series={"median": median, "mean": mean},
-        diagnostics=diagnostics,
-    )
-
-
-SPEC = ModelSpec(
-    name="bdm",
-    summary="Bueno de Mesquita's expected-utility challenge model (Scholz et al. 2011 reading S1)",
-    citation="Scholz2011; BuenoDeMesquita1994",
-    run=run,
-    defaults=DEFAULTS,
-    stochastic=False,
-    uses_status_quo=False,
-)

@@ -1,4 +1,4 @@
-"""Batched BDM expected-utility model (Scholz et al. 2011 reading, :mod:`accord.models.bdm`).
+"""BDM's NumPy engine: many problems at once (Scholz et al. 2011 reading, :mod:`accord.models.bdm`).
 
 Every function here is the single-run function of :mod:`accord.models.bdm` with a leading axis
 of independent problems: each (draw, dimension) pair is one problem (BDM's model is
@@ -15,26 +15,13 @@ chunks of about ``10^6 / (16 n^2)`` problems, so each stays near 10^6 elements (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
 import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import UsageError
 from accord.models.base import FloatArray
-from accord.models.bdm import (
-    MEDIAN_TIE_TOL,
-    SECURITY_TIE_TOL,
-    BDMParams,
-    params_from_mapping,
-    perceived_offers,
-    select_positions,
-)
-from accord.scale.kernels import chunk_size
-
-if TYPE_CHECKING:
-    from accord.scale.batch import IssueBatch
+from accord.models.bdm.params import MEDIAN_TIE_TOL, SECURITY_TIE_TOL, BDMParams
+from accord.models.bdm.reference import perceived_offers, select_positions
 
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
@@ -186,7 +173,7 @@ def _decide(
     r_prev: FloatArray | None,
     p: BDMParams,
 ) -> tuple[FloatArray, FloatArray | None]:
-    """One round's simultaneous decisions for every problem (see ``accord.models.bdm._decide``).
+    """One round's simultaneous decisions for every problem (see ``accord.models.bdm.reference._decide``).
 
     Problems with ``R <= 0`` (all actors at one position) do not move.
     """
@@ -272,80 +259,3 @@ def bdm_batch(
     median = condorcet_median(x, w, params.median_tie)
     mean: FloatArray = np.einsum("pi,pi->p", w, x) / w.sum(axis=1)
     return median, mean
-
-
-def _validate(x: FloatArray, c: FloatArray, s: FloatArray) -> None:
-    """The checks of :func:`accord.models.bdm.bdm`, on every draw (first failure reported)."""
-    problems = [
-        (~np.isfinite(x).all(axis=(1, 2)), "an input is not finite", "finite numbers"),
-        (~np.isfinite(c).all(axis=1), "an input is not finite", "finite numbers"),
-        (~np.isfinite(s).all(axis=(1, 2)), "an input is not finite", "finite numbers"),
-        ((c < 0).any(axis=1), "a capability is negative", "capabilities >= 0"),
-        (((s < 0) | (s > 1)).any(axis=(1, 2)), "a salience lies outside [0, 1]", "[0, 1]"),
-        (
-            ~((c[:, :, None] * s).sum(axis=1) > 0).all(axis=1),
-            "every actor has capability x salience 0 on a dimension",
-            "some w > 0",
-        ),
-    ]
-    for bad, message, expected in problems:
-        if bad.any():
-            raise UsageError(f"bdm: draw {int(np.argmax(bad))}: {message}", expected=expected)
-
-
-#: The switches the compiled kernel :mod:`accord.scale.kernels.bdm_numba` runs (reading S1);
-#: ``q``, ``rounds``, ``median_tie`` and ``range`` may take any value.
-_COMPILED_FIXED = (
-    "probability",
-    "vote_exponent",
-    "voters",
-    "opponent_exponent",
-    "security",
-    "risk",
-    "compel",
-    "selection",
-    "update",
-    "salience",
-    "perception",
-    "compromise",
-    "bw_distance",
-)
-
-
-def compiled_reading(p: BDMParams) -> bool:
-    """Whether ``p`` is S1 up to ``q``, ``rounds``, ``median_tie`` and ``range``."""
-    s1 = BDMParams()
-    return all(getattr(p, name) == getattr(s1, name) for name in _COMPILED_FIXED)
-
-
-def kernel(
-    batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
-) -> FloatArray | None:
-    """Registry kernel for ``bdm``: ``(B, m)`` final medians (or means, ``forecast="mean"``)."""
-    del rng
-    p, forecast = params_from_mapping(params)
-    if p.update != "simultaneous":
-        return None
-    b, n, m = batch.positions.shape
-    _validate(batch.positions, batch.capabilities, batch.saliences)
-    if p.range == "scale" and not bool(np.all(batch.hi > batch.lo)):
-        raise UsageError("bdm: range='scale' needs the scale", expected="hi > lo")
-    # problems ordered (draw, dimension)
-    x = batch.positions.transpose(0, 2, 1).reshape(b * m, n)
-    s = batch.saliences.transpose(0, 2, 1).reshape(b * m, n)
-    c = np.repeat(batch.capabilities, m, axis=0)
-    span = np.tile(batch.hi - batch.lo, b)
-    if compiled_reading(p):
-        from accord.scale.kernels.bdm_numba import bdm_s1_batch
-
-        median, mean = bdm_s1_batch(
-            x, c, s, span, q=p.q, rounds=p.rounds, median_tie=p.median_tie, range_mode=p.range
-        )
-        return (median if forecast == "median" else mean).reshape(b, m)
-    out = np.empty(b * m)
-    step = chunk_size(n * n * 16, 1_000_000)  # about 60 problems at n = 32: cache-friendly
-    for start in range(0, b * m, step):
-        sl = slice(start, min(b * m, start + step))
-        median, mean = bdm_batch(x[sl], c[sl], s[sl], p, span[sl])
-        out[sl] = median if forecast == "median" else mean
-    return out.reshape(b, m)
