@@ -374,7 +374,7 @@ def run_model_or_fail(
             value = model_params.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
                 limits.ROUNDS.check(int(value), what=f"{name}: {key}", field=f"{name}.{key}")
-        limits.check_model_memory(name, len(arrays.actor_ids), arrays.positions.shape[1])
+        limits.check_model(name, len(arrays.actor_ids), arrays.positions.shape[1])
         return get_model(name).run(arrays, model_params, rng)
     except AccordError as exc:
         failed.append(ModelFailure(name, str(exc), exc))

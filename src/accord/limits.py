@@ -98,8 +98,6 @@ DRAWS = Limit(
 #: Turns of a war game (its clock).
 HORIZON = Limit("the war-game horizon (turns)", 1000, "ACCORD_MAX_TURNS", "set ACCORD_MAX_TURNS=N")
 
-ALL: tuple[Limit, ...] = (FILE_MB, ACTORS, DIMENSIONS, ISSUES, ROUNDS, RUNS, DRAWS, HORIZON)
-
 
 def max_file_bytes() -> int:
     """The file-size limit in bytes."""
@@ -158,27 +156,63 @@ def check_seed(seed: object, field: str = "--seed") -> None:
         )
 
 
-#: Peak memory of one model run, in bytes per unit of its cost driver: ``(per n*m, per n^2*m)``
-#: with n actors and m dimensions. Measured with tracemalloc by
-#: ``benchmarks/bench_large_inputs.py`` (docs/performance.md) and rounded up.
+#: Peak memory of one model run beyond a fixed 128 MiB, in bytes per unit of its cost driver:
+#: ``(per n*m, per n^2*m)`` with n actors and m dimensions. Measured with tracemalloc
+#: (benchmarks/bench_large_inputs.py, docs/performance.md) and rounded up.
 MODEL_MEMORY: dict[str, tuple[float, float]] = {
     "compromise": (200.0, 0.0),
     "median": (200.0, 0.0),
     "agenda_pull": (200.0, 0.0),
     "nash": (400.0, 0.0),
-    "bdm": (2000.0, 80.0),
-    "smp": (2000.0, 120.0),
     "exchange": (2000.0, 80.0),
+    "bdm": (2000.0, 240.0),
+    "smp": (2000.0, 240.0),
 }
+
+#: Models whose work grows as n^3 per round (every voter weighs every pair of actors).
+CUBIC_MODELS = ("bdm", "smp")
+
+#: Actors for the cubic models (bdm: 8 rounds of n^3 votes; smp: up to 100 turns).
+CUBIC_ACTORS = Limit(
+    "the number of actors for bdm and smp (their work grows as n^3)",
+    1000,
+    "ACCORD_MAX_CUBIC_ACTORS",
+    "set ACCORD_MAX_CUBIC_ACTORS=N (expect minutes to hours), or run many scenarios with "
+    "`accord sweep` (Dask)",
+)
 
 
 def model_memory_bytes(name: str, n: int, m: int) -> float:
     """Estimated peak bytes of model ``name`` on ``n`` actors and ``m`` dimensions (an unknown
     model is assumed quadratic, like the worst registered one)."""
-    linear, quadratic = MODEL_MEMORY.get(name, (2000.0, 120.0))
-    return linear * n * m + quadratic * n * n * m + 8 * 1024 * 1024
+    linear, quadratic = MODEL_MEMORY.get(name, (2000.0, 240.0))
+    return 128 * MB + linear * n * m + quadratic * n * n * m
 
 
-def check_model_memory(name: str, n: int, m: int) -> None:
-    """Refuse a model run whose estimated memory exceeds the budget (:func:`check_memory`)."""
+def check_model(name: str, n: int, m: int) -> None:
+    """Refuse a model run over the cubic models' actor limit or whose estimated memory exceeds
+    the budget (:func:`check_memory`); called before the model allocates anything."""
+    if name in CUBIC_MODELS:
+        CUBIC_ACTORS.check(n, what=f"{name}: the number of actors")
     check_memory(model_memory_bytes(name, n, m), f"{name} on {n:,} actors and {m} dimension(s)")
+
+
+ALL: tuple[Limit, ...] = (
+    FILE_MB,
+    ACTORS,
+    CUBIC_ACTORS,
+    DIMENSIONS,
+    ISSUES,
+    ROUNDS,
+    RUNS,
+    DRAWS,
+    HORIZON,
+    MEMORY,
+)
+
+
+def check_scenario_size(actors: int, issues: int, dimensions: int, file: str | None) -> None:
+    """Refuse a scenario over the actor, issue or dimension limits (``file`` named)."""
+    ACTORS.check(actors, file=file, field="actors")
+    ISSUES.check(issues, file=file, field="issues")
+    DIMENSIONS.check(dimensions, what="the number of dimensions of an issue", file=file)

@@ -636,6 +636,11 @@ def scenario_from_data(data: Any, source: str, parsed: ParsedYaml | None = None)
             line=1 if parsed is None else parsed.line_for(()),
             expected=_SHAPE,
         )
+    actors, issues = data.get("actors"), data.get("issues")
+    if isinstance(actors, list) and isinstance(issues, list):
+        dims = [i.get("dimensions") for i in issues if isinstance(i, dict)]
+        widest = max((len(d) for d in dims if isinstance(d, list)), default=0)
+        limits.check_scenario_size(len(actors), len(issues), widest, source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
