@@ -87,7 +87,7 @@ ROUNDS = Limit("the number of rounds", 10_000, "ACCORD_MAX_ROUNDS", "set ACCORD_
 #: Automated war games in one ``accord wargame run``.
 RUNS = Limit(
     "the number of runs",
-    1_000_000,
+    100_000,
     "ACCORD_MAX_RUNS",
     _SWEEP.format(env="ACCORD_MAX_RUNS"),
 )

@@ -228,6 +228,9 @@ def run(
 
     if runs < 1:
         raise UsageError(f"--runs {runs}", field="--runs", expected="a positive number")
+    from accord.limits import RUNS
+
+    RUNS.check(runs, what=f"--runs {runs:,}", field="--runs")
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}", field="--jobs", expected="a positive number")
     if seed < 0:
