@@ -26,6 +26,7 @@ from rich.table import Table
 
 from accord.cli.common import TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
+from accord.files import write_atomic
 
 wargame_app = typer.Typer(
     help="Crisis war games: Monte Carlo, replay, what-if branches, after-action review.",
@@ -290,15 +291,13 @@ def run(
     data = {"scenario": compiled.spec.id, "seed": seed, "runs": runs, "summary": summary}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "summary.json").write_text(
-            json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        (out_dir / "runs.csv").write_text(_runs_csv(result.records), encoding="utf-8")
+        write_atomic((out_dir / "summary.json"), json.dumps(data, indent=2, sort_keys=True) + "\n")
+        write_atomic((out_dir / "runs.csv"), _runs_csv(result.records))
         if kept:
             games = out_dir / "games"
             games.mkdir(exist_ok=True)
             for index, game_text in kept:
-                (games / f"run-{index:05d}.json").write_text(game_text, encoding="utf-8")
+                write_atomic((games / f"run-{index:05d}.json"), game_text)
     if fmt is TableOrJson.json:
         print_json(data)
         return
@@ -496,7 +495,7 @@ def branch(
         "game_id": new_id,
     }
     if output is not None:
-        output.write_text(dump_game(game.events, loaded.text, loaded.source), encoding="utf-8")
+        write_atomic(output, dump_game(game.events, loaded.text, loaded.source))
     if fmt is TableOrJson.json:
         print_json(data)
         return
