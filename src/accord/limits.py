@@ -175,7 +175,7 @@ CUBIC_MODELS = ("bdm", "smp")
 #: Actors for the cubic models (bdm: 8 rounds of n^3 votes; smp: up to 100 turns).
 CUBIC_ACTORS = Limit(
     "the number of actors for bdm and smp (their work grows as n^3)",
-    1000,
+    500,
     "ACCORD_MAX_CUBIC_ACTORS",
     "set ACCORD_MAX_CUBIC_ACTORS=N (expect minutes to hours), or run many scenarios with "
     "`accord sweep` (Dask)",

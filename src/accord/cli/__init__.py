@@ -24,6 +24,7 @@ from accord.cli.common import (
     TableOrJson,
     err,
     fmt_values,
+    headline,
     naming,
     out,
     print_error,
@@ -340,7 +341,7 @@ def main() -> None:
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except AccordError as exc:
-        print_error(f"error: {exc}")
+        print_error(f"error: {headline(exc)}")
         raise SystemExit(2) from None
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""

@@ -76,6 +76,17 @@ def fmt_values(values: Any) -> str:
     return ", ".join(f"{float(v):.3f}" for v in values)
 
 
+def headline(exc: Exception) -> str:
+    """The one line for an input error: a file with several problems gives its first (in file
+    order) and a count of the others."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, list) and len(errors) > 1:
+        return f"{errors[0]} [and {len(errors) - 1} more problem(s) in this input]"
+    if isinstance(errors, list) and errors:
+        return str(errors[0])
+    return str(exc)
+
+
 def naming(exc: Exception, file: Path) -> Exception:
     """``exc`` with ``file`` as its location when it names none (a model's error does not know
     the file it read), so that every refusal names the file."""
