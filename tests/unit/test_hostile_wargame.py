@@ -100,3 +100,13 @@ def test_deeply_nested_game_file(run_cli: Run, tmp_path: Path) -> None:
     game = tmp_path / "deep-scenario.json"
     game.write_text(dump_game([], scenario, "tiny.yaml"))
     refused(run_cli("wargame", "replay", game), "deep-scenario.json")
+
+
+def test_division_by_zero_in_play_names_the_file(run_cli: Run, tmp_path: Path) -> None:
+    path = edited(
+        tmp_path,
+        'precondition: "escalation < 5"',
+        'precondition: "1 / (escalation - escalation) < 5"',
+    )
+    line = refused(run_cli("wargame", "run", path, "--runs", "2"), "game.yaml")
+    assert "divides by zero" in line

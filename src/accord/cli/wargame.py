@@ -24,8 +24,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accord.cli.common import TableOrJson, out, print_json, progress_bar
-from accord.errors import UsageError
+from accord.cli.common import TableOrJson, naming, out, print_json, progress_bar
+from accord.errors import AccordError, UsageError
 from accord.files import write_atomic
 
 wargame_app = typer.Typer(
@@ -256,15 +256,18 @@ def run(
                 store.add_results(run_id, [r.to_json() for r in batch])
 
         with progress_bar("war games") as update:
-            result = run_monte_carlo(
-                compiled,
-                runs,
-                seed,
-                sample_uncertain=not fixed,
-                jobs=jobs,
-                progress=update,
-                on_records=keep,
-            )
+            try:
+                result = run_monte_carlo(
+                    compiled,
+                    runs,
+                    seed,
+                    sample_uncertain=not fixed,
+                    jobs=jobs,
+                    progress=update,
+                    on_records=keep,
+                )
+            except AccordError as exc:  # an expression failing in play: name the file
+                raise naming(exc, path) from None
         summary = result.summary()
         kept: list[tuple[int, str]] = []
         for rec in result.records[: max(0, logs) if (out_dir or store) else 0]:
