@@ -147,7 +147,7 @@ def test_unknown_field(tmp_path: Path) -> None:
     assert str(err).startswith(
         f"case.yaml:{line_of(text, 'salience_scael')}, field 'issues[0].salience_scael': "
         "unknown field (expected one of id, name, description, dimensions, status_quo, body, "
-        "rule, salience_scale, stances, outcome)"
+        "rule, salience_scale, stances, outcome"  # then the consensus fields (procedure, ...)
     )
 
 
