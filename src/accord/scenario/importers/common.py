@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -60,7 +60,9 @@ def pick_issue(scenario: Scenario, issue_id: str | None, format_label: str) -> I
 
 M = TypeVar("M", bound=BaseModel)
 
-_DEFAULTS: dict[type[BaseModel], list[tuple[str, Any, Callable[[], Any] | None]]] = {}
+Factories = tuple[tuple[str, Callable[[], Any]], ...]
+_DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], Factories]] = {}
+_set = object.__setattr__
 
 
 def checked_model(cls: type[M], **values: Any) -> M:
@@ -73,22 +75,28 @@ def checked_model(cls: type[M], **values: Any) -> M:
     per row took over a minute (issue 15). Unset fields get their defaults, as in
     ``model_construct`` (which inspects each default factory's signature on every call).
     """
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:
-        defaults = [
-            (name, info.default, info.default_factory)  # type: ignore[misc]
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        plain = {
+            name: info.default
             for name, info in cls.model_fields.items()
-        ]
-        _DEFAULTS[cls] = defaults
-    data: dict[str, Any] = {}
-    for name, default, factory in defaults:
-        if name in values:
-            data[name] = values[name]
-        else:
-            data[name] = factory() if factory is not None else default
+            if info.default_factory is None
+        }
+        factories: Factories = tuple(
+            (name, cast(Callable[[], Any], info.default_factory))
+            for name, info in cls.model_fields.items()
+            if info.default_factory is not None
+        )
+        found = _DEFAULTS[cls] = (plain, factories)
+    plain, factories = found
+    data = dict(plain)
+    for name, factory in factories:
+        if name not in values:
+            data[name] = factory()
+    data.update(values)
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", data)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
