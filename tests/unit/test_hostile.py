@@ -317,3 +317,8 @@ def test_memory_budget_is_checked_before_allocating(
 def test_io_load_of_io_error_is_scenario_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError):
         io.load(tmp_path)
+
+
+def test_draws_over_the_limit_point_to_sweep(run_cli: Run) -> None:
+    line = refused(run_cli("montecarlo", SMALL, "-n", "2000000", "-m", "compromise"))
+    assert "ACCORD_MAX_DRAWS" in line and "accord sweep" in line
