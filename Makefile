@@ -40,3 +40,8 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache
+
+# Hostile-input fuzzing (issue 15): the suite runs a few examples; this runs many.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	ACCORD_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -m fuzz tests/unit/test_fuzz.py

@@ -9,6 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Longest message printed; the rest of a runaway message (a huge value quoted back) is cut.
+MAX_MESSAGE = 600
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as one printable line: control characters (newlines, NUL, escape sequences,
+    Unicode line separators) shown escaped as ``\\n``, ``\\x00``, ``\\u2028``; cut at
+    ``limit`` characters with ``...``."""
+    out: list[str] = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            escaped = ch.encode("unicode_escape").decode("ascii")
+            out.append(escaped)
+    line = "".join(out)
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
 
 @dataclass
 class Location:
@@ -47,10 +65,11 @@ class AccordError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = str(self.location)
-        text = f"{where}: {self.message}" if where else self.message
+        where = one_line(str(self.location), 200)
+        message = one_line(self.message)
+        text = f"{where}: {message}" if where else message
         if self.expected:
-            text += f" (expected {self.expected})"
+            text += f" (expected {one_line(self.expected, 300)})"
         return text
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accord.errors import UsageError
-from accord.models.base import IssueArrays, ModelRun
+from accord.models.base import IssueArrays, ModelRun, check_params
 from accord.models.registry import get_model, model_names
 from accord.rng import seed_for  # re-exported: callers import it from here
 from accord.scenario.arrays import issue_arrays
@@ -50,6 +50,16 @@ class ModelForecast:
 
 
 @dataclass(frozen=True)
+class ModelFailure:
+    """A model that could not forecast an issue (degenerate input, over a limit): its error in
+    one line. The other models' forecasts stand (see :func:`run_model_or_fail`)."""
+
+    model: str
+    error: str
+    exception: Exception | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class IssueForecast:
     """All models' forecasts of one issue."""
 
@@ -63,6 +73,7 @@ class IssueForecast:
     winset: list[tuple[float, float]] | None
     forecasts: tuple[ModelForecast, ...]
     record: Record | None = None
+    failed: tuple[ModelFailure, ...] = ()
 
     def forecast_of(self, model: str) -> ModelForecast:
         for item in self.forecasts:
@@ -124,6 +135,9 @@ class ScenarioForecast:
                             **_procedure_cells(fc, k),
                         }
                     )
+            rows.extend(
+                {"issue": item.issue_id, "model": f.model, "error": f.error} for f in item.failed
+            )
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
@@ -150,7 +164,8 @@ def _issue_json(item: IssueForecast) -> dict[str, Any]:
         "members": list(item.members),
         "veto_players": list(item.veto_players),
         "winset": None if item.winset is None else [list(iv) for iv in item.winset],
-        "forecasts": [_forecast_json(item.actor_ids, fc) for fc in item.forecasts],
+        "forecasts": [_forecast_json(item.actor_ids, fc) for fc in item.forecasts]
+        + [{"model": f.model, "error": f.error} for f in item.failed],
         **_record_json(item.record),
     }
 
@@ -315,6 +330,7 @@ def forecast_issue(
     progress: Callable[[], None] | None = None,
     procedure: str | None = None,
     interval_draws: int = 0,
+    keep_going: bool = False,
     runs: Mapping[str, ModelRun] | None = None,
 ) -> IssueForecast:
     """Run ``models`` on one issue, constrain each outcome by the issue's rule (the strict
@@ -325,7 +341,8 @@ def forecast_issue(
     domain (0: none; docs/calibration.md).
 
     ``runs`` holds runs made elsewhere, by model name (a cross-issue model's run of this issue,
-    see :func:`forecast`); those models are not run again.
+    see :func:`forecast`); those models are not run again. With ``keep_going`` a model that
+    fails is recorded in ``failed`` and the others still run; otherwise its error is raised.
     """
     from accord.rules.build import build_rule
 
@@ -339,15 +356,20 @@ def forecast_issue(
     )
 
     results: list[ModelForecast] = []
+    failed: list[ModelFailure] = []
     last_outcome: RuleOutcome | None = None
     for name in models:
+        run: ModelRun | None
         if runs is not None and name in runs:
             run = runs[name]
         else:
-            spec = get_model(name)
-            run = spec.run(
-                arrays, dict((params or {}).get(name, {})), seed_for(seed, issue_id, name)
-            )
+            run = run_model_or_fail(name, arrays, params, seed_for(seed, issue_id, name), failed)
+        if run is None and not keep_going:
+            raise failed[-1].exception or UsageError(failed[-1].error)
+        if run is None:
+            if progress is not None:
+                progress()
+            continue
         allowed, passes = run.outcome, True
         blockers: tuple[str, ...] = ()
         if decision_rule is not None and arrays.status_quo is not None:
@@ -401,6 +423,7 @@ def forecast_issue(
         winset=winset,
         forecasts=tuple(results),
         record=issue.record,
+        failed=tuple(failed),
     )
 
 
@@ -455,6 +478,53 @@ def _intervals(
     )
 
 
+def run_model_or_fail(
+    name: str,
+    arrays: IssueArrays,
+    params: Mapping[str, Mapping[str, Any]] | None,
+    rng: np.random.Generator,
+    failed: list[ModelFailure],
+) -> ModelRun | None:
+    """Run one model; on an input error (or a numerical failure) record it in ``failed`` and
+    return None, so that one model's failure never sinks the others (issue 15).
+
+    The parameters' round counts and the model's memory estimate are checked first
+    (:mod:`accord.limits`).
+    """
+    from accord import limits
+    from accord.errors import AccordError
+
+    model_params = dict((params or {}).get(name, {}))
+    try:
+        for key in limits.ROUND_PARAMS:
+            value = model_params.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                limits.ROUNDS.check(int(value), what=f"{name}: {key}", field=f"{name}.{key}")
+        limits.check_model(name, len(arrays.actor_ids), arrays.positions.shape[1])
+        return get_model(name).run(arrays, model_params, rng)
+    except AccordError as exc:
+        failed.append(ModelFailure(name, str(exc), exc))
+    except (ArithmeticError, ValueError, MemoryError) as exc:
+        error = UsageError(
+            f"{name} cannot forecast this input ({type(exc).__name__}: {exc})",
+            expected="an input this model can read",
+        )
+        failed.append(ModelFailure(name, str(error), error))
+    return None
+
+
+def raise_if_none_answered(result: ScenarioForecast) -> None:
+    """Raise the first model error when no model answered any issue (exit code 2)."""
+    from accord.errors import AccordError
+
+    if any(item.forecasts for item in result.issues):
+        return
+    for item in result.issues:
+        for failure in item.failed:
+            raise failure.exception or UsageError(failure.error)
+    raise AccordError("no model answered", expected="at least one model")
+
+
 def resolve_issues(scenario: Scenario, issues: Sequence[str] | None) -> list[str]:
     """The issue ids to work on: ``issues`` checked against the scenario, or all of them."""
     known = [i.id for i in scenario.issues]
@@ -498,8 +568,13 @@ def forecast(
             calibration domain (0, the default: no draws, the interval is ``null`` with a note;
             docs/calibration.md).
     """
+    from accord.limits import check_seed
+
+    check_seed(seed)
     names = resolve_models(model)
     check_procedure_name(procedure)
+    for name in names:  # a misspelt parameter is the command's error, not one model's failure
+        check_params(name, get_model(name).defaults, dict((params or {}).get(name, {})))
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
     issue_ids = resolve_issues(scenario, issues)
     total = len(issue_ids) * len(names)
@@ -524,10 +599,13 @@ def forecast(
             procedure=procedure,
             interval_draws=interval_draws,
             runs={name: per_issue[issue_id] for name, per_issue in cross.items()},
+            keep_going=True,
         )
         for issue_id in issue_ids
     )
-    return ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results, notes=notes)
+    result = ScenarioForecast(scenario_id=scenario.id, seed=seed, issues=results, notes=notes)
+    raise_if_none_answered(result)
+    return result
 
 
 def _scenario_model_runs(

@@ -11,6 +11,8 @@ import zlib
 
 import numpy as np
 
+from accord.limits import check_seed
+
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 
 
@@ -18,6 +20,8 @@ def make_rng(seed: SeedLike) -> np.random.Generator:
     """Return a PCG64 generator for ``seed`` (see module docstring)."""
     if isinstance(seed, np.random.Generator):
         return seed
+    if not isinstance(seed, np.random.SeedSequence):
+        check_seed(seed)
     return np.random.default_rng(seed)
 
 
@@ -25,6 +29,8 @@ def spawn(seed: SeedLike, count: int) -> list[np.random.Generator]:
     """Return ``count`` independent child generators, one per repeat run."""
     if isinstance(seed, np.random.Generator):
         return list(seed.spawn(count))
+    if not isinstance(seed, np.random.SeedSequence):
+        check_seed(seed)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return [np.random.default_rng(child) for child in sequence.spawn(count)]
 
@@ -36,4 +42,5 @@ def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
     keys = tuple(zlib.crc32(label.encode()) for label in labels)
     if seed is None:
         return np.random.default_rng()
+    check_seed(seed)
     return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=keys))

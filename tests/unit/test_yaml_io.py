@@ -221,9 +221,9 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_too_large_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yaml_io, "MAX_BYTES", 100)
+    monkeypatch.setenv("ACCORD_MAX_FILE_MB", "1")
     path = tmp_path / "big.yaml"
-    path.write_text("a: " + "x" * 200 + "\n", encoding="utf-8")
+    path.write_text("a: " + "x" * (1024 * 1024 + 10) + "\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         yaml_io.load_yaml(path)
     assert "too large" in str(info.value) and info.value.location.file == "big.yaml"

@@ -393,10 +393,11 @@ def _drivers(
 
 
 def _check_draws(draws: int) -> None:
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
-        raise UsageError(
-            f"--draws is {draws}", field="--draws", expected=f"a whole number in 1..{MAX_DRAWS}"
-        )
+    from accord.limits import DRAWS
+
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise UsageError(f"--draws is {draws}", field="--draws", expected="a whole number >= 1")
+    DRAWS.check(draws, what=f"--draws {draws:,}", field="--draws")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,10 @@ from accord.cli.common import (
     TableOrJson,
     err,
     fmt_values,
+    headline,
+    naming,
     out,
+    print_error,
     print_json,
     progress_bar,
 )
@@ -106,13 +109,18 @@ def _interval_cell(fc: Any) -> str:
     return format_interval((fc.intervals or {}).get("interval"))
 
 
-def _forecast_table(title: str, forecasts: Sequence[Any], columns: Sequence[str]) -> Table:
+def _forecast_table(
+    title: str, forecasts: Sequence[Any], columns: Sequence[str], failed: Sequence[Any] = ()
+) -> Table:
     """One issue's forecasts as a table with the named columns (keys of ``_FORECAST_CELLS``)."""
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
     for fc in forecasts:
         table.add_row(*(_FORECAST_CELLS[column](fc) for column in columns))
+    for failure in failed:  # a model that could not answer: its error in the outcome column
+        cells = [failure.model, f"error: {failure.error}"] + ["-"] * (len(columns) - 2)
+        table.add_row(*cells)
     return table
 
 
@@ -159,17 +167,20 @@ def forecast(
     scenario = load(file)
     params = parse_params(param or [])
     with progress_bar("forecasting") as update:
-        result = run_forecast(
-            scenario,
-            model,
-            rule=rule,
-            issues=issue,
-            params=params,
-            seed=seed,
-            progress=update,
-            procedure=procedure,
-            interval_draws=max(interval_draws, 0),
-        )
+        try:
+            result = run_forecast(
+                scenario,
+                model,
+                rule=rule,
+                issues=issue,
+                params=params,
+                seed=seed,
+                progress=update,
+                procedure=procedure,
+                interval_draws=max(interval_draws, 0),
+            )
+        except AccordError as exc:
+            raise naming(exc, file) from None
     if fmt is Format.json:
         print_json(result.to_json_dict())
     elif fmt is Format.csv:
@@ -192,7 +203,7 @@ def forecast(
                 "procedure",
                 "rounds",
             )
-            out.print(_forecast_table(title, item.forecasts, columns))
+            out.print(_forecast_table(title, item.forecasts, columns, item.failed))
             notes = {fc.intervals.get("interval_note") for fc in item.forecasts if fc.intervals}
             for note in sorted(n for n in notes if n):
                 out.print(f"interval: {note}")
@@ -346,7 +357,7 @@ def demo(
         for item in result.issues:
             title = f"{item.issue_id} (rule: {item.rule or 'none'}, status quo: {fmt_values(item.status_quo)})"
             columns = ("model", "outcome", "80% interval", "allowed", "blockers")
-            out.print(_forecast_table(title, item.forecasts, columns))
+            out.print(_forecast_table(title, item.forecasts, columns, item.failed))
     report = write_report(results, output)
     out.print(f"report: {report}")
 
@@ -399,25 +410,45 @@ def main() -> None:
     """
     import os
 
+    from typer import _click as click
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.exceptions.ClickException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # the help text, as `accord` alone has always printed
+            raise SystemExit(exc.exit_code) from None
+        ctx = getattr(exc, "ctx", None)
+        command = ctx.command_path if ctx is not None else "accord"
+        print_error(f"error: {exc.format_message()} (expected valid options: `{command} --help`)")
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        print_error("aborted")
+        raise SystemExit(1) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
     except AccordError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        print_error(f"error: {headline(exc)}")
         raise SystemExit(2) from None
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        err.print(f"error: {exc.strerror or exc}{where}", markup=False, highlight=False)
+        print_error(f"error: {exc.strerror or exc}{where} (expected a readable, writable path)")
+        raise SystemExit(2) from None
+    except MemoryError:
+        print_error(
+            "error: the input needs more memory than this machine has "
+            "(expected a smaller input; see the limits in docs/scenario-format.md)"
+        )
         raise SystemExit(2) from None
     except Exception as exc:
         if os.environ.get("ACCORD_DEBUG"):
             raise
-        err.print(
+        print_error(
             f"internal error: {type(exc).__name__}: {exc} "
-            "(please report it; set ACCORD_DEBUG=1 for the traceback)",
-            markup=False,
-            highlight=False,
+            "(please report it; set ACCORD_DEBUG=1 for the traceback)"
         )
         raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

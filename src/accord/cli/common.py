@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 
 # Tables use the terminal's width, or 120 columns when stdout is not a terminal (a pipe or a file).
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_error(text: str) -> None:
+    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width);
+    control characters are shown escaped (:func:`accord.errors.one_line`)."""
+    from accord.errors import one_line
+
+    sys.stderr.write(one_line(text, 2000) + "\n")
+    sys.stderr.flush()
 
 
 class Format(StrEnum):
@@ -84,3 +93,25 @@ def fmt_values(values: Any) -> str:
     if values is None:
         return "-"
     return ", ".join(f"{float(v):.3f}" for v in values)
+
+
+def headline(exc: Exception) -> str:
+    """The one line for an input error: a file with several problems gives its first (in file
+    order) and a count of the others."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, list) and len(errors) > 1:
+        return f"{errors[0]} [and {len(errors) - 1} more problem(s) in this input]"
+    if isinstance(errors, list) and errors:
+        return str(errors[0])
+    return str(exc)
+
+
+def naming(exc: Exception, file: Path) -> Exception:
+    """``exc`` with ``file`` as its location when it names none (a model's error does not know
+    the file it read), so that every refusal names the file."""
+    from accord.errors import AccordError
+
+    if isinstance(exc, AccordError) and not exc.location.file:
+        exc.location.file = file.name
+        exc.args = (str(exc),)
+    return exc

@@ -28,12 +28,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _check_draws(draws: int) -> None:
-    from accord.analysis.montecarlo import MAX_DRAWS
+    from accord.limits import DRAWS
 
-    if not 1 <= draws <= MAX_DRAWS:
-        raise UsageError(
-            f"--draws is {draws}", field="--draws", expected=f"a whole number in 1..{MAX_DRAWS}"
-        )
+    if draws < 1:
+        raise UsageError(f"--draws is {draws}", field="--draws", expected="a whole number >= 1")
+    DRAWS.check(draws, what=f"--draws {draws:,}", field="--draws")
 
 
 def montecarlo(

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from accord.cli.common import FileArg, TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
+from accord.files import write_atomic
 
 
 def register(app: typer.Typer) -> None:
@@ -114,7 +115,7 @@ def sensitivity(
         distribution="triangular" if distribution == "triangular" else "uniform",
     )
     if chart is not None:
-        chart.write_text(sensitivity_chart(res))
+        write_atomic(chart, sensitivity_chart(res))
     if fmt is TableOrJson.json:
         print_json(res.as_dict())
         return

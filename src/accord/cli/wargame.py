@@ -25,8 +25,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from accord.cli.common import TableOrJson, out, print_json, progress_bar
-from accord.errors import UsageError
+from accord.cli.common import TableOrJson, naming, out, print_json, progress_bar
+from accord.errors import AccordError, UsageError
+from accord.files import write_atomic
 
 wargame_app = typer.Typer(
     rich_markup_mode=None,
@@ -240,6 +241,9 @@ def run(
 
     if runs < 1:
         raise UsageError(f"--runs {runs}", field="--runs", expected="a positive number")
+    from accord.limits import RUNS
+
+    RUNS.check(runs, what=f"--runs {runs:,}", field="--runs")
     if jobs < 1:
         raise UsageError(f"--jobs {jobs}", field="--jobs", expected="a positive number")
     if seed < 0:
@@ -264,15 +268,18 @@ def run(
                 store.add_results(run_id, [r.to_json() for r in batch])
 
         with progress_bar("war games") as update:
-            result = run_monte_carlo(
-                compiled,
-                runs,
-                seed,
-                sample_uncertain=not fixed,
-                jobs=jobs,
-                progress=update,
-                on_records=keep,
-            )
+            try:
+                result = run_monte_carlo(
+                    compiled,
+                    runs,
+                    seed,
+                    sample_uncertain=not fixed,
+                    jobs=jobs,
+                    progress=update,
+                    on_records=keep,
+                )
+            except AccordError as exc:  # an expression failing in play: name the file
+                raise naming(exc, path) from None
         summary = result.summary()
         kept: list[tuple[int, str]] = []
         for rec in result.records[: max(0, logs) if (out_dir or store) else 0]:
@@ -299,15 +306,13 @@ def run(
     data = {"scenario": compiled.spec.id, "seed": seed, "runs": runs, "summary": summary}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "summary.json").write_text(
-            json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        (out_dir / "runs.csv").write_text(_runs_csv(result.records), encoding="utf-8")
+        write_atomic((out_dir / "summary.json"), json.dumps(data, indent=2, sort_keys=True) + "\n")
+        write_atomic((out_dir / "runs.csv"), _runs_csv(result.records))
         if kept:
             games = out_dir / "games"
             games.mkdir(exist_ok=True)
             for index, game_text in kept:
-                (games / f"run-{index:05d}.json").write_text(game_text, encoding="utf-8")
+                write_atomic((games / f"run-{index:05d}.json"), game_text)
     if fmt is TableOrJson.json:
         print_json(data)
         return
@@ -551,7 +556,7 @@ def branch(
         "game_id": new_id,
     }
     if output is not None:
-        output.write_text(dump_game(game.events, loaded.text, loaded.source), encoding="utf-8")
+        write_atomic(output, dump_game(game.events, loaded.text, loaded.source))
     if fmt is TableOrJson.json:
         print_json(data)
         return

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from accord.files import write_atomic
 from accord.report.svg import figure_to_svg, new_figure
 
 REPORT_FILE = "backtest.html"
@@ -238,8 +239,8 @@ def write_report(
     try:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / REPORT_FILE
-        path.write_text(render(data, errors, title), encoding="utf-8")
-        (directory / JSON_FILE).write_text(json.dumps(data, indent=1), encoding="utf-8")
+        write_atomic(path, render(data, errors, title))
+        write_atomic((directory / JSON_FILE), json.dumps(data, indent=1))
     except OSError as exc:
         raise UsageError(
             f"cannot write the report to {directory}: {exc.strerror}",

@@ -28,6 +28,7 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
+from accord import limits
 from accord.errors import ScenarioError, UsageError
 from accord.scenario import yaml_io
 from accord.scenario.schema import Scenario
@@ -163,9 +164,15 @@ def _source_line(scenario: Scenario, path: tuple[str | int, ...]) -> int | None:
     return found
 
 
+def _check_size(scenario: Scenario, source: str | None) -> None:
+    dims = max((len(issue.dimensions) for issue in scenario.issues), default=0)
+    limits.check_scenario_size(len(scenario.actors), len(scenario.issues), dims, source)
+
+
 def _checked(scenarios: Sequence[Scenario], source: str) -> list[Scenario]:
     """Run :func:`check` on imported scenarios; raise on the first one with problems."""
     for scenario in scenarios:
+        _check_size(scenario, source)
         problems = check(scenario)
         if problems:
 

@@ -8,12 +8,21 @@ Monte Carlo draws from. ``docs/scenario-format.md`` documents the file format fi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 1
+
+#: A number in a scenario: an int or a float, never true/false or text ("50"), never NaN or
+#: infinite, and within +-1e15 so that the models' products of capabilities, saliences and
+#: squared distances stay finite (issue 15).
+NUMBER_BOUND = 1e15
+Number = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=-NUMBER_BOUND, le=NUMBER_BOUND)
+]
 
 Identifier = Annotated[
     str,
@@ -63,10 +72,10 @@ class Strict(BaseModel):
 class Quantity(Strict):
     """A number with its provenance, e.g. a capability or an actor attribute."""
 
-    value: float
+    value: Number
     source: str = Field(min_length=1)
     assumed: bool = False
-    range: tuple[float, float] | None = None
+    range: tuple[Number, Number] | None = None
     unit: str | None = None
     elicited: dict[str, float] | None = Field(
         default=None, description="expert -> the value that expert gave (an expert panel)"
@@ -86,10 +95,10 @@ class Quantity(Strict):
 class Attribute(Strict):
     """A free actor attribute (population, military spending, ...), always with a source."""
 
-    value: float | str | bool
+    value: Number | str | bool
     source: str = Field(min_length=1)
     assumed: bool = False
-    range: tuple[float, float] | None = None
+    range: tuple[Number, Number] | None = None
     unit: str | None = None
 
 
@@ -135,7 +144,7 @@ class WeightedRule(Strict):
 
     kind: Literal["weighted", "qualified-majority"]
     weights: str = "capability"
-    quota: float = Field(gt=0)
+    quota: Number = Field(gt=0)
     relative: bool = True
     strict: bool = False
 
@@ -153,9 +162,9 @@ class EUNiceRule(Strict):
     kind: Literal["eu-nice"]
     votes: str = "council_votes"
     population: str = "population"
-    vote_share: float = Field(default=255 / 345, gt=0, le=1)
-    state_share: float = Field(default=0.5, gt=0, le=1)
-    population_share: float = Field(default=0.62, gt=0, le=1)
+    vote_share: Number = Field(default=255 / 345, gt=0, le=1)
+    state_share: Number = Field(default=0.5, gt=0, le=1)
+    population_share: Number = Field(default=0.62, gt=0, le=1)
 
 
 class EULisbonRule(Strict):
@@ -164,8 +173,8 @@ class EULisbonRule(Strict):
 
     kind: Literal["eu-lisbon"]
     population: str = "population"
-    state_share: float = Field(default=0.55, gt=0, le=1)
-    population_share: float = Field(default=0.65, gt=0, le=1)
+    state_share: Number = Field(default=0.55, gt=0, le=1)
+    population_share: Number = Field(default=0.65, gt=0, le=1)
     min_blocking_states: int = Field(default=4, ge=1)
 
 
@@ -188,9 +197,9 @@ class Procedure(Strict):
     """
 
     name: ProcedureName = "practised"
-    cost_of_objecting: float | None = Field(default=None, ge=0)
-    reservation_threshold: float | None = Field(default=None, ge=0)
-    actor_costs: dict[str, Annotated[float, Field(ge=0)]] = Field(
+    cost_of_objecting: Number | None = Field(default=None, ge=0)
+    reservation_threshold: Number | None = Field(default=None, ge=0)
+    actor_costs: dict[str, Annotated[Number, Field(ge=0)]] = Field(
         default_factory=dict, description="actor id -> that actor's own cost of objecting"
     )
     opt_out: bool = False
@@ -211,7 +220,7 @@ class Record(Strict):
     """What actually happened to an issue: the outcome, its value on the scale, and who objected."""
 
     outcome: RecordOutcome
-    value: float | list[float] | None = None
+    value: Number | list[Number] | None = None
     date: dt.date | None = None
     source: str = Field(min_length=1)
     objectors: list[str] = Field(default_factory=list)
@@ -253,8 +262,8 @@ class Dimension(Strict):
 
     id: Identifier
     name: str | None = None
-    lo: float = 0.0
-    hi: float = 100.0
+    lo: Number = 0.0
+    hi: Number = 100.0
     lo_label: str = "low"
     hi_label: str = "high"
     unit: str = "points"
@@ -269,10 +278,10 @@ class Dimension(Strict):
 class Position(Strict):
     """An actor's position on an issue: one number per dimension (a bare number for 1-D)."""
 
-    value: float | list[float]
+    value: Number | list[Number]
     source: str = Field(min_length=1)
     assumed: bool = False
-    range: tuple[float, float] | list[tuple[float, float]] | None = None
+    range: tuple[Number, Number] | list[tuple[Number, Number]] | None = None
     elicited: dict[str, float | list[float | None]] | None = Field(
         default=None,
         description="expert -> the position that expert gave (one number per dimension; "
@@ -293,10 +302,10 @@ class Position(Strict):
 class Salience(Strict):
     """How much the issue matters to the actor: one number, or one per dimension."""
 
-    value: float | list[float]
+    value: Number | list[Number]
     source: str = Field(min_length=1)
     assumed: bool = False
-    range: tuple[float, float] | None = None
+    range: tuple[Number, Number] | None = None
     elicited: dict[str, float | list[float | None]] | None = Field(
         default=None,
         description="expert -> the salience that expert gave, on the file's scale",
@@ -319,7 +328,7 @@ class Stance(Strict):
 class StatusQuo(Strict):
     """What happens if no decision is taken: one number per dimension."""
 
-    value: float | list[float]
+    value: Number | list[Number]
     source: str = Field(min_length=1)
     assumed: bool = False
 
@@ -337,7 +346,7 @@ class Issue(Strict):
     status_quo: StatusQuo | None = None
     body: str | None = None
     rule: RuleSpec | None = None
-    salience_scale: float = Field(default=1.0, gt=0)
+    salience_scale: Number = Field(default=1.0, gt=0)
     stances: list[Stance] = Field(min_length=1)
     outcome: StatusQuo | None = None
     procedure: Procedure | None = None
@@ -356,8 +365,8 @@ class FormulaInput(Strict):
     ``clip((value - lo) / (hi - lo), 0, 1)`` with the ``lo`` and ``hi`` stated here."""
 
     attribute: str = Field(min_length=1)
-    lo: float
-    hi: float
+    lo: Number
+    hi: Number
 
     @model_validator(mode="after")
     def _scale_is_increasing(self) -> FormulaInput:
@@ -379,9 +388,9 @@ class Formula(Strict):
     source: str = Field(min_length=1)
     actors: list[str] = Field(min_length=1)
     inputs: dict[str, FormulaInput] = Field(min_length=1)
-    weights: dict[str, float]
-    intercept: float = 0.0
-    half_width: float = Field(default=0.0, ge=0, le=1)
+    weights: dict[str, Number]
+    intercept: Number = 0.0
+    half_width: Number = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _weights_name_inputs(self) -> Formula:
@@ -405,11 +414,11 @@ class PositionFormula(Formula):
     """
 
     issue: str
-    offsets: dict[str, float] = Field(default_factory=dict)
-    prior: dict[str, float] | None = None
-    salience_weights: dict[str, float] = Field(default_factory=dict)
-    salience_intercept: float = 0.5
-    salience_half_width: float = Field(default=0.0, ge=0, le=1)
+    offsets: dict[str, Number] = Field(default_factory=dict)
+    prior: dict[str, Number] | None = None
+    salience_weights: dict[str, Number] = Field(default_factory=dict)
+    salience_intercept: Number = 0.5
+    salience_half_width: Number = Field(default=0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _salience_weights_name_inputs(self) -> PositionFormula:
@@ -434,15 +443,17 @@ class AttributeFormula(Formula):
     ``lo + (hi - lo) * score``, with range ``+- half_width * (hi - lo)``."""
 
     attribute: str = Field(min_length=1)
-    lo: float = 0.0
-    hi: float = 100.0
+    lo: Number = 0.0
+    hi: Number = 100.0
     unit: str | None = None
 
 
 class Scenario(Strict):
     """A whole scenario file."""
 
-    accord: int = Field(default=SCHEMA_VERSION, description="schema version of the file")
+    accord: Annotated[int, Field(strict=True, ge=1, le=SCHEMA_VERSION)] = Field(
+        default=SCHEMA_VERSION, description="schema version of the file"
+    )
     id: Identifier
     title: str = Field(min_length=1)
     description: str | None = None
@@ -454,7 +465,19 @@ class Scenario(Strict):
     position_formulas: list[PositionFormula] = Field(default_factory=list)
 
     def actor(self, actor_id: str) -> Actor:
-        return find_by_id(self.actors, actor_id)
+        try:
+            return self.actors[self._actor_rows[actor_id]]
+        except KeyError:
+            raise KeyError(actor_id) from None
+
+    @functools.cached_property
+    def _actor_rows(self) -> dict[str, int]:
+        """Actor id -> row, built once: a lookup per stance must not scan every actor (a
+        200,000-actor scenario would take hours)."""
+        rows: dict[str, int] = {}
+        for row, item in enumerate(self.actors):
+            rows.setdefault(item.id, row)
+        return rows
 
     def issue(self, issue_id: str) -> Issue:
         return find_by_id(self.issues, issue_id)

@@ -15,9 +15,7 @@ so a failure never leaves a half-written scenario.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import types
 import typing
 from collections.abc import Sequence
@@ -29,8 +27,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from accord import files, limits
 from accord.errors import ScenarioError
-from accord.scenario.schema import RULE_KINDS, Scenario
+from accord.files import read_input
+from accord.scenario.schema import RULE_KINDS, SCHEMA_VERSION, Scenario
 from accord.scenario.validate import (
     CombinedScenarioError,
     check,
@@ -42,8 +42,6 @@ from accord.scenario.validate import (
 Path_ = tuple[str | int, ...]
 LineMap = dict[Path_, int]
 
-#: Largest scenario file accepted, in bytes.
-MAX_BYTES = 10 * 1024 * 1024
 #: Largest number of values a YAML document may expand to (aliases counted at every use).
 MAX_NODES = 1_000_000
 
@@ -61,41 +59,25 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 def read_text(path: str | os.PathLike[str], source: str | None = None) -> str:
-    """The text of ``path``: at most :data:`MAX_BYTES`, UTF-8 (a byte-order mark is dropped).
+    """The text of the regular file ``path``: at most the file-size limit
+    (:data:`accord.limits.FILE_MB`), UTF-8 (a byte-order mark is dropped).
 
     Raises:
-        ScenarioError: the file is missing, unreadable, too large or not UTF-8.
+        ScenarioError: the file is missing, unreadable, not a regular file (a FIFO, a device),
+            too large or not UTF-8.
     """
-    p = Path(path)
-    name = source or p.name
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise ScenarioError("no such file", file=str(path), expected="an existing file") from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
-    if p.is_dir():
-        raise ScenarioError("is a folder, not a file", file=str(path), expected="a file")
-    if size > MAX_BYTES:
-        raise ScenarioError(
-            f"the file is {size / 1e6:.1f} MB, too large for a scenario",
-            file=name,
-            expected=f"at most {MAX_BYTES // (1024 * 1024)} MB",
-        )
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror})", file=name) from None
-    return decode(data, name)
+    name = source or Path(path).name
+    return decode(read_input(path, name), name)
 
 
 def decode(data: bytes, source: str) -> str:
     """UTF-8 text of ``data`` (BOM dropped), or a ScenarioError naming the first bad byte's line."""
-    if len(data) > MAX_BYTES:
+    if len(data) > limits.max_file_bytes():
+        bound = limits.FILE_MB.value
         raise ScenarioError(
-            f"the input is {len(data) / 1e6:.1f} MB, too large for a scenario",
+            f"the input is too large ({len(data) / limits.MB:.1f} MiB; the limit is {bound} MiB)",
             file=source,
-            expected=f"at most {MAX_BYTES // (1024 * 1024)} MB",
+            expected=f"at most {bound} MiB; {limits.FILE_MB.hint}",
         )
     try:
         return data.decode("utf-8-sig")
@@ -232,6 +214,13 @@ def parse_yaml(text: str, source: str) -> ParsedYaml:
             line=None if mark is None else mark.line + 1,
             expected="valid YAML (check indentation, colons and quotes)",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(
+            f"the character {chr(exc.character)!r} is not allowed in YAML",
+            file=source,
+            line=text.count("\n", 0, exc.position) + 1,
+            expected="printable text (no control characters such as NUL)",
+        ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"YAML error: {exc}", file=source, expected="valid YAML") from None
     except RecursionError:
@@ -364,7 +353,8 @@ def describe(tp: Any, info: FieldInfo | None = None) -> str:
     if origin is typing.Literal:
         return "one of " + ", ".join(str(a) for a in args)
     if origin is tuple:
-        return "a pair [low, high]" if args == (float, float) else f"a list of {len(args)} items"
+        pair = tuple(_unwrap(a) for a in args) == (float, float)
+        return "a pair [low, high]" if pair else f"a list of {len(args)} items"
     if origin is list:
         if _is_model(args[0]):
             return f"a list of mappings, each with {_and(_required_fields(args[0]))}"
@@ -403,6 +393,17 @@ def _allowed_fields(loc: Sequence[str | int]) -> str | None:
     return "one of " + ", ".join(models[0].model_fields)
 
 
+#: What a model validator's rule asks for, by the start of its message (schema.py).
+_VALUE_ERROR_EXPECTED = (
+    ("scale needs lo < hi", "lo < hi"),
+    ("normalisation needs lo < hi", "lo < hi"),
+    ("range [", "a range [low, high] with low <= value <= high"),
+    ("value ", "a range [low, high] with low <= value <= high"),
+    ("a relative quota", "a quota in (0, 1]"),
+    ("duplicate", "unique ids"),
+    ("cost of objecting", "costs >= 0"),
+)
+
 _TYPE_ERRORS = {
     "float_type",
     "int_type",
@@ -432,6 +433,11 @@ def _translate(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str | None]
     value = error.get("input")
     ctx: dict[str, Any] = error.get("ctx") or {}
     expected = _expected_for(loc)
+    if tuple(loc) == ("accord",) and kind != "missing":
+        return (
+            f"schema version {_short(value)} is not supported",
+            f"accord: {SCHEMA_VERSION}, the schema version this accord reads",
+        )
     if kind == "missing":
         return "is missing", expected
     if kind == "extra_forbidden":
@@ -478,7 +484,10 @@ def _translate(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str | None]
         return f"{_short(value)} is out of range", f"a number {symbol}"
     if kind in ("value_error", "assertion_error"):
         message = str(ctx.get("error", error.get("msg", "")))
-        return message, None
+        for start, what in _VALUE_ERROR_EXPECTED:
+            if message.startswith(start):
+                return message, what
+        return message, expected
     if kind in _TYPE_ERRORS:
         return f"got {_short(value)}", expected
     return str(error.get("msg", kind)), expected
@@ -568,9 +577,15 @@ def validation_errors(
         first_err, first_loc, _ = items[0]
         union_loc = first_loc[: _branch_index(first_loc, union_path)]
         expected = _expected_for(union_loc)
+        value = first_err.get("input")
+        numeric = any(e["type"] == "float_type" for e, _, _ in items)
+        scalar = isinstance(value, str | bool | int | float)
+        message = f"got {_short(value)}"
+        if numeric and scalar:  # text or true/false where a number (or a list of them) belongs
+            message, expected = f"{_short(value)} is not a number", "a number"
         merged.append(
             ScenarioError(
-                f"got {_short(first_err.get('input'))}",
+                message,
                 file=source,
                 line=None if parsed is None else parsed.line_for(union_path),
                 field=format_path(union_path) or None,
@@ -621,6 +636,11 @@ def scenario_from_data(data: Any, source: str, parsed: ParsedYaml | None = None)
             line=1 if parsed is None else parsed.line_for(()),
             expected=_SHAPE,
         )
+    actors, issues = data.get("actors"), data.get("issues")
+    if isinstance(actors, list) and isinstance(issues, list):
+        dims = [i.get("dimensions") for i in issues if isinstance(i, dict)]
+        widest = max((len(d) for d in dims if isinstance(d, list)), default=0)
+        limits.check_scenario_size(len(actors), len(issues), widest, source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -752,40 +772,8 @@ def dumps(scenario: Scenario) -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` so that readers see the old file or the new, never half.
-
-    The text goes to a temporary file in the same folder, is flushed and fsync'ed, and is then
-    renamed over ``path`` with :func:`os.replace` (atomic on POSIX and Windows).
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = 0o666 & ~_umask()
-        if target.exists():
-            mode = target.stat().st_mode & 0o777
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (Linux); 0o022 where it cannot be read."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
+    """Write ``text`` to ``path`` atomically (:func:`accord.files.write_atomic`)."""
+    files.write_atomic(path, text)
 
 
 def save_yaml(scenario: Scenario, path: str | os.PathLike[str]) -> None:

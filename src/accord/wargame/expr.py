@@ -151,9 +151,13 @@ class _Compiler:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool | int | float):
-                number = float(value)
+                try:
+                    number = float(value)
+                except OverflowError:  # an integer literal of hundreds of digits
+                    number = math.inf
                 if not math.isfinite(number):
-                    raise self.error(f"the number {value!r} is not finite", "finite numbers")
+                    shown = repr(value) if len(repr(value)) <= 30 else repr(value)[:27] + "..."
+                    raise self.error(f"the number {shown} is not finite", "finite numbers")
                 return lambda env: number
             raise self.error(f"{_describe(node)} is not allowed")
         if isinstance(node, ast.Name):

@@ -62,10 +62,16 @@ def loads_game(text: str, source: str = "<game>") -> GameFile:
         ScenarioError: not JSON, an unknown format, or a bad event.
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             f"not JSON: {exc.msg}", file=source, line=exc.lineno, expected="a game file"
+        ) from None
+    except ValueError as exc:  # NaN or Infinity, refused by _no_constant
+        raise ScenarioError(str(exc), file=source, expected="finite numbers") from None
+    except RecursionError:
+        raise ScenarioError(
+            "the JSON is nested too deeply", file=source, expected="a game file"
         ) from None
     if isinstance(data, list):
         return GameFile(load_log(text, source))
@@ -82,7 +88,41 @@ def loads_game(text: str, source: str = "<game>") -> GameFile:
             "the game file has no scenario text", file=source, field="scenario.text"
         )
     events = load_log(json.dumps(data.get("events", [])), source)
-    return GameFile(events, scenario["text"], str(scenario.get("source") or source))
+    game = GameFile(events, scenario["text"], str(scenario.get("source") or source))
+    _check_names(game, source)
+    return game
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"the number {name} is not allowed in a game file")
+
+
+def _check_names(game: GameFile, source: str) -> None:
+    """Every variable an event changes or sets is one of the scenario's (a tampered file may
+    name others); the scenario itself is checked by loading it."""
+    try:
+        compiled = game.scenario()
+    except ScenarioError as exc:
+        raise ScenarioError(
+            f"the scenario it carries is refused ({exc.location}: {exc.message})",
+            file=source,
+            field="scenario.text",
+            expected=exc.expected or "a valid war-game scenario",
+        ) from None
+    if compiled is None:
+        return
+    known = set(compiled.variables) | set(compiled.gates)
+    for index, event in enumerate(game.events):
+        for field in ("changes", "values", "sampled"):
+            names = getattr(event, field, None) or {}
+            unknown = sorted(set(names) - known)
+            if unknown:
+                raise ScenarioError(
+                    f"event {index} ({event.kind}) names unknown variable '{unknown[0]}'",
+                    file=source,
+                    field=f"events[{index}].{field}",
+                    expected="the variables of the game's scenario (the file was edited?)",
+                )
 
 
 def load_game(path: str | Path) -> GameFile:

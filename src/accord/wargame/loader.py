@@ -17,6 +17,7 @@ a ``set`` whose value can only lie outside the variable's range is rejected.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from accord import limits
 from accord.errors import ScenarioError
 from accord.scenario.validate import format_path
 from accord.scenario.yaml_io import parse_yaml, read_text
@@ -185,6 +187,7 @@ def compile_scenario(
 ) -> CompiledScenario:
     """Cross-check ``spec`` and compile its expressions (see the module docstring)."""
     c = _Checker(spec, source, lines)
+    _check_values(c, spec)
     _actors_and_teams(c, spec)
     c.unique([a.id for a in spec.actions], ("actions",), "action")
     c.unique([i.id for i in spec.injects], ("injects",), "inject")
@@ -443,8 +446,52 @@ def compile_scenario(
     )
 
 
+def _non_finite(value: Any, path: PathT) -> PathT | None:
+    """The path of the first NaN or infinite number in ``value`` (plain data), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list | tuple)
+        else ()
+    )
+    for key, item in items:
+        found = _non_finite(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _check_values(c: _Checker, spec: WargameScenario) -> None:
+    """Numbers finite everywhere (ranges, preferences, tables, weights), gate delays within the
+    horizon limit, and actors' teams among the declared teams (issue 15)."""
+    found = _non_finite(spec.model_dump(mode="python"), ())
+    if found is not None:
+        raise c.error(found, "the number is not finite (NaN or infinite)", "a finite number")
+    horizon = limits.HORIZON.value
+    if spec.clock.turns > horizon:
+        limits.HORIZON.check(spec.clock.turns, file=c.source, field="clock.turns")
+    for i, g in enumerate(spec.gates):
+        if g.delay_turns > horizon:
+            raise c.error(
+                ("gates", i, "delay_turns"),
+                f"a delay of {g.delay_turns:g} turns is beyond the horizon limit",
+                f"at most {horizon} turns; {limits.HORIZON.hint}",
+            )
+    if spec.teams:
+        for i, a in enumerate(spec.actors):
+            if a.team is not None and a.team not in spec.teams:
+                raise c.error(
+                    ("actors", i, "team"),
+                    f"unknown team '{a.team}'",
+                    "one of the teams declared under teams: " + ", ".join(sorted(spec.teams)),
+                )
+
+
 def _actors_and_teams(c: _Checker, spec: WargameScenario) -> None:
-    """Actor ids are unique, so an actor is on one team; a named team must be declared."""
+    """Actor ids are unique, so an actor is on one team (unknown teams: :func:`_check_values`)."""
     seen: dict[str, str | None] = {}
     for i, a in enumerate(spec.actors):
         if a.id in seen:
@@ -457,16 +504,19 @@ def _actors_and_teams(c: _Checker, spec: WargameScenario) -> None:
                 )
             raise c.error(("actors", i, "id"), f"actor '{a.id}' is defined twice", "unique ids")
         seen[a.id] = a.team
-        if spec.teams and a.team is not None and a.team not in spec.teams:
-            some = ", ".join(sorted(spec.teams)[:10])
-            raise c.error(
-                ("actors", i, "team"), f"unknown team '{a.team}'", f"one of the teams: {some}"
-            )
 
 
 def loads_wargame(text: str, source: str = "<text>") -> CompiledScenario:
     """Parse, validate and compile a war-game scenario from YAML text."""
     parsed = parse_yaml(text, source)
+    if not isinstance(parsed.data, dict):
+        raise ScenarioError(
+            f"the file holds {type(parsed.data).__name__}, not a mapping of fields",
+            file=source,
+            line=parsed.line_for(()),
+            expected="a war-game scenario mapping with id, clock, actors and variables "
+            "(docs/wargame.md)",
+        )
     try:
         spec = WargameScenario.model_validate(parsed.data)
     except ValidationError as exc:
@@ -491,7 +541,22 @@ def _expected(err: Any) -> str | None:
     ctx = err.get("ctx") or {}
     if "pattern" in ctx:
         return "a name of letters, digits and '_' not starting with a digit"
-    return None
+    return _EXPECTED_BY_TYPE.get(kind.split("_")[0], "a value as docs/wargame.md describes")
+
+
+#: What a pydantic error type asks for, by its first word (``float_parsing`` -> ``float``).
+_EXPECTED_BY_TYPE = {
+    "float": "a number",
+    "int": "a whole number",
+    "bool": "true or false",
+    "string": "text",
+    "list": "a list",
+    "dict": "a mapping",
+    "model": "a mapping",
+    "literal": "one of the values docs/wargame.md lists",
+    "greater": "a larger number",
+    "less": "a smaller number",
+}
 
 
 def load_wargame(path: str | os.PathLike[str]) -> CompiledScenario:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from accord.files import write_atomic
 from accord.wargame.engine import Game
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import (
@@ -347,9 +348,9 @@ def write_review(scenario: CompiledScenario, events: Sequence[Event], folder: Pa
     """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "index.html"]
-    written[0].write_text(full_review_html(scenario, events), encoding="utf-8")
+    write_atomic(written[0], full_review_html(scenario, events))
     for team in team_members(scenario):
         path = folder / f"debrief-{team}.html"
-        path.write_text(team_debrief_html(scenario, events, team), encoding="utf-8")
+        write_atomic(path, team_debrief_html(scenario, events, team))
         written.append(path)
     return written

@@ -37,11 +37,14 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from pathlib import PurePath
 
+from accord import limits
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import make_id, pick_issue
+from accord.scenario.importers.common import checked_model, make_id, pick_issue
 from accord.scenario.schema import (
+    NUMBER_BOUND,
     Actor,
     Dimension,
     Issue,
@@ -53,6 +56,11 @@ from accord.scenario.schema import (
 )
 
 FORMAT = "bdm-csv"
+
+#: A number as the format writes it: optional sign, digits with an optional decimal point, an
+#: optional exponent. Python's float() also reads '1_000', 'inf', 'nan' and ' 0x1p3'-like text;
+#: the format has none of these, so they are refused rather than silently read.
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 #: Canonical column -> accepted header names (lower case).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -98,15 +106,23 @@ def _number(cell: str, source: str, line: int, column: str, expected: str) -> fl
         raise ScenarioError(
             f"{column} is missing", file=source, line=line, field=column, expected=expected
         )
-    try:
-        value = float(text)
-    except ValueError:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if NUMBER.fullmatch(text) is None:
+        try:
+            infinite = not math.isfinite(float(text))
+        except ValueError:
+            infinite = False
         raise ScenarioError(
-            f"'{text}' is not a number", file=source, line=line, field=column, expected=expected
-        ) from None
-    if not math.isfinite(value):
+            f"'{shown}' is not a {'finite ' if infinite else ''}number",
+            file=source,
+            line=line,
+            field=column,
+            expected=f"{expected}, written like 12, -0.5 or 1.5e3",
+        )
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > NUMBER_BOUND:
         raise ScenarioError(
-            f"'{text}' is not a finite number",
+            f"'{shown}' is not a finite number within +-{NUMBER_BOUND:g}",
             file=source,
             line=line,
             field=column,
@@ -144,6 +160,8 @@ def read(text: str, source: str) -> list[Scenario]:
     columns: dict[str, int] | None = None
     labels: dict[str, str] = {}
     header_line = 0
+    width = 0
+    max_actors = limits.ACTORS.value
     records: list[tuple[int, str, float, float, float]] = []
     try:
         for cells in rows:
@@ -152,10 +170,15 @@ def read(text: str, source: str) -> list[Scenario]:
                 continue
             if columns is None:
                 header_line = line
+                width = len(cells)
                 columns = _parse_header(cells, source, line)
                 labels = {column: cells[index].strip() for column, index in columns.items()}
                 continue
+            if len(cells) > width:
+                raise _extra_cells(cells, width, source, line)
             records.append(_parse_row(cells, columns, labels, source, line))
+            if len(records) > max_actors:
+                limits.ACTORS.check(len(records), file=source, line=line)
     except csv.Error as err:
         raise ScenarioError(
             f"malformed CSV: {err}", file=source, line=rows.line_num, expected="comma-separated"
@@ -186,34 +209,41 @@ def read(text: str, source: str) -> list[Scenario]:
     salience_scale = 1.0 if all(r[4] <= 1.0 for r in records) else 100.0
     lo, hi = _scale([r[3] for r in records])
     taken: set[str] = set()
+    # The values are checked above (finite numbers within NUMBER_BOUND, capability >= 0,
+    # salience in 0..100, ids from make_id), so the rows become models without pydantic's
+    # per-object validation (checked_model); validate.check still runs on the whole scenario.
     actors: list[Actor] = []
     stances: list[Stance] = []
     for line, actor_name, capability, position, salience in records:
         where = f"{name}, line {line}"
         actor_id = make_id(actor_name, taken, "actor")
         actors.append(
-            Actor(
+            checked_model(
+                Actor,
                 id=actor_id,
                 name=actor_name,
-                capability=Quantity(value=capability, source=where),
+                capability=checked_model(Quantity, value=capability, source=where),
             )
         )
         stances.append(
-            Stance(
+            checked_model(
+                Stance,
                 actor=actor_id,
-                position=Position(value=position, source=where),
-                salience=Salience(value=salience, source=where),
+                position=checked_model(Position, value=position, source=where),
+                salience=checked_model(Salience, value=salience, source=where),
             )
         )
     scenario_id = make_id(stem, set(), "actor")
-    issue = Issue(
+    issue = checked_model(
+        Issue,
         id=scenario_id,
         name=stem,
         dimensions=[Dimension(id="position", lo=lo, hi=hi)],
         salience_scale=salience_scale,
         stances=stances,
     )
-    scenario = Scenario(
+    scenario = checked_model(
+        Scenario,
         id=scenario_id,
         title=stem,
         sources={name: f"BDM CSV ({FORMAT}) imported from {name}"},
@@ -250,19 +280,22 @@ def _parse_header(cells: list[str], source: str, line: int) -> dict[str, int]:
     return columns
 
 
+def _extra_cells(cells: list[str], width: int, source: str, line: int) -> ScenarioError:
+    extra = cells[width:]
+    what = (
+        f"{len(extra)} empty column(s) after the last"
+        if not any(c.strip() for c in extra)
+        else f"{len(cells)} values, the header has {width}"
+    )
+    return ScenarioError(
+        what, file=source, line=line, expected=f"{width} comma-separated values, as the header"
+    )
+
+
 def _parse_row(
     cells: list[str], columns: dict[str, int], labels: dict[str, str], source: str, line: int
 ) -> tuple[int, str, float, float, float]:
     """One actor row: (line, name, capability, position, salience); errors name the column."""
-    width = max(columns.values()) + 1
-    extra = cells[width:]
-    if any(c.strip() for c in extra):
-        raise ScenarioError(
-            f"{len(cells)} values, the header has {width}",
-            file=source,
-            line=line,
-            expected=f"{width} comma-separated values",
-        )
 
     def cell(column: str) -> str:
         index = columns[column]
