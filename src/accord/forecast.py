@@ -598,7 +598,7 @@ def forecast(
             progress=tick,
             procedure=procedure,
             interval_draws=interval_draws,
-            runs={name: per_issue[issue_id] for name, per_issue in cross.items()},
+            runs={m: by_issue[issue_id] for m, by_issue in cross.items() if issue_id in by_issue},
             keep_going=True,
         )
         for issue_id in issue_ids

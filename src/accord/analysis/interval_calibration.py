@@ -30,14 +30,16 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from accord.analysis import conformal, predictive
 from accord.models.base import FloatArray, IssueArrays
 from accord.scenario.schema import Issue, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CALIBRATION_FILE = "tests/data/deu/deu3_dev.tsv"
 """The file every shipped calibration is fitted on (the DEU dev split)."""
