@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from accord.errors import ScenarioError
 from accord.scenario.validate import format_path
 from accord.scenario.yaml_io import parse_yaml, read_text
+from accord.wargame.bounds import check as check_bounds
 from accord.wargame.expr import RESERVED, Expr, can_hold, compile_expr, interval
 from accord.wargame.schema import Changes, WargameScenario
 
@@ -98,6 +99,7 @@ class _Checker:
         self.spec = spec
         self.source = source
         self.lines = lines
+        self.box = _box(spec)
 
     def error(self, path: PathT, message: str, expected: str | None = None) -> ScenarioError:
         line = self.lines.line_for(path) if self.lines is not None else None
@@ -106,8 +108,8 @@ class _Checker:
         )
 
     def expr(self, text: Any, known: frozenset[str], path: PathT) -> Expr:
-        try:
-            return compile_expr(text, known, format_path(path))
+        try:  # bounds.check: no overflow or division by zero over the declared ranges
+            return check_bounds(compile_expr(text, known, format_path(path)), self.box)
         except ScenarioError as exc:
             raise self.error(path, exc.message, exc.expected) from None
 
