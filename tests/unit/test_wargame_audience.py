@@ -55,7 +55,7 @@ def test_teams_and_observers_never_see_the_dice() -> None:
                 assert e.probability is None and e.u is None
     # the facilitator (who=None) and the review keep them
     full = audience_log(game.scenario, game.events, None)
-    assert [e for e in full if isinstance(e, Draw)][0].probability == draws[0].probability
+    assert next(e for e in full if isinstance(e, Draw)).probability == draws[0].probability
     page = team_debrief_html(game.scenario, game.events, "blue")
     assert "p = " not in page and "u = " not in page
 

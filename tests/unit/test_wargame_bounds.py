@@ -19,7 +19,12 @@ TINY = (ROOT / "scenarios" / "wargame-tiny.yaml").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize(
     "effect",
-    ['"1e308 * 1e308 * escalation"', '"1e200"', '"escalation / (escalation - 1)"', '"1 / jp_support"'],
+    [
+        '"1e308 * 1e308 * escalation"',
+        '"1e200"',
+        '"escalation / (escalation - 1)"',
+        '"1 / jp_support"',
+    ],
 )
 def test_an_expression_that_can_overflow_is_refused_at_load(effect: str) -> None:
     bad = TINY.replace("effects: {escalation: 0.5}", f"effects: {{escalation: {effect}}}", 1)
@@ -54,13 +59,15 @@ _atoms = st.sampled_from(["a", "b", "2", "0.5", "1e3", "-3"])
 def _exprs() -> st.SearchStrategy[str]:
     return st.recursive(
         _atoms,
-        lambda inner: st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"
-        )
-        | st.tuples(st.sampled_from(["min", "max"]), inner, inner).map(
-            lambda t: f"{t[0]}({t[1]}, {t[2]})"
-        )
-        | inner.map(lambda x: f"abs({x})"),
+        lambda inner: (
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            )
+            | st.tuples(st.sampled_from(["min", "max"]), inner, inner).map(
+                lambda t: f"{t[0]}({t[1]}, {t[2]})"
+            )
+            | inner.map(lambda x: f"abs({x})")
+        ),
         max_leaves=8,
     )
 

@@ -34,13 +34,13 @@ Box = Mapping[str, tuple[float, float]]
 Interval = tuple[float, float]
 
 
-class _Overflow(Exception):
+class _OverflowError(Exception):
     pass
 
 
 def _checked(lo: float, hi: float, what: str) -> Interval:
     if not (math.isfinite(lo) and math.isfinite(hi)) or max(-lo, hi) > MAX_MAGNITUDE:
-        raise _Overflow(f"{what} can reach {max(abs(lo), abs(hi)):g}")
+        raise _OverflowError(f"{what} can reach {max(abs(lo), abs(hi)):g}")
     return lo, hi
 
 
@@ -49,7 +49,7 @@ def _bool(can_true: bool, can_false: bool) -> Interval:
 
 
 def _iv(node: ast.AST, box: Box) -> Interval:
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         v = float(node.value)
         return _checked(v, v, f"the constant {node.value!r}")
     if isinstance(node, ast.Name):
@@ -74,7 +74,9 @@ def _iv(node: ast.AST, box: Box) -> Interval:
             return _checked(a[0] - b[1], a[1] - b[0], f"'{text}'")
         if isinstance(node.op, ast.Div):
             if b[0] <= 0.0 <= b[1]:
-                raise _Overflow(f"the divisor of '{text}' can be 0 (it lies in [{b[0]:g}, {b[1]:g}])")
+                raise _OverflowError(
+                    f"the divisor of '{text}' can be 0 (it lies in [{b[0]:g}, {b[1]:g}])"
+                )
             b = (1.0 / b[1], 1.0 / b[0])
         products = [x * y for x in a for y in b]
         return _checked(min(products), max(products), f"'{text}'")
@@ -104,7 +106,7 @@ def _iv(node: ast.AST, box: Box) -> Interval:
             return 0.0, max(-lo, hi)
         x, lo_, hi_ = args
         return min(max(x[0], lo_[0]), hi_[0]), min(max(x[1], lo_[1]), hi_[1])
-    raise _Overflow(f"cannot bound '{ast.unparse(node)}'")  # the compiler admits nothing else
+    raise _OverflowError(f"cannot bound '{ast.unparse(node)}'")  # the compiler admits nothing else
 
 
 def bounds(expr: Expr, box: Box) -> Interval:
@@ -116,7 +118,7 @@ def bounds(expr: Expr, box: Box) -> Interval:
     """
     try:
         return _iv(expr.tree, box)
-    except _Overflow as exc:
+    except _OverflowError as exc:
         raise ScenarioError(
             f"expression '{expr.text}' may overflow: {exc}",
             field=expr.where or None,

@@ -117,9 +117,7 @@ def _subject_audience(scenario: CompiledScenario, subject: str) -> list[str] | N
     return sorted({action.actor, scenario.teams.get(action.actor, action.actor)})
 
 
-def redact(
-    scenario: CompiledScenario, event: Event, who: frozenset[str] | None
-) -> Event | None:
+def redact(scenario: CompiledScenario, event: Event, who: frozenset[str] | None) -> Event | None:
     """``event`` as ``who`` may see it (the module docstring's rules), or ``None`` when hidden.
 
     ``who``: actor and team ids of a team, the empty set for an observer, ``None`` for the

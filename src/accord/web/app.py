@@ -20,6 +20,7 @@ from accord.web.auth import Guard, LoginRequiredError, Sessions, login_redirect
 from accord.web.db import WebStore
 from accord.web.library import default_scenarios_dir
 from accord.web.play import GameService
+from accord.web.security import BudgetExceededError, SecuritySettings
 from accord.web.templating import render
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +39,7 @@ def create_app(
     *,
     schema: str | None = None,
     scenarios_dir: Path | None = None,
+    security: SecuritySettings | None = None,
 ) -> FastAPI:
     """The application on the database at ``db_url`` (SQLite or PostgreSQL; migrated on open).
 
@@ -46,6 +48,8 @@ def create_app(
         schema: PostgreSQL only: keep the tables in this schema (tests isolate themselves so).
         scenarios_dir: the shipped scenarios shown in the library (default ``./scenarios`` or
             the repository's).
+        security: session lifetimes, sign-in throttling and CPU budgets (defaults: the values
+            in docs/security.md); kept in ``app.state.security``.
     """
     from accord.web import routes_analysts, routes_auth, routes_games
 
@@ -57,6 +61,7 @@ def create_app(
         description="Analysts' pages and multi-team war-game play.",
     )
     app.state.store = store
+    app.state.security = security or SecuritySettings()
     app.state.games = GameService(store)
     app.state.scenarios_dir = scenarios_dir or default_scenarios_dir()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -71,6 +76,10 @@ def create_app(
     @app.exception_handler(AccordError)
     async def _accord(request: Request, exc: AccordError) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(BudgetExceededError)
+    async def _budget(request: Request, exc: BudgetExceededError) -> Response:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -89,7 +98,9 @@ def create_app(
                 status=exc.status_code,
                 detail=str(exc.detail),
             )
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
 
     app.add_middleware(Guard, sessions=Sessions(store.secret()))
     app.router.on_shutdown.append(store.close)

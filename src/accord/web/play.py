@@ -12,8 +12,9 @@ restarts with every order and event it had acknowledged:
   so a crash leaves either the whole turn or none of it (the orders stay, and the facilitator
   releases again).
 
-A per-game lock serialises overrides, releases and order submissions within the server process;
-the events' primary key (game, seq) refuses a second release of the same turn from anywhere.
+A release names its turn (``{"turn": N}``); any turn but the next one is refused. A per-game lock
+serialises overrides, releases and order submissions within the server process; the events'
+primary key (game, seq) refuses a second release of the same turn from anywhere.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from typing import Any
 from accord.errors import UsageError
 from accord.wargame import Game, loads_wargame
 from accord.wargame.loader import CompiledScenario
-from accord.wargame.log import Event, GameStarted
+from accord.wargame.log import Event
 from accord.wargame.players import DoctrinePlayer, PassivePlayer, UtilityPlayer
 from accord.wargame.review import describe
-from accord.wargame.view import Player, debrief, sees, visible_variables
+from accord.wargame.view import Player, audience_log, debrief
 from accord.web.db import OrderRecord, WebStore
 
 AUTO_PLAYERS = ("doctrine", "utility", "passive")
@@ -75,22 +76,17 @@ def audience(scenario: CompiledScenario, team: str | None) -> frozenset[str] | N
     return frozenset((team, *team_actors(scenario).get(team, [])))
 
 
-def filter_event(scenario: CompiledScenario, event: Event, who: frozenset[str]) -> Event:
-    """The event as ``who`` may see it: changes (and initial values) of hidden variables gone."""
-    shown = set(visible_variables(scenario, who))
-    update: dict[str, Any] = {"changes": {k: v for k, v in event.changes.items() if k in shown}}
-    if isinstance(event, GameStarted):
-        update["values"] = {k: v for k, v in event.values.items() if k in shown}
-        update["sampled"] = {k: v for k, v in event.sampled.items() if k in shown}
-    return event.model_copy(update=update)
-
-
 def visible_events(
     scenario: CompiledScenario, events: Sequence[Event], who: frozenset[str] | None
 ) -> list[Event]:
-    if who is None:
-        return list(events)
-    return [filter_event(scenario, e, who) for e in events if sees(e, who)]
+    """The log as ``who`` may see it: the engine's audience rules
+    (:func:`accord.wargame.view.audience_log`: no dice, no seed, no hidden values or events,
+    renumbered)."""
+    return audience_log(scenario, events, who)
+
+
+class StaleTurnError(Exception):
+    """A release names a turn other than the next one."""
 
 
 class GameService:
@@ -235,9 +231,16 @@ class GameService:
             self.store.runs.append_events_atomic(game_id, [event])
             return event
 
-    def release(self, game_id: int) -> list[Event]:
+    def release(self, game_id: int, turn: int) -> list[Event]:
+        """Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`).
+        Serialised per game in this process; across processes, the events' primary key
+        refuses a second release of the same turn (``IntegrityError``)."""
         with self.lock(game_id):
             loaded = self.load(game_id)
+            if turn != loaded.next_turn:
+                raise StaleTurnError(
+                    f"turn {turn} cannot be released: the next turn is turn {loaded.next_turn}"
+                )
             events = self._play_next(loaded)
             self.store.runs.append_events_atomic(game_id, events)
             return events
@@ -256,7 +259,6 @@ class GameService:
                 {
                     "actor": actor,
                     "values": view.values,
-                    "hidden": list(view.hidden),
                     "available": list(view.available),
                     "all_actions": [a.id for a in scenario.spec.actions if a.actor == actor],
                 }
