@@ -191,27 +191,27 @@ def test_sessions_expire_when_idle_and_absolutely(app: FastAPI, game: Game) -> N
 # ---------------------------------------------------------------------- 6. redirects
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        "/\\evil.example/",
-        "/\t/evil.example/",
-        "//evil.example/",
-        "https://evil.example/",
-        "/%09/evil.example/",
-        "\\\\evil.example",
-        " /evil",
-        "/ok\r\nSet-Cookie: x=1",
-    ],
+EVIL_TARGETS = (
+    "/\\evil.example/",
+    "/\t/evil.example/",
+    "//evil.example/",
+    "https://evil.example/",
+    "/%09/evil.example/",
+    "\\\\evil.example",
+    " /evil.example",
+    "/ok\r\nSet-Cookie: x=1",
 )
-def test_sign_in_redirects_only_to_same_origin_paths(app: FastAPI, game: Game, target: str) -> None:
+
+
+def test_sign_in_redirects_only_to_same_origin_paths(app: FastAPI, game: Game) -> None:
     client = new_client(app)
-    r = client.post(
-        "/api/login", params={"next": target}, json={"username": "obs", "password": PASSWORD}
-    )
-    assert ok(r)["redirect"] == "/"
-    page = new_client(app).get("/login", params={"next": target}).text
-    assert "evil.example" not in page
+    for target in EVIL_TARGETS:
+        r = client.post(
+            "/api/login", params={"next": target}, json={"username": "obs", "password": PASSWORD}
+        )
+        assert ok(r)["redirect"] == "/", target
+        page = client.get("/login", params={"next": target}).text
+        assert "evil.example" not in page, target
 
 
 def test_a_plain_next_path_is_kept(app: FastAPI, game: Game) -> None:
@@ -227,28 +227,28 @@ def test_a_plain_next_path_is_kept(app: FastAPI, game: Game) -> None:
 # ---------------------------------------------------------------------- 7. no 500s
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/games/99999999999999999999",
-        "/api/games/9223372036854775808/export.json",
-        "/api/games/2147483648",
-        "/api/games/-1",
-        "/api/games/\u0661\u0662",
-        "/api/games/\u00b2",
-        "/api/analyses/99999999999999999999",
-        "/api/games/1/orders?turn=99999999999999999999",
-        "/runs/compare?a=99999999999999999999&b=1",
-        "/library/view?ref=lib:\u00b2",
-        "/library/view?ref=lib:99999999999999999999",
-        "/library/view?ref=lib:\u0661",
-    ],
+HUGE_OR_ODD = (
+    "/api/games/99999999999999999999",
+    "/api/games/9223372036854775808/export.json",
+    "/api/games/2147483648",
+    "/api/games/-1",
+    "/api/games/\u0661\u0662",
+    "/api/games/\u00b2",
+    "/api/analyses/99999999999999999999",
+    "/api/games/1/orders?turn=99999999999999999999",
+    "/runs/compare?a=99999999999999999999&b=1",
+    "/library/view?ref=lib:\u00b2",
+    "/library/view?ref=lib:99999999999999999999",
+    "/library/view?ref=lib:\u0661",
 )
-def test_huge_ids_and_unicode_digits_are_4xx(game: Game, path: str) -> None:
-    for client in (game.facilitator, game.observer, game.teams["red"]):
-        r = client.get(path, follow_redirects=False)
-        assert 400 <= r.status_code < 500, (path, r.status_code, r.text)
-        assert "Traceback" not in r.text
+
+
+def test_huge_ids_and_unicode_digits_are_4xx(game: Game) -> None:
+    for path in HUGE_OR_ODD:
+        for client in (game.facilitator, game.observer, game.teams["red"]):
+            r = client.get(path, follow_redirects=False)
+            assert 400 <= r.status_code < 500, (path, r.status_code, r.text)
+            assert "Traceback" not in r.text
 
 
 def test_creating_a_game_from_lib_superscript_is_4xx(game: Game) -> None:
@@ -306,7 +306,7 @@ def test_sign_in_takes_as_long_for_unknown_users(app: FastAPI, game: Game) -> No
 def test_repeated_wrong_passwords_are_throttled_and_logged(
     app: FastAPI, game: Game, caplog: pytest.LogCaptureFixture
 ) -> None:
-    limit = app.state.security.account_failures
+    app.state.security.account_failures = limit = 3  # the served default is 5
     client = new_client(app)
     with caplog.at_level(logging.WARNING, logger="accord.web.security"):
         for _ in range(limit):
@@ -324,7 +324,7 @@ def test_repeated_wrong_passwords_are_throttled_and_logged(
 
 
 def test_one_address_is_throttled_across_accounts(app: FastAPI, game: Game) -> None:
-    limit = app.state.security.address_failures
+    app.state.security.address_failures = limit = 4  # the served default is 20
     client = new_client(app)
     codes = [
         client.post(
