@@ -8,9 +8,11 @@ that sends forms as JSON with the session's CSRF token; a JSON API with typed bo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,6 +26,15 @@ from accord.web.security import BudgetExceededError, SecuritySettings
 from accord.web.templating import render
 
 HERE = Path(__file__).resolve().parent
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "problems": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["detail"],
+}
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -102,6 +113,20 @@ def create_app(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )
 
+    def openapi() -> dict[str, Any]:
+        """The OpenAPI spec, with the error body this app really sends for a 422: a one-line
+        ``detail`` (plus ``problems`` when a scenario does not validate), not FastAPI's list."""
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schemas = spec.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Guard, sessions=Sessions(store.secret()))
     app.router.on_shutdown.append(store.close)
     return app
