@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from accord.runs.web_models import WebSession, WebUser
 from accord.web.auth import COOKIE, SECURITY_HEADERS
-from tests.web.conftest import PASSWORD, Game, new_client, ok, sign_in
+from tests.web.conftest import PASSWORD, Game, new_client, ok, refresh_csrf, sign_in
 
 
 def _release(game: Game, turn: int) -> Any:
@@ -210,6 +210,7 @@ def test_sign_in_redirects_only_to_same_origin_paths(app: FastAPI, game: Game) -
             "/api/login", params={"next": target}, json={"username": "obs", "password": PASSWORD}
         )
         assert ok(r)["redirect"] == "/", target
+        refresh_csrf(client)  # signing in starts a new session with a new CSRF token
         page = client.get("/login", params={"next": target}).text
         assert "evil.example" not in page, target
 

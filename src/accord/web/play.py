@@ -96,6 +96,7 @@ class GameService:
         self.store = store
         self._compiled: dict[str, CompiledScenario] = {}
         self._locks: dict[int, threading.Lock] = {}
+        self._loaded: dict[int, Loaded] = {}
         self._guard = threading.Lock()
 
     def lock(self, game_id: int) -> threading.Lock:
@@ -125,14 +126,24 @@ class GameService:
         return game_id
 
     def load(self, game_id: int) -> Loaded:
+        """The game rebuilt from its stored log. The log only grows, so a game rebuilt earlier
+        with as many events as are stored now is the same game: it is reused (a cache per
+        process; the database stays the only state)."""
         record = self.store.game(game_id)
         if record is None:
             raise KeyError(game_id)
         info = self.store.runs.game(game_id)
+        hit = self._loaded.get(game_id)
+        if hit is not None and len(hit.game.events) == info.events:
+            return Loaded(game_id, hit.scenario, hit.game, record.title)
         scenario = self.compiled(info.scenario_sha256)
         events = self.store.runs.events(game_id)
         game = Game(scenario, events=events)
-        return Loaded(game_id, scenario, game, record.title)
+        loaded = Loaded(game_id, scenario, game, record.title)
+        if len(self._loaded) >= 64:
+            self._loaded.clear()
+        self._loaded[game_id] = loaded
+        return loaded
 
     # ------------------------------------------------------------------ orders
 
@@ -227,7 +238,8 @@ class GameService:
             loaded = self.load(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            event = loaded.game.override(reason, values=values, gates=gates, force=force)
+            game = Game(loaded.scenario, events=loaded.game.events)  # the cached one stays as is
+            event = game.override(reason, values=values, gates=gates, force=force)
             self.store.runs.append_events_atomic(game_id, [event])
             return event
 
