@@ -241,6 +241,14 @@ class WebStore:
     ) -> datetime | None:
         """Count a failed sign-in against ``key``; returns the lock's end when this failure
         reaches ``limit`` within ``window`` (the count then starts again)."""
+        try:
+            return self._record_failure(key, limit, window, lockout)
+        except IntegrityError:  # a parallel failure created the row first: count on it
+            return self._record_failure(key, limit, window, lockout)
+
+    def _record_failure(
+        self, key: str, limit: int, window: timedelta, lockout: timedelta
+    ) -> datetime | None:
         moment = now()
         with self.write() as session:
             row = session.get(WebThrottle, key, with_for_update=True)
