@@ -1,25 +1,31 @@
-"""Latency of order submission on the web workbench: 20 teams submitting concurrently.
+"""Latency of order submission and turn release on the web workbench: 50 teams at once.
 
-Usage: ``python benchmarks/bench_web.py [--quick] [--orders N] [--db URL]``
+Usage: ``python benchmarks/bench_web.py [--quick] [--teams N] [--turns T] [--orders K]``
 
-Starts ``accord serve`` as a subprocess on loopback (SQLite in a temporary folder unless
-``--db`` names a database), creates a game with 20 one-actor human teams (each joining through
-its invitation), then has the 20 teams submit ``N`` orders each (default 25; ``--quick``: 5)
-from 20 threads at once. Every submission is timed end to end (HTTP request to committed row to
-reply); the report gives p50, p90, p99 and max latency, the throughput, and checks that every
-order was stored exactly once. Results go to ``reports/bench/web.json``.
+For SQLite (a file in a temporary folder) and, when ``ACCORD_TEST_POSTGRES_URL`` is set (see
+``scripts/test-services.sh``), PostgreSQL (a fresh schema, dropped afterwards): starts
+``accord serve`` as a subprocess on loopback, creates a game with ``N`` one-actor human teams
+(default 50, each joining through its invitation), then plays ``T`` turns (default 5): in each,
+the ``N`` teams submit ``K`` orders each (default 2) from ``N`` threads at once, then the
+facilitator releases the turn (``{"turn": t}``). Every request is timed end to end (HTTP request
+to committed rows to reply). The report gives p50, p90, p99 and max latency of submissions and
+releases per backend, and checks that every order was stored exactly once and that each
+release advanced one turn. Results go to ``reports/bench/web.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,78 +37,112 @@ OUT = ROOT / "reports" / "bench" / "web.json"
 from tests.web.server import Server, many_teams_yaml, refresh  # noqa: E402
 
 PASSWORD = "correct horse battery"
-TEAMS = 20
+
+
+def _stats(seconds: list[float]) -> dict[str, float]:
+    ms = np.array(seconds) * 1000.0
+    return {
+        "n": int(ms.size),
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p90_ms": round(float(np.percentile(ms, 90)), 2),
+        "p99_ms": round(float(np.percentile(ms, 99)), 2),
+        "max_ms": round(float(ms.max()), 2),
+    }
+
+
+def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> dict[str, Any]:
+    """One backend: set up the game, then ``turns`` rounds of submissions and a release."""
+    with Server(url, schema) as server:
+        fac = server.client()
+        fac.post("/api/setup", json={"username": "fac", "password": PASSWORD})
+        refresh(fac)
+        text = many_teams_yaml(teams, turns)
+        ref = fac.post("/api/library", json={"name": "many.yaml", "text": text}).json()["refs"][0]
+        gid = fac.post("/api/games", json={"scenario": ref, "title": "bench"}).json()["id"]
+        players = []
+        for i in range(teams):
+            link = fac.put(f"/api/games/{gid}/seats/t{i:02d}", json={"kind": "human"})
+            player = server.client()
+            player.post(
+                link.json()["invite_url"].replace("/join/", "/api/join/"),
+                json={"username": f"u{i}", "password": PASSWORD, "team_name": f"T{i}"},
+            )
+            refresh(player)
+            players.append(player)
+        submit: list[float] = []
+        release: list[float] = []
+        lock = threading.Lock()
+        ok = True
+        for turn in range(1, turns + 1):
+            barrier = threading.Barrier(teams)
+
+            def team(i: int, turn: int = turn, barrier: threading.Barrier = barrier) -> None:
+                barrier.wait()
+                for k in range(per_turn):
+                    body = {
+                        "actor": f"a{i:02d}",
+                        "actions": [f"a{i:02d}_push" if k % 2 == 0 else f"a{i:02d}_calm"],
+                        "client_key": f"{turn}-{k}",
+                    }
+                    t0 = time.perf_counter()
+                    r = players[i].post(f"/api/games/{gid}/orders", json=body)
+                    with lock:
+                        submit.append(time.perf_counter() - t0)
+                    if r.status_code != 201:
+                        raise RuntimeError(r.text)
+
+            with ThreadPoolExecutor(max_workers=teams) as pool:
+                list(pool.map(team, range(teams)))
+            t0 = time.perf_counter()
+            r = fac.post(f"/api/games/{gid}/release", json={"turn": turn})
+            release.append(time.perf_counter() - t0)
+            ok = ok and r.status_code == 200 and r.json()["turn"] == turn
+        stored = fac.get(f"/api/games/{gid}/orders").json()
+        ok = ok and len(stored) == len({o["id"] for o in stored}) == teams * turns * per_turn
+        for c in [fac, *players]:
+            c.close()
+    return {"submit": _stats(submit), "release": _stats(release), "all_stored_once": ok}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--orders", type=int, default=None)
-    parser.add_argument("--db", default=None)
+    parser.add_argument("--teams", type=int, default=50)
+    parser.add_argument("--turns", type=int, default=None)
+    parser.add_argument("--orders", type=int, default=None, help="orders per team and turn")
     args = parser.parse_args()
-    per_team = args.orders or (5 if args.quick else 25)
+    turns = args.turns or (2 if args.quick else 5)
+    per_turn = args.orders or (1 if args.quick else 2)
+    result: dict[str, Any] = {"teams": args.teams, "turns": turns, "orders_per_turn": per_turn}
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        with Server(url) as server:
-            fac = server.client()
-            fac.post("/api/setup", json={"username": "fac", "password": PASSWORD})
-            refresh(fac)
-            ref = fac.post(
-                "/api/library", json={"name": "many.yaml", "text": many_teams_yaml(TEAMS)}
-            ).json()["refs"][0]
-            gid = fac.post("/api/games", json={"scenario": ref, "title": "bench"}).json()["id"]
-            players = []
-            for i in range(TEAMS):
-                link = fac.put(f"/api/games/{gid}/seats/t{i:02d}", json={"kind": "human"})
-                player = server.client()
-                player.post(
-                    link.json()["invite_url"].replace("/join/", "/api/join/"),
-                    json={"username": f"u{i}", "password": PASSWORD, "team_name": f"T{i}"},
-                )
-                refresh(player)
-                players.append(player)
-            barrier = threading.Barrier(TEAMS)
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        result["sqlite"] = run(url, None, args.teams, turns, per_turn)
+        print("sqlite", json.dumps(result["sqlite"]), flush=True)
+    pg = os.environ.get("ACCORD_TEST_POSTGRES_URL")
+    if pg:
+        schema = f"accord_bench_{secrets.token_hex(4)}"
+        try:
+            result["postgresql"] = run(pg, schema, args.teams, turns, per_turn)
+            print("postgresql", json.dumps(result["postgresql"]), flush=True)
+        finally:
+            from sqlalchemy import create_engine, text
 
-            def team(i: int) -> list[float]:
-                times = []
-                barrier.wait()
-                for k in range(per_team):
-                    body = {
-                        "actor": f"a{i:02d}",
-                        "actions": [f"a{i:02d}_push"],
-                        "client_key": f"{i}-{k}",
-                    }
-                    t0 = time.perf_counter()
-                    r = players[i].post(f"/api/games/{gid}/orders", json=body)
-                    times.append(time.perf_counter() - t0)
-                    if r.status_code != 201:
-                        raise RuntimeError(r.text)
-                return times
-
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=TEAMS) as pool:
-                lat = np.array([t for ts in pool.map(team, range(TEAMS)) for t in ts])
-            wall = time.perf_counter() - t0
-            stored = fac.get(f"/api/games/{gid}/orders").json()
-            ok = len(stored) == len({o["id"] for o in stored}) == TEAMS * per_team
-    ms = lat * 1000.0
-    result = {
-        "teams": TEAMS,
-        "orders_per_team": per_team,
-        "orders": int(lat.size),
-        "database": "sqlite" if args.db is None else args.db.split(":", 1)[0],
-        "p50_ms": round(float(np.percentile(ms, 50)), 2),
-        "p90_ms": round(float(np.percentile(ms, 90)), 2),
-        "p99_ms": round(float(np.percentile(ms, 99)), 2),
-        "max_ms": round(float(ms.max()), 2),
-        "orders_per_s": round(lat.size / wall, 1),
-        "all_stored_once": ok,
-        "machine": environment(),
-    }
+            engine = create_engine(pg)
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                conn.commit()
+            engine.dispose()
+    else:
+        result["postgresql"] = "skipped: ACCORD_TEST_POSTGRES_URL is not set"
+    result["machine"] = environment()
     write_report(OUT, result)
     print(json.dumps(result, indent=2))
-    if not ok:
-        raise SystemExit("orders were lost or duplicated")
+    if not all(
+        isinstance(v, dict) and v["all_stored_once"]
+        for k, v in result.items()
+        if k in ("sqlite", "postgresql") and isinstance(v, dict)
+    ):
+        raise SystemExit("orders were lost or duplicated, or a release failed")
 
 
 if __name__ == "__main__":

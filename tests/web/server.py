@@ -101,12 +101,12 @@ def refresh(client: httpx.Client) -> None:
     client.headers["X-CSRF-Token"] = match.group(1)
 
 
-def many_teams_yaml(n: int) -> str:
+def many_teams_yaml(n: int, turns: int = 3) -> str:
     """A war game with ``n`` one-actor teams, each with two actions (load tests)."""
     lines = [
         "id: many-teams",
         "title: Many teams (load test)",
-        "clock: {turns: 3, turn_length: 1 day}",
+        f"clock: {{turns: {turns}, turn_length: 1 day}}",
         "teams:",
         *[f"  t{i:02d}: Team {i}" for i in range(n)],
         "actors:",

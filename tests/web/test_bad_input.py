@@ -92,7 +92,7 @@ def test_forged_or_missing_csrf_tokens_are_refused(game: Game) -> None:
     forged = new_client(game.facilitator.app)  # type: ignore[arg-type]
     forged.cookies.set("accord_session", "eyJ1IjoxLCJjIjoieCJ9.forged")
     forged.headers["X-CSRF-Token"] = "x"
-    assert forged.post(f"/api/games/{gid}/release").status_code == 403
+    assert forged.post(f"/api/games/{gid}/release", json={"turn": 1}).status_code == 403
     assert ok(game.facilitator.get(f"/api/games/{gid}/orders")) == []
     assert ok(game.facilitator.get(f"/api/games/{gid}"))["turn"] == 0
     refresh_csrf(red)

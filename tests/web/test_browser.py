@@ -44,6 +44,28 @@ def _watch(page: Any, problems: list[str]) -> None:
     )
 
 
+def _no_peeking(page: Any, game_url: str, other: Any) -> None:
+    """In the browser of one team: another team's pending orders and the dice stay hidden."""
+    api = game_url.replace("/games/", "/api/games/")
+    fetch = "async u => { const r = await fetch(u); return [r.status, await r.json()]; }"
+    status, orders = page.evaluate(fetch, api + "/orders")
+    assert status == 200 and orders and {o["team"] for o in orders} == {"taiwan"}
+    theirs = other.evaluate(fetch, api + "/orders")[1]
+    assert theirs and all(o["team"] == "jp_nsc" for o in theirs)
+    assert "submitted:" not in page.content() or all(
+        f'data-actor="{o["actor"]}"' not in page.content() for o in theirs
+    )
+    status, export = page.evaluate(fetch, api + "/export.json")
+    assert status == 200 and export["events"][0]["seed"] is None
+    draws = [e for e in export["events"] if e["kind"] == "draw"]
+    assert all(d["probability"] is None and d["u"] is None for d in draws)
+    assert {o["team"] for o in export["orders"]} <= {"taiwan"}
+    page.goto(game_url.rstrip("/") + "/debrief")
+    text = page.content()
+    assert "p = " not in text and "u = " not in text
+    page.goto(game_url)
+
+
 def test_whole_game_in_chromium(server: Server) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = chromium_path("/usr/bin/chromium")
@@ -117,6 +139,8 @@ def test_whole_game_in_chromium(server: Server) -> None:
                     page.wait_for_selector("form.orders-form .submitted")
                     if turn == 2 and team == "jp_nsc":
                         page.screenshot(path=str(SHOTS / "web-team-turn2.png"), full_page=True)
+                if turn == 2:
+                    _no_peeking(teams["taiwan"], game_url, teams["jp_nsc"])
                 fac.goto(game_url)
                 for team in HUMANS:
                     assert "orders in" in fac.locator(f'tr[data-team="{team}"]').inner_text()

@@ -45,7 +45,7 @@ def test_a_whole_turn_with_override_and_release(game: Game) -> None:
         201,
     )
     assert event["kind"] == "override" and event["changes"] == {"jp_support": 0.9}
-    released = ok(game.facilitator.post(f"/api/games/{gid}/release"))
+    released = ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": 1}))
     assert released["turn"] == 1
     assert [e["text"] for e in released["events"]][: len(kinds)] != []
     state = ok(game.facilitator.get(f"/api/games/{gid}"))
@@ -72,7 +72,7 @@ def test_release_plays_automated_actors_and_ends_with_review(game: Game) -> None
         state = ok(game.facilitator.get(f"/api/games/{gid}"))
         if state["ended"]:
             break
-        ok(game.facilitator.post(f"/api/games/{gid}/release"))
+        ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": state["turn"] + 1}))
     state = ok(game.facilitator.get(f"/api/games/{gid}"))
     assert state["ended"] and state["outcome"]
     # europe is automated; red and blue passed; the game still ran to its end
@@ -86,7 +86,7 @@ def test_release_plays_automated_actors_and_ends_with_review(game: Game) -> None
         assert page.status_code == 200 and "<html" in page.text.lower(), link
         assert game.teams["red"].get(link).status_code == 403
     assert game.facilitator.get(f"/games/{gid}/review/debrief/nobody").status_code == 404
-    r = game.facilitator.post(f"/api/games/{gid}/release")
+    r = game.facilitator.post(f"/api/games/{gid}/release", json={"turn": state["turn"] + 1})
     assert r.status_code == 400 and "ended" in r.json()["detail"]
     r = game.teams["red"].post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": []})
     assert r.status_code == 400
@@ -120,7 +120,7 @@ def test_client_key_makes_a_retry_idempotent(game: Game) -> None:
 def test_exports_csv_and_json_agree(game: Game) -> None:
     gid = game.id
     ok(game.teams["red"].post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": []}), 201)
-    ok(game.facilitator.post(f"/api/games/{gid}/release"))
+    ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": 1}))
     data = ok(game.facilitator.get(f"/api/games/{gid}/export.json"))
     csv_text = game.facilitator.get(f"/api/games/{gid}/export.csv").text
     lines = csv_text.strip().splitlines()

@@ -32,7 +32,7 @@ def test_sigkill_mid_turn_loses_no_order(server: Server) -> None:
     game = setup_game(server.client)
     gid = game.id
     red, blue = game.teams["red"], game.teams["blue"]
-    ok(game.facilitator.post(f"/api/games/{gid}/release"))  # turn 1 played
+    ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": 1}))  # turn 1 played
     submitted = []
     for actor, team, actions in [
         ("cn", red, ["cn_drills"]),
@@ -55,7 +55,7 @@ def test_sigkill_mid_turn_loses_no_order(server: Server) -> None:
     )
     server.kill()  # mid-turn: orders and an override in, turn 2 not released
     server.start()
-    # the signed cookies still work after the restart (the secret is in the database)
+    # the sessions still work after the restart (they and the secret are in the database)
     refresh(game.facilitator)
     state = ok(game.facilitator.get(f"/api/games/{gid}"))
     assert state["turn"] == 1 and sorted(state["submitted"]) == ["blue", "red"]
@@ -65,7 +65,7 @@ def test_sigkill_mid_turn_loses_no_order(server: Server) -> None:
     ]
     log = ok(game.facilitator.get(f"/api/games/{gid}/export.json"))
     assert any(e["kind"] == "override" and e["reason"] == "crisis cell" for e in log["events"])
-    released = ok(game.facilitator.post(f"/api/games/{gid}/release"))
+    released = ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": 2}))
     texts = [e["text"] for e in released["events"]]
     assert "cn takes cn_drills" in texts and released["turn"] == 2
     _close(game)
@@ -124,7 +124,7 @@ def test_twenty_teams_submit_concurrently(server: Server) -> None:
     for o in stored:
         per_actor[o["actor"]] = per_actor.get(o["actor"], 0) + 1
     assert per_actor == {f"a{i:02d}": per_team for i in range(n)}
-    released = ok(fac.post(f"/api/games/{gid}/release"))
+    released = ok(fac.post(f"/api/games/{gid}/release", json={"turn": 1}))
     actions = [e for e in released["events"] if e["kind"] == "action"]
     assert len(actions) == n  # the latest order of each team, once
     assert all(e["text"].endswith("_calm") for e in actions)

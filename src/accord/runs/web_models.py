@@ -6,9 +6,13 @@
 * ``web_seats``: who plays each scenario team of a game: a person (through an invitation whose
   token is stored only as a SHA-256) or an automated actor (``doctrine``/``utility``/``passive``).
 * ``web_orders``: every order submission, committed on receipt; the latest per actor and turn is
-  played. ``client_key`` (unique per game) makes a retried submission idempotent.
+  played. ``client_key`` (unique per game and team, migration ``0003``) makes a retried
+  submission idempotent.
 * ``web_library``: scenarios saved or imported through the web (YAML text).
 * ``web_analyses``: the analysts' run history (kind, arguments, progress, result JSON).
+* ``web_sessions`` (``0003``): signed-in sessions by the SHA-256 of their token, with creation
+  and last-seen times (idle and absolute expiry); deleted on sign-out.
+* ``web_throttle`` (``0003``): failed sign-ins per account or address, and lockouts.
 """
 
 from __future__ import annotations
@@ -64,7 +68,9 @@ class WebSeat(Base):
 
 class WebOrder(Base):
     __tablename__ = "web_orders"
-    __table_args__ = (UniqueConstraint("game_id", "client_key"),)
+    __table_args__ = (
+        UniqueConstraint("game_id", "team", "client_key", name="uq_web_orders_team_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id"))
@@ -101,3 +107,21 @@ class WebAnalysis(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))  # ix_web_sessions_user
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebThrottle(Base):
+    __tablename__ = "web_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

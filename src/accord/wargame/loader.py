@@ -31,6 +31,7 @@ from accord import limits
 from accord.errors import ScenarioError
 from accord.scenario.validate import format_path
 from accord.scenario.yaml_io import parse_yaml, read_text
+from accord.wargame.bounds import check as check_bounds
 from accord.wargame.expr import RESERVED, Events, Expr, can_hold, compile_expr, interval
 from accord.wargame.schema import Changes, WargameScenario
 
@@ -113,6 +114,7 @@ class _Checker:
         self.spec = spec
         self.source = source
         self.lines = lines
+        self.box = _box(spec)
 
     def error(self, path: PathT, message: str, expected: str | None = None) -> ScenarioError:
         line = self.lines.line_for(path) if self.lines is not None else None
@@ -123,8 +125,8 @@ class _Checker:
     def expr(
         self, text: Any, known: frozenset[str], path: PathT, events: Events | None = None
     ) -> Expr:
-        try:
-            return compile_expr(text, known, format_path(path), events)
+        try:  # bounds.check: no overflow or division by zero over the declared ranges
+            return check_bounds(compile_expr(text, known, format_path(path), events), self.box)
         except ScenarioError as exc:
             raise self.error(path, exc.message, exc.expected) from None
 

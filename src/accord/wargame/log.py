@@ -33,7 +33,8 @@ class _Event(BaseModel):
 class GameStarted(_Event):
     kind: Literal["game-started"] = "game-started"
     scenario: str
-    seed: int
+    seed: int | None
+    """Always set in the stored log; ``None`` only in a team's or observer's view of it."""
     values: dict[str, float]
     sampled: dict[str, float] = Field(default_factory=dict)
 
@@ -63,12 +64,15 @@ class ActionExecuted(_Event):
 
 
 class Draw(_Event):
-    """A seeded random draw: ``success = u < probability`` unless ``forced`` by the facilitator."""
+    """A seeded random draw: ``success = u < probability`` unless ``forced`` by the facilitator.
+
+    ``probability`` and ``u`` are always set in the stored log; ``None`` only in a team's or an
+    observer's view of it (the dice stay with the facilitator: accord.wargame.view.redact)."""
 
     kind: Literal["draw"] = "draw"
     subject: str
-    probability: float
-    u: float
+    probability: float | None
+    u: float | None
     success: bool
     forced: bool = False
 

@@ -40,8 +40,10 @@ def describe(event: Event) -> str:
     if isinstance(event, OrderRejected):
         return f"{event.actor}'s order {event.action} rejected: {event.reason}"
     if isinstance(event, Draw):
-        how = "forced by the facilitator" if event.forced else f"u = {event.u:.3f}"
         result = "success" if event.success else "failure"
+        if event.probability is None or event.u is None:  # a team's view: no dice
+            return f"Draw for {event.subject}: {result}"
+        how = "forced by the facilitator" if event.forced else f"u = {event.u:.3f}"
         return f"Draw for {event.subject}: p = {event.probability:.3f}, {how} -> {result}"
     if isinstance(event, GateDeclared):
         return f"{event.actor} declares {event.gate} (in force from turn {event.opens_at})"

@@ -76,7 +76,7 @@ class GameState:
         """Fold one event into the state (in place)."""
         self.events += 1
         if isinstance(event, GameStarted):
-            self.scenario, self.seed = event.scenario, event.seed
+            self.scenario, self.seed = event.scenario, event.seed or 0
             self.values = dict(event.values)
         self.values.update(event.changes)
         if isinstance(event, TurnStarted):

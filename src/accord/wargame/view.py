@@ -5,6 +5,22 @@ A :class:`View` holds only what the actor's role may see: the variables whose ``
 absent or names the actor or its team, the gates' states (legal declarations are public), the
 actions it may order now, and a start-of-turn debrief: the previous turn's events and this turn's
 injects that its audience includes, with changes to hidden variables removed.
+
+Audience rules (:func:`redact`, :func:`audience_log`; docs/security.md). A team or an observer
+sees outcomes and what its role may see; the facilitator (``who=None``) and the after-action
+review see everything:
+
+* an event whose ``audience`` excludes the viewer is gone, and the remaining events are
+  renumbered ``0..n-1`` (:func:`audience_log`), so gaps in ``seq`` reveal nothing;
+* changes and initial values of variables hidden from the viewer are removed;
+* derived numbers are shown only to an audience that may see all of their inputs. A draw's
+  random number ``u`` comes from the seed, which stays server-side, so no team sees it (nor the
+  seed in ``game-started``); a draw's probability is withheld from every team and observer
+  (issue #12 item 9, "debriefs without the dice": stricter than "all inputs visible", which it
+  implies); the draw's result is shown;
+* an override keeps only the values, gates and forced draws the viewer may see (a forced draw
+  is visible to the audience of the draw it forces: a covert action's own team only); an
+  override with nothing left is gone, and one with anything removed shows a neutral reason.
 """
 
 from __future__ import annotations
@@ -15,7 +31,7 @@ from typing import Protocol
 
 from accord.wargame.effects import environment
 from accord.wargame.loader import CompiledScenario
-from accord.wargame.log import Event
+from accord.wargame.log import Draw, Event, GameStarted, Override
 from accord.wargame.state import GameState
 
 
@@ -82,7 +98,82 @@ def visible_variables(scenario: CompiledScenario, who: frozenset[str]) -> tuple[
 
 def sees(event: Event, who: frozenset[str] | None) -> bool:
     """Whether an event's audience includes ``who`` (``None``: the facilitator, sees all)."""
-    return who is None or event.audience is None or bool(who.intersection(event.audience))
+    return sees_audience(event.audience, who)
+
+
+WITHHELD_REASON = "facilitator adjustment"
+"""The reason a viewer sees on an override of which something was withheld from it."""
+
+
+def _subject_audience(scenario: CompiledScenario, subject: str) -> list[str] | None:
+    """The audience of a draw on ``subject`` (as the engine logs it): a covert action's actor
+    and team, an inject's ``visible_to``; ``None`` (everyone) otherwise."""
+    if subject.startswith("inject:"):
+        inject = next((i for i in scenario.spec.injects if f"inject:{i.id}" == subject), None)
+        return None if inject is None else inject.visible_to
+    action = next((a for a in scenario.spec.actions if a.id == subject), None)
+    if action is None or not action.covert:
+        return None
+    return sorted({action.actor, scenario.teams.get(action.actor, action.actor)})
+
+
+def redact(scenario: CompiledScenario, event: Event, who: frozenset[str] | None) -> Event | None:
+    """``event`` as ``who`` may see it (the module docstring's rules), or ``None`` when hidden.
+
+    ``who``: actor and team ids of a team, the empty set for an observer, ``None`` for the
+    facilitator (everything, unchanged).
+    """
+    if who is None:
+        return event
+    if not sees(event, who):
+        return None
+    shown = set(visible_variables(scenario, who))
+    update: dict[str, object] = {}
+    changes = {k: v for k, v in event.changes.items() if k in shown}
+    if changes != event.changes:
+        update["changes"] = changes
+    if isinstance(event, GameStarted):
+        update["seed"] = None
+        update["values"] = {k: v for k, v in event.values.items() if k in shown}
+        update["sampled"] = {k: v for k, v in event.sampled.items() if k in shown}
+    elif isinstance(event, Draw):
+        update["probability"] = None
+        update["u"] = None
+    elif isinstance(event, Override):
+        force = {
+            s: ok
+            for s, ok in event.force.items()
+            if sees_audience(_subject_audience(scenario, s), who)
+        }
+        if not (changes or event.gates or force):
+            return None
+        if force != event.force:
+            update["force"] = force
+        if update:
+            update["reason"] = WITHHELD_REASON
+    return event.model_copy(update=update) if update else event
+
+
+def sees_audience(audience: list[str] | None, who: frozenset[str] | None) -> bool:
+    """Whether ``who`` belongs to ``audience`` (``None``: everyone; ``who=None``: the
+    facilitator, who belongs to every audience)."""
+    return who is None or audience is None or bool(who.intersection(audience))
+
+
+def audience_log(
+    scenario: CompiledScenario, events: Sequence[Event], who: frozenset[str] | None
+) -> list[Event]:
+    """The log as ``who`` may see it: hidden events gone, the rest redacted (:func:`redact`)
+    and renumbered ``0..n-1`` so that gaps in ``seq`` reveal nothing. The facilitator
+    (``None``) gets the log unchanged."""
+    if who is None:
+        return list(events)
+    out: list[Event] = []
+    for event in events:
+        seen = redact(scenario, event, who)
+        if seen is not None:
+            out.append(seen.model_copy(update={"seq": len(out)}))
+    return out
 
 
 def debrief(
@@ -91,18 +182,18 @@ def debrief(
     turn: int,
     who: frozenset[str] | None = None,
 ) -> tuple[Event, ...]:
-    """Events of ``turn`` that ``who`` may see, changes to hidden variables removed."""
-    allowed = set(scenario.variables if who is None else visible_variables(scenario, who))
+    """Events of ``turn`` that ``who`` may see, redacted for ``who`` (:func:`redact`)."""
     out = []
     # events are logged in turn order: start at the first event of ``turn``
     start = len(events)
     while start > 0 and events[start - 1].turn >= turn:
         start -= 1
     for event in events[start:]:
-        if event.turn != turn or not sees(event, who):
+        if event.turn != turn:
             continue
-        kept = {k: v for k, v in event.changes.items() if k in allowed}
-        out.append(event if kept == event.changes else event.model_copy(update={"changes": kept}))
+        seen = redact(scenario, event, who)
+        if seen is not None:
+            out.append(seen)
     return tuple(out)
 
 

@@ -8,9 +8,11 @@ that sends forms as JSON with the session's CSRF token; a JSON API with typed bo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,9 +22,19 @@ from accord.web.auth import Guard, LoginRequiredError, Sessions, login_redirect
 from accord.web.db import WebStore
 from accord.web.library import default_scenarios_dir
 from accord.web.play import GameService
+from accord.web.security import BudgetExceededError, SecuritySettings
 from accord.web.templating import render
 
 HERE = Path(__file__).resolve().parent
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "problems": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["detail"],
+}
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -38,6 +50,7 @@ def create_app(
     *,
     schema: str | None = None,
     scenarios_dir: Path | None = None,
+    security: SecuritySettings | None = None,
 ) -> FastAPI:
     """The application on the database at ``db_url`` (SQLite or PostgreSQL; migrated on open).
 
@@ -46,6 +59,8 @@ def create_app(
         schema: PostgreSQL only: keep the tables in this schema (tests isolate themselves so).
         scenarios_dir: the shipped scenarios shown in the library (default ``./scenarios`` or
             the repository's).
+        security: session lifetimes, sign-in throttling and CPU budgets (defaults: the values
+            in docs/security.md); kept in ``app.state.security``.
     """
     from accord.web import routes_analysts, routes_auth, routes_games, routes_panel
 
@@ -57,6 +72,7 @@ def create_app(
         description="Analysts' pages and multi-team war-game play.",
     )
     app.state.store = store
+    app.state.security = security or SecuritySettings()
     app.state.games = GameService(store)
     app.state.scenarios_dir = scenarios_dir or default_scenarios_dir()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -72,6 +88,10 @@ def create_app(
     @app.exception_handler(AccordError)
     async def _accord(request: Request, exc: AccordError) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(BudgetExceededError)
+    async def _budget(request: Request, exc: BudgetExceededError) -> Response:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -90,8 +110,24 @@ def create_app(
                 status=exc.status_code,
                 detail=str(exc.detail),
             )
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
 
+    def openapi() -> dict[str, Any]:
+        """The OpenAPI spec, with the error body this app really sends for a 422: a one-line
+        ``detail`` (plus ``problems`` when a scenario does not validate), not FastAPI's list."""
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schemas = spec.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Guard, sessions=Sessions(store.secret()))
     app.router.on_shutdown.append(store.close)
     return app

@@ -1,21 +1,26 @@
 """Accounts, signed sessions, role checks and the request guard (CSRF, body size, headers).
 
 * Passwords are hashed with argon2id (:mod:`argon2`, the Argon2 reference bindings).
-* The session is a cookie signed with :mod:`itsdangerous` (HMAC; the secret is generated once
-  and kept in the database, so sessions survive a restart). It holds the user id and a random
-  CSRF token bound to the session.
+* The session cookie is signed with :mod:`itsdangerous` (HMAC; the secret is generated once and
+  kept in the database). It holds a random CSRF token and, once signed in, a random session
+  token whose SHA-256 names a row of ``web_sessions``: the server decides whether a session is
+  alive (idle and absolute expiry, deleted on sign-out, on "sign out everywhere" and on a
+  password change), so a saved cookie is worthless after any of them.
 * :class:`Guard` (pure ASGI middleware) rejects bodies over the size limit (413), checks the
   session's CSRF token on every state-changing request (``X-CSRF-Token`` header; 403 when
-  missing or forged) and adds security headers (a content security policy without inline
-  scripts, no framing, no sniffing).
+  missing or forged), adds security headers (a content security policy without inline
+  scripts, no framing, no sniffing) and turns any unexpected error into a plain 500 that keeps
+  them (logged with its traceback; nothing of it reaches the client).
 * :func:`allow` is the role check every route declares: ``user: User = allow("facilitator")``.
   The access-control test enumerates the routes and finds the roles on that dependency.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -27,6 +32,9 @@ from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from accord.web.db import User, WebStore
+from accord.web.security import SecuritySettings
+
+log = logging.getLogger("accord.web")
 
 COOKIE = "accord_session"
 CSRF_HEADER = "x-csrf-token"
@@ -41,13 +49,24 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _hasher = PasswordHasher()
+_dummy: list[str] = []
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(stored: str, password: str) -> bool:
+def verify_password(stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``stored``. With ``stored=None`` (an unknown user) a dummy
+    hash with the same parameters is checked, so that both cases take as long."""
+    if stored is None:
+        if not _dummy:
+            _dummy.append(_hasher.hash(secrets.token_urlsafe(16)))
+        stored = _dummy[0]
+        password = "\x00" + password  # never matches
+        with contextlib.suppress(VerifyMismatchError, VerificationError, InvalidHashError):
+            _hasher.verify(stored, password)
+        return False
     try:
         return _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -75,8 +94,13 @@ class Sessions:
         return data
 
     @staticmethod
-    def new(user_id: int | None = None) -> dict[str, Any]:
-        return {"u": user_id, "c": secrets.token_urlsafe(32)}
+    def new(token: str | None = None) -> dict[str, Any]:
+        """A fresh session: a new CSRF token, and the server-side session ``token`` if signed
+        in."""
+        data: dict[str, Any] = {"c": secrets.token_urlsafe(32)}
+        if token is not None:
+            data["s"] = token
+        return data
 
 
 def _cookie_header(value: str) -> tuple[bytes, bytes]:
@@ -176,8 +200,12 @@ class Guard:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 existing = list(message.get("headers", []))
                 names = {k.lower() for k, _ in existing}
                 extra = [h for h in SECURITY_HEADERS if h[0] not in names]
@@ -189,7 +217,15 @@ class Guard:
                 message = {**message, "headers": existing + extra + cookie}
             await send(message)
 
-        await self.app(scope, replay, send_with_headers)
+        try:
+            await self.app(scope, replay, send_with_headers)
+        except Exception:
+            # a generic 500 that keeps the security headers and the connection; the details
+            # go to the log only
+            log.exception("unexpected error on %s %s", scope["method"], scope.get("path"))
+            if started:
+                raise
+            await _reply(send, 500, "internal error", [])
 
 
 def _parse_cookies(text: str) -> dict[str, str]:
@@ -213,12 +249,30 @@ def session_of(request: Request) -> dict[str, Any]:
     return session if isinstance(session, dict) else Sessions.new()
 
 
+def session_token(request: Request) -> str | None:
+    token = session_of(request).get("s")
+    return token if isinstance(token, str) and token else None
+
+
 def current_user(request: Request) -> User | None:
-    store: WebStore = request.app.state.store
-    user_id = session_of(request).get("u")
-    if not isinstance(user_id, int):
-        return None
-    return store.user(user_id)
+    """The user of the request's live server-side session (looked up once per request)."""
+    state = request.scope.setdefault("state", {})
+    if "user" in state:
+        cached: User | None = state["user"]
+        return cached
+    token = session_token(request)
+    user = None
+    if token is not None:
+        store: WebStore = request.app.state.store
+        settings: SecuritySettings = request.app.state.security
+        user = store.session_user(
+            token,
+            idle=settings.timedelta(settings.idle_timeout),
+            absolute=settings.timedelta(settings.absolute_timeout),
+            touch=settings.timedelta(settings.touch_interval),
+        )
+    state["user"] = user
+    return user
 
 
 def csrf_token(request: Request) -> str:

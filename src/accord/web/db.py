@@ -16,10 +16,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,9 @@ from accord.runs.web_models import (
     WebLibrary,
     WebOrder,
     WebSeat,
+    WebSession,
     WebSetting,
+    WebThrottle,
     WebUser,
 )
 
@@ -43,6 +45,11 @@ def now() -> datetime:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def aware(moment: datetime) -> datetime:
+    """``moment`` with a time zone (SQLite hands back naive UTC datetimes)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -166,10 +173,104 @@ class WebStore:
             return User(row.id, row.username, row.role), row.password_hash
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Change a password and end every session of the account (same transaction)."""
         with self.write() as session:
             row = session.get(WebUser, user_id)
             if row is not None:
                 row.password_hash = password_hash
+            session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+    # ------------------------------------------------------------------ sessions
+
+    def add_session(self, user_id: int) -> str:
+        """A new signed-in session; returns its token (the database keeps only its hash)."""
+        token = secrets.token_urlsafe(32)
+        moment = now()
+        with self.write() as session:
+            session.add(
+                WebSession(
+                    id=token_hash(token), user_id=user_id, created_at=moment, last_seen=moment
+                )
+            )
+        return token
+
+    def session_user(
+        self, token: str, idle: timedelta, absolute: timedelta, touch: timedelta
+    ) -> User | None:
+        """The user of a live session, or ``None`` (unknown, ended or expired: an expired
+        session is deleted). ``last_seen`` is written at most once per ``touch``."""
+        key = token_hash(token)
+        moment = now()
+        with self.read() as session:
+            row = session.get(WebSession, key)
+            if row is None:
+                return None
+            created, seen = aware(row.created_at), aware(row.last_seen)
+            user = session.get(WebUser, row.user_id)
+        if user is None or moment - seen > idle or moment - created > absolute:
+            self.end_session(token)
+            return None
+        if moment - seen > touch:
+            with self.write() as session:
+                session.execute(
+                    update(WebSession).where(WebSession.id == key).values(last_seen=moment)
+                )
+        return User(user.id, user.username, user.role)
+
+    def end_session(self, token: str) -> None:
+        with self.write() as session:
+            session.execute(delete(WebSession).where(WebSession.id == token_hash(token)))
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign an account out everywhere."""
+        with self.write() as session:
+            session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+    # ------------------------------------------------------------------ sign-in throttling
+
+    def locked_for(self, keys: Sequence[str]) -> float:
+        """Seconds until the longest lock among ``keys`` lifts (0: none is locked)."""
+        moment = now()
+        with self.read() as session:
+            rows = session.scalars(select(WebThrottle).where(WebThrottle.key.in_(keys))).all()
+            until = [aware(r.locked_until) for r in rows if r.locked_until is not None]
+        return max([0.0, *((u - moment).total_seconds() for u in until)])
+
+    def record_failure(
+        self, key: str, limit: int, window: timedelta, lockout: timedelta
+    ) -> datetime | None:
+        """Count a failed sign-in against ``key``; returns the lock's end when this failure
+        reaches ``limit`` within ``window`` (the count then starts again)."""
+        try:
+            return self._record_failure(key, limit, window, lockout)
+        except IntegrityError:  # a parallel failure created the row first: count on it
+            return self._record_failure(key, limit, window, lockout)
+
+    def _record_failure(
+        self, key: str, limit: int, window: timedelta, lockout: timedelta
+    ) -> datetime | None:
+        moment = now()
+        with self.write() as session:
+            row = session.get(WebThrottle, key, with_for_update=True)
+            if row is None:
+                row = WebThrottle(key=key, failures=0, window_start=moment, locked_until=None)
+                session.add(row)
+            if moment - aware(row.window_start) > window:
+                row.failures, row.window_start = 0, moment
+            row.failures += 1
+            if row.failures < limit:
+                return None
+            row.failures, row.window_start = 0, moment
+            row.locked_until = moment + lockout
+            return row.locked_until
+
+    def clear_throttle(self, key: str | None = None) -> None:
+        """Forget the failures and lock of ``key`` (``None``: of every key)."""
+        with self.write() as session:
+            query = delete(WebThrottle)
+            if key is not None:
+                query = query.where(WebThrottle.key == key)
+            session.execute(query)
 
     def users(self) -> list[User]:
         with self.read() as session:
@@ -242,14 +343,40 @@ class WebStore:
                 return None
             return row.game_id, row.team, row.display_name
 
-    def claim_seat(self, token: str, user_id: int, display_name: str) -> tuple[int, str]:
-        with self.write() as session:
-            row = session.scalar(select(WebSeat).where(WebSeat.invite_hash == token_hash(token)))
-            if row is None or row.user_id is not None:
-                raise KeyError("invitation")
-            row.user_id = user_id
-            row.display_name = display_name
-            return row.game_id, row.team
+    def join(
+        self, token: str, username: str, password_hash: str, display_name: str
+    ) -> tuple[User, int]:
+        """Create the team account and take the invitation's seat in ONE transaction, so one
+        invitation makes at most one account however many joins race.
+
+        Raises:
+            KeyError: the invitation is unknown or already used.
+            ValueError: the user name is taken.
+        """
+        try:
+            with self.write() as session:
+                seat = session.scalar(
+                    select(WebSeat)
+                    .where(WebSeat.invite_hash == token_hash(token))
+                    .with_for_update()
+                )
+                if seat is None or seat.user_id is not None:
+                    raise KeyError("invitation")
+                user = WebUser(
+                    username=username, password_hash=password_hash, role="team", created_at=now()
+                )
+                session.add(user)
+                session.flush()
+                taken = session.execute(
+                    update(WebSeat)
+                    .where(WebSeat.id == seat.id, WebSeat.user_id.is_(None))
+                    .values(user_id=user.id, display_name=display_name)
+                )
+                if getattr(taken, "rowcount", 0) != 1:
+                    raise KeyError("invitation")
+                return User(user.id, user.username, user.role), seat.game_id
+        except IntegrityError:
+            raise ValueError(f"the user name '{username}' is taken") from None
 
     def teams_of(self, user_id: int) -> dict[int, str]:
         """game id -> team for every seat the user holds."""
@@ -269,8 +396,9 @@ class WebStore:
         user_id: int,
         client_key: str | None,
     ) -> tuple[OrderRecord, bool]:
-        """Store one submission (committed on return). With a ``client_key`` already stored
-        for this game, returns that submission and ``False`` (nothing is stored twice)."""
+        """Store one submission (committed on return). With a ``client_key`` this team already
+        used in this game, returns that submission and ``False`` (nothing is stored twice).
+        Keys are per team: another team's key never matches (nor reveals its order)."""
         try:
             with self.write() as session:
                 row = WebOrder(
@@ -290,7 +418,9 @@ class WebStore:
             with self.read() as session:
                 old = session.scalar(
                     select(WebOrder).where(
-                        WebOrder.game_id == game_id, WebOrder.client_key == client_key
+                        WebOrder.game_id == game_id,
+                        WebOrder.team == team,
+                        WebOrder.client_key == client_key,
                     )
                 )
                 if old is None:

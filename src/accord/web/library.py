@@ -14,6 +14,7 @@ from pathlib import Path
 
 from accord.errors import AccordError, UsageError
 from accord.web.db import WebStore
+from accord.web.security import MAX_ID, check_aliases
 
 _WARGAME = re.compile(r"^clock\s*:", re.MULTILINE)
 MAX_SCENARIO_BYTES = 1024 * 1024
@@ -73,7 +74,8 @@ def resolve(store: WebStore, folder: Path, ref: str) -> tuple[str, str, str]:
             raise UsageError(f"no shipped scenario '{rest}'", field="scenario")
         text = (folder / rest).read_text(encoding="utf-8")
         return text, Path(rest).name, classify(text)
-    if prefix == "lib" and rest.isdigit():
+    # ASCII digits only ('²'.isdigit() is true) and within the ids' column range
+    if prefix == "lib" and rest.isascii() and rest.isdigit() and int(rest) <= MAX_ID:
         item = store.library_item(int(rest))
         if item is not None:
             name, kind, text = item
@@ -85,11 +87,19 @@ def resolve(store: WebStore, folder: Path, ref: str) -> tuple[str, str, str]:
     )
 
 
-def validate(text: str, source: str, kind: str | None = None) -> tuple[str, list[Problem]]:
-    """(kind, problems) of scenario text; no problems means it can be saved and run."""
+def validate(
+    text: str, source: str, kind: str | None = None, alias_allowance: int = 10_000
+) -> tuple[str, list[Problem]]:
+    """(kind, problems) of scenario text; no problems means it can be saved and run.
+
+    Raises:
+        accord.web.security.BudgetExceededError: YAML aliases that expand beyond the text's size
+            plus ``alias_allowance`` values (413), checked before anything is built.
+    """
     kind = kind or classify(text)
     if len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
         return kind, [Problem(None, None, "the scenario is larger than 1 MiB")]
+    check_aliases(text, alias_allowance)
     try:
         if kind == "wargame":
             from accord.wargame import loads_wargame

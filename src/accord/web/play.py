@@ -12,8 +12,9 @@ restarts with every order and event it had acknowledged:
   so a crash leaves either the whole turn or none of it (the orders stay, and the facilitator
   releases again).
 
-A per-game lock serialises overrides, releases and order submissions within the server process;
-the events' primary key (game, seq) refuses a second release of the same turn from anywhere.
+A release names its turn (``{"turn": N}``); any turn but the next one is refused. A per-game lock
+serialises overrides, releases and order submissions within the server process; the events'
+primary key (game, seq) refuses a second release of the same turn from anywhere.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from typing import Any
 from accord.errors import UsageError
 from accord.wargame import Game, loads_wargame
 from accord.wargame.loader import CompiledScenario
-from accord.wargame.log import Event, GameStarted
+from accord.wargame.log import Event
 from accord.wargame.players import DoctrinePlayer, PassivePlayer, UtilityPlayer
 from accord.wargame.review import describe
-from accord.wargame.view import Player, debrief, sees, visible_variables
+from accord.wargame.view import Player, audience_log, debrief
 from accord.web.db import OrderRecord, WebStore
 
 AUTO_PLAYERS = ("doctrine", "utility", "passive")
@@ -75,22 +76,17 @@ def audience(scenario: CompiledScenario, team: str | None) -> frozenset[str] | N
     return frozenset((team, *team_actors(scenario).get(team, [])))
 
 
-def filter_event(scenario: CompiledScenario, event: Event, who: frozenset[str]) -> Event:
-    """The event as ``who`` may see it: changes (and initial values) of hidden variables gone."""
-    shown = set(visible_variables(scenario, who))
-    update: dict[str, Any] = {"changes": {k: v for k, v in event.changes.items() if k in shown}}
-    if isinstance(event, GameStarted):
-        update["values"] = {k: v for k, v in event.values.items() if k in shown}
-        update["sampled"] = {k: v for k, v in event.sampled.items() if k in shown}
-    return event.model_copy(update=update)
-
-
 def visible_events(
     scenario: CompiledScenario, events: Sequence[Event], who: frozenset[str] | None
 ) -> list[Event]:
-    if who is None:
-        return list(events)
-    return [filter_event(scenario, e, who) for e in events if sees(e, who)]
+    """The log as ``who`` may see it: the engine's audience rules
+    (:func:`accord.wargame.view.audience_log`: no dice, no seed, no hidden values or events,
+    renumbered)."""
+    return audience_log(scenario, events, who)
+
+
+class StaleTurnError(Exception):
+    """A release names a turn other than the next one."""
 
 
 class GameService:
@@ -100,6 +96,7 @@ class GameService:
         self.store = store
         self._compiled: dict[str, CompiledScenario] = {}
         self._locks: dict[int, threading.Lock] = {}
+        self._loaded: dict[int, Loaded] = {}
         self._guard = threading.Lock()
 
     def lock(self, game_id: int) -> threading.Lock:
@@ -129,14 +126,24 @@ class GameService:
         return game_id
 
     def load(self, game_id: int) -> Loaded:
+        """The game rebuilt from its stored log. The log only grows, so a game rebuilt earlier
+        with as many events as are stored now is the same game: it is reused (a cache per
+        process; the database stays the only state)."""
         record = self.store.game(game_id)
         if record is None:
             raise KeyError(game_id)
         info = self.store.runs.game(game_id)
+        hit = self._loaded.get(game_id)
+        if hit is not None and len(hit.game.events) == info.events:
+            return Loaded(game_id, hit.scenario, hit.game, record.title)
         scenario = self.compiled(info.scenario_sha256)
         events = self.store.runs.events(game_id)
         game = Game(scenario, events=events)
-        return Loaded(game_id, scenario, game, record.title)
+        loaded = Loaded(game_id, scenario, game, record.title)
+        if len(self._loaded) >= 64:
+            self._loaded.clear()
+        self._loaded[game_id] = loaded
+        return loaded
 
     # ------------------------------------------------------------------ orders
 
@@ -231,13 +238,21 @@ class GameService:
             loaded = self.load(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            event = loaded.game.override(reason, values=values, gates=gates, force=force)
+            game = Game(loaded.scenario, events=loaded.game.events)  # the cached one stays as is
+            event = game.override(reason, values=values, gates=gates, force=force)
             self.store.runs.append_events_atomic(game_id, [event])
             return event
 
-    def release(self, game_id: int) -> list[Event]:
+    def release(self, game_id: int, turn: int) -> list[Event]:
+        """Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`).
+        Serialised per game in this process; across processes, the events' primary key
+        refuses a second release of the same turn (``IntegrityError``)."""
         with self.lock(game_id):
             loaded = self.load(game_id)
+            if turn != loaded.next_turn:
+                raise StaleTurnError(
+                    f"turn {turn} cannot be released: the next turn is turn {loaded.next_turn}"
+                )
             events = self._play_next(loaded)
             self.store.runs.append_events_atomic(game_id, events)
             return events
@@ -256,7 +271,6 @@ class GameService:
                 {
                     "actor": actor,
                     "values": view.values,
-                    "hidden": list(view.hidden),
                     "available": list(view.available),
                     "all_actions": [a.id for a in scenario.spec.actions if a.actor == actor],
                 }

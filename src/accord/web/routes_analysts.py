@@ -28,6 +28,14 @@ from accord.web.schemas import (
     TextIn,
     Validation,
 )
+from accord.web.security import (
+    AnalysisId,
+    ItemId,
+    RunId,
+    SecuritySettings,
+    check_aliases,
+    within_budget,
+)
 from accord.web.templating import render
 
 router = APIRouter()
@@ -38,8 +46,14 @@ def _store(request: Request) -> WebStore:
     return store
 
 
-def _validation(text: str, source: str, kind: str | None) -> Validation:
-    found, problems = validate(text, source, kind)
+def _validation(request: Request, text: str, source: str, kind: str | None) -> Validation:
+    """Validate within the request CPU budget (alias cap: 413; time limit: 422)."""
+    settings: SecuritySettings = request.app.state.security
+    found, problems = within_budget(
+        lambda: validate(text, source, kind, settings.alias_allowance),
+        settings.cpu_seconds,
+        "validation",
+    )
     return Validation(
         valid=not problems,
         kind=found,
@@ -64,7 +78,7 @@ def scenario_page(request: Request, ref: str = "", user: User = ANALYST_PAGE) ->
         text, source, kind = resolve(_store(request), request.app.state.scenarios_dir, ref)
     else:
         text, source, kind = "", "new.yaml", "scenario"
-    check = _validation(text, source, kind) if text else None
+    check = _validation(request, text, source, kind) if text else None
     summary: dict[str, Any] = {}
     if check is not None and check.valid and kind == "scenario":
         from accord.scenario.io import loads
@@ -89,15 +103,15 @@ def scenario_page(request: Request, ref: str = "", user: User = ANALYST_PAGE) ->
 
 
 @router.post("/api/library/validate", response_model=Validation)
-def validate_text(body: TextIn, user: User = ANALYST) -> Validation:
+def validate_text(body: TextIn, request: Request, user: User = ANALYST) -> Validation:
     """Check scenario text: every problem with its line number."""
-    return _validation(body.text, "editor", body.kind)
+    return _validation(request, body.text, "editor", body.kind)
 
 
 @router.post("/api/library", response_model=Saved, status_code=201)
 def save_new(body: SaveIn, request: Request, user: User = FACILITATOR) -> Response:
     """Save a new scenario; refused (422 with the problems) until it is valid."""
-    check = _validation(body.text, body.name, body.kind)
+    check = _validation(request, body.text, body.name, body.kind)
     if not check.valid:
         return JSONResponse(
             {"detail": "the scenario is not valid", "problems": check.model_dump()["problems"]},
@@ -109,12 +123,14 @@ def save_new(body: SaveIn, request: Request, user: User = FACILITATOR) -> Respon
 
 
 @router.put("/api/library/{item_id}", response_model=Saved)
-def save_edit(item_id: int, body: TextIn, request: Request, user: User = FACILITATOR) -> Response:
+def save_edit(
+    item_id: ItemId, body: TextIn, request: Request, user: User = FACILITATOR
+) -> Response:
     store = _store(request)
     item = store.library_item(item_id)
     if item is None:
         raise HTTPException(404, f"no library entry {item_id}")
-    check = _validation(body.text, item[0], body.kind or item[1])
+    check = _validation(request, body.text, item[0], body.kind or item[1])
     if not check.valid:
         return JSONResponse(
             {"detail": "the scenario is not valid", "problems": check.model_dump()["problems"]},
@@ -141,14 +157,16 @@ async def import_file(file: UploadFile, request: Request, user: User = FACILITAT
     text = decode(data, name)
     store = _store(request)
     if classify(text) == "wargame":
-        check = _validation(text, name, "wargame")
+        check = _validation(request, text, name, "wargame")
         if not check.valid:
             first = check.problems[0]
             raise ScenarioError(first.message, file=name, line=first.line, field=first.field)
         refs = [f"lib:{store.add_library(name, 'wargame', text, user.id)}"]
     else:
+        settings: SecuritySettings = request.app.state.security
+        check_aliases(text, settings.alias_allowance)
         try:
-            scenarios = loads(text, name)
+            scenarios = within_budget(lambda: loads(text, name), settings.cpu_seconds, "import")
         except AccordError:
             raise
         except Exception as exc:
@@ -271,7 +289,7 @@ def list_analyses(request: Request, user: User = ANALYST) -> list[AnalysisOut]:
 
 
 @router.get("/api/analyses/{analysis_id}", response_model=AnalysisOut)
-def get_analysis(analysis_id: int, request: Request, user: User = ANALYST) -> AnalysisOut:
+def get_analysis(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> AnalysisOut:
     return _out(_record(request, analysis_id))
 
 
@@ -301,7 +319,7 @@ def _done(request: Request, analysis_id: int) -> AnalysisRecord:
 
 
 @router.get("/api/analyses/{analysis_id}/download.json")
-def download_json(analysis_id: int, request: Request, user: User = ANALYST) -> Response:
+def download_json(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
     record = _done(request, analysis_id)
     return JSONResponse(
         _out(record).model_dump(),
@@ -310,7 +328,7 @@ def download_json(analysis_id: int, request: Request, user: User = ANALYST) -> R
 
 
 @router.get("/api/analyses/{analysis_id}/download.csv")
-def download_csv(analysis_id: int, request: Request, user: User = ANALYST) -> Response:
+def download_csv(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
     record = _done(request, analysis_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -330,7 +348,7 @@ def download_csv(analysis_id: int, request: Request, user: User = ANALYST) -> Re
 
 
 @router.get("/api/analyses/{analysis_id}/report.html", response_class=HTMLResponse)
-def download_html(analysis_id: int, request: Request, user: User = ANALYST) -> Response:
+def download_html(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
     """A self-contained HTML report of the run (escaped; inline SVG chart for forecasts)."""
     record = _done(request, analysis_id)
     esc = html.escape
@@ -394,7 +412,7 @@ def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
 
 
 @router.get("/runs/compare", response_class=HTMLResponse)
-def compare_page(request: Request, a: int, b: int, user: User = ANALYST_PAGE) -> Response:
+def compare_page(request: Request, a: RunId, b: RunId, user: User = ANALYST_PAGE) -> Response:
     """Two runs side by side: every quantity of either, with both values."""
     left, right = _record(request, a), _record(request, b)
 
@@ -413,7 +431,7 @@ def compare_page(request: Request, a: int, b: int, user: User = ANALYST_PAGE) ->
 
 
 @router.get("/runs/{analysis_id}", response_class=HTMLResponse)
-def run_page(analysis_id: int, request: Request, user: User = ANALYST_PAGE) -> Response:
+def run_page(analysis_id: AnalysisId, request: Request, user: User = ANALYST_PAGE) -> Response:
     record = _record(request, analysis_id)
     table = record.result.get("table") if isinstance(record.result, dict) else None
     chart = _forecast_chart(record.result) if record.status == "done" else ""

@@ -12,10 +12,12 @@ from accord.web.auth import (
     PUBLIC_ACCESS,
     Sessions,
     hash_password,
+    session_token,
     verify_password,
 )
 from accord.web.db import User, WebStore
-from accord.web.schemas import Credentials, Done, JoinRequest, NewUser, UserOut
+from accord.web.schemas import Credentials, Done, JoinRequest, NewPassword, NewUser, UserOut
+from accord.web.security import SecuritySettings, log, retry_after, safe_next
 
 router = APIRouter()
 
@@ -26,18 +28,58 @@ def _store(request: Request) -> WebStore:
 
 
 def _signed_in(request: Request, user_id: int | None, redirect: str) -> Response:
+    """A reply that starts a new session: signed in as ``user_id`` (a new server-side session)
+    or signed out (``None``); a new CSRF token either way."""
     response = JSONResponse(Done(redirect=redirect).model_dump())
     sessions: Sessions = Sessions(_store(request).secret())
+    token = None if user_id is None else _store(request).add_session(user_id)
     response.set_cookie(
-        COOKIE, sessions.dump(Sessions.new(user_id)), httponly=True, samesite="strict", path="/"
+        COOKIE,
+        sessions.dump(Sessions.new(token)),
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=request.url.scheme == "https",
     )
     return response
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
+    return safe_next(target)
+
+
+def _address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: the proxy's; see
+    docs/security.md)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _check_password(request: Request, username: str, password: str) -> User:
+    """Throttled, constant-time sign-in check: 429 while the account or the address is locked,
+    401 for a wrong name or password (an unknown name costs a dummy hash)."""
+    store = _store(request)
+    settings: SecuritySettings = request.app.state.security
+    account, address = f"account:{username.lower()}", f"address:{_address(request)}"
+    wait = store.locked_for([account, address])
+    if wait > 0:
+        raise HTTPException(
+            429, "too many failed sign-ins: try again later", headers=retry_after(wait)
+        )
+    found = store.user_by_name(username)
+    if found is not None and verify_password(found[1], password):
+        store.clear_throttle(account)
+        return found[0]
+    if found is None:
+        verify_password(None, password)
+    window, lockout = (
+        settings.timedelta(settings.failure_window),
+        settings.timedelta(settings.lockout),
+    )
+    for key, limit in ((account, settings.account_failures), (address, settings.address_failures)):
+        until = store.record_failure(key, limit, window, lockout)
+        if until is not None:
+            log.warning("sign-in locked for %s until %s after %d failures", key, until, limit)
+    raise HTTPException(401, "wrong user name or password")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -95,15 +137,35 @@ def setup(body: Credentials, request: Request, user: User | None = PUBLIC_ACCESS
 def login(
     body: Credentials, request: Request, next: str = "/", user: User | None = PUBLIC_ACCESS
 ) -> Response:
-    found = _store(request).user_by_name(body.username)
-    if found is None or not verify_password(found[1], body.password):
-        raise HTTPException(401, "wrong user name or password")
-    return _signed_in(request, found[0].id, _safe_next(next))
+    """Sign in (throttled: 429 with ``Retry-After`` while locked); ``next`` is followed only
+    when it is a same-origin path."""
+    found = _check_password(request, body.username, body.password)
+    return _signed_in(request, found.id, _safe_next(next))
 
 
 @router.post("/api/logout", response_model=Done)
 def logout(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
+    """Sign out: this session ends on the server (a saved cookie no longer works)."""
+    token = session_token(request)
+    if token is not None:
+        _store(request).end_session(token)
     return _signed_in(request, None, "/login")
+
+
+@router.post("/api/logout-everywhere", response_model=Done)
+def logout_everywhere(request: Request, user: User = ANYONE) -> Response:
+    """End every session of the signed-in account, this one included."""
+    _store(request).end_sessions(user.id)
+    return _signed_in(request, None, "/login")
+
+
+@router.post("/api/password", response_model=Done)
+def change_password(body: NewPassword, request: Request, user: User = ANYONE) -> Response:
+    """Change the password (the current one is required): every session of the account ends;
+    this client gets a new one."""
+    _check_password(request, user.username, body.current)
+    _store(request).set_password_hash(user.id, hash_password(body.new))
+    return _signed_in(request, user.id, "/")
 
 
 @router.get("/api/me", response_model=UserOut)
@@ -150,14 +212,13 @@ def join(
         raise HTTPException(404, "this invitation is not valid (it may have been replaced)")
     if seat[2] is not None:
         raise HTTPException(409, "this invitation has already been used")
-    try:
-        created = store.add_user(body.username, hash_password(body.password), "team")
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
-    try:
-        game_id, _team = store.claim_seat(token, created.id, body.team_name.strip())
+    password_hash = hash_password(body.password)
+    try:  # the account and the seat in one transaction: one invitation, one account
+        created, game_id = store.join(token, body.username, password_hash, body.team_name.strip())
     except KeyError:
         raise HTTPException(409, "this invitation has already been used") from None
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
     return _signed_in(request, created.id, f"/games/{game_id}")
 
 

@@ -21,7 +21,7 @@ from accord.web.auth import (
 )
 from accord.web.db import User, WebStore
 from accord.web.library import resolve
-from accord.web.play import GameService, Loaded, audience, team_actors
+from accord.web.play import GameService, Loaded, StaleTurnError, audience, team_actors
 from accord.web.schemas import (
     EventOut,
     GameCreated,
@@ -32,9 +32,11 @@ from accord.web.schemas import (
     OrderOut,
     OverrideIn,
     Proposal,
+    ReleaseIn,
     SeatIn,
     SeatOut,
 )
+from accord.web.security import GameId, TurnQuery
 from accord.web.templating import render
 
 router = APIRouter()
@@ -52,17 +54,16 @@ def _games(request: Request) -> GameService:
 
 def viewer_team(request: Request, user: User, game_id: int) -> str | None:
     """``None`` for a facilitator (sees all), ``""`` for an observer, else the user's team.
-    A team user without a seat in the game gets 403; an unknown game 404."""
+    An unknown game is a 404, and so is, for a team user, a game without its seat: the same
+    reply, so that a team cannot tell which game ids exist."""
+    if user.role == "team":
+        team = _store(request).teams_of(user.id).get(game_id)
+        if team is None:
+            raise HTTPException(404, f"no game {game_id}")
+        return team
     if _store(request).game(game_id) is None:
         raise HTTPException(404, f"no game {game_id}")
-    if user.role == "facilitator":
-        return None
-    if user.role == "observer":
-        return ""
-    team = _store(request).teams_of(user.id).get(game_id)
-    if team is None:
-        raise HTTPException(403, "you have no seat in this game")
-    return team
+    return None if user.role == "facilitator" else ""
 
 
 def _load(request: Request, game_id: int) -> Loaded:
@@ -163,14 +164,14 @@ def create_game(body: NewGame, request: Request, user: User = FACILITATOR) -> Ga
 
 
 @router.get("/api/games/{game_id}", response_model=GameState)
-def game_state(game_id: int, request: Request, user: User = ANYONE) -> GameState:
+def game_state(game_id: GameId, request: Request, user: User = ANYONE) -> GameState:
     team = viewer_team(request, user, game_id)
     return _state(request, _load(request, game_id), team)
 
 
 @router.put("/api/games/{game_id}/seats/{team}", response_model=SeatOut)
 def assign_seat(
-    game_id: int, team: str, body: SeatIn, request: Request, user: User = FACILITATOR
+    game_id: GameId, team: str, body: SeatIn, request: Request, user: User = FACILITATOR
 ) -> SeatOut:
     """Give a team to a person (returns the invitation link, shown once) or an automated actor."""
     viewer_team(request, user, game_id)
@@ -193,7 +194,7 @@ def assign_seat(
 
 
 @router.post("/api/games/{game_id}/orders", response_model=OrderOut, status_code=201)
-def submit_order(game_id: int, body: OrderIn, request: Request, user: User = TEAM) -> Response:
+def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = TEAM) -> Response:
     """A team's orders for one of its actors this turn (the latest submission counts)."""
     team = viewer_team(request, user, game_id)
     assert team
@@ -214,9 +215,9 @@ def submit_order(game_id: int, body: OrderIn, request: Request, user: User = TEA
 
 @router.get("/api/games/{game_id}/orders", response_model=list[OrderOut])
 def list_orders(
-    game_id: int,
+    game_id: GameId,
     request: Request,
-    turn: int | None = None,
+    turn: TurnQuery = None,
     user: User = FACILITATOR_OR_TEAM,
 ) -> list[OrderOut]:
     """All orders (facilitator) or the team's own orders; never another team's."""
@@ -242,7 +243,7 @@ def _events_out(events: list) -> list[EventOut]:  # type: ignore[type-arg]
 
 
 @router.get("/api/games/{game_id}/proposal", response_model=Proposal)
-def proposal(game_id: int, request: Request, user: User = FACILITATOR) -> Proposal:
+def proposal(game_id: GameId, request: Request, user: User = FACILITATOR) -> Proposal:
     """What the engine would adjudicate for the next turn with the orders in (nothing stored)."""
     viewer_team(request, user, game_id)
     loaded, events = _games(request).proposal(game_id)
@@ -252,7 +253,7 @@ def proposal(game_id: int, request: Request, user: User = FACILITATOR) -> Propos
 
 @router.post("/api/games/{game_id}/override", response_model=EventOut, status_code=201)
 def override(
-    game_id: int, body: OverrideIn, request: Request, user: User = FACILITATOR
+    game_id: GameId, body: OverrideIn, request: Request, user: User = FACILITATOR
 ) -> EventOut:
     """Override the adjudication (a reason is required): set values or gates, force draws."""
     viewer_team(request, user, game_id)
@@ -264,21 +265,31 @@ def override(
     return _events_out([event])[0]
 
 
-@router.post("/api/games/{game_id}/release", response_model=Proposal)
-def release(game_id: int, request: Request, user: User = FACILITATOR) -> Proposal:
-    """Accept the engine's adjudication (after any overrides) and release the turn."""
+@router.post(
+    "/api/games/{game_id}/release",
+    response_model=Proposal,
+    responses={409: {"description": "the turn is not the next one (released already)"}},
+)
+def release(
+    game_id: GameId, body: ReleaseIn, request: Request, user: User = FACILITATOR
+) -> Proposal:
+    """Accept the engine's adjudication (after any overrides) and release ``body.turn``, which
+    must be the next turn: releases are serialised per game, and any other turn is a 409 (so
+    parallel or repeated clicks release one turn)."""
     viewer_team(request, user, game_id)
     try:
-        events = _games(request).release(game_id)
+        events = _games(request).release(game_id, body.turn)
+    except StaleTurnError as exc:
+        raise HTTPException(409, str(exc)) from None
     except IntegrityError:
-        raise HTTPException(409, "this turn was released already") from None
+        raise HTTPException(409, f"turn {body.turn} was released already") from None
     outcome = next((getattr(e, "outcome", None) for e in events if e.kind == "game-ended"), None)
     turn = events[0].turn if events else 0
     return Proposal(turn=turn, events=_events_out(events), outcome=outcome)
 
 
 @router.get("/api/games/{game_id}/export.json")
-def export_json(game_id: int, request: Request, user: User = ANYONE) -> Response:
+def export_json(game_id: GameId, request: Request, user: User = ANYONE) -> Response:
     """The log (role-filtered for teams and observers) and the orders the viewer may see."""
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
@@ -291,7 +302,7 @@ def export_json(game_id: int, request: Request, user: User = ANYONE) -> Response
 
 
 @router.get("/api/games/{game_id}/export.csv")
-def export_csv(game_id: int, request: Request, user: User = ANYONE) -> Response:
+def export_csv(game_id: GameId, request: Request, user: User = ANYONE) -> Response:
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     who = audience(loaded.scenario, team)
@@ -307,7 +318,7 @@ def export_csv(game_id: int, request: Request, user: User = ANYONE) -> Response:
 
 
 @router.get("/games/{game_id}", response_class=HTMLResponse)
-def game_page(game_id: int, request: Request, user: User = ANYONE_PAGE) -> Response:
+def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Response:
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     state = _state(request, loaded, team)
@@ -337,7 +348,7 @@ def game_page(game_id: int, request: Request, user: User = ANYONE_PAGE) -> Respo
 
 
 @router.get("/games/{game_id}/review", response_class=HTMLResponse)
-def review(game_id: int, request: Request, user: User = FACILITATOR_PAGE) -> Response:
+def review(game_id: GameId, request: Request, user: User = FACILITATOR_PAGE) -> Response:
     """The after-action review (facilitator: the whole game)."""
     viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
@@ -352,7 +363,7 @@ def review(game_id: int, request: Request, user: User = FACILITATOR_PAGE) -> Res
 
 @router.get("/games/{game_id}/review/debrief/{team}", response_class=HTMLResponse)
 def review_debrief(
-    game_id: int, team: str, request: Request, user: User = FACILITATOR_PAGE
+    game_id: GameId, team: str, request: Request, user: User = FACILITATOR_PAGE
 ) -> Response:
     """Any team's start-of-turn debriefs, for the facilitator reading the review."""
     viewer_team(request, user, game_id)
@@ -363,7 +374,7 @@ def review_debrief(
 
 
 @router.get("/games/{game_id}/debrief", response_class=HTMLResponse)
-def team_debrief(game_id: int, request: Request, user: User = TEAM_PAGE) -> Response:
+def team_debrief(game_id: GameId, request: Request, user: User = TEAM_PAGE) -> Response:
     """A team's start-of-turn debriefs for every turn so far (its fog of war)."""
     team = viewer_team(request, user, game_id)
     assert team

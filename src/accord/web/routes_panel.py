@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from accord.errors import UsageError
-from accord.web.auth import PUBLIC_ACCESS, Sessions, allow, hash_password
+from accord.web.auth import PUBLIC_ACCESS, allow, hash_password
 from accord.web.db import User, WebStore
 from accord.web.panel_service import (
     CELL_FIELDS,
@@ -316,7 +316,6 @@ def join_panel(
     token: str, body: PanelJoin, request: Request, user: User | None = PUBLIC_ACCESS
 ) -> Response:
     """Accept a panel invitation: create the expert's account and sign in."""
-    from accord.web.auth import COOKIE
 
     service = _panels(request)
     found = service.by_invite(token)
@@ -332,12 +331,9 @@ def join_panel(
         panel_id = service.claim(token, created.id)
     except KeyError:
         raise HTTPException(409, "this invitation has already been used") from None
-    response = JSONResponse({"ok": True, "redirect": f"/panels/{panel_id}"})
-    sessions = Sessions(_store(request).secret())
-    response.set_cookie(
-        COOKIE, sessions.dump(Sessions.new(created.id)), httponly=True, samesite="strict", path="/"
-    )
-    return response
+    from accord.web.routes_auth import _signed_in  # one way to start a server-side session
+
+    return _signed_in(request, created.id, f"/panels/{panel_id}")
 
 
 # ---------------------------------------------------------------------- pages

@@ -20,6 +20,11 @@ class Credentials(_In):
     password: str = Password
 
 
+class NewPassword(_In):
+    current: str = Field(min_length=1, max_length=256)
+    new: str = Password
+
+
 class NewUser(Credentials):
     role: Literal["facilitator", "observer"]
 
@@ -103,6 +108,10 @@ class Proposal(BaseModel):
     turn: int
     events: list[EventOut]
     outcome: str | None
+
+
+class ReleaseIn(_In):
+    turn: int = Field(ge=1, le=2**31 - 1, description="the turn to release: the next one")
 
 
 class OverrideIn(_In):

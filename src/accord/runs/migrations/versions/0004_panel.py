@@ -1,7 +1,7 @@
 """Expert panels in the web workbench: panels (Delphi rounds), invited experts, answers.
 
 Revision ID: 0004
-Revises: 0002 (the lead re-points this at the head when other revisions land first)
+Revises: 0003 (web security: sessions, throttling)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
