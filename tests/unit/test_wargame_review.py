@@ -20,7 +20,7 @@ def test_monte_carlo_tallies_are_consistent_and_seeded() -> None:
     b = run_monte_carlo(scenario, 40, seed=2)
     assert a.outcomes == b.outcomes and a.seeds == b.seeds
     assert math.isclose(sum(a.outcome_share.values()), 1.0)
-    assert set(a.outcome_share) <= {"taiwan_holds", "taiwan_falls", "undecided"}
+    assert set(a.outcome_share) <= {"taiwan_holds", "taiwan_falls", "no_decisive_outcome"}
     assert 0.0 <= a.decision_share["nato_statement"] <= 1.0
     assert set(a.inputs) == {"escalation", "threat_fr"}
     assert all(0.5 <= x <= 1.5 for x in a.inputs["escalation"])

@@ -28,13 +28,46 @@ def test_every_actor_the_issue_lists_is_there() -> None:
     actors = {a.id: a for a in SCENARIO.spec.actors}
     assert {"jp_pm", "jp_mod", "jp_mofa"} <= set(actors)
     assert {actors[a].team for a in ("jp_pm", "jp_mod", "jp_mofa")} == {"jp_nsc"}
-    assert {"usa", "chn", "twn", "eu", "rus", "prk"} <= set(actors)
+    assert {"usa", "chn", "twn", "eu", "rus", "prk", "kor", "aus", "phl"} <= set(actors)
     allies = _rows("nato_members_accession.csv")
     assert len(allies) == 32
     decisions = {d.id: d for d in SCENARIO.spec.decisions}
-    for d in ("nac_statement", "nac_sanctions_coordination", "nac_naval_presence"):
+    for d in ("nac_statement", "nac_backfill"):
         assert decisions[d].rule.kind == "consensus" and len(decisions[d].members) == 32
     assert "eu" in decisions["g7_sanctions"].members
+    assert decisions["eu_sanctions"].rule.kind == "unanimity"
+    assert len(decisions["eu_sanctions"].members) == 24  # 23 EU allies + the four non-aligned
+
+
+def test_south_korea_australia_and_the_philippines_decide_through_their_own_gates() -> None:
+    spec = SCENARIO.spec
+    gates = {g.id: g for g in spec.gates}
+    regional = {r["id"] for r in _rows("regional_gates.csv")}
+    for gate, actor, fact in [
+        ("usfk_flexibility", "kor", "KOR-02"),
+        ("aus_commitment", "aus", "AUS-02"),
+        ("edca_access", "phl", "PHL-04"),
+        ("us_intervention", "usa", "USA-05"),
+        ("prior_consultation", "jp_pm", "JPN-01"),
+    ]:
+        g = gates[gate]
+        assert g.actor == actor and fact in g.legal_source and fact in regional
+        assert g.decision is not None and g.who_decides and g.permits
+        assert any(gate in a.requires_gates for a in spec.actions)
+
+
+def test_nato_has_no_pacific_force_and_no_sanctions_role() -> None:
+    allies = {r["iso3"].lower() for r in _rows("nato_members_china.csv")}
+    nato = [d for d in SCENARIO.spec.decisions if set(d.members) == allies]
+    assert {d.id for d in nato} == {"nac_statement", "nac_backfill"}
+    for d in nato:
+        text = f"{d.id} {d.label}".lower()
+        assert "sanction" not in text and "pacific force" not in text and "naval" not in text
+        # nothing NATO agrees touches the fighting or the blockade around Taiwan
+        assert not {"blockade", "taiwan_control", "us_access", "us_combat"} & set(d.effects)
+    sanctions = [d.id for d in SCENARIO.spec.decisions if "sanction" in d.id]
+    assert sorted(sanctions) == ["eu_sanctions", "g7_sanctions"]
+    assert not [a for a in SCENARIO.spec.actions if a.actor in allies - {"usa"}]
 
 
 def test_gates_injects_and_every_assumption_is_marked() -> None:
@@ -42,14 +75,29 @@ def test_gates_injects_and_every_assumption_is_marked() -> None:
     gates = {g.id: g for g in spec.gates}
     legal = {r["id"] for r in _rows("japan_legal_gates.csv")}
     for gate, fact in [
+        ("grey_zone", "A02"),
         ("important_influence", "A04"),
         ("anticipated", "A06"),
         ("survival_threatening", "A05"),
         ("armed_attack", "A07"),
     ]:
-        assert fact in legal and fact in (gates[gate].source or "")
+        assert fact in legal and fact in gates[gate].legal_source
         assert gates[gate].decision is not None and gates[gate].decision.startswith("cabinet_")
+        assert gates[gate].who_decides and gates[gate].permits and gates[gate].conditions
         assert any(gate in a.requires_gates for a in spec.actions)  # each gate unlocks actions
+    survival = gates["survival_threatening"]
+    assert "A01" in survival.legal_source
+    texts = " ".join(c.text for c in survival.conditions)
+    assert "armed attack against a foreign country in a close relationship" in texts
+    assert "no other appropriate means" in texts
+    assert "blockade" not in str(survival.conditions[0].when)
+    # every fact row a gate cites is listed, and is that row of the fact file
+    listed = {f.id: f for f in spec.facts}
+    for g in spec.gates:
+        for fact in g.legal_source:
+            f = listed[fact]
+            lines = (ROOT / f.file).read_text(encoding="utf-8").splitlines()
+            assert lines[f.line - 1].lstrip('"').startswith(fact), (fact, f.line)
     injects = {i.id for i in spec.injects}
     for needed in (
         "grey_zone_pressure", "quarantine_declared", "blockade_declared", "cyber_attacks",
@@ -69,13 +117,17 @@ def test_numbers_taken_from_the_fact_files_match_them() -> None:
     pew: dict[str, float] = {}
     for row in _rows("pew_china_unfavorable_2022_2023.csv"):
         if row["nato_member_2024"] == "yes" and (row["iso3"] not in pew or row["year"] == "2023"):
-            pew[row["iso3"]] = int(row["unfavorable_pct"]) / 100
+            pew[row["iso3"]] = int(row["unfavorable_pct"])
     for iso, share in pew.items():
         assert values[f"thr_{iso.lower()}"] == pytest.approx(share)
     for row in _rows("nato_members_china.csv"):
         share = row["china_share_imports_2023_pct"] or row["china_share_imports_2022_pct"]
         if share:
-            assert values[f"exp_{row['iso3'].lower()}"] == pytest.approx(int(share) / 100)
+            assert values[f"exp_{row['iso3'].lower()}"] == pytest.approx(int(share))
+    # the issue's two disagreements: France 4 % (half its upper bound), unsurveyed allies 68.8
+    assert values["exp_fra"] == pytest.approx(4.0)
+    for ally in ("cze", "est", "lva"):
+        assert values[f"thr_{ally}"] == pytest.approx(68.8)
     facts = {r["id"]: r for r in _rows("taiwan_contingency_facts.csv")}
     assert "120,000" in facts["B10"]["value"] and "20,000 per day" in facts["B11"]["value"]
     evac = next(a for a in SCENARIO.spec.actions if a.id == "jp_evacuate_sakishima")
@@ -129,19 +181,58 @@ def test_property_no_gated_action_runs_without_its_legal_gate(
         state.apply(event)
 
 
-def test_a_nato_decision_flips_from_blocked_to_agreed_as_perceptions_move() -> None:
+def test_eu_sanctions_flip_from_blocked_to_agreed_as_perceptions_move() -> None:
     for seed in range(60):
         game = Game(SCENARIO, seed, default_players(SCENARIO), sample_uncertain=True).run()
         votes = [e for e in game.events if isinstance(e, DecisionTaken)]
-        votes = [e for e in votes if e.decision == "nac_statement"]
+        votes = [e for e in votes if e.decision == "eu_sanctions"]
         if len(votes) >= 2 and not votes[0].agreed and votes[-1].agreed:
             break
     else:
-        pytest.fail("no run in 60 where the NAC statement flips from blocked to agreed")
+        pytest.fail("no run in 60 where EU sanctions flip from blocked to agreed")
     first, last = votes[0], votes[-1]
     assert first.blockers and not last.blockers
     before = fold(e for e in game.events if e.seq < first.seq).values
     after = fold(e for e in game.events if e.seq < last.seq).values
-    for ally in first.blockers:
+    for member in first.blockers:
         # a blocker switched because events raised its threat perception of China
-        assert after[f"thr_{ally}"] > before[f"thr_{ally}"], ally
+        key = "eu_nonaligned_threat" if member == "eu_nonaligned" else f"thr_{member}"
+        assert after[key] > before[key], member
+
+
+def test_the_nac_statement_runs_the_practised_procedure() -> None:
+    """Consensus practised as silence: the ally wanting the weakest text decides how far the
+    statement is diluted (``accord.rules.procedure``); the strict reading dilutes it further."""
+    from accord.rules.base import Unanimity
+    from accord.rules.procedure import run_procedure
+
+    spec = {d.id: d for d in SCENARIO.spec.decisions}["nac_statement"]
+    assert spec.procedure is not None and spec.procedure.name == "practised"
+    seen = set()
+    for seed in range(10):
+        game = Game(SCENARIO, seed, default_players(SCENARIO), sample_uncertain=True).run()
+        for e in game.events:
+            if not (isinstance(e, DecisionTaken) and e.decision == "nac_statement"):
+                continue
+            seen.add(e.procedure_outcome)
+            assert e.procedure == "practised" and e.value is not None
+            env = fold(x for x in game.events if x.seq < e.seq).values
+            x = [
+                min(max(100 * (env[f"thr_{m}"] / 100 + 0.3 * (env[f"aln_{m}"] - 0.5)
+                    - 0.5 * env[f"exp_{m}"] / 100), 0.0), 100.0)
+                for m in spec.members
+            ]  # fmt: skip
+            cost = env["nac_cost_of_objecting"]
+            if e.procedure_outcome == "diluted":
+                # the text is moved back to what the most reluctant ally accepts: 2 x_min + c
+                assert e.value == pytest.approx(min(2 * min(x) + cost, 100.0), abs=1e-6)
+                assert e.agreed and after_value(game, e) == pytest.approx(e.value / 100)
+            strict = run_procedure(Unanimity(spec.members), x, None, [0.0], [100.0], name="strict")
+            if e.agreed:
+                # at zero cost the strict reading dilutes further (or blocks)
+                assert not strict.adopted or strict.value[0] <= e.value + 1e-9
+    assert "diluted" in seen
+
+
+def after_value(game: Game, event: DecisionTaken) -> float:
+    return fold(x for x in game.events if x.seq <= event.seq).values["nac_statement_strength"]

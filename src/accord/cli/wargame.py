@@ -1,6 +1,7 @@
 """``accord wargame``: Monte Carlo runs, replay, what-if branches and after-action reviews.
 
 * ``run SCENARIO --runs N --seed S [--jobs J] [--format table|json] [--out DIR] [--db URL]``
+* ``check SCENARIO [--runs N] [--seed S] [--format table|json]``: invariants and outcome labels
 * ``replay LOG [--to-turn T]``
 * ``branch LOG --at T --set ... [-o FILE]``
 * ``review LOG -o DIR``
@@ -129,13 +130,23 @@ def _fmt_hist(hist: dict[str, int]) -> str:
     return " ".join(parts)
 
 
-def _print_summary(scenario_id: str, s: dict[str, Any]) -> None:
+def _print_summary(scenario_id: str, s: dict[str, Any], labels: dict[str, str]) -> None:
     out.print(f"[bold]{scenario_id}[/bold]: {s['n']} runs")
+    ranked = sorted(s["outcome_share"].items(), key=lambda kv: (-kv[1], kv[0]))
+    if ranked:
+        k, v = ranked[0]
+        # the headline names what the label means, not only its id
+        out.print(
+            f"most frequent outcome: {k} ({labels.get(k, k)}), "
+            f"{_fmt_ci(v, s['outcome_ci95'][k])} of runs",
+            markup=False,
+        )
     table = Table(title="outcomes (share, 95% Wilson interval)")
     table.add_column("outcome")
     table.add_column("share")
-    for k, v in s["outcome_share"].items():
-        table.add_row(k, _fmt_ci(v, s["outcome_ci95"][k]))
+    table.add_column("defined by")
+    for k, v in ranked:
+        table.add_row(k, _fmt_ci(v, s["outcome_ci95"][k]), labels.get(k, k))
     out.print(table)
     for what, key in (("group decisions", "decision"), ("legal gates", "gate")):
         table = Table(title=f"{what}: how often and when (runs per turn)")
@@ -299,11 +310,57 @@ def run(
     if fmt is TableOrJson.json:
         print_json(data)
         return
-    _print_summary(compiled.spec.id, summary)
+    from accord.wargame.engine import NO_DECISIVE_OUTCOME
+
+    labels = {o.id: o.label or str(o.when) for o in compiled.spec.outcomes}
+    labels.setdefault(NO_DECISIVE_OUTCOME, "no decisive outcome at the horizon")
+    _print_summary(compiled.spec.id, summary, labels)
     if out_dir is not None:
         out.print(f"wrote {out_dir}/summary.json, runs.csv and {len(kept)} game file(s)")
     if run_id is not None:
         out.print(f"stored as run {run_id} in {db}")
+
+
+# ---------------------------------------------------------------------- check
+
+
+@wargame_app.command("check")
+def check(
+    scenario: Annotated[Path, typer.Argument(help="War-game scenario file or folder.")],
+    runs: Annotated[int, typer.Option("--runs", "-n", help="Number of automated games.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed (the same games as 'run --seed').")] = 0,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
+) -> None:
+    """Play automated games and check the scenario's invariants after every event, and that
+    each outcome label agrees with the events of every game that carries it. Exit status 1 when
+    an invariant is violated or a label is inconsistent."""
+    from accord.wargame.check import check_scenario
+    from accord.wargame.loader import load_wargame
+
+    compiled = load_wargame(scenario_path(scenario))
+    with progress_bar("checking") as update:
+        result = check_scenario(compiled, runs, seed, update)
+    data = result.to_json()
+    if fmt is TableOrJson.json:
+        print_json(data)
+    else:
+        out.print(f"[bold]{compiled.spec.id}[/bold]: {runs} games checked (seed {seed})")
+        table = Table(title="invariants (checked after every event)")
+        for column in ("id", "expression", "violations", "first (game, turn)"):
+            table.add_column(column)
+        for i in result.invariants:
+            first = "-" if i.first is None else f"{i.first['game']}, {i.first['turn']}"
+            table.add_row(i.id, i.expression, str(i.violations), first)
+        out.print(table)
+        table = Table(title="outcome labels against the events of each game")
+        for column in ("label", "runs", "consistent"):
+            table.add_column(column)
+        for lab in result.labels:
+            table.add_row(lab.label, str(lab.runs), "yes" if lab.consistent else "NO")
+        out.print(table)
+        out.print("all invariants hold and every label is consistent" if result.ok else "FAILED")
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------------- replay

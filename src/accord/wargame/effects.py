@@ -23,9 +23,13 @@ def environment(
     values: Mapping[str, float],
     open_gates: Mapping[str, bool] | None = None,
     turn: int = 0,
+    history: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """Names -> values for expressions: variables, gates (0/1), ``turn`` and tables."""
+    """Names -> values for expressions: variables, gates (0/1), ``turn``, tables and the event
+    counters of ``history`` (:attr:`accord.wargame.state.GameState.history`)."""
     env = dict(values)
+    if history:
+        env.update(history)
     gates = open_gates or {}
     for gate in scenario.gates:
         env[gate] = 1.0 if gates.get(gate, False) else 0.0

@@ -11,14 +11,16 @@ One turn ``t`` (:meth:`Game.step`) runs these phases, logging every step as an e
    actor by actor in file order, each re-checked when it runs. An order is rejected (and the
    rejection logged) when the action is unknown, belongs to another actor, was already taken this
    turn, needs a legal gate that is not open, or its precondition fails. Declaring a gate needs
-   its ``requires`` condition and, if it names one, its group decision agreed now; the gate opens
-   ``delay_turns`` later. An action with ``adjudication`` draws ``u ~ U[0, 1)`` and succeeds when
+   its ``requires`` condition and each of its legal ``conditions`` (the first that fails is named
+   in the rejection) and, if it names one, its group decision agreed now; the gate opens
+   ``delay_turns`` later (or its ``delay`` expression, rounded, evaluated at the declaration). An action with ``adjudication`` draws ``u ~ U[0, 1)`` and succeeds when
    ``u < p`` (``p`` clipped to [0, 1]) unless the facilitator forced the result.
 4. Group decisions whose ``when`` holds (and, if ``once``, not yet agreed): each member's
    support is its formula on the current state; the decision rule (:mod:`accord.rules.base`)
    says whether the supporters win.
 5. The game ends after the last turn or when ``end_when`` holds; its outcome is the first
-   ``outcomes`` entry whose condition holds, else ``undecided``.
+   ``outcomes`` entry whose condition holds (conditions may read the event history), else
+   :data:`NO_DECISIVE_OUTCOME`.
 
 Randomness: turn ``t`` uses its own generator, ``make_rng(SeedSequence([seed, t]))`` (turn 0 draws
 uncertain initial values), so a game resumed or branched at a turn boundary continues with the
@@ -36,6 +38,7 @@ import numpy as np
 from accord.errors import UsageError
 from accord.rng import make_rng
 from accord.rules.base import DecisionRule, SimpleMajority, Unanimity, WeightedThreshold
+from accord.rules.procedure import run_procedure
 from accord.wargame.effects import environment, resolve
 from accord.wargame.loader import ChangeSet, CompiledScenario
 from accord.wargame.log import (
@@ -56,6 +59,9 @@ from accord.wargame.log import (
 from accord.wargame.schema import GroupDecision, RuleKind
 from accord.wargame.state import GameState, fold
 from accord.wargame.view import Order, Player, View, make_view
+
+NO_DECISIVE_OUTCOME = "no_decisive_outcome"
+"""The label of a game none of whose scenario's outcome conditions holds at the horizon."""
 
 
 def build_decision_rule(members: Sequence[str], rule: RuleKind) -> DecisionRule:
@@ -181,7 +187,9 @@ class Game:
         callers must not modify it)."""
         if self._env_cache is None:
             opened = {g: s.status == "open" for g, s in self.state.gates.items()}
-            self._env_cache = environment(self.scenario, self.state.values, opened, self.state.turn)
+            self._env_cache = environment(
+                self.scenario, self.state.values, opened, self.state.turn, self.state.history
+            )
         return self._env_cache
 
     def _draw(self, subject: str, probability: float, audience: list[str] | None) -> bool:
@@ -355,7 +363,7 @@ class Game:
         env = self._env()
         end = scenario.end_when is not None and scenario.end_when.truth(env)
         if end or turn >= scenario.spec.clock.turns:
-            outcome = next((o for o, e in scenario.outcomes if e.truth(env)), "undecided")
+            outcome = next((o for o, e in scenario.outcomes if e.truth(env)), NO_DECISIVE_OUTCOME)
             self._emit(GameEnded, outcome=outcome)
         self._rng = None
 
@@ -426,6 +434,10 @@ class Game:
             if not scenario.gate_requires[gate.id].truth(env):
                 self._reject(actor, spec.id, f"gate '{gate.id}' requires {gate.requires}")
                 return
+            for text, condition in scenario.gate_conditions.get(gate.id, ()):
+                if not condition.truth(env):
+                    self._reject(actor, spec.id, f"gate '{gate.id}': condition not met: {text}")
+                    return
             if gate.decision is not None and not self._decide(self._decisions[gate.decision]):
                 self._reject(actor, spec.id, f"decision '{gate.decision}' was not agreed")
                 return
@@ -447,9 +459,13 @@ class Game:
             audience=audience,
         )
         if gate is not None:
-            opens_at = self.state.turn + gate.delay_turns
+            delay = gate.delay_turns
+            expr = scenario.gate_delay.get(gate.id)
+            if expr is not None:
+                delay = max(0, round(expr.value(env)))
+            opens_at = self.state.turn + delay
             self._emit(GateDeclared, gate=gate.id, actor=actor, opens_at=opens_at)
-            if gate.delay_turns == 0:
+            if delay == 0:
                 self._emit(GateOpened, gate=gate.id)
         if spec.proposes is not None:
             decision = self._decisions[spec.proposes]
@@ -458,11 +474,40 @@ class Game:
 
     def _decide(self, decision: GroupDecision) -> bool:
         env = self._env()
-        formulas = self.scenario.support[decision.id]
         members = decision.members
-        vector = np.array([formulas[m].truth(env) for m in members], dtype=np.bool_)
         rule = self.rules[decision.id]
-        agreed = bool(rule.is_winning(vector))
+        proc = self.scenario.procedures.get(decision.id)
+        extra: dict[str, object] = {}
+        value = 0.0
+        if proc is not None and decision.procedure is not None:
+            # the practised (or strict) procedure: support = does not object to the text tabled
+            spec = decision.procedure
+            x = np.array([min(max(proc.position[m].value(env), 0.0), 100.0) for m in members])
+            result = run_procedure(
+                rule,
+                x,
+                None,
+                [0.0],
+                [100.0],
+                name=spec.name,
+                cost=max(proc.cost.value(env), 0.0),
+                reservation_threshold=spec.reservation_threshold,
+                max_dilution=spec.max_dilution,
+            )
+            vector = np.ones(len(members), dtype=np.bool_)
+            vector[result.objectors] = False
+            agreed = result.adopted
+            value = float(result.value[0]) if agreed else 0.0
+            extra = {
+                "procedure": spec.name,
+                "procedure_outcome": result.outcome,
+                "value": value,
+                "reservations": [members[i] for i in result.reservations],
+            }
+        else:
+            formulas = self.scenario.support[decision.id]
+            vector = np.array([formulas[m].truth(env) for m in members], dtype=np.bool_)
+            agreed = bool(rule.is_winning(vector))
         flipped = np.tile(vector, (len(members), 1))
         flipped[np.arange(len(members)), np.arange(len(members))] ^= True
         pivotal = [m for m, w in zip(members, rule.is_winning(flipped), strict=True) if w != agreed]
@@ -475,6 +520,11 @@ class Game:
                 [self.scenario.decision_changes[decision.id]],
                 f"decisions.{decision.id}",
             )
+        if decision.procedure is not None and decision.procedure.strength is not None:
+            strength = decision.procedure.strength
+            if agreed or env[strength] != 0.0:
+                lo, hi = self.scenario.lo[strength], self.scenario.hi[strength]
+                changes[strength] = min(max(value / 100.0, lo), hi)
         self._emit(
             DecisionTaken,
             decision=decision.id,
@@ -484,6 +534,7 @@ class Game:
             blockers=blockers,
             pivotal=pivotal,
             changes=changes,
+            **extra,
         )
         return agreed
 

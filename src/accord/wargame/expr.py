@@ -8,7 +8,13 @@ to ``eval`` or ``exec``. The grammar:
 * names of state variables, legal gates (1 when open, else 0), probability tables and ``turn``;
 * ``+ - * /`` (binary) and unary ``-``/``+``; comparisons ``< <= > >= == !=`` (chains allowed);
 * ``and``, ``or``, ``not`` and parentheses;
-* the functions ``min(a, b, ...)``, ``max(a, b, ...)``, ``clip(x, lo, hi)`` and ``abs(x)``.
+* the functions ``min(a, b, ...)``, ``max(a, b, ...)``, ``clip(x, lo, hi)`` and ``abs(x)``;
+* where the caller allows it (outcomes, invariants, injects, group decisions, legal gates), the
+  event-history functions :data:`HISTORY`: ``done(action)`` (times the action was executed),
+  ``succeeded(action)`` / ``failed(action)`` (its adjudicated draws that succeeded / failed),
+  ``fired(inject)``, ``agreed(decision)`` (times agreed) and ``declared(gate)``. Their argument
+  must name an event of the right kind in the scenario; they read counters that
+  :class:`accord.wargame.state.GameState` folds from the event log (key ``"done:<id>"`` etc.).
 
 Everything else is a :class:`~accord.errors.ScenarioError` at load time: attribute access
 (``x.__class__``), subscripts, other calls (``__import__('os')``), lambdas, strings, ``**`` (so no
@@ -41,8 +47,20 @@ MAX_NODES = 256
 """Most syntax-tree nodes accepted."""
 
 FUNCTIONS = ("min", "max", "clip", "abs")
+HISTORY = ("done", "succeeded", "failed", "fired", "agreed", "declared")
+"""Event-history functions; each takes the id of an action, inject, decision or gate."""
+HISTORY_KIND = {
+    "done": "action",
+    "succeeded": "action",
+    "failed": "action",
+    "fired": "inject",
+    "agreed": "group decision",
+    "declared": "legal gate",
+}
 CONSTANTS = {"true": 1.0, "false": 0.0, "True": 1.0, "False": 0.0}
-RESERVED = frozenset((*FUNCTIONS, *CONSTANTS, "turn"))
+RESERVED = frozenset((*FUNCTIONS, *HISTORY, *CONSTANTS, "turn"))
+Events = Mapping[str, frozenset[str]]
+"""History function -> the ids it may name (absent: the function is not allowed here)."""
 
 Env = Mapping[str, float]
 Fn = Callable[[Env], float]
@@ -84,7 +102,7 @@ def _describe(node: ast.AST) -> str:
     if isinstance(node, ast.Constant):
         return f"the constant {node.value!r}"
     if isinstance(node, ast.Call):
-        return "calls other than min/max/clip/abs"
+        return "calls other than min/max/clip/abs and the history functions"
     return f"'{type(node).__name__}'"
 
 
@@ -115,10 +133,13 @@ class Expr:
 
 
 class _Compiler:
-    def __init__(self, text: str, where: str, known: frozenset[str]) -> None:
+    def __init__(
+        self, text: str, where: str, known: frozenset[str], events: Events | None = None
+    ) -> None:
         self.text = text
         self.where = where
         self.known = known
+        self.events: Events = events or {}
         self.names: set[str] = set()
 
     def error(self, message: str, expected: str = _EXPECTED) -> ScenarioError:
@@ -207,7 +228,28 @@ class _Compiler:
             return self.call(node)
         raise self.error(f"{_describe(node)} is not allowed")
 
+    def history(self, node: ast.Call) -> Fn:
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        kind = HISTORY_KIND[name]
+        if name not in self.events:
+            raise self.error(
+                f"the event-history function '{name}' is not allowed here",
+                "history functions only in outcomes, invariants, injects, decisions and gates",
+            )
+        if node.keywords or len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
+            raise self.error(f"{name}() takes one {kind} id", f"{name}(<{kind} id>)")
+        arg = node.args[0].id
+        pool = self.events[name]
+        if arg not in pool:
+            some = ", ".join(sorted(pool)[:10]) or "none defined"
+            raise self.error(f"{name}() names unknown {kind} event '{arg}'", f"one of: {some}")
+        key = f"{name}:{arg}"
+        self.names.add(key)
+        return lambda env: env.get(key, 0.0)
+
     def call(self, node: ast.Call) -> Fn:
+        if isinstance(node.func, ast.Name) and node.func.id in HISTORY:
+            return self.history(node)
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             raise self.error(f"{_describe(node)} are not allowed")
         if node.keywords:
@@ -240,13 +282,19 @@ def _depth_and_size(tree: ast.AST) -> tuple[int, int]:
     return deepest, count
 
 
-def compile_expr(text: str | float | bool, known: Iterable[str], where: str = "") -> Expr:
+def compile_expr(
+    text: str | float | bool,
+    known: Iterable[str],
+    where: str = "",
+    events: Events | None = None,
+) -> Expr:
     """Parse and check ``text``; every name must be in ``known``.
 
     Args:
         text: the expression (a number or bool from YAML is accepted as its text).
         known: the names the expression may read.
         where: the field path used in error messages.
+        events: the history functions allowed here and the ids each may name (default: none).
 
     Raises:
         ScenarioError: too long, too deep, a syntax error, a disallowed construct or an unknown
@@ -261,7 +309,7 @@ def compile_expr(text: str | float | bool, known: Iterable[str], where: str = ""
             f"{type(text).__name__} is not an expression", field=where or None, expected=_EXPECTED
         )
     source = text.strip()
-    compiler = _Compiler(source, where, frozenset(known))
+    compiler = _Compiler(source, where, frozenset(known), events)
     if not source:
         raise compiler.error("the expression is empty", "an expression")
     if len(source) > MAX_LENGTH:
@@ -341,6 +389,8 @@ def _iv(node: ast.AST, box: Box) -> tuple[float, float]:
             left = right
         return (0.0 if can_false else 1.0), (1.0 if can_true else 0.0)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id in HISTORY:
+            return 0.0, math.inf  # a count of events
         args = [_iv(a, box) for a in node.args]
         name = node.func.id
         if name == "min":

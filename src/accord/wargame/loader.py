@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from accord.errors import ScenarioError
 from accord.scenario.validate import format_path
 from accord.scenario.yaml_io import parse_yaml, read_text
-from accord.wargame.expr import RESERVED, Expr, can_hold, compile_expr, interval
+from accord.wargame.expr import RESERVED, Events, Expr, can_hold, compile_expr, interval
 from accord.wargame.schema import Changes, WargameScenario
 
 PathT = tuple[str | int, ...]
@@ -55,6 +55,14 @@ class CompiledTable:
 
     def value(self, env: Mapping[str, float]) -> float:
         return float(np.interp(self.input.value(env), self.xs, self.ys))
+
+
+@dataclass(frozen=True)
+class CompiledProcedure:
+    """A group decision's procedure: each member's position and the cost of objecting."""
+
+    position: Mapping[str, Expr]
+    cost: Expr
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,11 @@ class CompiledScenario:
     doctrine: Mapping[str, tuple[tuple[Expr, str], ...]]
     teams: Mapping[str, str]
     """actor id -> team id (an actor without a team is its own team)."""
+    gate_conditions: Mapping[str, tuple[tuple[str, Expr], ...]] = field(default_factory=dict)
+    """gate id -> its legal conditions (text, compiled test)."""
+    gate_delay: Mapping[str, Expr] = field(default_factory=dict)
+    invariants: tuple[tuple[str, Expr], ...] = ()
+    procedures: Mapping[str, CompiledProcedure] = field(default_factory=dict)
 
     @property
     def names(self) -> frozenset[str]:
@@ -105,9 +118,11 @@ class _Checker:
             message, file=self.source, line=line, field=format_path(path), expected=expected
         )
 
-    def expr(self, text: Any, known: frozenset[str], path: PathT) -> Expr:
+    def expr(
+        self, text: Any, known: frozenset[str], path: PathT, events: Events | None = None
+    ) -> Expr:
         try:
-            return compile_expr(text, known, format_path(path))
+            return compile_expr(text, known, format_path(path), events)
         except ScenarioError as exc:
             raise self.error(path, exc.message, exc.expected) from None
 
@@ -127,7 +142,12 @@ class _Checker:
 
 
 def _changes(
-    c: _Checker, changes: Changes, sets: Changes, known: frozenset[str], path: PathT
+    c: _Checker,
+    changes: Changes,
+    sets: Changes,
+    known: frozenset[str],
+    path: PathT,
+    events: Events | None = None,
 ) -> ChangeSet:
     variables = {v.id: v for v in c.spec.variables}
     out_d: dict[str, Expr] = {}
@@ -137,7 +157,7 @@ def _changes(
         for name, text in what.items():
             p = (*path, key, name)
             c.ref(name, variables, p, "state variable")
-            store[name] = c.expr(text, known, p)
+            store[name] = c.expr(text, known, p, events)
             if key == "set":
                 lo, hi = interval(store[name], box)
                 v = variables[name]
@@ -165,11 +185,13 @@ def compile_scenario(
 ) -> CompiledScenario:
     """Cross-check ``spec`` and compile its expressions (see the module docstring)."""
     c = _Checker(spec, source, lines)
-    c.unique([a.id for a in spec.actors], ("actors",), "actor")
+    _actors_and_teams(c, spec)
     c.unique([a.id for a in spec.actions], ("actions",), "action")
     c.unique([i.id for i in spec.injects], ("injects",), "inject")
     c.unique([d.id for d in spec.decisions], ("decisions",), "decision")
     c.unique([o.id for o in spec.outcomes], ("outcomes",), "outcome")
+    c.unique([o.id for o in spec.invariants], ("invariants",), "invariant")
+    c.unique([f.id for f in spec.facts], ("facts",), "fact")
     shared = (
         [("variables", i, v.id) for i, v in enumerate(spec.variables)]
         + [("gates", i, g.id) for i, g in enumerate(spec.gates)]
@@ -198,6 +220,18 @@ def compile_scenario(
     known = frozenset((*variables, *gates, *table_ids, "turn"))
     base = known - table_ids  # a table's input may not read tables
     box = _box(spec)
+    # the event history may be read where the engine evaluates on the whole state (not in
+    # actions or doctrine, which players also evaluate on their own picture of the state)
+    action_ids = frozenset(actions)
+    events: Events = {
+        "done": action_ids,
+        "succeeded": action_ids,
+        "failed": action_ids,
+        "fired": frozenset(i.id for i in spec.injects),
+        "agreed": frozenset(decisions),
+        "declared": frozenset(gates),
+    }
+    facts = {f.id for f in spec.facts}
 
     for i, v in enumerate(spec.variables):
         for j, who in enumerate(v.visible_to or []):
@@ -227,12 +261,27 @@ def compile_scenario(
             rules.append((c.expr(rule.when, known, (*p, "if")), rule.then))
         doctrine[a.id] = tuple(rules)
 
-    gate_requires = {}
+    gate_requires, gate_conditions, gate_delay = {}, {}, {}
     for i, g in enumerate(spec.gates):
         c.ref(g.actor, actors, ("gates", i, "actor"), "actor")
         if g.decision is not None:
             c.ref(g.decision, decisions, ("gates", i, "decision"), "group decision")
-        gate_requires[g.id] = c.expr(g.requires, known, ("gates", i, "requires"))
+        for j, fact in enumerate(g.legal_source):
+            if fact not in facts:
+                some = ", ".join(sorted(facts)[:10]) or "none listed"
+                raise c.error(
+                    ("gates", i, "legal_source", j),
+                    f"gate '{g.id}' cites fact row '{fact}', which the scenario's facts do not "
+                    "list",
+                    f"a fact id listed under 'facts:' ({some})",
+                )
+        gate_requires[g.id] = c.expr(g.requires, known, ("gates", i, "requires"), events)
+        gate_conditions[g.id] = tuple(
+            (cond.text, c.expr(cond.when, known, ("gates", i, "conditions", j, "when"), events))
+            for j, cond in enumerate(g.conditions)
+        )
+        if g.delay is not None:
+            gate_delay[g.id] = c.expr(g.delay, known, ("gates", i, "delay"), events)
 
     pre, chg, cost, prob, succ, fail = {}, {}, {}, {}, {}, {}
     for i, act in enumerate(spec.actions):
@@ -273,7 +322,7 @@ def compile_scenario(
                 f"a turn from 1 to {spec.clock.turns}",
             )
         if inj.when is not None:
-            expr = c.expr(inj.when, known, (*p, "when"))
+            expr = c.expr(inj.when, known, (*p, "when"), events)
             if not can_hold(expr, box):
                 raise c.error(
                     (*p, "when"),
@@ -283,10 +332,11 @@ def compile_scenario(
                 )
             inj_when[inj.id] = expr
         if inj.probability is not None:
-            inj_prob[inj.id] = c.expr(inj.probability, known, (*p, "probability"))
-        inj_chg[inj.id] = _changes(c, inj.effects, inj.set, known, p)
+            inj_prob[inj.id] = c.expr(inj.probability, known, (*p, "probability"), events)
+        inj_chg[inj.id] = _changes(c, inj.effects, inj.set, known, p, events)
 
     support, dec_when, dec_chg = {}, {}, {}
+    procedures: dict[str, CompiledProcedure] = {}
     for i, d in enumerate(spec.decisions):
         p = ("decisions", i)
         c.unique(d.members, (*p, "members"), "member")
@@ -294,11 +344,42 @@ def compile_scenario(
             c.ref(m, actors, (*p, "members", j), "actor")
         for m in d.support:
             c.ref(m, set(d.members), (*p, "support", m), "member of this decision")
-        missing = [m for m in d.members if m not in d.support]
+        formulas = d.support if d.procedure is None else d.procedure.position
+        key = "support" if d.procedure is None else "procedure.position"
+        if d.procedure is not None:
+            if d.support:
+                raise c.error(
+                    (*p, "support"),
+                    "a decision with a procedure takes positions, not support formulas",
+                    "procedure.position only",
+                )
+            for m in d.procedure.position:
+                c.ref(
+                    m, set(d.members), (*p, "procedure", "position", m), "member of this decision"
+                )
+            if d.procedure.strength is not None:
+                c.ref(d.procedure.strength, variables, (*p, "procedure", "strength"), "variable")
+            procedures[d.id] = CompiledProcedure(
+                position={
+                    m: c.expr(
+                        d.procedure.position[m], known, (*p, "procedure", "position", m), events
+                    )
+                    for m in d.members
+                    if m in d.procedure.position
+                },
+                cost=c.expr(
+                    d.procedure.cost_of_objecting,
+                    known,
+                    (*p, "procedure", "cost_of_objecting"),
+                    events,
+                ),
+            )
+        missing = [m for m in d.members if m not in formulas]
         if missing:
             raise c.error(
-                (*p, "support"),
-                f"no support formula for member(s) {', '.join(missing)}",
+                (*p, *key.split(".")),
+                f"no {'support formula' if d.procedure is None else 'position'} for member(s) "
+                f"{', '.join(missing)}",
                 "one formula per member",
             )
         if d.rule.weights is not None:
@@ -310,15 +391,26 @@ def compile_scenario(
                 )
             if any(w < 0 for w in d.rule.weights.values()) or sum(d.rule.weights.values()) <= 0:
                 raise c.error((*p, "rule", "weights"), "weights must be >= 0 with a positive sum")
-        support[d.id] = {m: c.expr(d.support[m], known, (*p, "support", m)) for m in d.members}
+        support[d.id] = {
+            m: c.expr(d.support[m], known, (*p, "support", m), events)
+            for m in d.members
+            if d.procedure is None
+        }
         if d.when is not None:
-            dec_when[d.id] = c.expr(d.when, known, (*p, "when"))
-        dec_chg[d.id] = _changes(c, d.effects, d.set, known, p)
+            dec_when[d.id] = c.expr(d.when, known, (*p, "when"), events)
+        dec_chg[d.id] = _changes(c, d.effects, d.set, known, p, events)
 
     outcomes = tuple(
-        (o.id, c.expr(o.when, known, ("outcomes", i, "when"))) for i, o in enumerate(spec.outcomes)
+        (o.id, c.expr(o.when, known, ("outcomes", i, "when"), events))
+        for i, o in enumerate(spec.outcomes)
     )
-    end_when = None if spec.end_when is None else c.expr(spec.end_when, known, ("end_when",))
+    invariants = tuple(
+        (o.id, c.expr(o.expression, known, ("invariants", i, "expression"), events))
+        for i, o in enumerate(spec.invariants)
+    )
+    end_when = (
+        None if spec.end_when is None else c.expr(spec.end_when, known, ("end_when",), events)
+    )
     return CompiledScenario(
         spec=spec,
         source=source,
@@ -344,7 +436,32 @@ def compile_scenario(
         end_when=end_when,
         doctrine=doctrine,
         teams=teams,
+        gate_conditions=gate_conditions,
+        gate_delay=gate_delay,
+        invariants=invariants,
+        procedures=procedures,
     )
+
+
+def _actors_and_teams(c: _Checker, spec: WargameScenario) -> None:
+    """Actor ids are unique, so an actor is on one team; a named team must be declared."""
+    seen: dict[str, str | None] = {}
+    for i, a in enumerate(spec.actors):
+        if a.id in seen:
+            if seen[a.id] != a.team:
+                raise c.error(
+                    ("actors", i, "team"),
+                    f"actor '{a.id}' is on two teams ('{seen[a.id] or a.id}' and "
+                    f"'{a.team or a.id}')",
+                    "each actor listed once, on one team",
+                )
+            raise c.error(("actors", i, "id"), f"actor '{a.id}' is defined twice", "unique ids")
+        seen[a.id] = a.team
+        if spec.teams and a.team is not None and a.team not in spec.teams:
+            some = ", ".join(sorted(spec.teams)[:10])
+            raise c.error(
+                ("actors", i, "team"), f"unknown team '{a.team}'", f"one of the teams: {some}"
+            )
 
 
 def loads_wargame(text: str, source: str = "<text>") -> CompiledScenario:
@@ -378,6 +495,37 @@ def _expected(err: Any) -> str | None:
 
 
 def load_wargame(path: str | os.PathLike[str]) -> CompiledScenario:
-    """Load a war-game scenario file (errors name the file by its base name)."""
+    """Load a war-game scenario file (errors name the file by its base name).
+
+    A file read from disk also has its cited fact rows checked against their files, when
+    those can be found (see :func:`check_fact_rows`)."""
     name = Path(path).name
-    return loads_wargame(read_text(path, name), name)
+    text = read_text(path, name)
+    compiled = loads_wargame(text, name)
+    check_fact_rows(compiled, Path(path), parse_yaml(text, name))
+    return compiled
+
+
+def check_fact_rows(scenario: CompiledScenario, path: Path, lines: Any = None) -> None:
+    """Each ``facts:`` entry must be the row of its file at its line (the row starts with the
+    fact's id). The file is looked up relative to the scenario's folder and each folder above
+    it (``tests/data/facts/...`` from the repository root); a file that is not found is not
+    checked, so a scenario copied elsewhere still loads.
+
+    Raises:
+        ScenarioError: the file exists but its line ``line`` is not the row ``id``.
+    """
+    c = _Checker(scenario.spec, scenario.source, lines)
+    bases = [path.resolve().parent, *path.resolve().parent.parents]
+    for i, fact in enumerate(scenario.spec.facts):
+        found = next((b / fact.file for b in bases if (b / fact.file).is_file()), None)
+        if found is None:
+            continue
+        rows = found.read_text(encoding="utf-8").splitlines()
+        row = rows[fact.line - 1] if fact.line <= len(rows) else ""
+        if not row.lstrip('"').startswith((f'{fact.id}"', f"{fact.id},")):
+            raise c.error(
+                ("facts", i, "line"),
+                f"fact '{fact.id}' is not at {fact.file}, line {fact.line}",
+                f"the line of {fact.file} whose row has id '{fact.id}'",
+            )

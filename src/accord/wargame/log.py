@@ -97,6 +97,13 @@ class DecisionTaken(_Event):
     agreed: bool
     blockers: list[str]
     pivotal: list[str]
+    procedure: str | None = None
+    """``strict`` or ``practised`` when the decision has a procedure (then ``support`` is "does
+    not object", and ``procedure_outcome`` one of :data:`accord.rules.procedure.OUTCOMES`)."""
+    procedure_outcome: str | None = None
+    value: float | None = None
+    """the strength (0-100) of the text adopted, 0 when none."""
+    reservations: list[str] = Field(default_factory=list)
 
 
 class Override(_Event):

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from accord.errors import UsageError
-from accord.wargame.engine import Game
+from accord.wargame.engine import NO_DECISIVE_OUTCOME, Game
 from accord.wargame.loader import CompiledScenario, compile_scenario
 from accord.wargame.log import DecisionTaken, GameStarted, GateOpened
 from accord.wargame.players import default_players
@@ -108,7 +108,7 @@ def play_run(
     return RunRecord(
         index=index,
         seed=int(seed),
-        outcome=state.outcome or "undecided",
+        outcome=state.outcome or NO_DECISIVE_OUTCOME,
         turns=state.turn,
         decided={d.id: state.agreed.get(d.id) for d in scenario.spec.decisions},
         opened=opened,

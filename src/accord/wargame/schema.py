@@ -31,6 +31,15 @@ ExprText = Annotated[
     str | float | bool, Field(description="an expression (see accord.wargame.expr)")
 ]
 Changes = dict[str, ExprText]
+FactId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="a fact row id such as A05 or JPN-01",
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -83,6 +92,17 @@ class Actor(Provenance):
     doctrine: list[DoctrineRule] = Field(default_factory=list)
 
 
+class Fact(Strict):
+    """A row of a fact file that the scenario cites (``facts:``); gates name these ids in
+    ``legal_source``. ``file`` and ``line`` say where the row is (a test checks them against
+    the file), ``text`` is what the row says, in short."""
+
+    id: FactId
+    file: str = Field(min_length=1)
+    line: int = Field(ge=2)
+    text: str = Field(min_length=1)
+
+
 class Variable(Provenance):
     """A state variable on ``[lo, hi]``. ``range`` makes the initial value uncertain (Monte Carlo
     draws it uniformly); ``visible_to`` lists the actors or teams that see it (absent: everyone)."""
@@ -94,6 +114,12 @@ class Variable(Provenance):
     description: str | None = None
     range: tuple[float, float] | None = None
     visible_to: list[Id] | None = None
+    fact: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$",
+        description="'<actor>.<attribute>' in the shared facts table "
+        "(scenarios/facts/actor_attributes.csv) this value is copied from",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Variable:
@@ -174,21 +200,36 @@ class Inject(Provenance):
         return self
 
 
+class GateCondition(Strict):
+    """One legal condition of a gate: the law's words (``text``) and how the game tests them
+    (``when``, an expression that may read the event history)."""
+
+    text: str = Field(min_length=1)
+    when: ExprText
+
+
 class LegalGate(Provenance):
     """A legal situation an actor must declare before some actions are lawful.
 
-    Declaring it (an action with ``declares_gate``) needs ``requires`` to hold and, if
-    ``decision`` names a group decision (e.g. the cabinet), that decision to be agreed the same
-    turn; the gate then opens ``delay_turns`` turns later. Its id reads 1 in expressions when
-    open, else 0.
+    Declaring it (an action with ``declares_gate``) needs ``requires`` and every one of
+    ``conditions`` to hold and, if ``decision`` names a group decision (e.g. the cabinet), that
+    decision to be agreed the same turn; the gate then opens ``delay_turns`` turns later (or
+    ``delay`` turns, an expression rounded to a whole number of turns, when given). Its id reads
+    1 in expressions when open, else 0. ``legal_source`` names the fact rows (``facts:``) the
+    gate follows; ``who_decides`` and ``permits`` restate them for players and the docs.
     """
 
     id: Id
     actor: Id
     label: str | None = None
     requires: ExprText = "true"
+    conditions: list[GateCondition] = Field(default_factory=list)
     delay_turns: int = Field(default=0, ge=0)
+    delay: ExprText | None = None
     decision: Id | None = None
+    legal_source: list[FactId] = Field(default_factory=list)
+    who_decides: str | None = None
+    permits: str | None = None
 
 
 class RuleKind(Strict):
@@ -207,17 +248,40 @@ class RuleKind(Strict):
         return self
 
 
+class DecisionProcedure(Strict):
+    """How the body applies its rule in practice (:mod:`accord.rules.procedure`).
+
+    The text tabled has strength 100 on a 0-100 scale; the status quo (no text) is 0. Each
+    member's ``position`` is the strength it wants (an expression, clipped to [0, 100]); its net
+    loss from a text of strength ``y`` is ``|y - x| - |0 - x|`` (salience 1). Under ``practised``
+    a member objects only when that loss exceeds ``cost_of_objecting`` (an expression, points on
+    the 0-100 scale), acquiesces with a reservation above ``reservation_threshold``, and the text
+    may be diluted towards 0 by at most ``max_dilution``; ``strict`` objects at any loss. The
+    adopted strength / 100 is written to the variable ``strength`` (0 when nothing is adopted).
+    """
+
+    name: Literal["strict", "practised"] = "practised"
+    position: dict[Id, ExprText]
+    cost_of_objecting: ExprText = 0.0
+    reservation_threshold: float = Field(default=0.0, ge=0)
+    max_dilution: float = Field(default=0.5, gt=0, lt=1)
+    strength: Id | None = None
+
+
 class GroupDecision(Provenance):
     """A collective decision inside the game (a NATO statement, a sanctions package, a cabinet
     decision). Each member supports when its ``support`` formula holds on the current state;
-    the rule decides. It is put on the table every turn ``when`` holds (or when an action
+    the rule decides. With a ``procedure``, members' ``position`` formulas replace ``support``
+    and :func:`accord.rules.procedure.run_procedure` decides (passes, with reservations,
+    diluted, blocked). It is put on the table every turn ``when`` holds (or when an action
     ``proposes`` it), until agreed if ``once``."""
 
     id: Id
     label: str | None = None
     members: list[Id] = Field(min_length=1)
     rule: RuleKind
-    support: dict[Id, ExprText]
+    support: dict[Id, ExprText] = Field(default_factory=dict)
+    procedure: DecisionProcedure | None = None
     when: ExprText | None = None
     once: bool = True
     effects: Changes = Field(default_factory=dict)
@@ -225,10 +289,21 @@ class GroupDecision(Provenance):
 
 
 class Outcome(Provenance):
-    """A named end state; the first whose ``when`` holds at the end labels the game."""
+    """A named end state; the first whose ``when`` holds at the end labels the game. ``when``
+    may read the event history (``done(chn_invasion)``, ...), so a label can be defined by what
+    happened, not only by where the state ended."""
 
     id: Id
     when: ExprText
+    label: str | None = None
+
+
+class Invariant(Provenance):
+    """A condition that must hold after every event of every game (``accord wargame check``);
+    it may read the state and the event history."""
+
+    id: Id
+    expression: ExprText
     label: str | None = None
 
 
@@ -249,4 +324,6 @@ class WargameScenario(Strict):
     injects: list[Inject] = Field(default_factory=list)
     decisions: list[GroupDecision] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
+    invariants: list[Invariant] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
     end_when: ExprText | None = None

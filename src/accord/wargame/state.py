@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from accord.wargame.log import (
+    ActionExecuted,
     DecisionTaken,
     Draw,
     Event,
@@ -52,6 +53,13 @@ class GameState:
     """pending facilitator-forced adjudications: subject -> success."""
     outcome: str | None = None
     events: int = 0
+    history: dict[str, float] = field(default_factory=dict)
+    """event counters read by the history functions of :mod:`accord.wargame.expr`:
+    ``done:<action>``, ``succeeded:<subject>``, ``failed:<subject>``, ``fired:<inject>``,
+    ``agreed:<decision>``, ``declared:<gate>``."""
+
+    def _count(self, key: str) -> None:
+        self.history[key] = self.history.get(key, 0.0) + 1.0
 
     @property
     def ended(self) -> bool:
@@ -73,16 +81,21 @@ class GameState:
         self.values.update(event.changes)
         if isinstance(event, TurnStarted):
             self.turn = event.turn
+        elif isinstance(event, ActionExecuted):
+            self._count(f"done:{event.action}")
         elif isinstance(event, InjectFired):
             self.fired[event.inject] = self.fired.get(event.inject, 0) + 1
+            self._count(f"fired:{event.inject}")
         elif isinstance(event, GateDeclared):
             self.gates[event.gate] = Gate("pending", event.turn, event.opens_at)
+            self._count(f"declared:{event.gate}")
         elif isinstance(event, GateOpened):
             g = self.gates.setdefault(event.gate, Gate())
             g.status = "open"
         elif isinstance(event, DecisionTaken):
-            if event.agreed and event.decision not in self.agreed:
-                self.agreed[event.decision] = event.turn
+            if event.agreed:
+                self._count(f"agreed:{event.decision}")
+                self.agreed.setdefault(event.decision, event.turn)
         elif isinstance(event, Override):
             for gate, status in event.gates.items():
                 g = self.gates.setdefault(gate, Gate())
@@ -90,8 +103,10 @@ class GameState:
             self.forced.update(event.force)
         elif isinstance(event, GameEnded):
             self.outcome = event.outcome
-        elif isinstance(event, Draw) and event.forced:
-            self.forced.pop(event.subject, None)
+        elif isinstance(event, Draw):
+            self._count(f"{'succeeded' if event.success else 'failed'}:{event.subject}")
+            if event.forced:
+                self.forced.pop(event.subject, None)
 
 
 def fold(events: Iterable[Event]) -> GameState:
