@@ -1,0 +1,129 @@
+"""Shared HTML pieces of the reports: the style sheet, escaping, number formatting, tables,
+figures, "not available" notes and actor names. Every piece of scenario text goes through
+:func:`html.escape` here (:func:`_e`)."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from accord.scenario.schema import Issue, Scenario
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
+max-width:64rem;color:#222;padding:0 1rem;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.3rem;margin-top:2.4rem;
+border-bottom:2px solid #ddd;padding-bottom:.2rem}h3{font-size:1.05rem;margin-top:1.6rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.86rem}
+th,td{border:1px solid #ddd;padding:.25rem .55rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.n,th.n{text-align:right;white-space:nowrap}
+.note{color:#555;font-size:.88rem}.na{color:#8a6d3b;background:#fcf8e3;padding:.4rem .7rem;
+border-left:4px solid #e6c35c}.key{background:#eef6ee;border-left:4px solid #4caf50;
+padding:.5rem .8rem}.bad{color:#b03a2e;font-weight:600}.good{color:#1e7d32;font-weight:600}
+figure{margin:1rem 0}figure svg{max-width:100%;height:auto;display:block}
+figcaption{font-size:.84rem;color:#555}nav ol{columns:2;font-size:.9rem}
+code{font-size:.88em}
+"""
+
+
+MAX_TABLE_ROWS = 40
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if not isinstance(value, int | float) or (
+        isinstance(value, float) and not math.isfinite(value)
+    ):
+        return "-"
+    return f"{value:.{digits}g}"
+
+
+def _vals(values: Any, digits: int = 3) -> str:
+    """Numbers as text; several equal numbers as "all N" (e.g. a 16-dimension status quo)."""
+    if values is None:
+        return "none"
+    array = np.asarray(values, dtype=np.float64).ravel()
+    if array.size > 2 and np.all(np.isfinite(array)) and np.allclose(array, array[0], 1e-9, 1e-9):
+        return f"all {array.size}: {_num(float(array[0]), digits)}"
+    return ", ".join(_num(float(v), digits) for v in array)
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """An analysis that could not be included, and why (shown in the report)."""
+
+    reason: str
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _na(item: Unavailable | str) -> str:
+    reason = item.reason if isinstance(item, Unavailable) else item
+    return f'<p class="na">Not available: {_e(reason)}</p>'
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "").replace("+", "").replace("\u2212", "-"))
+    except ValueError:
+        return False
+    return True
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """An HTML table; cells are already escaped. Cells holding one number align right; the
+    first ``left`` columns always align left."""
+    cells = "".join(f"<th>{_e(h)}</th>" for h in head)
+    body = [f"<tr>{cells}</tr>"]
+    for row in rows[:MAX_TABLE_ROWS]:
+        body.append(
+            "<tr>"
+            + "".join(
+                f'<td class="n">{c}</td>' if j >= left and _is_number(c) else f"<td>{c}</td>"
+                for j, c in enumerate(row)
+            )
+            + "</tr>"
+        )
+    extra = len(rows) - MAX_TABLE_ROWS
+    note = f'<p class="note">{extra} more rows in report.json.</p>' if extra > 0 else ""
+    return "<table>" + "".join(body) + "</table>" + note
+
+
+def _names(scenario: Scenario, ids: Sequence[str], limit: int = 6) -> str:
+    """Actor names, the first ``limit`` of them and how many more."""
+    names = [_actor_name(scenario, a) for a in ids]
+    if len(names) <= limit:
+        return ", ".join(names) or "-"
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
+def _dim_label(dim: Any) -> str:
+    """A dimension's short label for charts: its name when short, else its id."""
+    name = dim.name or dim.id
+    return str(name if len(name) <= 32 else dim.id)
+
+
+def _actor_name(scenario: Scenario, actor_id: str) -> str:
+    try:
+        return scenario.actor(actor_id).name
+    except KeyError:
+        return actor_id
+
+
+def _shared_scale(issue: Issue) -> bool:
+    first = issue.dimensions[0]
+    return all(
+        (d.lo, d.hi, d.unit, d.lo_label, d.hi_label)
+        == (first.lo, first.hi, first.unit, first.lo_label, first.hi_label)
+        for d in issue.dimensions
+    )
