@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.analysis.bottom_line import BottomLine, NumberRecord
 from accord.analysis.montecarlo import MonteCarloResult
 from accord.forecast import ScenarioForecast
 from accord.report.html import Unavailable
@@ -27,6 +28,8 @@ class CaseReport:
     gaps: Any = None
     programmes: Any = None
     problems: list[str] = field(default_factory=list)
+    bottom_lines: dict[str, BottomLine] = field(default_factory=dict)
+    numbers: list[NumberRecord] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         def part(value: Any) -> Any:
@@ -48,6 +51,8 @@ class CaseReport:
             "programmes": part(self.programmes),
             "montecarlo": part(self.montecarlo),
             "problems": list(self.problems),
+            "bottom_line": {k: v.to_json_dict() for k, v in self.bottom_lines.items()},
+            "numbers": [n.to_json_dict() for n in self.numbers],
         }
 
 

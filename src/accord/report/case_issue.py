@@ -66,10 +66,20 @@ def _summary(report: CaseReport) -> str:
                 _e(p_pass),
             ]
         )
-    return '<h2 id="summary">Summary</h2>' + _table(
-        ["issue", "rule", "status quo", "what the models say", "allowed outcome(s)", "P(pass)"],
-        rows,
-        left=4,
+    note = (
+        '<p class="note">P(pass) here applies the strict rule to each model\'s forecast as '
+        "drawn; the bottom line runs the practised procedure, in which a member who dislikes a "
+        "text may still let it through when objecting costs more than it gains. A forecast "
+        "can therefore fail the strict rule in every draw and still be adopted in some.</p>"
+    )
+    return (
+        '<h2 id="summary">Summary</h2>'
+        + note
+        + _table(
+            ["issue", "rule", "status quo", "what the models say", "allowed outcome(s)", "P(pass)"],
+            rows,
+            left=4,
+        )
     )
 
 

@@ -20,15 +20,19 @@ so it opens offline and prints. Every piece of text from the scenario goes throu
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from accord.analysis.bottom_line import bottom_line, count_numbers
 from accord.analysis.montecarlo import MD_ALLOWED_DRAWS, monte_carlo
 from accord.errors import AccordError
 from accord.forecast import forecast, parse_rule, resolve_models
+from accord.report.bottom_line import bottom_line_page, numbers_section
 from accord.report.case_data import CaseReport, ProgrammeComparison
 from accord.report.case_issue import _issue_section, _summary
 from accord.report.case_sections import (
@@ -37,7 +41,7 @@ from accord.report.case_sections import (
     _programmes_section,
     _sources_section,
 )
-from accord.report.html import CSS, Unavailable, _e
+from accord.report.html import CSS, Unavailable, _e, display_path, scrub_paths
 from accord.scenario.schema import RuleSpec, Scenario
 
 Progress = Callable[[int, int], None]
@@ -165,9 +169,21 @@ def build_report(
         "The programme comparison", problems, lambda: _programme_diff(str(source))
     )
     step()
+    bottom_lines = {
+        issue.id: _attempt(
+            "The bottom line",
+            problems,
+            lambda issue_id=issue.id: bottom_line(
+                scenario,
+                issue_id,
+                mc.issue(issue_id) if issue_id in {i.issue_id for i in mc.issues} else None,
+            ),
+        )
+        for issue in scenario.issues
+    }
     return CaseReport(
         scenario=scenario,
-        source=str(source),
+        source=display_path(source),
         seed=seed,
         draws=draws,
         forecast=result,
@@ -177,14 +193,33 @@ def build_report(
         gaps=gaps,
         programmes=programmes,
         problems=problems,
+        bottom_lines={k: v for k, v in bottom_lines.items() if not isinstance(v, Unavailable)},
+        numbers=count_numbers(scenario),
     )
 
 
+def report_date() -> str:
+    """The date printed on the report: ``SOURCE_DATE_EPOCH`` when set (reproducible builds),
+    else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(dt.UTC)
+    )
+    return moment.date().isoformat()
+
+
 def render_case_report(report: CaseReport) -> str:
-    """The report as one HTML string (no scripts, no external references)."""
+    """The report as one HTML string (no scripts, no external references, no absolute path)."""
+    from accord import __version__
+
     scenario = report.scenario
     issues = report.forecast.issues
-    toc = ['<li><a href="#summary">Summary</a></li>']
+    toc = [
+        '<li><a href="#bottom-line">Bottom line</a></li>',
+        '<li><a href="#summary">Summary</a></li>',
+    ]
     toc += [
         f'<li><a href="#issue-{_e(i.issue_id)}">{_e(scenario.issue(i.issue_id).name)}</a></li>'
         for i in issues
@@ -196,25 +231,34 @@ def render_case_report(report: CaseReport) -> str:
         '<li><a href="#sources">Sources and assumptions</a></li>',
     ]
     models = ", ".join(fc.model for fc in issues[0].forecasts) if issues else "-"
+    date = report_date()
     body = [
+        f'<header class="run"><span>{_e(scenario.title)}</span><span>{_e(date)}</span>'
+        f"<span>accord {_e(__version__)}</span></header>",
         f"<h1>{_e(scenario.title)}</h1>",
-        f'<p class="note">accord case report of <code>{_e(report.source)}</code> '
-        f"(scenario <code>{_e(scenario.id)}</code>); models: {_e(models)}; seed {report.seed}.</p>",
+        f'<p class="note">accord {_e(__version__)} case report of <code>{_e(report.source)}</code> '
+        f"(scenario <code>{_e(scenario.id)}</code>), {_e(date)}; models: {_e(models)}; "
+        f"{report.draws} Monte Carlo draws, seed {report.seed}.</p>",
     ]
-    if scenario.description:
-        body.append(f"<p>{_e(scenario.description)}</p>")
     if report.problems:
         body.append(
             '<p class="na">Some analyses failed: ' + _e("; ".join(report.problems)) + "</p>"
         )
+    body.append(bottom_line_page(report))
+    if scenario.description:
+        body.append(f"<p>{_e(scenario.description)}</p>")
     body.append("<nav><ol>" + "".join(toc) + "</ol></nav>")
     body.append(_summary(report))
-    body.extend(_issue_section(report, item) for item in issues)
-    body.append(_deals_section(report))
-    body.append(_gaps_section(report))
-    body.append(_programmes_section(report))
-    body.append(_sources_section(report))
-    return (
+    body.extend(
+        f'<section class="page">{_issue_section(report, item)}</section>' for item in issues
+    )
+    body.append(f'<section class="page">{_deals_section(report)}</section>')
+    body.append(f'<section class="page">{_gaps_section(report)}</section>')
+    body.append(f'<section class="page">{_programmes_section(report)}</section>')
+    body.append(
+        f'<section class="page">{_sources_section(report)}{numbers_section(report)}</section>'
+    )
+    return scrub_paths(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(scenario.title)}: accord report</title><style>{CSS}</style></head><body>"
@@ -233,6 +277,6 @@ def write_case_report(report: CaseReport, folder: Path) -> Path:
     write_atomic(path, render_case_report(report))
     write_atomic(
         folder / "report.json",
-        json.dumps(_jsonable(report.to_json_dict()), indent=2, ensure_ascii=False),
+        scrub_paths(json.dumps(_jsonable(report.to_json_dict()), indent=2, ensure_ascii=False)),
     )
     return path

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import html
 import math
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +31,14 @@ padding:.5rem .8rem}.bad{color:#b03a2e;font-weight:600}.good{color:#1e7d32;font-
 figure{margin:1rem 0}figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-size:.84rem;color:#555}nav ol{columns:2;font-size:.9rem}
 code{font-size:.88em}
+header.run{display:flex;justify-content:space-between;font-size:.8rem;color:#666;
+border-bottom:1px solid #ddd;padding-bottom:.2rem}
+p.bl{font-size:1.02rem;background:#eef3fa;border-left:4px solid #2f6db5;padding:.5rem .8rem}
+p.rec{background:#f7f7f7;border-left:4px solid #888;padding:.4rem .8rem}
+div.box{border:2px solid #2f6db5;padding:.5rem .8rem;margin:.8rem 0;font-size:.95rem}
+div.issue-bl{margin-bottom:1.4rem}div.issue-bl ul{margin:.2rem 0 .6rem}
+@media print{section.page{break-before:page}header.run{display:none}
+figure,table{break-inside:avoid}body{max-width:none;margin:0}}
 """
 
 
@@ -127,3 +138,25 @@ def _shared_scale(issue: Issue) -> bool:
         == (first.lo, first.hi, first.unit, first.lo_label, first.hi_label)
         for d in issue.dimensions
     )
+
+
+# An absolute file path (two or more segments) not inside a URL or a relative path.
+_ABSOLUTE = re.compile(r"(?<![\w.:/~-])/(?:[\w.+-]+/)+[\w.+-]+")
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the report shows it: relative to the working folder when inside it, else
+    its last two parts (never the machine's absolute path)."""
+    text = str(path)
+    if not os.path.isabs(text):
+        return text
+    try:
+        return str(Path(text).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return "/".join(Path(text).parts[-2:])
+
+
+def scrub_paths(text: str) -> str:
+    """Every absolute path in ``text`` replaced by :func:`display_path` (scenario sources may
+    cite a file by its absolute path; the report must not carry the machine's layout)."""
+    return _ABSOLUTE.sub(lambda m: display_path(m.group(0)), text)
