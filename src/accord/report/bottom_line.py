@@ -42,7 +42,7 @@ def _sentence(issue: Issue, line: BottomLine) -> str:
     models = ", ".join(f"{m} {_pct(p)}" for m, p in line.per_model.items())
     how = f"the {line.procedure} procedure" if line.procedure else "the decision rule"
     return (
-        f'<p class="bl"><b>Bottom line:</b> that {_e(issue.name)} is adopted is '
+        f'<p class="bl"><b>Bottom line:</b> adoption of \u201c{_e(issue.name)}\u201d is '
         f"<b>{_e(line.term)} ({lo}\u2013{hi} %)</b>: {_pct(line.probability)} of the Monte "
         f"Carlo draws end in adoption under {_e(how)} (mean over the models: {_e(models)}). "
         f"Confidence: <b>{_e(line.confidence)}</b> ({_pct(line.sourced_share)} of the "

@@ -267,8 +267,9 @@ def render_case_report(report: CaseReport) -> str:
     )
 
 
-def write_case_report(report: CaseReport, folder: Path) -> Path:
-    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically); return the HTML."""
+def write_case_report(report: CaseReport, folder: Path, *, pdf: bool = False) -> Path:
+    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically), and with ``pdf``
+    ``report.pdf`` printed by Chromium (:mod:`accord.report.pdf`); return the HTML."""
     from accord.forecast import _jsonable
     from accord.scenario.yaml_io import write_atomic
 
@@ -279,4 +280,15 @@ def write_case_report(report: CaseReport, folder: Path) -> Path:
         folder / "report.json",
         scrub_paths(json.dumps(_jsonable(report.to_json_dict()), indent=2, ensure_ascii=False)),
     )
+    if pdf:
+        from accord import __version__
+        from accord.report.pdf import print_pdf
+
+        print_pdf(
+            path,
+            folder / "report.pdf",
+            title=report.scenario.title,
+            date=report_date(),
+            version=__version__,
+        )
     return path
