@@ -28,7 +28,7 @@ th{background:#f4f4f4}td.n,th.n{text-align:right;white-space:nowrap}
 .note{color:#555;font-size:.88rem}.na{color:#8a6d3b;background:#fcf8e3;padding:.4rem .7rem;
 border-left:4px solid #e6c35c}.key{background:#eef6ee;border-left:4px solid #4caf50;
 padding:.5rem .8rem}.bad{color:#b03a2e;font-weight:600}.good{color:#1e7d32;font-weight:600}
-figure{margin:1rem 0}figure svg{max-width:100%;height:auto;display:block}
+figure{margin:1rem 0}figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:.84rem;color:#555}nav ol{columns:2;font-size:.9rem}
 code{font-size:.88em}
 header.run{display:flex;justify-content:space-between;font-size:.8rem;color:#666;
