@@ -196,6 +196,8 @@ _TOKENS = {
     "def": "defence effort",
     "aln": "alignment",
     "sq": "status quo",
+    "china": "China",
+    "russia": "Russia",
 }
 _TOKEN_TEAMS = {"jp": "jp", "us": "us", "tw": "taiwan", "cn": "china", "rus": "russia"}
 _TOKEN_TEAMS |= {"prk": "dprk", "nac": "nac", "eu": "eu", "korea": "rok", "cabinet": "jp"}
@@ -227,8 +229,10 @@ class Names:
         return self.teams.get(team_id, self.actors.get(team_id, _humanise(team_id)))
 
     def thing(self, item_id: str) -> str:
-        """An action, gate, decision, inject or outcome by its label."""
-        return self.labels.get(item_id, _humanise(item_id))
+        """An action, gate, decision, inject or outcome by its label (``inject:ID`` too)."""
+        kind, _, bare = item_id.rpartition(":")
+        label = self.labels.get(bare, _humanise(bare))
+        return f"{kind.capitalize()}: {label}" if kind else label
 
     def _owner(self, var_id: str) -> tuple[str | None, str]:
         """(actor id the variable belongs to, the rest of its id)."""
@@ -334,12 +338,17 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
         row: dict[str, Any] | None = None
         if isinstance(e, DecisionTaken):
             alts = []
-            for m in e.pivotal:
-                verb = "withheld support" if e.support.get(m) else "supported it"
+            flipped = "blocked" if e.agreed else "agreed"
+            if len(e.pivotal) > 4:  # a unanimity: one line, not one per member
+                verb = "withholding support" if e.agreed else "supporting it"
                 alts.append(
-                    f"had {names.actor(m)} {verb}, it would have been "
-                    f"{'blocked' if e.agreed else 'agreed'}"
+                    f"any one of {len(e.pivotal)} members {verb} would have {flipped} it "
+                    f"({', '.join(names.actor(m) for m in e.pivotal[:3])}, ...)"
                 )
+            else:
+                for m in e.pivotal:
+                    verb = "withheld support" if e.support.get(m) else "supported it"
+                    alts.append(f"had {names.actor(m)} {verb}, it would have been {flipped}")
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": alts}
         elif isinstance(e, GateDeclared | OrderRejected) or (
             isinstance(e, ActionExecuted) and e.action in adjudicated
