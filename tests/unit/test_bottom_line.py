@@ -84,6 +84,8 @@ def test_scrub_paths_removes_absolute_paths_only() -> None:
     assert "/work/shared" not in clean
     assert "brief/README.md" in clean
     assert "https://example.org/a/b" in clean and "12/07/2023" in clean and "</td>" in clean
+    inline = 'href="data:image/png;base64,iVBO+/9k/Rw==/x+/abc/def"'
+    assert scrub_paths(inline) == inline  # an inline PNG is left alone
     assert display_path("scenarios/x.yaml") == "scenarios/x.yaml"
     assert not display_path(Path.cwd() / "scenarios" / "x.yaml").startswith("/")
 

@@ -140,8 +140,9 @@ def _shared_scale(issue: Issue) -> bool:
     )
 
 
-# An absolute file path (two or more segments) not inside a URL or a relative path.
-_ABSOLUTE = re.compile(r"(?<![\w.:/~-])/(?:[\w.+-]+/)+[\w.+-]+")
+# An absolute file path (two or more segments) not inside a URL, a relative path or base64
+# (an inline PNG: its "/" follow letters, digits, "+" or "=").
+_ABSOLUTE = re.compile(r"(?<![\w.:/~+=-])/(?:[\w.+-]+/)+[\w.+-]+")
 
 
 def display_path(path: str | Path) -> str:
