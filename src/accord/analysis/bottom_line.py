@@ -214,8 +214,9 @@ def options(scenario: Scenario, issue: Issue, mu: ModelUncertainty | None) -> li
         sq = None if issue.status_quo is None else issue.status_quo.values()[0]
         for value_text, label in _ANCHOR.findall(d.unit or ""):
             value = float(value_text)
-            if sq is not None and value == sq:
-                continue
+            far = d.hi if sq is None or sq <= (d.lo + d.hi) / 2 else d.lo
+            if (sq is not None and value == sq) or value == far:
+                continue  # the status quo, or the full proposal: not a lesser format
             p = None
             if mu is not None:
                 # reached: the rule allows it, or the procedure adopts a forecast beyond it

@@ -91,7 +91,7 @@ def _cheapest(report: CaseReport, issue: Issue) -> str | None:
     if data.get("passes") or not changes:
         return None
     best = min(changes, key=lambda c: float(c.get("shift_distance", 0.0)))
-    units = data.get("units") or [""]
+    units = [str(u).split("(")[0].strip() for u in data.get("units") or [""]]
     name = _actor_name(report.scenario, best["actor"])
     text = (
         f"{name} would accept from {_vals(best.get('shift_to'))}"
