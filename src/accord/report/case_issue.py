@@ -114,14 +114,14 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             assumed=[stances[a].position.assumed for a in item.actor_ids],
             status_quo=None if item.status_quo is None else float(item.status_quo[0]),
             winset=item.winset,
-            forecasts={fc.model: float(fc.outcome[0]) for fc in item.forecasts},
+            forecasts=_merge_coinciding({fc.model: float(fc.outcome[0]) for fc in item.forecasts}),
         )
         parts.append(
             _figure(
                 svg,
                 "Each dot is an actor (area: capability x salience; hollow: assumed position, "
                 "grey bar: its assumed range). Coloured lines: each model's unconstrained "
-                "forecast; green band: the outcomes a winning coalition prefers to the status quo.",
+                "forecast (models whose forecasts coincide share one line, named together); green band: the outcomes a winning coalition prefers to the status quo.",
             )
         )
     else:
@@ -178,7 +178,10 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             "\u2192 the nearest outcome the rule allows.</p>"
         )
         parts.append(
-            _table(["dimension", "status quo", *[fc.model for fc in item.forecasts]], rows)
+            _table(
+                ["dimension(s)", "status quo", *[fc.model for fc in item.forecasts]],
+                _collapse_rows(rows),
+            )
         )
     return "\n".join(parts)
 
@@ -230,21 +233,25 @@ def _deadlock(report: CaseReport, issue: Issue) -> str:
                 "yes" if c.get("turns_alone") else "no",
             ]
         )
-    unit = units[0] if m == 1 and units else "issue units"
-    parts.append(
-        _table(
-            [
-                "blocker",
-                "veto",
-                "position",
-                "would accept from",
-                f"shift ({unit})",
-                "salience (0-1) that would do",
-                "alone enough",
-            ],
-            rows,
+    unit = units[0].split("(")[0].strip() if m == 1 and units else "issue units"
+    head_row = [
+        "blocker",
+        "veto",
+        "position",
+        "would accept from",
+        f"shift ({unit})",
+        "salience (0-1) that would do",
+        "alone enough",
+    ]
+    keep = _informative(head_row, rows, {5: "no salience change suffices"})
+    dropped = [head_row[j] for j in range(len(head_row)) if j not in keep]
+    parts.append(_table([head_row[j] for j in keep], [[r[j] for j in keep] for r in rows]))
+    if dropped:
+        parts.append(
+            '<p class="note">Left out because every row says the same: '
+            + _e("; ".join(f"{h}: {_strip(rows[0][head_row.index(h)])}" for h in dropped))
+            + ".</p>"
         )
-    )
     if m == 1:
         shifts = np.array([float(c["shift"][0]) for c in changes])
         label = units[0] if units else ""
@@ -355,7 +362,8 @@ def _montecarlo(report: CaseReport, issue: Issue) -> str:
         columns = ["dimension"]
         for mu in item.models:
             columns += [f"{mu.model} median [5%, 95%]", f"{mu.model} allowed"]
-        parts.append(_table(columns, rows))
+        columns[0] = "dimension(s)"
+        parts.append(_table(columns, _collapse_rows(rows)))
     lo, hi = item.lo, item.hi
     if len(issue.dimensions) == 1:
         d = issue.dimensions[0]
@@ -447,3 +455,46 @@ def _issue_section(report: CaseReport, item: IssueForecast) -> str:
     parts.append(_deadlock(report, issue))
     parts.append(_montecarlo(report, issue))
     return "\n".join(parts)
+
+
+def _merge_coinciding(forecasts: dict[str, float], tol: float = 1e-6) -> dict[str, float]:
+    """Models whose forecasts coincide as one entry named ``a = b = c`` (one line on the chart,
+    instead of lines drawn on top of each other that read as one model)."""
+    merged: dict[str, float] = {}
+    for model, value in forecasts.items():
+        same = next((k for k, v in merged.items() if abs(v - value) <= tol), None)
+        if same is None:
+            merged[model] = value
+        else:
+            merged[f"{same} = {model}"] = merged.pop(same)
+    return merged
+
+
+def _strip(cell: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", cell)
+
+
+def _informative(head: list[str], rows: list[list[str]], dull: dict[int, str]) -> list[int]:
+    """Indices of the columns to show: a column listed in ``dull`` is left out when every row
+    holds that same uninformative text."""
+    keep = []
+    for j in range(len(head)):
+        if j in dull and rows and all(_strip(r[j]) == dull[j] for r in rows):
+            continue
+        keep.append(j)
+    return keep
+
+
+def _collapse_rows(rows: list[list[str]]) -> list[list[str]]:
+    """Rows equal but for their first cell (the dimension) as one row naming them all: the
+    16 ITPP areas that all read the same become one line."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[1:]), []).append(row[0])
+    out = []
+    for rest, firsts in groups.items():
+        label = firsts[0] if len(firsts) == 1 else f"{len(firsts)} dimensions: " + ", ".join(firsts)
+        out.append([label, *rest])
+    return out
