@@ -92,6 +92,17 @@ def _gaps_section(report: CaseReport) -> str:
     if matrix is None:
         return head + _na("the perception-gap result has no actor x threat matrix")
     actors, threats, values = matrix
+    flags = np.array(data.get("assumed") or np.zeros(values.shape, dtype=bool), dtype=bool)
+    if flags.shape != values.shape:
+        flags = np.zeros(values.shape, dtype=bool)
+    # sourced actors first, imputed ones after a line: a run of equal imputed means reads as
+    # what it is (one number copied to many allies), not as agreement
+    imputed = flags.all(axis=1)
+    order = [k for k in range(len(actors)) if not imputed[k]]
+    order += [k for k in range(len(actors)) if imputed[k]]
+    split = int((~imputed).sum()) if imputed.any() and not imputed.all() else None
+    actors = [actors[k] for k in order]
+    values, flags = values[order], flags[order]
     names = [_actor_name(report.scenario, a) for a in actors]
     focal = data.get("focal")
     focal_name = _actor_name(report.scenario, focal) if isinstance(focal, str) else None
@@ -107,10 +118,13 @@ def _gaps_section(report: CaseReport) -> str:
         vmin=scale[0],
         vmax=scale[1],
         highlight_column=focal_name,
+        assumed=flags.T,
+        split=split,
     )
     share = data.get("assumed_share")
-    caption = "Each cell: how strongly an actor perceives the threat" + (
-        f" ({focal_name} outlined)" if focal_name else ""
+    caption = (
+        "Each cell: how strongly an actor perceives the threat; hatched, grey italics: imputed (assumed) values, grouped on the right"
+        + (f" ({focal_name} outlined)" if focal_name else "")
     )
     if isinstance(share, float):
         caption += f"; {100 * share:.0f}% of the cells are assumed (formula or judgement)."
