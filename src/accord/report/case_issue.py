@@ -350,6 +350,7 @@ def _montecarlo(report: CaseReport, issue: Issue) -> str:
             rows,
         )
     )
+    parts.append(_explain_probabilities(item))
     if m > 1:
         rows = []
         for k, d in enumerate(issue.dimensions):
@@ -498,3 +499,34 @@ def _collapse_rows(rows: list[list[str]]) -> list[list[str]]:
         label = firsts[0] if len(firsts) == 1 else f"{len(firsts)} dimensions: " + ", ".join(firsts)
         out.append([label, *rest])
     return out
+
+
+def _explain_probabilities(item: Any) -> str:
+    """A note where two figures of the Monte Carlo table could look contradictory."""
+    notes = []
+    odd = [
+        mu.model
+        for mu in item.models
+        if item.rule is not None
+        and mu.pass_probability > 0
+        and mu.change_probability is not None
+        and mu.change_probability == 0
+    ]
+    if odd:
+        notes.append(
+            f"{', '.join(odd)}: P(passes) counts the draws whose forecast passes the rule, "
+            "including a forecast at the status quo (which passes trivially); P(moves) counts "
+            "the draws in which the outcome the rule allows leaves the status quo. A model can "
+            "therefore pass in some draws and move in none."
+        )
+    adopted = [(mu.model, mu.procedure.probability("passes")) for mu in item.models if mu.procedure]
+    if adopted:
+        notes.append(
+            "Under the practised procedure (the bottom line) the forecast is adopted in "
+            + ", ".join(f"{m} {100 * p:.0f} %" for m, p in adopted)
+            + " of draws: a member that objects only when objecting costs less than the text "
+            "would cost it lets some texts through that the strict rule would block."
+        )
+    if not notes:
+        return ""
+    return '<p class="note">' + _e(" ".join(notes)) + "</p>"
