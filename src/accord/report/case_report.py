@@ -21,6 +21,7 @@ so it opens offline and prints. Every piece of text from the scenario goes throu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import json
 import os
@@ -169,16 +170,13 @@ def build_report(
         "The programme comparison", problems, lambda: _programme_diff(str(source))
     )
     step()
+    ran = {i.issue_id for i in mc.issues}
+
+    def line(issue_id: str) -> Any:
+        return bottom_line(scenario, issue_id, mc.issue(issue_id) if issue_id in ran else None)
+
     bottom_lines = {
-        issue.id: _attempt(
-            "The bottom line",
-            problems,
-            lambda issue_id=issue.id: bottom_line(
-                scenario,
-                issue_id,
-                mc.issue(issue_id) if issue_id in {i.issue_id for i in mc.issues} else None,
-            ),
-        )
+        issue.id: _attempt("The bottom line", problems, functools.partial(line, issue.id))
         for issue in scenario.issues
     }
     return CaseReport(

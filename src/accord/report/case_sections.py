@@ -97,7 +97,7 @@ def _gaps_section(report: CaseReport) -> str:
         flags = np.zeros(values.shape, dtype=bool)
     # sourced actors first, imputed ones after a line: a run of equal imputed means reads as
     # what it is (one number copied to many allies), not as agreement
-    imputed = flags.all(axis=1)
+    imputed: np.ndarray = np.asarray(flags.all(axis=1), dtype=bool)
     order = [k for k in range(len(actors)) if not imputed[k]]
     order += [k for k in range(len(actors)) if imputed[k]]
     split = int((~imputed).sum()) if imputed.any() and not imputed.all() else None
