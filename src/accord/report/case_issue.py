@@ -135,13 +135,14 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             hi=hi,
             status_quo=item.status_quo,
             **_scale_labels(issue),
-            forecasts={fc.model: fc.outcome for fc in item.forecasts},
+            forecasts=_merge_coinciding_arrays({fc.model: fc.outcome for fc in item.forecasts}),
         )
         parts.append(
             _figure(
                 svg,
                 "One row per dimension: grey dots are the actors, the black tick the status quo, "
-                "diamonds each model's unconstrained forecast.",
+                "diamonds each model's unconstrained forecast (models with the same forecast share one "
+                "diamond, named together).",
             )
         )
     rows = []
@@ -530,3 +531,17 @@ def _explain_probabilities(item: Any) -> str:
     if not notes:
         return ""
     return '<p class="note">' + _e(" ".join(notes)) + "</p>"
+
+
+def _merge_coinciding_arrays(forecasts: dict[str, Any], tol: float = 1e-6) -> dict[str, Any]:
+    """:func:`_merge_coinciding` for forecasts of several dimensions (equal on every one)."""
+    merged: dict[str, Any] = {}
+    for model, value in forecasts.items():
+        same = next(
+            (k for k, v in merged.items() if np.allclose(v, value, rtol=0.0, atol=tol)), None
+        )
+        if same is None:
+            merged[model] = value
+        else:
+            merged[f"{same} = {model}"] = merged.pop(same)
+    return merged
