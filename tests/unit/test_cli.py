@@ -209,3 +209,14 @@ def test_broken_file_in_a_real_process_prints_one_line_and_no_traceback(tmp_path
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "broken.yaml:" in proc.stderr and "not a number" in proc.stderr
+
+
+def test_piped_tables_fit_120_columns_and_shorten_cells(run_cli):
+    # not a terminal under pytest: 120 columns; each row of the table stays one line
+    result = run_cli("models")
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 120
+    rows = [line for line in lines if line.startswith("│")]
+    assert any("\u2026" in line for line in rows)  # a long summary is shortened...
+    names = [line.split("│")[1].strip() for line in rows]
+    assert "compromise" in names and "" not in names  # ...not wrapped onto a second line

@@ -164,3 +164,26 @@ def test_cli_report_missing_file(run_cli: Callable[..., Any], tmp_path: Path) ->
     result = run_cli("report", tmp_path / "nope.yaml", "-o", tmp_path / "r")
     assert result.code == 2
     assert "nope.yaml" in result.stderr
+
+
+def test_body_helpers_merge_collapse_and_drop_dull_columns() -> None:
+    import numpy as np
+
+    from accord.report.case_issue import (
+        _collapse_rows,
+        _informative,
+        _merge_coinciding,
+        _merge_coinciding_arrays,
+    )
+
+    merged = _merge_coinciding({"compromise": 60.0, "median": 60.0, "bdm": 31.0})
+    assert merged == {"compromise = median": 60.0, "bdm": 31.0}
+    arrays = _merge_coinciding_arrays({"a": np.array([1.0, 2.0]), "b": np.array([1.0, 2.0])})
+    assert list(arrays) == ["a = b"]
+    rows = [["a1", "1", "2"], ["a2", "1", "2"], ["a3", "5", "2"]]
+    assert _collapse_rows(rows) == [["2 dimensions: a1, a2", "1", "2"], ["a3", "5", "2"]]
+    head = ["blocker", "salience"]
+    dull = [["France", "no salience change suffices"], ["Germany", "no salience change suffices"]]
+    assert _informative(head, dull, {1: "no salience change suffices"}) == [0]
+    mixed = [*dull, ["Italy", "0.2"]]
+    assert _informative(head, mixed, {1: "no salience change suffices"}) == [0, 1]

@@ -51,3 +51,35 @@ def test_review_timeline_series_debrief_and_html() -> None:
     page = review_html(scenario, game.events)
     assert page.startswith("<!doctype html>") and "Key decision points" in page
     assert "<script" not in page
+
+
+TAIWAN = Path(__file__).parents[2] / "scenarios" / "taiwan-strait" / "scenario.yaml"
+
+
+@pytest.mark.skipif(not TAIWAN.is_file(), reason="scenarios/taiwan-strait is absent")
+def test_taiwan_review_uses_names_not_ids(tmp_path: Path) -> None:
+    import re
+
+    from accord.wargame.review import Names, decision_points, write_review
+
+    scenario = load_wargame(TAIWAN)
+    game = Game(scenario, 3, default_players(scenario)).run()
+    write_review(scenario, game.events, tmp_path)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)  # chart legends checked below
+    text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+    raw = re.findall(r"\b(?:thr|exp|aln|def)_[a-z]{3}\b|\bcabinet_[a-z_]+", text)
+    assert raw == [], raw[:5]
+    assert "&lt;the declaring action&gt;" not in page
+    end = game.events[-1]
+    assert end.kind == "game-ended"
+    label = next(o.label for o in scenario.spec.outcomes if o.id == end.outcome)  # type: ignore[union-attr]
+    assert label and f"Outcome: {label}" in page.replace("&#x27;", "'")
+    names = Names(scenario)
+    assert names.variable("thr_alb").startswith("Albania")
+    assert names.theme("thr_alb") == scenario.spec.teams["nac"]
+    assert names.theme("cabinet_hesitation") == scenario.spec.teams["jp_nsc"]
+    for row in decision_points(scenario, game.events):
+        taken = row["text"]
+        for alt in row["alternatives"]:
+            assert taken not in alt

@@ -20,8 +20,54 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 if TYPE_CHECKING:
     from accord.scenario.schema import Scenario
 
-# Tables use the terminal's width, or 120 columns when stdout is not a terminal (a pipe or a file).
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+#: Width of stdout when it is not a terminal (a pipe, a file, CI logs): rich would use 80.
+PIPE_WIDTH = 120
+#: A column is never shortened below this many characters (or its longest cell).
+MIN_CELL = 14
+
+
+class FittingConsole(Console):
+    """The stdout console: tables take the terminal's width (``PIPE_WIDTH`` when not a
+    terminal, unless ``COLUMNS`` is set), and a cell too long for its column is shortened with
+    an ellipsis instead of wrapping over several lines."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        from rich.table import Table
+
+        for item in objects:
+            if isinstance(item, Table):
+                self._fit(item)
+        super().print(*objects, **kwargs)
+
+    def _fit(self, table: Any) -> None:
+        """Cap the longest columns so the table fits the width (water-filling: every column
+        keeps its natural width up to a common cap, never under ``MIN_CELL``)."""
+        lengths = []
+        for column in table.columns:
+            column.no_wrap = True
+            column.overflow = "ellipsis"
+            cells = [column.header, *column._cells]
+            lengths.append(max((len(str(c)) for c in cells), default=0))
+        room = self.width - 3 * len(lengths) - 1  # borders and padding
+        if sum(lengths) <= room or not lengths:
+            return
+        cap = max(lengths)
+        while cap > MIN_CELL and sum(min(n, cap) for n in lengths) > room:
+            cap -= 1
+        for column, n in zip(table.columns, lengths, strict=True):
+            if n > cap:
+                column.max_width = cap
+
+
+def _stdout_width() -> int | None:
+    import os
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None  # rich measures the terminal (or reads COLUMNS)
+    return PIPE_WIDTH
+
+
+out = FittingConsole(highlight=False, soft_wrap=True, width=_stdout_width())
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -235,12 +235,20 @@ def report(
         ),
     ] = 30,
     inputs: InputsOpt = "record",
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Also print the report to report.pdf with Chromium."),
+    ] = False,
 ) -> None:
-    """Write one self-contained HTML report of the scenario (works offline)."""
+    """Write one self-contained HTML report of the scenario (works offline), and a PDF."""
     from accord.report.case_report import build_report, write_case_report
 
     _check_draws(draws)
     _check_output(output)
+    if pdf:
+        from accord.report.pdf import chromium_executable
+
+        chromium_executable()  # fail before the long computation
     scenario = load_with_inputs(file, inputs)
     with progress_bar("report") as update:
         data = build_report(
@@ -254,8 +262,8 @@ def report(
             progress=update,
             allowed_draws=allowed_draws,
         )
-    path = write_case_report(data, output)
-    out.print(f"report: {path}")
+    path = write_case_report(data, output, pdf=pdf)
+    out.print(f"report: {path}" + (f" and {path.with_suffix('.pdf')}" if pdf else ""))
 
 
 def _check_output(folder: Path) -> None:

@@ -179,17 +179,161 @@ def review_html(scenario: CompiledScenario, events: Sequence[Event]) -> str:
 # ---------------------------------------------------------------------- full review (HTML files)
 
 
+# Tokens of variable ids that name a team or a country, for naming and grouping variables
+# that have no description (``jp_threat`` -> Japan's threat, in Japan's team).
+_TOKENS = {
+    "jp": "Japan's",
+    "us": "US",
+    "tw": "Taiwan's",
+    "cn": "China's",
+    "rus": "Russia's",
+    "prk": "North Korea's",
+    "nac": "the NAC's",
+    "eu": "EU",
+    "econ": "economic",
+    "wpr": "War Powers Resolution",
+    "usfk": "US Forces Korea",
+    "edca": "EDCA",
+    "thr": "threat perception",
+    "exp": "exports",
+    "def": "defence effort",
+    "aln": "alignment",
+    "sq": "status quo",
+    "china": "China",
+    "russia": "Russia",
+}
+_TOKEN_TEAMS = {"jp": "jp", "us": "us", "tw": "taiwan", "cn": "china", "rus": "russia"}
+_TOKEN_TEAMS |= {"prk": "dprk", "nac": "nac", "eu": "eu", "korea": "rok", "cabinet": "jp"}
+SHARED = "The situation (shared variables)"
+
+
+class Names:
+    """Readable names for a war game's ids: actors, teams, variables, actions, gates,
+    decisions, outcomes; and each variable's theme (the team it belongs to, else shared)."""
+
+    def __init__(self, scenario: CompiledScenario) -> None:
+        spec = scenario.spec
+        self.scenario = scenario
+        self.actors = {a.id: a.name or a.id for a in spec.actors}
+        self.actor_team = {a.id: a.team or a.id for a in spec.actors}
+        self.teams = dict(spec.teams)
+        self.labels: dict[str, str] = {}
+        for group in (spec.actions, spec.gates, spec.decisions, spec.outcomes, spec.injects):
+            for item in group:
+                label = getattr(item, "label", None)
+                if label:
+                    self.labels[item.id] = str(label)
+        self.variables = {v.id: v for v in spec.variables}
+
+    def actor(self, actor_id: str) -> str:
+        return self.actors.get(actor_id, self.teams.get(actor_id, _humanise(actor_id)))
+
+    def team(self, team_id: str) -> str:
+        return self.teams.get(team_id, self.actors.get(team_id, _humanise(team_id)))
+
+    def thing(self, item_id: str) -> str:
+        """An action, gate, decision, inject or outcome by its label (``inject:ID`` too)."""
+        kind, _, bare = item_id.rpartition(":")
+        label = self.labels.get(bare, _humanise(bare))
+        return f"{kind.capitalize()}: {label}" if kind else label
+
+    def _owner(self, var_id: str) -> tuple[str | None, str]:
+        """(actor id the variable belongs to, the rest of its id)."""
+        v = self.variables.get(var_id)
+        if v is not None and v.fact:
+            actor, attribute = v.fact.split(".", 1)
+            return actor, attribute
+        head, _, tail = var_id.rpartition("_")
+        if head and tail in self.actors:
+            return tail, head
+        return None, var_id
+
+    def variable(self, var_id: str) -> str:
+        v = self.variables.get(var_id)
+        if v is not None and v.description:
+            text = v.description.split(";")[0].strip()
+            if len(text) <= 70:
+                return text
+        actor, rest = self._owner(var_id)
+        if actor is not None:
+            return f"{self.actor(actor)}: {_humanise(rest)}"
+        return _humanise(var_id)
+
+    def theme(self, var_id: str) -> str:
+        """The team (by its label) a variable belongs to, else :data:`SHARED`."""
+        actor, _ = self._owner(var_id)
+        if actor is not None:
+            return self.team(self.actor_team.get(actor, actor))
+        token = var_id.split("_")[0]
+        team = _TOKEN_TEAMS.get(token, token)
+        for candidate in (team, f"{team}_nsc"):
+            if candidate in self.teams:
+                return self.teams[candidate]
+        return SHARED
+
+    def changes(self, changes: Mapping[str, float]) -> str:
+        return "; ".join(f"{self.variable(k)} now {v:.3g}" for k, v in changes.items())
+
+
+def _humanise(item_id: str) -> str:
+    words = [_TOKENS.get(w, w) for w in item_id.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def story(event: Event, names: Names) -> str:
+    """One sentence of plain text for an event, with names instead of ids."""
+    if isinstance(event, InjectFired):
+        return f"News: {event.text}"
+    if isinstance(event, ActionExecuted):
+        return f"{names.actor(event.actor)}: {names.thing(event.action)}"
+    if isinstance(event, OrderRejected):
+        return (
+            f"{names.actor(event.actor)} could not {names.thing(event.action).lower()}: "
+            f"{event.reason}"
+        )
+    if isinstance(event, Draw):
+        how = "the facilitator decided" if event.forced else "the dice said"
+        return (
+            f"{names.thing(event.subject)}: {_chance(event.probability)}{how} "
+            f"{'it worked' if event.success else 'it failed'}"
+        )
+    if isinstance(event, GateDeclared):
+        return (
+            f"{names.actor(event.actor)} declares: {names.thing(event.gate)} "
+            f"(in force from turn {event.opens_at})"
+        )
+    if isinstance(event, GateOpened):
+        return f"In force: {names.thing(event.gate)}"
+    if isinstance(event, DecisionTaken):
+        yes = [names.actor(m) for m, s in event.support.items() if s]
+        text = f"{names.thing(event.decision)}: {'agreed' if event.agreed else 'blocked'}"
+        text += f" ({len(yes)} of {len(event.support)} in support)"
+        if event.blockers:
+            text += "; blocked by " + ", ".join(names.actor(b) for b in event.blockers)
+        return text
+    if isinstance(event, Override):
+        return f"Facilitator override: {event.reason}"
+    if isinstance(event, GameEnded):
+        return f"Game over: {names.thing(event.outcome)}"
+    if isinstance(event, TurnStarted):
+        return f"Turn {event.turn}"
+    return "Game started"
+
+
 def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list[dict[str, Any]]:
-    """The game's decision points, each with its alternatives.
+    """The game's decision points, each with its alternatives (names, not ids).
 
     * a group decision: who supported, the blockers, and the pivotal members (each one's switch
       alone would have changed the result);
     * a legal-gate declaration, an adjudicated action or a rejected order: the other actions the
-      actor could have ordered at that moment (from the state folded up to the event), and the
-      ``accord wargame branch`` what-if to try one turn earlier.
+      actor could have ordered at that moment (from the state folded up to the event; the action
+      taken is not listed), and the ``accord wargame branch`` what-if to try one turn earlier.
     """
     from accord.wargame.view import available_actions
 
+    names = Names(scenario)
+    declaring = {(a.actor, a.declares_gate): a.id for a in scenario.spec.actions if a.declares_gate}
     state = GameState()
     adjudicated = set(scenario.probabilities)
     rows: list[dict[str, Any]] = []
@@ -197,27 +341,40 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
         row: dict[str, Any] | None = None
         if isinstance(e, DecisionTaken):
             alts = []
-            for m in e.pivotal:
-                verb = "withheld" if e.support.get(m) else "supported"
+            flipped = "blocked" if e.agreed else "agreed"
+            if len(e.pivotal) > 4:  # a unanimity: one line, not one per member
+                verb = "withholding support" if e.agreed else "supporting it"
                 alts.append(
-                    f"had {m} {verb} it, it would have been {'blocked' if e.agreed else 'agreed'}"
+                    f"any one of {len(e.pivotal)} members {verb} would have {flipped} it "
+                    f"({', '.join(names.actor(m) for m in e.pivotal[:3])}, ...)"
                 )
-            row = {"turn": e.turn, "kind": e.kind, "text": describe(e), "alternatives": alts}
+            else:
+                for m in e.pivotal:
+                    verb = "withheld support" if e.support.get(m) else "supported it"
+                    alts.append(f"had {names.actor(m)} {verb}, it would have been {flipped}")
+            row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": alts}
         elif isinstance(e, GateDeclared | OrderRejected) or (
             isinstance(e, ActionExecuted) and e.action in adjudicated
         ):
             actor = e.actor
-            chosen = getattr(e, "action", None)
+            chosen = (
+                declaring.get((actor, e.gate))
+                if isinstance(e, GateDeclared)
+                else getattr(e, "action", None)
+            )
             others = [a for a in available_actions(scenario, state, actor, e.turn) if a != chosen]
-            alts = [f"{actor} could instead have ordered: {', '.join(others) or 'nothing else'}"]
-            if isinstance(e, GateDeclared) and e.turn > 1:
+            alts = [
+                f"{names.actor(actor)} could instead have ordered: "
+                + ("; ".join(names.thing(a) for a in others) or "nothing else")
+            ]
+            if isinstance(e, GateDeclared) and e.turn > 1 and chosen:
                 alts.append(
-                    f"what if it had been declared a turn earlier: accord wargame branch LOG "
-                    f"--at {e.turn - 1} --set orders.{actor}=<the declaring action>"
+                    "what if it had been declared a turn earlier: accord wargame branch LOG "
+                    f"--at {e.turn - 1} --set orders.{actor}={chosen}"
                 )
-            row = {"turn": e.turn, "kind": e.kind, "text": describe(e), "alternatives": alts}
+            row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": alts}
         elif isinstance(e, Override | GameEnded) or (isinstance(e, Draw) and not e.success):
-            row = {"turn": e.turn, "kind": e.kind, "text": describe(e), "alternatives": []}
+            row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": []}
         if row is not None:
             rows.append(row)
         state.apply(e)
@@ -225,32 +382,55 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 
 
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
-    """Inline SVG charts of the variables that change, each as a share of its range."""
+    """Inline SVG charts of the variables that change, each as a share of its range: one chart
+    per theme (team or shared), at most eight lines each, labelled by name."""
     from accord.svg import figure_to_svg, new_figure
 
+    names = Names(scenario)
     moving = [k for k, v in data.items() if v and max(v) != min(v)]
+    themes: dict[str, list[str]] = {}
+    for k in moving:
+        themes.setdefault(names.theme(k), []).append(k)
     charts = []
-    for start in range(0, len(moving), 8):
-        names = moving[start : start + 8]
-        fig = new_figure(7.5, 3.0)
-        ax = fig.add_subplot(1, 1, 1)
-        for name in names:
-            lo, hi = scenario.lo[name], scenario.hi[name]
-            ys = [(v - lo) / (hi - lo) for v in data[name]]
-            ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=name)
-        ax.set_xlabel("turn (0 = start)")
-        ax.set_ylabel("share of range")
-        ax.set_ylim(-0.05, 1.05)
-        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-        charts.append(figure_to_svg(fig))
+    for theme, members in sorted(themes.items(), key=lambda kv: (kv[0] == SHARED, kv[0])):
+        for start in range(0, len(members), 8):
+            chunk = members[start : start + 8]
+            fig = new_figure(10.0, 3.4)
+            ax = fig.add_subplot(1, 1, 1)
+            for name in chunk:
+                lo, hi = scenario.lo[name], scenario.hi[name]
+                ys = [(v - lo) / (hi - lo) for v in data[name]]
+                ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=names.variable(name))
+            ax.set_title(theme if start == 0 else f"{theme} (continued)", fontsize=11)
+            ax.set_xlabel("turn (0 = start)", fontsize=10)
+            ax.set_ylabel("share of range", fontsize=10)
+            ax.set_ylim(-0.05, 1.05)
+            ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+            charts.append(f"<figure>{figure_to_svg(fig)}</figure>")
     return charts
 
 
+def _chance(probability: float | None) -> str:
+    """``a 56 % chance; `` or nothing where the viewer may not see the draw's probability."""
+    return "" if probability is None else f"a {100 * probability:.0f} % chance; "
+
+
+def _page(title: str, body: Sequence[str]) -> str:
+    from accord.style import CSS
+
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}{_STYLE}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
+
+
 _STYLE = (
-    "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%;vertical-align:top}"
     ".k-decision{background:#eef}.k-inject{background:#fee}.k-draw{background:#ffe}"
-    ".k-override{background:#fdd}</style>"
+    ".k-override{background:#fdd}ol.story>li{margin-bottom:.6rem}ol.story ul{margin:.2rem 0}"
+    ".chg{color:#555;font-size:.86rem}"
 )
 
 
@@ -264,17 +444,17 @@ def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
 
 def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team: str) -> str:
     """A page of start-of-turn debriefs for one team: at the start of each turn, what happened
-    in the previous turn as the team may see it (hidden variables' changes removed)."""
+    in the previous turn as the team may see it (:func:`accord.wargame.view.debrief`: hidden
+    variables' changes removed)."""
     esc = html.escape
+    names = Names(scenario)
     members = team_members(scenario).get(team, [])
     who = frozenset((team, *members))
     last = max((e.turn for e in events), default=0)
-    label = scenario.spec.teams.get(team, team)
+    label = names.team(team)
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Debrief: {esc(label)}</title>{_STYLE}</head><body>",
         f"<h1>Start-of-turn debrief: {esc(label)}</h1>",
-        f"<p>Team <b>{esc(team)}</b>; actors: {esc(', '.join(members))}. "
+        f"<p>Team <b>{esc(label)}</b>; actors: {esc(', '.join(names.actor(m) for m in members))}. "
         "<a href='index.html'>Back to the review</a></p>",
     ]
     for turn in range(1, last + 1):
@@ -285,12 +465,19 @@ def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team:
             continue
         parts.append("<ul>")
         for e in seen:
-            changes = ", ".join(f"{k} = {v:.3g}" for k, v in e.changes.items())
-            extra = f" <small>({esc(changes)})</small>" if changes else ""
-            parts.append(f"<li>{esc(describe(e))}{extra}</li>")
+            changes = names.changes(e.changes)
+            extra = f' <span class="chg">({esc(changes)})</span>' if changes else ""
+            parts.append(f"<li>{esc(story(e, names))}{extra}</li>")
         parts.append("</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    return _page(f"Debrief: {label}", parts)
+
+
+def _headline(scenario: CompiledScenario, events: Sequence[Event], names: Names) -> str:
+    """The outcome by its event-defined label (the first outcome whose ``when`` held)."""
+    end = next((e for e in events if isinstance(e, GameEnded)), None)
+    if end is None:
+        return "The game is still in progress."
+    return f"Outcome: {names.thing(end.outcome)}."
 
 
 def full_review_html(
@@ -298,52 +485,53 @@ def full_review_html(
     events: Sequence[Event],
     debrief_href: Callable[[str], str] | None = None,
 ) -> str:
-    """The after-action review page: outcome, state charts, decision points with their
-    alternatives, the state table, the timeline, and links to each team's debrief page.
+    """The after-action review page: the outcome, the state charts by theme, decision points
+    with the alternatives not taken, the timeline as a story, and links to each team's debrief.
 
     ``debrief_href(team)`` gives each link's target: by default the file name that
     ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).
     """
     esc = html.escape
     href = debrief_href or (lambda team: f"debrief-{team}.html")
+    names = Names(scenario)
     spec = scenario.spec
-    end = next((e for e in events if isinstance(e, GameEnded)), None)
     data = series(events)
+    turns = max((e.turn for e in events), default=0)
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>After-action review: {esc(spec.title)}</title>{_STYLE}</head><body>",
         f"<h1>After-action review: {esc(spec.title)}</h1>",
-        f"<p>Outcome: <b>{esc(end.outcome if end else 'in progress')}</b>; "
-        f"{len(events)} events; turn length {esc(spec.clock.turn_length)}.</p>",
-        "<h2>Start-of-turn debriefs</h2><ul>",
+        f'<p class="bl"><b>{esc(_headline(scenario, events, names))}</b></p>',
+        f'<p class="note">{turns} turns of {esc(spec.clock.turn_length)}; {len(events)} events. '
+        "Start-of-turn debriefs (what each team could see): "
+        + ", ".join(
+            f"<a href='{esc(href(team))}'>{esc(names.team(team))}</a>"
+            for team in team_members(scenario)
+        )
+        + ".</p>",
+        '<h2>Decision points and alternatives</h2><table><tr><th class="n">turn</th>'
+        "<th>decision point</th><th>alternatives not taken</th></tr>",
     ]
-    for team in team_members(scenario):
-        label = spec.teams.get(team, team)
-        parts.append(f"<li><a href='{esc(href(team))}'>{esc(label)}</a></li>")
-    parts.append("</ul><h2>State over turns</h2>")
-    parts += _charts(scenario, data)
-    parts.append("<h2>Decision points and alternatives</h2><table>")
-    parts.append("<tr><th>turn</th><th>decision point</th><th>alternatives</th></tr>")
     for row in decision_points(scenario, events):
         alts = "<br>".join(esc(a) for a in row["alternatives"]) or "-"
         parts.append(
-            f"<tr class='k-{esc(row['kind'])}'><td>{row['turn']}</td>"
+            f"<tr class='k-{esc(row['kind'])}'><td class=\"n\">{row['turn']}</td>"
             f"<td>{esc(row['text'])}</td><td>{alts}</td></tr>"
         )
-    parts.append("</table><h2>State table</h2><table><tr><th>variable</th>")
-    parts += _state_rows(data)
-    parts.append("</table><h2>Timeline</h2><table><tr><th>turn</th><th>kind</th>")
-    parts.append("<th>event</th><th>changes</th></tr>")
-    for row in timeline(events):
-        if row["kind"] == "turn-started":
-            continue
-        changes = ", ".join(f"{k} = {v:.3g}" for k, v in row["changes"].items())
-        parts.append(
-            f"<tr class='k-{esc(row['kind'])}'><td>{row['turn']}</td><td>{esc(row['kind'])}</td>"
-            f"<td>{esc(row['text'])}</td><td>{esc(changes)}</td></tr>"
-        )
-    parts.append("</table></body></html>")
-    return "\n".join(parts)
+    parts.append("</table><h2>State over turns, by theme</h2>")
+    parts += _charts(scenario, data)
+    parts.append("<h2>Timeline</h2><ol class='story'>")
+    by_turn: dict[int, list[Event]] = {}
+    for e in events:
+        if not isinstance(e, TurnStarted):
+            by_turn.setdefault(e.turn, []).append(e)
+    for turn, items in sorted(by_turn.items()):
+        parts.append(f"<li><b>Turn {turn}</b><ul>")
+        for e in items:
+            changes = names.changes(e.changes)
+            extra = f' <span class="chg">\u2192 {esc(changes)}</span>' if changes else ""
+            parts.append(f"<li class='k-{esc(e.kind)}'>{esc(story(e, names))}{extra}</li>")
+        parts.append("</ul></li>")
+    parts.append("</ol>")
+    return _page(f"After-action review: {spec.title}", parts)
 
 
 def write_review(scenario: CompiledScenario, events: Sequence[Event], folder: Path) -> list[Path]:

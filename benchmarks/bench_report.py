@@ -1,0 +1,81 @@
+"""Time ``accord report`` on the Japan-NATO case with its default draws and models.
+
+Usage: ``python benchmarks/bench_report.py [--draws N] [--models M] [--mc-models M]``
+
+Runs :func:`accord.report.case_report.build_report` and :func:`write_case_report` (the HTML and
+JSON; no PDF) the way ``accord report scenarios/japan-nato/scenario.yaml -o DIR`` does, timing
+each stage: the forecasts, the Monte Carlo (with the practised procedure on every draw), the
+deadlock, package-deal, gap and programme analyses and the bottom line, and the rendering.
+The aim (issue 13) is under 8 s on 2 cores. Results go to ``reports/bench/report.json`` with
+the wall and CPU seconds and the machine's load average (other work on the same cores slows the
+wall clock; the CPU seconds are much less sensitive to it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, environment, write_report
+from accord.report.case_report import build_report, write_case_report
+from accord.scenario.io import load
+
+SCENARIO = ROOT / "scenarios" / "japan-nato" / "scenario.yaml"
+OUT = ROOT / "reports" / "bench" / "report.json"
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=500)
+    parser.add_argument("--models", default="all")
+    parser.add_argument("--mc-models", default="compromise,median,bdm")
+    args = parser.parse_args()
+    stages: dict[str, float] = {}
+    last = [time.perf_counter()]
+
+    def progress(done: int, total: int) -> None:
+        del done, total
+
+    wall0, cpu0 = time.perf_counter(), cpu_seconds()
+    scenario = load(SCENARIO)
+    stages["load"] = time.perf_counter() - last[0]
+    last[0] = time.perf_counter()
+    report = build_report(
+        scenario,
+        models=args.models,
+        mc_models=args.mc_models,
+        draws=args.draws,
+        seed=0,
+        source=SCENARIO,
+        progress=progress,
+    )
+    stages["analyses"] = time.perf_counter() - last[0]
+    last[0] = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        write_case_report(report, Path(folder))
+    stages["render"] = time.perf_counter() - last[0]
+    result: dict[str, Any] = {
+        "scenario": "japan-nato",
+        "draws": args.draws,
+        "models": args.models,
+        "mc_models": args.mc_models,
+        "wall_s": round(time.perf_counter() - wall0, 2),
+        "cpu_s": round(cpu_seconds() - cpu0, 2),
+        "stages_s": {k: round(v, 2) for k, v in stages.items()},
+        "environment": environment(),
+    }
+    print(result)
+    write_report(OUT, result)
+
+
+if __name__ == "__main__":
+    main()
