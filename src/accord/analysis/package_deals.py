@@ -662,7 +662,8 @@ def _deal(
         rollbacks=[
             c.issue_id
             for d, c in enumerate(cands)
-            if c.rollback is not None and bool(c.rollback[int(choice[d])])
+            # candidate 0, the status quo, leaves the issue out of the package: no rollback
+            if c.rollback is not None and int(choice[d]) > 0 and bool(c.rollback[int(choice[d])])
         ],
         procedure=deal_procedure(cands, actors, choice),
     )

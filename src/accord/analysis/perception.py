@@ -119,12 +119,11 @@ def rise_by_formula(
     rises = np.arange(0.0, headroom + STEP / 2, STEP)
     x = np.clip(position[None, :] + rises[:, None] * position_slope[None, :], lo, hi)
     s = np.clip(salience[None, :] + rises[:, None] * salience_slope, 0.0, salience_top)
-    losses = np.array(
-        [
-            float(net_losses(x[k][None, :], s[k][None, :], status_quo, proposal)[0])
-            for k in range(rises.size)
-        ]
-    )
+    # net_losses' formula, vectorised over the rises (one member, its stance moving)
+    m = x.shape[1]
+    d_q = np.sqrt(np.sum(s * (status_quo[None, :] - x) ** 2, axis=1))
+    d_y = np.sqrt(np.sum(s * (proposal[None, :] - x) ** 2, axis=1))
+    losses = np.sqrt(s.mean(axis=1) / m) * (d_y - d_q)
     ok = np.flatnonzero(losses <= cost)
     return None if ok.size == 0 else float(rises[ok[0]])
 
