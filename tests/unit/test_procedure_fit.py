@@ -100,3 +100,12 @@ def test_grid_keeps_tau_within_the_cost() -> None:
     for params in pf.grid():
         assert params.reservation_threshold <= params.cost
     assert len(pf.grid(costs=(0.0, 4.0), taus=(0.0, 2.0, 8.0), dilutions=(0.5,))) == 3
+
+
+def test_fit_all_on_records_reports_both_selection_rules() -> None:
+    out = pf.fit_all(RECORDS, None, costs=(0.0, 5.0, 10.0, 20.0))
+    assert set(out) == {"consensus", "consensus_rule_best"}
+    for key in out:
+        assert out[key]["n"] == 5
+        assert 0.0 <= out[key]["cv"]["outcome_hit_rate"] <= 1.0
+        assert out[key]["params"]["reservation_threshold"] <= out[key]["params"]["cost"]

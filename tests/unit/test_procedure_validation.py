@@ -181,3 +181,10 @@ def test_forecast_json_carries_procedure_and_record(tmp_path: Path) -> None:
     assert sorted(strict_fc["procedure"]["objectors"]) == sorted(strict_fc["blockers"])
     with pytest.raises(UsageError, match="unknown procedure"):
         forecast(io.load(path), "compromise", procedure="lenient")
+
+
+def test_actor_cost_for_an_unknown_actor(tmp_path: Path) -> None:
+    path = edited(tmp_path, (COUNCIL, COUNCIL + "    procedure: {actor_costs: {zz: 3}}\n"))
+    err = one_line_error(path)
+    assert err.location.field == "bodies[0].procedure.actor_costs.zz"
+    assert "unknown actor 'zz'" in str(err)

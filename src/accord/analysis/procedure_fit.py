@@ -410,7 +410,10 @@ def deu_cases(
 
 
 def fit_all(
-    nato: str | os.PathLike[str] | None, deu: str | os.PathLike[str] | None
+    nato: str | os.PathLike[str] | None,
+    deu: str | os.PathLike[str] | None,
+    *,
+    costs: Sequence[float] = COST_GRID,
 ) -> dict[str, Any]:
     """Every fit of the module docstring: ``consensus`` on ``nato`` (a folder of records),
     ``unanimity`` and ``majority`` on ``deu`` (a DEU file; ``tau`` fixed at the consensus fit's,
@@ -421,9 +424,11 @@ def fit_all(
     tau = 0.0
     if nato is not None:
         cases = nato_cases(nato)
-        consensus = fit_record(cases, kind="consensus", rule="one-se")
+        cands = grid(costs=costs)
+        consensus = fit_record(cases, cands, kind="consensus", rule="one-se")
         out["consensus"] = consensus.as_dict()
-        out["consensus_rule_best"] = fit_record(cases, kind="consensus", rule="best").as_dict()
+        best = fit_record(cases, cands, kind="consensus", rule="best")
+        out["consensus_rule_best"] = best.as_dict()
         tau = consensus.params.reservation_threshold
     if deu is not None:
         held: list[FloatArray] = []
@@ -431,9 +436,10 @@ def fit_all(
         groups: list[str] = []
         for kind, cases in deu_cases(deu).items():
             if cases:
-                result = fit_values(cases, grid(taus=(tau,)), kind=kind, rule="best")
+                values_grid = grid(costs=costs, taus=(tau,))
+                result = fit_values(cases, values_grid, kind=kind, rule="best")
                 out[kind] = result.as_dict()
-                other = fit_values(cases, grid(taus=(tau,)), kind=kind, rule="one-se")
+                other = fit_values(cases, values_grid, kind=kind, rule="one-se")
                 out[f"{kind}_rule_one_se"] = other.as_dict()
                 assert result.held_out_errors is not None and result.free_errors is not None
                 held.append(result.held_out_errors)

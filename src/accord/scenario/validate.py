@@ -27,6 +27,7 @@ from accord.scenario.schema import (
     EULisbonRule,
     EUNiceRule,
     Issue,
+    Procedure,
     RuleSpec,
     Scenario,
     WeightedRule,
@@ -427,6 +428,16 @@ def _check_opt_out(rule_kind: str, at: Path, where: str) -> Iterator[Problem]:
         )
 
 
+def _check_actor_costs(procedure: Procedure, at: Path, actor_ids: set[str]) -> Iterator[Problem]:
+    for actor_id in procedure.actor_costs:
+        if actor_id not in actor_ids:
+            yield Problem(
+                (*at, "actor_costs", actor_id),
+                f"cost of objecting for unknown actor '{actor_id}'",
+                _one_of("the id of an actor in 'actors'", sorted(actor_ids)),
+            )
+
+
 def _member_on(actor: Actor, body_id: str, date: dt.date | None) -> bool:
     joined = actor.joined.get(body_id)
     return body_id in actor.member_of and (date is None or joined is None or joined <= date)
@@ -438,6 +449,10 @@ def _check_procedures(
     """The issue's procedure, decision date and record against its body and its members."""
     at: Path = ("issues", i)
     body = bodies.get(issue.body) if issue.body is not None else None
+    if issue.procedure is not None:
+        yield from _check_actor_costs(
+            issue.procedure, (*at, "procedure"), {a.id for a in scenario.actors}
+        )
     if issue.procedure is not None and issue.procedure.opt_out:
         kind = issue.rule.kind if issue.rule is not None else (body.rule.kind if body else None)
         if kind is not None:
@@ -504,6 +519,8 @@ def check(scenario: Scenario) -> list[Problem]:
     for i, actor in enumerate(scenario.actors):
         problems += _check_actor(actor, i, body_ids)
     for b, body in enumerate(scenario.bodies):
+        if body.procedure is not None:
+            problems += _check_actor_costs(body.procedure, ("bodies", b, "procedure"), actor_ids)
         if body.procedure is not None and body.procedure.opt_out:
             problems += _check_opt_out(
                 body.rule.kind, ("bodies", b, "procedure", "opt_out"), body.id
