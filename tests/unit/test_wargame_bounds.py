@@ -36,10 +36,15 @@ def test_an_expression_that_can_overflow_is_refused_at_load(effect: str) -> None
 
 
 def test_the_shipped_war_games_pass() -> None:
-    for path in (ROOT / "scenarios").glob("**/*.yaml"):
+    # core.yaml is the hand-written input of scripts/build_taiwan_strait.py, not a game file
+    paths = [p for p in (ROOT / "scenarios").glob("**/*.yaml") if p.name != "core.yaml"]
+    checked = 0
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         if text.lstrip().startswith("clock") or "\nclock:" in text:
             loads_wargame(text, path.name)
+            checked += 1
+    assert checked >= 2  # wargame-tiny and taiwan-strait
 
 
 def test_before_the_fix_such_a_game_got_stuck() -> None:

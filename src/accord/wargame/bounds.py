@@ -25,7 +25,7 @@ import math
 from collections.abc import Mapping
 
 from accord.errors import ScenarioError
-from accord.wargame.expr import CONSTANTS, Expr
+from accord.wargame.expr import CONSTANTS, HISTORY, Expr
 
 MAX_MAGNITUDE = 1e150
 """Largest absolute value an expression may reach at any step."""
@@ -36,6 +36,10 @@ Interval = tuple[float, float]
 
 class _OverflowError(Exception):
     pass
+
+
+#: A bound on any event count in one game (far above horizon x actions under the input limits).
+MAX_EVENT_COUNT = 1e9
 
 
 def _checked(lo: float, hi: float, what: str) -> Interval:
@@ -90,6 +94,10 @@ def _iv(node: ast.AST, box: Box) -> Interval:
         for part in (node.left, *node.comparators):
             _iv(part, box)
         return 0.0, 1.0
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HISTORY:
+        # done(action), agreed(decision), ...: a count of logged events, never negative; its
+        # argument names an event, not a variable
+        return 0.0, MAX_EVENT_COUNT
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         args = [_iv(a, box) for a in node.args]
         name = node.func.id
