@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from accord.analysis.mc_inputs import UncertainInput, apply_draws, uncertain_inputs
 from accord.errors import UsageError
 from accord.models.base import FloatArray
 from accord.scale.batch import run_batch
+from accord.scale.uncertainty import UncertainInput, apply_draws, uncertain_inputs
 from accord.scenario.schema import Scenario
 
 
@@ -70,7 +70,7 @@ def sobol_indices(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    from accord.forecast import seed_for
+    from accord.rng import seed_for
 
     if base < 2 or base & (base - 1):
         raise UsageError(f"Sobol base sample size {base}", expected="a power of 2, at least 2")

@@ -18,7 +18,7 @@ range says "anywhere in here", nothing more), or **triangular** with its mode at
 (``distribution="triangular"``). Inputs without a range keep their stated value, so a scenario
 with no ranges has zero spread. The draws are seeded: the same seed gives the same draws and
 the same results, bit for bit, whatever other issues or models run
-(:func:`accord.forecast.seed_for` derives one stream per issue and per (issue, model)).
+(:func:`accord.rng.seed_for` derives one stream per issue and per (issue, model)).
 
 Per issue and model the draws are run through :func:`accord.scale.batch.run_batch` (the one
 batch entry point) and then through the issue's decision rule:
@@ -57,7 +57,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.analysis.mc_inputs import (
+from accord.analysis.mc_procedure import ProcedureUncertainty, cost_factors, procedure_over_draws
+from accord.analysis.mc_sobol import SobolResult, sobol_indices  # re-exported
+from accord.errors import UsageError
+from accord.models.base import FloatArray
+from accord.scale.batch import IssueBatch, run_batch
+from accord.scale.uncertainty import (
     DISTRIBUTIONS,
     Distribution,
     InputKind,
@@ -66,11 +71,6 @@ from accord.analysis.mc_inputs import (
     draw_values,
     uncertain_inputs,
 )
-from accord.analysis.mc_procedure import ProcedureUncertainty, cost_factors, procedure_over_draws
-from accord.analysis.mc_sobol import SobolResult, sobol_indices  # re-exported
-from accord.errors import UsageError
-from accord.models.base import FloatArray
-from accord.scale.batch import IssueBatch, run_batch
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.schema import Actor, RuleSpec, Scenario, WeightedRule
 
@@ -419,7 +419,7 @@ class _ProcedureDraws:
         draws: int,
         seed: int | None,
     ) -> _ProcedureDraws:
-        from accord.forecast import seed_for
+        from accord.rng import seed_for
         from accord.rules.build_procedure import resolve_procedure
 
         assert rule.spec is not None
@@ -477,7 +477,7 @@ def issue_monte_carlo(
         procedure: also run the issue's decision procedure on every draw, with a drawn cost of
             objecting (:mod:`accord.analysis.mc_procedure`).
     """
-    from accord.forecast import seed_for
+    from accord.rng import seed_for
 
     _check_draws(draws)
     arrays = issue_arrays(scenario, issue_id)
