@@ -205,3 +205,18 @@ def test_cli_montecarlo_inputs_and_procedure(run_cli: Callable[..., Any]) -> Non
     assert table.code == 0 and "P(blocked)" in table.stdout
     bare = run_cli(*args, "--no-procedure", "-f", "json")
     assert json.loads(bare.stdout)["issues"][0]["models"][0]["procedure"] is None
+
+
+def test_forecast_takes_the_formula_inputs_as_a_sensitivity(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """``accord forecast --inputs formulas`` runs the attribute formulas; the record-coded
+    stances stay the default, and an unknown choice is one clear error."""
+    import json
+
+    path = ROOT / "scenarios" / "japan-nato" / "scenario.yaml"
+    args = ("forecast", path, "-m", "compromise", "-i", "tokyo-office", "-f", "json")
+    record = json.loads(run_cli(*args).stdout)
+    formulas = json.loads(run_cli(*args, "--inputs", "formulas").stdout)
+    value = record["issues"][0]["forecasts"][0]["outcome"]
+    assert value != formulas["issues"][0]["forecasts"][0]["outcome"]
+    bad = run_cli(*args, "--inputs", "bogus")
+    assert bad.code == 2 and "expected record or formulas" in bad.stderr

@@ -20,11 +20,13 @@ from rich.table import Table
 from accord.cli.common import (
     FileArg,
     Format,
+    InputsOpt,
     RuleOpt,
     TableOrJson,
     err,
     fmt_values,
     headline,
+    load_with_inputs,
     naming,
     out,
     print_error,
@@ -147,6 +149,7 @@ def forecast(
             help="Decision procedure: strict or practised (default: the file's, else practised).",
         ),
     ] = None,
+    inputs: InputsOpt = "record",
     interval_draws: Annotated[
         int,
         typer.Option(
@@ -162,9 +165,8 @@ def forecast(
     uncalibrated (docs/calibration.md).
     """
     from accord.forecast import forecast as run_forecast
-    from accord.scenario.io import load
 
-    scenario = load(file)
+    scenario = load_with_inputs(file, inputs)
     params = parse_params(param or [])
     with progress_bar("forecasting") as update:
         try:
