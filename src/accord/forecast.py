@@ -133,6 +133,7 @@ class ScenarioForecast:
                             "blockers": ", ".join(fc.blockers),
                             "rounds": fc.run.n_rounds,
                             **_procedure_cells(fc, k),
+                            **_interval_cells(fc, k),
                         }
                     )
             rows.extend(
@@ -185,6 +186,20 @@ def _procedure_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
         "procedure_outcome": data["outcome"],
         "procedure_value": data["value"][k],
         "objectors": ", ".join(data["objectors"]),
+    }
+
+
+def _interval_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
+    """The 80% set's columns of :meth:`ScenarioForecast.to_frame` for dimension ``k``
+    (docs/calibration.md): ``[lo, hi]`` plus the scale's end points in ``interval80_ends``;
+    empty where the forecast has no interval."""
+    interval = (fc.intervals or {}).get("interval") or {}
+    lo, hi = interval.get("lo"), interval.get("hi")
+    return {
+        "interval80_lo": None if lo is None else float(lo[k]),
+        "interval80_hi": None if hi is None else float(hi[k]),
+        "interval80_ends": ", ".join(f"{v:g}" for v in interval.get("ends") or []),
+        "interval80_calibrated": interval.get("calibrated"),
     }
 
 

@@ -214,3 +214,19 @@ def test_forecast_report_shows_the_80_percent_interval() -> None:
     scenario = load(SCENARIOS / "eu-company-tax.yaml")
     page = render([(scenario, forecast(scenario, "compromise"))])
     assert "<th>80% interval</th>" in page and "(+0, 100)" in page
+
+
+def test_the_frame_and_so_the_web_table_carry_the_80_percent_set() -> None:
+    """``to_frame()`` (the notebook table, ``--format csv`` and the web workbench's run table)
+    shows the 80% set next to every forecast, empty where there is none."""
+    import accord
+
+    scenario = accord.load(SCENARIOS / "eu-company-tax.yaml")
+    frame = accord.forecast(scenario, "compromise").to_frame()
+    row = frame.iloc[0]
+    assert row["interval80_calibrated"] is True or row["interval80_calibrated"] == 1
+    assert row["interval80_lo"] <= row["outcome"] <= row["interval80_hi"]
+    assert row["interval80_ends"] == "0, 100"
+    plain = accord.load(SCENARIOS / "ktab-d3.yaml")
+    empty = accord.forecast(plain, "compromise").to_frame().iloc[0]
+    assert empty["interval80_lo"] is None or empty["interval80_lo"] != empty["interval80_lo"]

@@ -117,4 +117,11 @@ def test_forecast_table_shows_the_procedure_and_the_record(run_cli: Any) -> None
     assert "procedure" in text and "blocked" in text
     csv_out = run_cli("forecast", RECORDS / "council.yaml", "-m", "compromise", "-f", "csv")
     header = csv_out.stdout.splitlines()[0].split(",")
-    assert header[-4:] == ["procedure", "procedure_outcome", "procedure_value", "objectors"]
+    at = header.index("procedure")  # the procedure's columns, then the 80% set's
+    assert header[at : at + 4] == ["procedure", "procedure_outcome", "procedure_value", "objectors"]
+    assert header[at + 4 :] == [
+        "interval80_lo",
+        "interval80_hi",
+        "interval80_ends",
+        "interval80_calibrated",
+    ]
