@@ -152,3 +152,15 @@ def test_japan_nato_bottom_line_has_record_and_options() -> None:
     assert any(o.issue == "japan-mission" for o in line.options)  # the lesser format
     assert "fra" in line.objectors
     assert scenario.issue("tokyo-office").record is not None
+
+
+def test_forecast_tables_show_the_80_percent_interval(report: CaseReport) -> None:
+    """Outside the calibration domain the report says so and shows the Monte Carlo 10%-90%
+    range of each model's forecast, marked uncalibrated (issue 18)."""
+    html = render_case_report(report)
+    assert "80% interval</th>" in html
+    mc = report.montecarlo
+    q = mc.issue("office").models[0].outcome_summary[0].quantiles  # type: ignore[union-attr]
+    assert q["q10"] <= q["q50"] <= q["q90"]
+    assert f"{q['q10']:.3g}-{q['q90']:.3g} (uncalibrated)" in html
+    assert "outside that domain" in html

@@ -77,7 +77,7 @@ from accord.scenario.schema import Actor, RuleSpec, Scenario, WeightedRule
 DEFAULT_MODELS: tuple[str, ...] = ("compromise", "median", "bdm")
 """Models run when none are named: fast enough for thousands of draws on a 35-actor issue."""
 
-QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 HISTOGRAM_BINS = 20
 MAX_DRAWS = 1_000_000
 MD_ALLOWED_DRAWS = 30

@@ -83,6 +83,28 @@ def _summary(report: CaseReport) -> str:
     )
 
 
+def _interval80(report: CaseReport, issue_id: str, fc: Any) -> str:
+    """The forecast's 80% set: calibrated where the forecast carries one, else the Monte Carlo
+    10%-90% range of its outcome (uncalibrated), else ``-``."""
+    interval = (fc.intervals or {}).get("interval")
+    if interval is not None:
+        from accord.analysis.interval_calibration import format_interval
+
+        return str(format_interval(interval))
+    mc = report.montecarlo
+    if isinstance(mc, Unavailable):
+        return "-"
+    try:
+        item = mc.issue(issue_id)
+    except KeyError:
+        return "-"
+    for mu in item.models:
+        if mu.model == fc.model and item.inputs:
+            q = mu.outcome_summary[0].quantiles
+            return f"{q['q10']:.3g}-{q['q90']:.3g} (uncalibrated)"
+    return "-"
+
+
 def _positions(report: CaseReport, item: IssueForecast) -> str:
     scenario = report.scenario
     issue = scenario.issue(item.issue_id)
@@ -151,6 +173,7 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             [
                 _e(fc.model),
                 _e(_vals(fc.outcome)) if m == 1 else "see below",
+                _e(_interval80(report, item.issue_id, fc)) if m == 1 else "see below",
                 _e(_vals(fc.allowed_outcome)) if m == 1 else "see below",
                 '<span class="good">yes</span>' if fc.passes else '<span class="bad">no</span>',
                 _e(f"{len(fc.blockers)}: " + _names(scenario, fc.blockers)) if fc.blockers else "-",
@@ -158,7 +181,25 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
             ]
         )
     parts.append(
-        _table(["model", "forecast", "allowed by the rule", "passes", "blockers", "rounds"], rows)
+        _table(
+            [
+                "model",
+                "forecast",
+                "80% interval",
+                "allowed by the rule",
+                "passes",
+                "blockers",
+                "rounds",
+            ],
+            rows,
+        )
+    )
+    parts.append(
+        '<p class="note">The 80% interval is calibrated on EU legislative decisions (DEU) where the '
+        "issue is one; this case lies outside that domain, so the interval shown is the Monte "
+        "Carlo 10%-90% range of the model's forecast over the assumed input ranges, marked "
+        "uncalibrated: it says how far the assumptions move the forecast, not how often such "
+        "forecasts have been right (docs/calibration.md).</p>"
     )
     if m > 1:
         rows = []
