@@ -25,7 +25,7 @@ import math
 from collections.abc import Mapping
 
 from accord.errors import ScenarioError
-from accord.wargame.expr import CONSTANTS, HISTORY, Expr
+from accord.wargame.expr import CONSTANTS, HISTORY, Expr, call_interval
 
 MAX_MAGNITUDE = 1e150
 """Largest absolute value an expression may reach at any step."""
@@ -99,21 +99,7 @@ def _iv(node: ast.AST, box: Box) -> Interval:
         # argument names an event, not a variable
         return 0.0, MAX_EVENT_COUNT
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        args = [_iv(a, box) for a in node.args]
-        name = node.func.id
-        if name == "min":
-            return min(a[0] for a in args), min(a[1] for a in args)
-        if name == "max":
-            return max(a[0] for a in args), max(a[1] for a in args)
-        if name == "abs":
-            lo, hi = args[0]
-            if lo >= 0:
-                return lo, hi
-            if hi <= 0:
-                return -hi, -lo
-            return 0.0, max(-lo, hi)
-        x, lo_, hi_ = args
-        return min(max(x[0], lo_[0]), hi_[0]), min(max(x[1], lo_[1]), hi_[1])
+        return call_interval(node.func.id, [_iv(a, box) for a in node.args])
     raise _OverflowError(f"cannot bound '{ast.unparse(node)}'")  # the compiler admits nothing else
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from accord.errors import ScenarioError
@@ -395,22 +395,25 @@ def _iv(node: ast.AST, box: Box) -> tuple[float, float]:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         if node.func.id in HISTORY:
             return 0.0, math.inf  # a count of events
-        args = [_iv(a, box) for a in node.args]
-        name = node.func.id
-        if name == "min":
-            return min(a[0] for a in args), min(a[1] for a in args)
-        if name == "max":
-            return max(a[0] for a in args), max(a[1] for a in args)
-        if name == "abs":
-            lo, hi = args[0]
-            if lo >= 0:
-                return lo, hi
-            if hi <= 0:
-                return -hi, -lo
-            return 0.0, max(-lo, hi)
-        x, lo_, hi_ = args
-        return min(max(x[0], lo_[0]), hi_[0]), min(max(x[1], lo_[1]), hi_[1])
+        return call_interval(node.func.id, [_iv(a, box) for a in node.args])
     return _ANY
+
+
+def call_interval(name: str, args: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The range of ``min``, ``max``, ``abs`` or ``clip(x, lo, hi)`` over argument ranges."""
+    if name == "min":
+        return min(a[0] for a in args), min(a[1] for a in args)
+    if name == "max":
+        return max(a[0] for a in args), max(a[1] for a in args)
+    if name == "abs":
+        lo, hi = args[0]
+        if lo >= 0:
+            return lo, hi
+        if hi <= 0:
+            return -hi, -lo
+        return 0.0, max(-lo, hi)
+    x, lo_, hi_ = args
+    return min(max(x[0], lo_[0]), hi_[0]), min(max(x[1], lo_[1]), hi_[1])
 
 
 def _compare_iv(op: ast.cmpop, a: tuple[float, float], b: tuple[float, float]) -> tuple[bool, bool]:
