@@ -27,7 +27,7 @@ def _store(request: Request) -> WebStore:
     return store
 
 
-def _signed_in(request: Request, user_id: int | None, redirect: str) -> Response:
+def start_session(request: Request, user_id: int | None, redirect: str) -> Response:
     """A reply that starts a new session: signed in as ``user_id`` (a new server-side session)
     or signed out (``None``); a new CSRF token either way."""
     response = JSONResponse(Done(redirect=redirect).model_dump())
@@ -130,7 +130,7 @@ def setup(body: Credentials, request: Request, user: User | None = PUBLIC_ACCESS
         if store.user_count() > 0:
             raise HTTPException(403, "the workbench is already set up: sign in")
         created = store.add_user(body.username, hash_password(body.password), "facilitator")
-    return _signed_in(request, created.id, "/")
+    return start_session(request, created.id, "/")
 
 
 @router.post("/api/login", response_model=Done)
@@ -140,7 +140,7 @@ def login(
     """Sign in (throttled: 429 with ``Retry-After`` while locked); ``next`` is followed only
     when it is a same-origin path."""
     found = _check_password(request, body.username, body.password)
-    return _signed_in(request, found.id, _safe_next(next))
+    return start_session(request, found.id, _safe_next(next))
 
 
 @router.post("/api/logout", response_model=Done)
@@ -149,14 +149,14 @@ def logout(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     token = session_token(request)
     if token is not None:
         _store(request).end_session(token)
-    return _signed_in(request, None, "/login")
+    return start_session(request, None, "/login")
 
 
 @router.post("/api/logout-everywhere", response_model=Done)
 def logout_everywhere(request: Request, user: User = ANYONE) -> Response:
     """End every session of the signed-in account, this one included."""
     _store(request).end_sessions(user.id)
-    return _signed_in(request, None, "/login")
+    return start_session(request, None, "/login")
 
 
 @router.post("/api/password", response_model=Done)
@@ -165,7 +165,7 @@ def change_password(body: NewPassword, request: Request, user: User = ANYONE) ->
     this client gets a new one."""
     _check_password(request, user.username, body.current)
     _store(request).set_password_hash(user.id, hash_password(body.new))
-    return _signed_in(request, user.id, "/")
+    return start_session(request, user.id, "/")
 
 
 @router.get("/api/me", response_model=UserOut)
@@ -219,7 +219,7 @@ def join(
         raise HTTPException(409, "this invitation has already been used") from None
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from None
-    return _signed_in(request, created.id, f"/games/{game_id}")
+    return start_session(request, created.id, f"/games/{game_id}")
 
 
 @router.get("/favicon.ico", include_in_schema=False)

@@ -331,9 +331,9 @@ def join_panel(
         panel_id = service.claim(token, created.id)
     except KeyError:
         raise HTTPException(409, "this invitation has already been used") from None
-    from accord.web.routes_auth import _signed_in  # one way to start a server-side session
+    from accord.web.routes_auth import start_session  # the one way to start a session
 
-    return _signed_in(request, created.id, f"/panels/{panel_id}")
+    return start_session(request, created.id, f"/panels/{panel_id}")
 
 
 # ---------------------------------------------------------------------- pages
