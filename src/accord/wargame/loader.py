@@ -213,6 +213,7 @@ def compile_scenario(
                 "variables, gates and tables with distinct ids",
             )
         seen[name] = group
+    _check_display(c, spec)
 
     actors = {a.id: a for a in spec.actors}
     teams: dict[str, str] = {a.id: a.team or a.id for a in spec.actors}
@@ -490,6 +491,21 @@ def _check_values(c: _Checker, spec: WargameScenario) -> None:
                     f"unknown team '{a.team}'",
                     "one of the teams declared under teams: " + ", ".join(sorted(spec.teams)),
                 )
+
+
+def _check_display(c: _Checker, spec: WargameScenario) -> None:
+    """Display groups have unique ids, name declared variables, and a prefix matches one."""
+    c.unique([g.id for g in spec.display], ("display",), "display group")
+    names = {v.id for v in spec.variables}
+    for i, g in enumerate(spec.display):
+        for j, name in enumerate(g.variables):
+            c.ref(name, names, ("display", i, "variables", j), "variable")
+        if g.prefix is not None and not any(n.startswith(g.prefix) for n in names):
+            raise c.error(
+                ("display", i, "prefix"),
+                f"no variable id starts with '{g.prefix}'",
+                "the common start of a series of variable ids, such as 'thr_'",
+            )
 
 
 def _actors_and_teams(c: _Checker, spec: WargameScenario) -> None:

@@ -111,6 +111,10 @@ class Variable(Provenance):
     lo: float
     hi: float
     initial: float
+    label: str | None = Field(
+        default=None, max_length=120, description="the name shown to people (default: the id)"
+    )
+    unit: str | None = Field(default=None, max_length=32, description="e.g. '%', 'ships', '0-5'")
     description: str | None = None
     range: tuple[float, float] | None = None
     visible_to: list[Id] | None = None
@@ -307,6 +311,27 @@ class Invariant(Provenance):
     label: str | None = None
 
 
+class DisplayGroup(Strict):
+    """A themed group of variables shown together in the team view and the review.
+
+    Members are the listed ``variables`` plus every variable whose id starts with ``prefix``
+    (a per-ally series such as ``thr_``). ``collapse: true`` shows a long series as a summary
+    (count, min, median, max) that people can expand.
+    """
+
+    id: Id
+    label: str = Field(min_length=1, max_length=120)
+    variables: list[Id] = Field(default_factory=list)
+    prefix: str | None = Field(default=None, min_length=1, max_length=64)
+    collapse: bool = False
+
+    @model_validator(mode="after")
+    def _has_members(self) -> DisplayGroup:
+        if not self.variables and self.prefix is None:
+            raise ValueError("a display group needs 'variables' or a 'prefix'")
+        return self
+
+
 class WargameScenario(Strict):
     """A whole crisis war game."""
 
@@ -326,4 +351,5 @@ class WargameScenario(Strict):
     outcomes: list[Outcome] = Field(default_factory=list)
     invariants: list[Invariant] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
+    display: list[DisplayGroup] = Field(default_factory=list)
     end_when: ExprText | None = None
