@@ -81,6 +81,7 @@ class WebOrder(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id"))
     client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rationale: Mapped[str | None] = mapped_column(Text, nullable=True)  # migration 0005
 
 
 class WebLibrary(Base):

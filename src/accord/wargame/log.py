@@ -119,6 +119,25 @@ class Override(_Event):
     force: dict[str, bool] = Field(default_factory=dict)
 
 
+class Message(_Event):
+    """A message of the play, logged with its audience: between teams, between a team and the
+    white cell, a request for information (RFI) from a team, or the white cell's answer to one.
+
+    ``channel`` is ``white:<team>`` (a team and the white cell), ``teams:<a>+<b>`` (two teams,
+    ids sorted) or ``all`` (everyone); ``audience`` follows from it (the white cell sees all).
+    ``sender`` is the sending team's id or ``white``; ``author`` the person's display name.
+    ``rfi`` names the request a message asks (``answer`` false) or answers (``answer`` true).
+    A message changes no variable, so folding the log ignores it."""
+
+    kind: Literal["message"] = "message"
+    channel: str = Field(min_length=1, max_length=140)
+    sender: str = Field(min_length=1)
+    author: str = ""
+    text: str = Field(min_length=1)
+    rfi: str | None = None
+    answer: bool = False
+
+
 class GameEnded(_Event):
     kind: Literal["game-ended"] = "game-ended"
     outcome: str
@@ -135,6 +154,7 @@ Event = Annotated[
     | GateOpened
     | DecisionTaken
     | Override
+    | Message
     | GameEnded,
     Field(discriminator="kind"),
 ]

@@ -23,6 +23,7 @@ from accord.wargame.log import (
     GateDeclared,
     GateOpened,
     InjectFired,
+    Message,
     OrderRejected,
     Override,
     TurnStarted,
@@ -60,6 +61,11 @@ def describe(event: Event) -> str:
         return f"Facilitator override: {event.reason}"
     if isinstance(event, GameEnded):
         return f"Game over: {event.outcome}"
+    if isinstance(event, Message):
+        head = f"Message on {event.channel}"
+        if event.rfi:
+            head = ("Answer to " if event.answer else "Request for information ") + event.rfi
+        return f"{head} from {event.sender} ({event.author or 'unnamed'}): {event.text}"
     if isinstance(event, TurnStarted):
         return f"Turn {event.turn}"
     return "Game started"
@@ -314,6 +320,8 @@ def story(event: Event, names: Names) -> str:
         return text
     if isinstance(event, Override):
         return f"Facilitator override: {event.reason}"
+    if isinstance(event, Message):
+        return describe(event)
     if isinstance(event, GameEnded):
         return f"Game over: {names.thing(event.outcome)}"
     if isinstance(event, TurnStarted):

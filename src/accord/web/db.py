@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.runs import RunStore
+from accord.runs.member_models import WebMember
 from accord.runs.web_models import (
     WebAnalysis,
     WebGame,
@@ -79,6 +80,20 @@ class OrderRecord:
     user_id: int
     client_key: str | None
     created_at: str
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person of a team (migration 0005): the role is the actor whose orders they give."""
+
+    id: int
+    game_id: int
+    team: str
+    role: str | None
+    display_name: str | None
+    user_id: int | None
+    invited: bool
 
 
 @dataclass(frozen=True)
@@ -379,10 +394,104 @@ class WebStore:
             raise ValueError(f"the user name '{username}' is taken") from None
 
     def teams_of(self, user_id: int) -> dict[int, str]:
-        """game id -> team for every seat the user holds."""
+        """game id -> team for every seat the user holds or team the user is a member of."""
         with self.read() as session:
             rows = session.scalars(select(WebSeat).where(WebSeat.user_id == user_id)).all()
-            return {r.game_id: r.team for r in rows}
+            members = session.scalars(select(WebMember).where(WebMember.user_id == user_id)).all()
+            out = {m.game_id: m.team for m in members}
+            out.update({r.game_id: r.team for r in rows})
+            return out
+
+    # ------------------------------------------------------------------ team members (0005)
+
+    def invite_member(self, game_id: int, team: str, role: str | None) -> tuple[Member, str]:
+        """A new invitation for a person of ``team`` holding ``role`` (an actor id, or none);
+        returns the member and the token (stored hashed). A role still waiting for its person
+        gets a fresh token (the old link stops working).
+
+        Raises:
+            ValueError: someone has already joined with this role.
+        """
+        token = secrets.token_urlsafe(24)
+        with self.write() as session:
+            row = None
+            if role is not None:
+                row = session.scalar(
+                    select(WebMember).where(
+                        WebMember.game_id == game_id,
+                        WebMember.team == team,
+                        WebMember.role == role,
+                    )
+                )
+                if row is not None and row.user_id is not None:
+                    raise ValueError(f"the role '{role}' is already held")
+            if row is None:
+                row = WebMember(game_id=game_id, team=team, role=role, created_at=now())
+                session.add(row)
+            row.invite_hash = token_hash(token)
+            session.flush()
+            return _member(row), token
+
+    def members(self, game_id: int, team: str | None = None) -> list[Member]:
+        """The people of a game's teams (or of one team), in invitation order."""
+        query = select(WebMember).where(WebMember.game_id == game_id)
+        if team is not None:
+            query = query.where(WebMember.team == team)
+        with self.read() as session:
+            return [_member(r) for r in session.scalars(query.order_by(WebMember.id)).all()]
+
+    def member_by_invite(self, token: str) -> Member | None:
+        """The member an invitation token names."""
+        with self.read() as session:
+            row = session.scalar(
+                select(WebMember).where(WebMember.invite_hash == token_hash(token))
+            )
+            return None if row is None else _member(row)
+
+    def join_member(
+        self, token: str, username: str, password_hash: str, display_name: str
+    ) -> tuple[User, Member]:
+        """Create the person's account and take the member invitation in ONE transaction (one
+        invitation, one account, however many joins race).
+
+        Raises:
+            KeyError: the invitation is unknown or already used.
+            ValueError: the user name is taken.
+        """
+        try:
+            with self.write() as session:
+                row = session.scalar(
+                    select(WebMember)
+                    .where(WebMember.invite_hash == token_hash(token))
+                    .with_for_update()
+                )
+                if row is None or row.user_id is not None:
+                    raise KeyError("invitation")
+                user = WebUser(
+                    username=username, password_hash=password_hash, role="team", created_at=now()
+                )
+                session.add(user)
+                session.flush()
+                taken = session.execute(
+                    update(WebMember)
+                    .where(WebMember.id == row.id, WebMember.user_id.is_(None))
+                    .values(user_id=user.id, display_name=display_name)
+                )
+                if getattr(taken, "rowcount", 0) != 1:
+                    raise KeyError("invitation")
+                session.refresh(row)
+                return User(user.id, user.username, user.role), _member(row)
+        except IntegrityError:
+            raise ValueError(f"the user name '{username}' is taken") from None
+
+    def member_of(self, user_id: int, game_id: int) -> Member | None:
+        """The user's membership of a game's team (``None``: not a member; a seat holder is
+        not a member)."""
+        with self.read() as session:
+            row = session.scalar(
+                select(WebMember).where(WebMember.game_id == game_id, WebMember.user_id == user_id)
+            )
+            return None if row is None else _member(row)
 
     # ------------------------------------------------------------------ orders
 
@@ -395,10 +504,12 @@ class WebStore:
         actions: Sequence[str],
         user_id: int,
         client_key: str | None,
+        rationale: str | None = None,
     ) -> tuple[OrderRecord, bool]:
         """Store one submission (committed on return). With a ``client_key`` this team already
         used in this game, returns that submission and ``False`` (nothing is stored twice).
-        Keys are per team: another team's key never matches (nor reveals its order)."""
+        Keys are per team: another team's key never matches (nor reveals its order). The
+        ``rationale`` (free text) is stored in the same row."""
         try:
             with self.write() as session:
                 row = WebOrder(
@@ -410,6 +521,7 @@ class WebStore:
                     user_id=user_id,
                     client_key=client_key,
                     created_at=now(),
+                    rationale=rationale,
                 )
                 session.add(row)
                 session.flush()
@@ -536,6 +648,19 @@ def _order(row: WebOrder) -> OrderRecord:
         user_id=row.user_id,
         client_key=row.client_key,
         created_at=row.created_at.isoformat(),
+        rationale=row.rationale,
+    )
+
+
+def _member(row: WebMember) -> Member:
+    return Member(
+        id=row.id,
+        game_id=row.game_id,
+        team=row.team,
+        role=row.role,
+        display_name=row.display_name,
+        user_id=row.user_id,
+        invited=row.invite_hash is not None,
     )
 
 

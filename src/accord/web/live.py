@@ -65,9 +65,11 @@ class LiveEvent:
     payload: dict[str, Any]
 
     def sse(self) -> str:
-        """The event as server-sent-events text (``id``, ``event``, ``data`` lines)."""
-        data = json.dumps({"kind": self.kind, **self.payload}, sort_keys=True, default=str)
-        return f"id: {self.id}\nevent: {self.kind}\ndata: {data}\n\n"
+        """The event as server-sent-events text: an ``id`` and a ``data`` line holding the JSON
+        payload with its ``kind`` (no ``event`` line, so a browser's ``EventSource.onmessage``
+        receives every kind, including kinds added later)."""
+        data = json.dumps({**self.payload, "kind": self.kind}, sort_keys=True, default=str)
+        return f"id: {self.id}\ndata: {data}\n\n"
 
 
 @dataclass

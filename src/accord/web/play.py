@@ -162,7 +162,9 @@ class GameService:
         actions: Sequence[str],
         user_id: int,
         client_key: str | None,
+        rationale: str | None = None,
     ) -> tuple[OrderRecord, bool]:
+        """Store a team's order for one of its actors (with its free-text ``rationale``)."""
         with self.lock(game_id):
             loaded = self.load(game_id)
             if loaded.game.ended:
@@ -184,7 +186,14 @@ class GameService:
             if len(set(actions)) != len(actions):
                 raise UsageError("an action is listed twice", field="actions")
             return self.store.add_order(
-                game_id, loaded.next_turn, team, actor, actions, user_id, client_key
+                game_id,
+                loaded.next_turn,
+                team,
+                actor,
+                actions,
+                user_id,
+                client_key,
+                rationale=(rationale or "").strip() or None,
             )
 
     # ------------------------------------------------------------------ adjudication
@@ -309,6 +318,7 @@ class GameService:
                     "actor": o.actor,
                     "actions": o.actions,
                     "submitted_at": o.created_at,
+                    "rationale": o.rationale,
                 }
                 for o in orders
             ],

@@ -21,6 +21,8 @@ from accord.web.auth import (
 )
 from accord.web.db import User, WebStore
 from accord.web.library import resolve
+from accord.web.live import publish
+from accord.web.messaging import check_may_order
 from accord.web.play import GameService, Loaded, StaleTurnError, audience, team_actors
 from accord.web.schemas import (
     EventOut,
@@ -198,8 +200,9 @@ def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = 
     """A team's orders for one of its actors this turn (the latest submission counts)."""
     team = viewer_team(request, user, game_id)
     assert team
+    check_may_order(_store(request), game_id, team, user.id, body.actor)
     record, stored = _games(request).submit(
-        game_id, team, body.actor, body.actions, user.id, body.client_key
+        game_id, team, body.actor, body.actions, user.id, body.client_key, body.rationale
     )
     out = OrderOut(
         id=record.id,
@@ -209,7 +212,12 @@ def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = 
         actions=record.actions,
         submitted_at=record.created_at,
         stored=stored,
+        rationale=record.rationale,
     )
+    if stored:
+        publish(
+            game_id, "order", [team], {"team": team, "actor": record.actor, "turn": record.turn}
+        )
     return JSONResponse(out.model_dump(), status_code=201 if stored else 200)
 
 
@@ -230,6 +238,7 @@ def list_orders(
             actor=o.actor,
             actions=o.actions,
             submitted_at=o.created_at,
+            rationale=o.rationale,
         )
         for o in _store(request).orders(game_id, turn, team=team)
     ]
@@ -262,6 +271,7 @@ def override(
     if not (body.values or body.gates or body.force):
         raise UsageError("the override changes nothing", expected="values, gates or forced draws")
     event = _games(request).override(game_id, body.reason, body.values, body.gates, body.force)
+    publish(game_id, "override", [], {"turn": event.turn})
     return _events_out([event])[0]
 
 
@@ -285,6 +295,7 @@ def release(
         raise HTTPException(409, f"turn {body.turn} was released already") from None
     outcome = next((getattr(e, "outcome", None) for e in events if e.kind == "game-ended"), None)
     turn = events[0].turn if events else 0
+    publish(game_id, "released", None, {"turn": turn, "ended": outcome is not None})
     return Proposal(turn=turn, events=_events_out(events), outcome=outcome)
 
 

@@ -84,6 +84,7 @@ class OrderIn(_In):
     actor: str = Field(min_length=1, max_length=64)
     actions: list[str] = Field(default_factory=list, max_length=50)
     client_key: str | None = Field(default=None, min_length=1, max_length=64)
+    rationale: str | None = Field(default=None, max_length=4000)
 
 
 class OrderOut(BaseModel):
@@ -94,6 +95,7 @@ class OrderOut(BaseModel):
     actions: list[str]
     submitted_at: str
     stored: bool = True
+    rationale: str | None = None
 
 
 class EventOut(BaseModel):
