@@ -50,6 +50,7 @@ def _path(route: APIRoute, game_id: int) -> str:
         "item_id": "1",
         "analysis_id": "1",
         "panel_id": "1",
+        "rfi_id": "RFI-red-1",
     }
     path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], route.path)
     if path == "/runs/compare":
@@ -106,6 +107,12 @@ def test_roles_of_sensitive_routes(app: FastAPI) -> None:
     assert roles[("/api/games/{game_id}/orders", "POST")] == ("team",)
     assert "observer" not in roles[("/api/games/{game_id}/orders", "GET")]
     assert roles[("/games/{game_id}/review", "GET")] == ("facilitator",)
+    assert roles[("/api/games/{game_id}/rfis/{rfi_id}/answer", "POST")] == ("facilitator",)
+    assert roles[("/api/games/{game_id}/members", "POST")] == ("facilitator",)
+    assert roles[("/api/games/{game_id}/rfis", "POST")] == ("team",)
+    assert "observer" not in roles[("/api/games/{game_id}/messages", "POST")]
+    assert "observer" not in roles[("/api/games/{game_id}/members", "GET")]
+    assert "team" not in roles[("/api/live/runs", "GET")]
 
 
 def test_a_team_cannot_see_another_teams_orders(app: FastAPI, game: Game) -> None:

@@ -42,7 +42,22 @@ router = APIRouter()
 
 SSE = "text/event-stream"
 _SSE_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"description": "server-sent events", "content": {SSE: {"schema": {"type": "string"}}}}
+    200: {
+        "description": "server-sent events: each has a JSON ``data`` line (with its ``kind``)",
+        "content": {
+            SSE: {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "event": {"type": "string"},
+                        "data": {"type": "string"},
+                        "id": {"type": "string"},
+                    },
+                    "required": ["data"],
+                }
+            }
+        },
+    }
 }
 
 
