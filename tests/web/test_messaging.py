@@ -186,3 +186,39 @@ def test_live_probe_answers_without_hanging(app: FastAPI, game: Game) -> None:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         assert f'"viewer": "{viewer}"' in r.text
     assert game.teams["red"].get("/api/live/runs").status_code == 403
+
+
+def test_the_broker_delivers_by_audience() -> None:
+    """The broker's rule is the log's: None everyone, [ids] those teams, [] the white cell."""
+    import asyncio
+
+    from accord.web.live import Broker
+
+    async def run() -> dict[str, list[str]]:
+        broker = Broker()
+        subs = {
+            "white": broker.subscribe(7, None),
+            "red": broker.subscribe(7, frozenset({"red", "cn"})),
+            "blue": broker.subscribe(7, frozenset({"blue", "us"})),
+            "obs": broker.subscribe(7, frozenset()),
+            "other-game": broker.subscribe(8, None),
+        }
+        broker.publish(7, "order", ["red"], {"team": "red"})
+        broker.publish(7, "override", [], {})
+        broker.publish(7, "released", None, {"turn": 1})
+        broker.publish(7, "message", ["cn", "us"], {})
+        await asyncio.sleep(0.05)
+        out = {}
+        for name, sub in subs.items():
+            got = []
+            while not sub.queue.empty():
+                got.append(sub.queue.get_nowait().kind)
+            out[name] = got
+        return out
+
+    got = asyncio.run(run())
+    assert got["white"] == ["order", "override", "released", "message"]
+    assert got["red"] == ["order", "released", "message"]
+    assert got["blue"] == ["released", "message"]
+    assert got["obs"] == ["released"]
+    assert got["other-game"] == []

@@ -19,6 +19,7 @@ from accord.errors import AccordError, ScenarioError, UsageError
 from accord.web.auth import ANALYST, ANALYST_PAGE, FACILITATOR
 from accord.web.db import AnalysisRecord, User, WebStore
 from accord.web.library import MAX_SCENARIO_BYTES, classify, entries, resolve, validate
+from accord.web.live import RUNS, publish
 from accord.web.schemas import (
     AnalysisIn,
     AnalysisOut,
@@ -196,6 +197,9 @@ def _run_analysis(
         if now - last[0] > 0.2 or done == total:
             last[0] = now
             store.update_analysis(analysis_id, progress=min(1.0, done / max(total, 1)))
+            publish(
+                RUNS, "run-progress", None, {"id": analysis_id, "progress": done / max(total, 1)}
+            )
 
     try:
         scenario = loads(text, source)[0]
@@ -205,6 +209,7 @@ def _run_analysis(
         store.update_analysis(analysis_id, status="failed", error=str(exc))
     except Exception as exc:
         store.update_analysis(analysis_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+    publish(RUNS, "run-finished", None, {"id": analysis_id})
 
 
 def _compute(scenario: Any, body: AnalysisIn, progress: Callable[[int, int], None]) -> Any:
