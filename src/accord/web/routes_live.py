@@ -26,6 +26,7 @@ from accord.web.auth import (
     FACILITATOR_OR_TEAM,
     PUBLIC_ACCESS,
     TEAM,
+    allow,
     hash_password,
 )
 from accord.web.db import User, WebStore
@@ -39,6 +40,7 @@ from accord.web.security import GameId
 from accord.web.templating import render
 
 router = APIRouter()
+FACILITATOR_OR_TEAM_PAGE = allow("facilitator", "team", page=True)
 
 SSE = "text/event-stream"
 _SSE_DOC: dict[int | str, dict[str, Any]] = {
@@ -304,6 +306,16 @@ def list_members(
     """The people of every team (white cell) or of the viewer's own team."""
     team = viewer_team(request, user, game_id)
     return [_member_out(m) for m in _store(request).members(game_id, team)]
+
+
+@router.get("/games/{game_id}/members", response_class=HTMLResponse)
+def members_fragment(
+    game_id: GameId, request: Request, user: User = FACILITATOR_OR_TEAM_PAGE
+) -> Response:
+    """The people of the teams the viewer may see (an HTML fragment of the game page)."""
+    team = viewer_team(request, user, game_id)
+    people = [_member_out(m) for m in _store(request).members(game_id, team)]
+    return render(request, "_member_list.html", people=people)
 
 
 @router.post("/api/games/{game_id}/members", response_model=MemberOut, status_code=201)
