@@ -405,8 +405,9 @@ class WebStore:
     # ------------------------------------------------------------------ team members (0005)
 
     def invite_member(self, game_id: int, team: str, role: str | None) -> tuple[Member, str]:
-        """A new invitation for a person of ``team`` holding ``role`` (an actor id, or none);
-        returns the member and the token (stored hashed). A role still waiting for its person
+        """A new invitation for a person of ``team`` holding ``role`` (an actor id, or none).
+
+        Returns the member and the token (stored hashed). A role still waiting for its person
         gets a fresh token (the old link stops working).
 
         Raises:
@@ -451,8 +452,9 @@ class WebStore:
     def join_member(
         self, token: str, username: str, password_hash: str, display_name: str
     ) -> tuple[User, Member]:
-        """Create the person's account and take the member invitation in ONE transaction (one
-        invitation, one account, however many joins race).
+        """Create the person's account and take the member invitation in ONE transaction.
+
+        One invitation makes one account, however many joins race.
 
         Raises:
             KeyError: the invitation is unknown or already used.
@@ -485,8 +487,10 @@ class WebStore:
             raise ValueError(f"the user name '{username}' is taken") from None
 
     def member_of(self, user_id: int, game_id: int) -> Member | None:
-        """The user's membership of a game's team (``None``: not a member; a seat holder is
-        not a member)."""
+        """The user's membership of a game's team.
+
+        ``None``: not a member (a seat holder is not a member).
+        """
         with self.read() as session:
             row = session.scalar(
                 select(WebMember).where(WebMember.game_id == game_id, WebMember.user_id == user_id)
@@ -506,10 +510,12 @@ class WebStore:
         client_key: str | None,
         rationale: str | None = None,
     ) -> tuple[OrderRecord, bool]:
-        """Store one submission (committed on return). With a ``client_key`` this team already
-        used in this game, returns that submission and ``False`` (nothing is stored twice).
-        Keys are per team: another team's key never matches (nor reveals its order). The
-        ``rationale`` (free text) is stored in the same row."""
+        """Store one submission (committed on return).
+
+        With a ``client_key`` this team already used in this game, returns that submission and
+        ``False`` (nothing is stored twice). Keys are per team: another team's key never matches
+        (nor reveals its order). The ``rationale`` (free text) is stored in the same row.
+        """
         try:
             with self.write() as session:
                 row = WebOrder(

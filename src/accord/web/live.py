@@ -65,9 +65,12 @@ class LiveEvent:
     payload: dict[str, Any]
 
     def sse(self) -> str:
-        """The event as server-sent-events text: an ``id`` and a ``data`` line holding the JSON
-        payload with its ``kind`` (no ``event`` line, so a browser's ``EventSource.onmessage``
-        receives every kind, including kinds added later)."""
+        """The event as server-sent-events text.
+
+        An ``id`` and a ``data`` line holding the JSON payload with its ``kind`` (no ``event``
+        line, so a browser's ``EventSource.onmessage`` receives every kind, including kinds
+        added later).
+        """
         data = json.dumps({**self.payload, "kind": self.kind}, sort_keys=True, default=str)
         return f"id: {self.id}\ndata: {data}\n\n"
 
@@ -92,6 +95,7 @@ class Broker:
     """Fan-out of published events to the subscriptions of their game (thread-safe)."""
 
     def __init__(self) -> None:
+        """An empty broker."""
         self._subs: dict[int, list[Subscription]] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -151,8 +155,11 @@ class Broker:
         lifetime: float = STREAM_LIFETIME,
         hello: dict[str, Any] | None = None,
     ) -> AsyncIterator[str]:
-        """Server-sent-events text for ``sub`` until ``lifetime`` seconds have passed (then the
-        browser reconnects); unsubscribes when the client goes away."""
+        """Server-sent-events text for ``sub``.
+
+        Runs until ``lifetime`` seconds have passed (then the browser reconnects), with a
+        keep-alive comment every ``heartbeat`` seconds; unsubscribes when the client goes away.
+        """
         loop = asyncio.get_running_loop()
         end = loop.time() + lifetime
         try:

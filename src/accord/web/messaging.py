@@ -134,8 +134,16 @@ def post(
     rfi: bool = False,
     answers: str | None = None,
 ) -> Message:
-    """Log one message (or an RFI, or the white cell's answer to ``answers``) as ONE committed
-    event and push it live to its audience. ``viewer``: ``None`` the white cell, else a team."""
+    """Log one message, RFI or answer as ONE committed event and push it to its audience.
+
+    ``viewer``: ``None`` the white cell, else a team. ``rfi``: a team's request for information
+    (on its white-cell channel); ``answers``: the white cell's answer to that RFI id.
+
+    Raises:
+        UsageError: an empty text or an unknown channel.
+        HTTPException: 403 for a channel the viewer is not in, 404 for an unknown RFI, 409 when
+            another process logged an event at the same place first.
+    """
     text = text.strip()
     if not text:
         raise UsageError("the message is empty", field="text", expected="some text")
@@ -183,8 +191,11 @@ def post(
 
 
 def check_may_order(store: WebStore, game_id: int, team: str, user_id: int, actor: str) -> None:
-    """Refuse (403) an order for ``actor`` from anyone but the person holding its role, when a
-    person holds it; a member without a role (and the seat holder) orders the other actors."""
+    """Refuse (403) an order for ``actor`` from anyone but the person holding its role.
+
+    Applies when a person holds that role; a member without a role (and the seat holder) orders
+    the team's other actors, and a person with a role orders only that actor.
+    """
     holders = {m.role: m.user_id for m in store.members(game_id, team) if m.role and m.user_id}
     holder = holders.get(actor)
     if holder is not None and holder != user_id:

@@ -322,8 +322,10 @@ def members_fragment(
 def invite_member(
     game_id: GameId, body: MemberIn, request: Request, user: User = FACILITATOR
 ) -> MemberOut:
-    """Invite a person into a team, holding a role (an actor of the team) or none; the reply
-    carries the invitation link (shown once)."""
+    """Invite a person into a team, holding a role (an actor of the team) or none.
+
+    The reply carries the invitation link (shown once).
+    """
     viewer_team(request, user, game_id)
     try:
         loaded = _games(request).load(game_id)

@@ -26,6 +26,7 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Add ``web_members`` and ``web_orders.rationale``."""
     op.create_table(
         "web_members",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -42,6 +43,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop ``web_orders.rationale`` and ``web_members``."""
     with op.batch_alter_table("web_orders") as batch:
         batch.drop_column("rationale")
     op.drop_index("ix_web_members_game", "web_members")
