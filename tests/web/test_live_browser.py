@@ -141,6 +141,7 @@ def test_live_orders_messages_and_rfis_in_chromium(server: Server) -> None:
             white.wait_for_selector('#orders-in tr[data-order-actor="jp_pm"]', timeout=3 * LIVE)
             LATENCY.append(time.monotonic() - t0)
             assert LATENCY[-1] < LIVE / 1000, LATENCY
+            print(f"order -> white cell page: {LATENCY[-1]:.3f} s")
             assert "Keep the cabinet united" in white.locator("#orders-in").inner_text()
             assert _not_reloaded(white)
             pm.wait_for_selector("form.orders-form .submitted")  # the sender's own page reloads
