@@ -159,6 +159,7 @@ def test_live_orders_messages_and_rfis_in_chromium(server: Server) -> None:
             pm.select_option("#message-channel", "white:jp_nsc")
             pm.fill("#message-text", "JAPAN-PRIVATE: we hold the line")
             pm.click("#message-send")
+            pm.wait_for_function("() => document.getElementById('message-text').value === ''")
             for page in (mod, white):
                 page.wait_for_selector("#message-list li:has-text('JAPAN-PRIVATE')", timeout=LIVE)
                 assert _not_reloaded(page)

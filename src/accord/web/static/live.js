@@ -105,6 +105,18 @@
     source.onerror = () => { document.body.dataset.live = "reconnecting"; };
   }
 
+  // a message, RFI or answer that was sent: clear its text box (app.js writes "saved" into the
+  // form's <output> on success)
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const out = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (!out || out.tagName !== "OUTPUT" || out.textContent !== "saved") { continue; }
+      const form = out.closest("form");
+      const box = form && form.querySelector("textarea[name=text], input[name=text]");
+      if (box) { box.value = ""; }
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+
   function start() {
     fillChannels();
     fillFragments();
