@@ -4,6 +4,7 @@ no acknowledged message (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -37,7 +38,10 @@ class Listener(threading.Thread):
     def run(self) -> None:
         url = f"/api/games/{self.gid}/live"
         headers = {"Accept": "text/event-stream"}
-        with self.client.stream("GET", url, headers=headers, timeout=20.0) as r:
+        with (
+            contextlib.suppress(httpx.HTTPError),
+            self.client.stream("GET", url, headers=headers, timeout=20.0) as r,
+        ):
             assert r.status_code == 200
             for line in r.iter_lines():
                 if line.startswith("event: hello"):
@@ -88,6 +92,13 @@ def test_each_page_gets_what_its_audience_may_see_within_2s(server: Server) -> N
         assert all(
             e.get("team") != "red" and e.get("sender") != "red" for _, e in listeners[name].events
         )
+    # an open stream does not keep the server from stopping (graceful shutdown is bounded)
+    still = Listener(fac, gid)
+    still.start()
+    assert still.open.wait(10)
+    assert server.process is not None
+    server.process.terminate()
+    server.process.wait(timeout=15)
     for c in (fac, game.observer, red, blue):
         c.close()
 

@@ -29,7 +29,16 @@ def serve(
 
     app = create_app(db, schema=schema)
     err.print(f"accord workbench on http://{host}:{port}/ (database {db.split('@')[-1]})")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # open live-update streams (server-sent events) never end by themselves: give them a few
+    # seconds on shutdown, then close them (the browsers reconnect to the next server)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=3,
+    )
 
 
 def register(app: typer.Typer) -> None:
