@@ -175,6 +175,8 @@ def test_members_with_roles_give_their_actors_orders(app: FastAPI, game: Game) -
     assert game.observer.get(f"/api/games/{gid}/members").status_code == 403
     assert "Minister Li" in fac.get(f"/games/{gid}/members").text
     assert "Minister Li" in red.get(f"/games/{gid}/members").text
+    assert "you give the orders of cn" in person.get(f"/games/{gid}/members").text
+    assert "you give" not in red.get(f"/games/{gid}/members").text
     assert "Minister Li" not in blue.get(f"/games/{gid}/members").text
     assert game.observer.get(f"/games/{gid}/members").status_code == 403
     assert blue.get(f"/api/games/{gid}/members").text.find("Minister") == -1

@@ -314,8 +314,10 @@ def members_fragment(
 ) -> Response:
     """The people of the teams the viewer may see (an HTML fragment of the game page)."""
     team = viewer_team(request, user, game_id)
-    people = [_member_out(m) for m in _store(request).members(game_id, team)]
-    return render(request, "_member_list.html", people=people)
+    rows = _store(request).members(game_id, team)
+    mine = next((m.id for m in rows if m.user_id == user.id), None)
+    people = [_member_out(m) for m in rows]
+    return render(request, "_member_list.html", people=people, mine=mine)
 
 
 @router.post("/api/games/{game_id}/members", response_model=MemberOut, status_code=201)
