@@ -103,15 +103,26 @@ def test_each_page_gets_what_its_audience_may_see_within_2s(server: Server) -> N
         c.close()
 
 
+_ACKED: list[str] = []
+_TEN = threading.Event()
+
+
 def _post(client: httpx.Client, gid: int, channel: str, text: str) -> str | None:
     try:
         r = client.post(f"/api/games/{gid}/messages", json={"channel": channel, "text": text})
     except httpx.HTTPError:
         return None
-    return text if r.status_code == 201 else None
+    if r.status_code != 201:
+        return None
+    _ACKED.append(text)
+    if len(_ACKED) >= 10:
+        _TEN.set()
+    return text
 
 
 def test_sigkill_while_messaging_loses_no_acknowledged_message(server: Server) -> None:
+    _ACKED.clear()
+    _TEN.clear()
     game: Game = setup_game(server.client)
     gid, fac = game.id, game.facilitator
     red, blue = game.teams["red"], game.teams["blue"]
@@ -121,13 +132,14 @@ def test_sigkill_while_messaging_loses_no_acknowledged_message(server: Server) -
     jobs += [(blue, "teams:blue+red", f"b{i}") for i in range(40)]
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(_post, c, gid, ch, t) for c, ch, t in jobs]
-        time.sleep(0.3)
-        server.kill()  # while messages are being posted
+        assert _TEN.wait(60)
+        server.kill()  # while messages are being posted (ten acknowledged so far)
         acked = {f.result() for f in futures} - {None}
     server.start()
     for c in (fac, red, blue):
         refresh(c)
     stored = [m["text"] for m in ok(fac.get(f"/api/games/{gid}/messages"))["messages"]]
+    assert len(acked) >= 10
     assert acked <= set(stored), sorted(acked - set(stored))
     assert len(stored) == len(set(stored))  # nothing twice
     assert "ANSWERED" in stored
