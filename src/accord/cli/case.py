@@ -7,9 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import FileArg, InputsOpt, TableOrJson, load_with_inputs, out, print_json
+from accord.cli.common import (
+    FileArg,
+    InputsOpt,
+    Table,
+    TableOrJson,
+    load_with_inputs,
+    out,
+    print_json,
+)
 from accord.errors import AccordError, UsageError
 
 if TYPE_CHECKING:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accord.cli.common import (
     FileArg,
     InputsOpt,
     RuleOpt,
+    Table,
     TableOrJson,
     fmt_values,
     load_with_inputs,

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import FileArg, TableOrJson, out, print_json
+from accord.cli.common import FileArg, Table, TableOrJson, out, print_json
 from accord.errors import UsageError
 
 panel_app = typer.Typer(

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accord.cli.common import (
     FileArg,
     InputsOpt,
     RuleOpt,
+    Table,
     TableOrJson,
     load_with_inputs,
     out,

@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import TableOrJson, naming, out, print_json, progress_bar
+from accord.cli.common import Table, TableOrJson, naming, out, print_json, progress_bar
 from accord.errors import AccordError, UsageError
 from accord.files import write_atomic
 
