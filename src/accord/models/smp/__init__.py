@@ -181,10 +181,10 @@ def choose_engine(engine: str, n_actors: int) -> str:
 
 
 #: Under ``engine="auto"``, batches of at most this much work (draws x actors^3 x dimensions)
-#: run on the NumPy engine unless the compiled engine is already loaded: the 100 draws of a
-#: forecast's Monte Carlo interval over a 7-actor issue (34,300) take the NumPy engine about
-#: 0.05 s, against 0.75 s to load Numba and its cache (docs/performance.md); at 250,000 the two
-#: are about even. The results are the same bit for bit.
+#: run on the NumPy engine unless the compiled engine is already loaded: loading Numba and its
+#: cache takes about 0.75 s on an idle machine, while the NumPy engine needed 0.14 s of CPU for
+#: the 100 draws of a forecast's interval over a 7-actor issue (34,300) and 0.44 s at 13 actors
+#: (219,700), both on a loaded machine (docs/performance.md). The results are the same bit for bit.
 AUTO_NUMPY_BATCH_WORK = 250_000
 
 
