@@ -410,6 +410,7 @@ def main() -> None:
     Typer reports bad options itself (exit code 2). Unexpected errors are reported in one line too
     (exit code 1); set ``ACCORD_DEBUG=1`` to see the traceback when reporting a bug.
     """
+    import atexit
     import gc
     import os
 
@@ -420,6 +421,11 @@ def main() -> None:
     # over a hundred times in a short forecast, walking them again (a tenth of its CPU time). A
     # larger first threshold, as mypy's command line sets, still collects every cycle, less often.
     gc.set_threshold(100_000, 10, 10)
+    # At exit the interpreter walks all of them once more looking for cycles to free, a fifth of
+    # a short forecast's time; the process is ending and its memory goes back anyway, so they are
+    # frozen first (the std streams are still flushed and every atexit function still runs).
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     try:
         code = app(standalone_mode=False)
     except click.exceptions.ClickException as exc:
