@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 else:
 
     def Table(*args: Any, **kwargs: Any) -> Any:
-        """Rich's ``Table``, with rich loaded on first use (it costs every start, ``--help``
-        included, about a fifth of its time; docs/performance.md)."""
+        """Rich's ``Table``, with rich loaded on first use.
+
+        Loading rich at import would cost every start, ``--help`` included, about a fifth of its
+        time (docs/performance.md).
+        """
         from rich.table import Table as RichTable
 
         return RichTable(*args, **kwargs)

@@ -18,11 +18,14 @@ MIN_CELL = 14
 
 
 class FittingConsole(Console):
-    """The stdout console: tables take the terminal's width (``PIPE_WIDTH`` when not a
-    terminal), and a cell too long for its column is shortened with
-    an ellipsis instead of wrapping over several lines."""
+    """The stdout console: tables fitted to the width.
+
+    Tables take the terminal's width (``PIPE_WIDTH`` when not a terminal), and a cell too long
+    for its column is shortened with an ellipsis instead of wrapping over several lines.
+    """
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Print as rich does, each table fitted to the width first."""
         from rich.table import Table
 
         for item in objects:
@@ -31,8 +34,11 @@ class FittingConsole(Console):
         super().print(*objects, **kwargs)
 
     def _fit(self, table: Any) -> None:
-        """Cap the longest columns so the table fits the width (water-filling: every column
-        keeps its natural width up to a common cap, never under ``MIN_CELL``)."""
+        """Cap the longest columns so the table fits the width.
+
+        Water-filling: every column keeps its natural width up to a common cap, never under
+        ``MIN_CELL``.
+        """
         lengths = []
         for column in table.columns:
             column.no_wrap = True
@@ -51,8 +57,10 @@ class FittingConsole(Console):
 
 
 def stdout_width() -> int | None:
-    """The width for the stdout console: ``None`` (rich measures) on a terminal, else
-    :data:`PIPE_WIDTH`."""
+    """The width for the stdout console.
+
+    ``None`` (rich measures it) on a terminal, else :data:`PIPE_WIDTH`.
+    """
     # A terminal is measured by rich; anything else (a pipe, a file, CI logs) gets PIPE_WIDTH,
     # whatever COLUMNS says (test runners and CI set it to 80).
     return None if sys.stdout.isatty() else PIPE_WIDTH

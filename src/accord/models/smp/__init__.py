@@ -189,8 +189,11 @@ AUTO_NUMPY_BATCH_WORK = 250_000
 
 
 def choose_batch_engine(engine: str, draws: int, n_actors: int, n_dims: int) -> str:
-    """The engine a batch uses: ``engine`` itself, or for ``"auto"`` the NumPy engine on small
-    batches (:data:`AUTO_NUMPY_BATCH_WORK`) while the compiled one is not loaded yet."""
+    """The engine a batch of ``draws`` problems of ``n_actors`` x ``n_dims`` uses.
+
+    ``engine`` itself, or for ``"auto"`` the NumPy engine on small batches
+    (:data:`AUTO_NUMPY_BATCH_WORK`) while the compiled one is not loaded yet.
+    """
     if engine != "auto":
         return engine
     small = draws * n_actors**3 * n_dims <= AUTO_NUMPY_BATCH_WORK
