@@ -1,4 +1,6 @@
-"""HTML report of a DEU backtest: metrics with bootstrap intervals, splits, paired comparisons,
+"""HTML report of a DEU backtest.
+
+HTML report of a DEU backtest: metrics with bootstrap intervals, splits, paired comparisons,
 and charts of the error distributions (inline SVG through :mod:`accord.report.svg`).
 
 The page is self-contained (no script, no external file) and every text that comes from the
