@@ -88,7 +88,7 @@ class Sessions:
         return str(self._serializer.dumps(data))
 
     def load(self, cookie: str | None) -> dict[str, Any] | None:
-        """The session data of a signed cookie, or ``None`` when it is missing, forged or malformed."""
+        """The session data of a signed cookie, or ``None`` (missing, forged or malformed)."""
         if not cookie:
             return None
         try:
