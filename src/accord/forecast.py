@@ -52,10 +52,9 @@ class ModelForecast:
 
 @dataclass(frozen=True)
 class ModelFailure:
-    """A model that could not forecast an issue, with its error in one line.
+    """A model that could not forecast an issue (degenerate input, over a limit).
 
-    A model that could not forecast an issue (degenerate input, over a limit): its error in
-    one line. The other models' forecasts stand (see :func:`run_model_or_fail`).
+    Its error in one line. The other models' forecasts stand (see :func:`run_model_or_fail`).
     """
 
     model: str
@@ -214,10 +213,9 @@ def _interval_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
 
 
 def _procedure_json(fc: ModelForecast) -> dict[str, Any]:
-    """The procedure's reading of one forecast as JSON.
+    """The procedure's reading of one forecast (``docs/cli.md``).
 
-    The procedure's reading of one forecast (``docs/cli.md``); with no rule or no status quo
-    nothing constrains the forecast and it passes as it is.
+    With no rule or no status quo nothing constrains the forecast and it passes as it is.
     """
     if fc.procedure is None:
         return {

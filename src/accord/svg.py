@@ -1,7 +1,7 @@
-"""Matplotlib figures rendered to inline SVG.
+"""matplotlib figures rendered to inline SVG (self-contained, works offline).
 
-matplotlib figures rendered to inline SVG (self-contained, works offline): the one helper under
-every chart. A bottom-layer utility (no accord imports); the charts themselves live in report/.
+The one helper under every chart. A bottom-layer utility (no accord imports); the charts themselves
+live in report/.
 """
 
 from __future__ import annotations

@@ -55,10 +55,9 @@ TAIL = 0.2
 
 
 def icd203(probability: float) -> tuple[str, int, int]:
-    """The ICD 203 term of a probability and its range in percent.
+    """The ICD 203 term of a probability (0-1) and its range in percent.
 
-    The ICD 203 term of a probability (0-1) and its range in percent; the bounds between
-    terms go to the upper term (5 % is "very unlikely").
+    The bounds between terms go to the upper term (5 % is "very unlikely").
     """
     percent = 100.0 * probability
     for term, lo, hi in ICD203:

@@ -71,10 +71,9 @@ def fit(
     ridge: float,
     keep_signs: bool = True,
 ) -> FloatArray:
-    """Fit the calibration weights by ridge-regularised least squares.
+    """Ridge-regularised least squares of :func:`predict` on ``y`` (``(n, m)`` on 0..1).
 
-    Ridge-regularised least squares of :func:`predict` on ``y`` (``(n, m)`` on 0..1); with
-    ``keep_signs`` every weight keeps the sign of its prior (:func:`sign_bounds`).
+    With ``keep_signs`` every weight keeps the sign of its prior (:func:`sign_bounds`).
     """
     scale = float(np.sqrt(ridge))
     bounds = sign_bounds(prior) if keep_signs else (-np.inf, np.inf)

@@ -63,10 +63,10 @@ class ProcedureUncertainty:
     drivers: tuple[tuple[str, float], ...]
 
     def probability(self, outcome: str, *, grouped: bool = True) -> float:
-        """Share of draws ending in an outcome.
+        """Share of draws ending in ``outcome``.
 
-        Share of draws ending in ``outcome``; with ``grouped``, ``passes`` means any of the
-        three passing classes (``passes``, with reservations, with opt-outs).
+        With ``grouped``, ``passes`` means any of the three passing classes (``passes``, with
+        reservations, with opt-outs).
         """
         wanted = PASSES if grouped and outcome == "passes" else (outcome,)
         return sum(o in wanted for o in self.outcomes) / max(len(self.outcomes), 1)

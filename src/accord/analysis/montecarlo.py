@@ -1,7 +1,6 @@
 r"""Monte Carlo over a scenario's assumed ranges.
 
-Monte Carlo over a scenario's assumed ranges: how likely each issue passes, how wide the
-forecast is, and which assumptions drive it.
+How likely each issue passes, how wide the forecast is, and which assumptions drive it.
 
 Every number in a scenario may carry a ``range`` (an analyst's statement of how uncertain it
 is). For one issue, the uncertain inputs are

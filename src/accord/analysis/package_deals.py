@@ -592,11 +592,10 @@ def rollback_mask(
 def deal_procedure(
     cands: Sequence[IssueCandidates], actors: tuple[str, ...], choice: IntArray
 ) -> dict[str, Any]:
-    """The practised procedure's reading of a package deal.
+    """The practised procedure's reading of a deal (module docstring, "Procedure").
 
-    The practised procedure's reading of a deal (module docstring, "Procedure"): per issue
-    it changes, the outcome, objectors and reservations of the deal's text on that issue alone;
-    for the package, the members whose summed net loss exceeds their cost (``objectors``) or
+    Per issue it changes, the outcome, objectors and reservations of the deal's text on that issue
+    alone; for the package, the members whose summed net loss exceeds their cost (``objectors``) or
     the reservation threshold (``reservations``).
     """
     per_issue: dict[str, Any] = {}

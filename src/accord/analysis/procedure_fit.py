@@ -196,9 +196,8 @@ SELECTION_RULES = ("one-se", "best")
 
 
 def clustered_se(values: FloatArray, groups: Sequence[str]) -> float:
-    """Cluster-robust standard error of a mean.
+    """Standard error of the mean of ``values`` with cases clustered by ``groups``.
 
-    Standard error of the mean of ``values`` with cases clustered by ``groups``:
     ``sqrt(sum_g (sum_{i in g} (v_i - mean))^2) / n`` (one case per group: the usual SE).
     """
     v = np.asarray(values, dtype=np.float64)
@@ -427,11 +426,10 @@ def fit_all(
     *,
     costs: Sequence[float] = COST_GRID,
 ) -> dict[str, Any]:
-    """Every procedure fit of the module docstring.
+    """Every fit of the module docstring.
 
-    Every fit of the module docstring: ``consensus`` on ``nato`` (a folder of records),
-    ``unanimity`` and ``majority`` on ``deu`` (a DEU file; ``tau`` fixed at the consensus fit's,
-    or 0 without one).
+    ``consensus`` on ``nato`` (a folder of records), ``unanimity`` and ``majority`` on ``deu`` (a
+    DEU file; ``tau`` fixed at the consensus fit's, or 0 without one).
     """
     from accord.analysis.backtest_stats import paired_bootstrap
 

@@ -225,10 +225,10 @@ def run_record_backtest(
     procedure: str | None = None,
     seed: int | None = 0,
 ) -> dict[str, Any]:
-    """Run the record backtest and return its JSON.
+    """The JSON of ``accord backtest record``.
 
-    The JSON of ``accord backtest record``: ``{"cases": [...], "outcome_hit_rate",
-    "objector_precision", "objector_recall", ...}`` (module docstring).
+    ``{"cases": [...], "outcome_hit_rate", "objector_precision", "objector_recall", ...}`` (module
+    docstring).
     """
     from accord.forecast import check_procedure_name
 

@@ -186,11 +186,11 @@ def gaps(
         ),
     ] = 1.0 / 34.0,
 ) -> None:
-    """Threat perceptions: the focal actor's gap to the alliance and what would move objectors.
+    """Threat perceptions of China, Russia and North Korea.
 
-    Threat perceptions of China, Russia and North Korea: the focal actor's gap to the
-    alliance, the spread inside it, clusters of like-minded allies, and for each objector the
-    rise in its threat perception of China at which it would acquiesce, next to today's gap.
+    The focal actor's gap to the alliance, the spread inside it, clusters of like-minded allies, and
+    for each objector the rise in its threat perception of China at which it would acquiesce, next
+    to today's gap.
     """
     from accord.analysis.gaps import perception_gaps
     from accord.analysis.perception import acquiescence_rises
@@ -279,8 +279,7 @@ def programme_diff(
 ) -> None:
     """Compare two partnership programmes.
 
-    Compare two partnership programmes: areas added, dropped, kept and unverified, and the
-    issues that depend on each area.
+    Areas added, dropped, kept and unverified, and the issues that depend on each area.
     """
     from accord.programme import diff_programmes, load_programmes
 

@@ -77,10 +77,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_error(text: str) -> None:
-    """Print one line on stderr, never wrapped or styled.
+    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width).
 
-    One line on stderr, never wrapped or styled (Rich would wrap at the terminal width);
-    control characters are shown escaped (:func:`accord.errors.one_line`).
+    Control characters are shown escaped (:func:`accord.errors.one_line`).
     """
     from accord.errors import one_line
 
@@ -158,8 +157,7 @@ def fmt_values(values: Any) -> str:
 def headline(exc: Exception) -> str:
     """The one line for an input error.
 
-    The one line for an input error: a file with several problems gives its first (in file
-    order) and a count of the others.
+    A file with several problems gives its first (in file order) and a count of the others.
     """
     errors = getattr(exc, "errors", None)
     if isinstance(errors, list) and len(errors) > 1:

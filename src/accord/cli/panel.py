@@ -174,10 +174,10 @@ def montecarlo(
     ] = "compromise,median,bdm",
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
 ) -> None:
-    """Monte Carlo by expert, with the forecast's spread split by source.
+    """Monte Carlo by expert.
 
-    Monte Carlo by expert: each draw takes one expert's whole sheet; how much of the
-    forecast's spread comes from the experts' disagreement.
+    Each draw takes one expert's whole sheet; how much of the forecast's spread comes from the
+    experts' disagreement.
     """
     from accord.analysis.panel_draws import expert_monte_carlo
     from accord.models.registry import get_model

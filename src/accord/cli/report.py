@@ -80,10 +80,10 @@ def montecarlo(
         ),
     ] = True,
 ) -> None:
-    """Draw every assumed number in its range and forecast each draw.
+    """Draw every assumed number in its range.
 
-    Draw every assumed number in its range: pass probability, forecast spread, drivers,
-    and the procedure's outcome (P(passes), P(diluted), P(delayed), P(blocked), who objects).
+    Pass probability, forecast spread, drivers, and the procedure's outcome (P(passes), P(diluted),
+    P(delayed), P(blocked), who objects).
     """
     from accord.analysis.montecarlo import monte_carlo, sobol_indices
     from accord.forecast import resolve_models

@@ -86,10 +86,9 @@ class Loaded:
 def load_logged_game(
     log: str, scenario: Path | None, db: str | None, need_scenario: bool = True
 ) -> Loaded:
-    """The events and scenario of a logged game.
+    """The events and scenario of ``LOG`` (a file, or a game id in ``--db``).
 
-    The events and scenario of ``LOG`` (a file, or a game id in ``--db``); without
-    ``need_scenario`` a bare log without one gives ``scenario = None``.
+    Without ``need_scenario`` a bare log without one gives ``scenario = None``.
     """
     from accord.scenario.yaml_io import read_text
     from accord.wargame.gamefile import load_game
@@ -608,10 +607,10 @@ def review(
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Write the after-action review of a game as self-contained HTML.
+    """After-action review as self-contained HTML.
 
-    After-action review as self-contained HTML: timeline, state charts, decision points with
-    alternatives, and a start-of-turn debrief page per team.
+    Timeline, state charts, decision points with alternatives, and a start-of-turn debrief page per
+    team.
     """
     from accord.wargame.review import write_review
 

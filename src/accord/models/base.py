@@ -169,10 +169,10 @@ class ModelParams:
 
     @classmethod
     def from_mapping(cls, params: Mapping[str, Any]) -> Self:
-        """Build the parameters from a mapping, refusing unknown keys.
+        """Build from a parameter mapping (any subset of the fields).
 
-        Build from a parameter mapping (any subset of the fields); unknown keys are usage
-        errors naming the valid ones, bad values are usage errors from ``__post_init__``.
+        Unknown keys are usage errors naming the valid ones, bad values are usage errors from
+        ``__post_init__``.
         """
         merged = check_params(cls.model, cls.defaults(), params)
         return cls(**merged)

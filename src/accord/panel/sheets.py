@@ -1,8 +1,8 @@
 """Reading filled panel sheets (CSV or XLSX), strictly.
 
-Reading filled panel sheets (CSV or XLSX), strictly: anything that is not exactly a number
-where a number belongs, on its scale, for a known actor, issue and dimension of *this* scenario,
-is refused with one line naming the sheet, the line (row) and what was expected.
+Anything that is not exactly a number where a number belongs, on its scale, for a known actor, issue
+and dimension of *this* scenario, is refused with one line naming the sheet, the line (row) and what
+was expected.
 
 A CSV sheet's line 1 is ``# accord panel sheet for scenario ID``; an XLSX sheet holds the same
 text in cell A1 of its ``README`` sheet and its answers in the ``answers`` sheet. XLSX cells must

@@ -207,11 +207,10 @@ def write_template(
     experts: Sequence[str] = (),
     formats: Sequence[str] = ("csv", "xlsx"),
 ) -> list[Path]:
-    """Write the panel sheet(s) and the README into a folder.
+    """Write the sheet(s) and the README into ``folder``.
 
-    Write the sheet(s) and the README into ``folder``: one sheet per expert named in
-    ``experts`` (``<expert>.csv``/``.xlsx`` with the expert column filled), else
-    ``panel-sheet.csv``/``.xlsx``. Returns the paths written.
+    One sheet per expert named in ``experts`` (``<expert>.csv``/``.xlsx`` with the expert column
+    filled), else ``panel-sheet.csv``/``.xlsx``. Returns the paths written.
     """
     select_issues(scenario, issues)  # fail before writing anything
     folder.mkdir(parents=True, exist_ok=True)

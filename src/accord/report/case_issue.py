@@ -1,7 +1,6 @@
 """The per-issue sections of the case report.
 
-The per-issue sections of the case report: summary table, positions and forecasts, blockers
-and what it would take, and the Monte Carlo.
+Summary table, positions and forecasts, blockers and what it would take, and the Monte Carlo.
 """
 
 from __future__ import annotations
@@ -87,10 +86,10 @@ def _summary(report: CaseReport) -> str:
 
 
 def _interval80(report: CaseReport, issue_id: str, fc: Any) -> str:
-    """The forecast's 80% set as the report prints it.
+    """The forecast's 80% set.
 
-    The forecast's 80% set: calibrated where the forecast carries one, else the Monte Carlo
-    10%-90% range of its outcome (uncalibrated), else ``-``.
+    Calibrated where the forecast carries one, else the Monte Carlo 10%-90% range of its outcome
+    (uncalibrated), else ``-``.
     """
     interval = (fc.intervals or {}).get("interval")
     if interval is not None:
@@ -235,10 +234,9 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
 
 
 def _scale_labels(issue: Issue) -> dict[str, Any]:
-    """Scale labels for a chart of several dimensions.
+    """Scale-end labels, axis label and ``normalised`` for a chart of several dimensions.
 
-    Scale-end labels, axis label and ``normalised`` for a chart of several dimensions: the
-    shared scale's own labels, or shares of each dimension's scale where the scales differ.
+    The shared scale's own labels, or shares of each dimension's scale where the scales differ.
     """
     shared = _shared_scale(issue)
     first = issue.dimensions[0]
@@ -532,10 +530,9 @@ def _strip(cell: str) -> str:
 
 
 def _informative(head: list[str], rows: list[list[str]], dull: dict[int, str]) -> list[int]:
-    """Indices of the table columns worth showing.
+    """Indices of the columns to show.
 
-    Indices of the columns to show: a column listed in ``dull`` is left out when every row
-    holds that same uninformative text.
+    A column listed in ``dull`` is left out when every row holds that same uninformative text.
     """
     keep = []
     for j in range(len(head)):
@@ -546,10 +543,9 @@ def _informative(head: list[str], rows: list[list[str]], dull: dict[int, str]) -
 
 
 def _collapse_rows(rows: list[list[str]]) -> list[list[str]]:
-    """Rows equal but for their first cell, merged into one row.
+    """Rows equal but for their first cell (the dimension) as one row naming them all.
 
-    Rows equal but for their first cell (the dimension) as one row naming them all: the
-    16 ITPP areas that all read the same become one line.
+    The 16 ITPP areas that all read the same become one line.
     """
     groups: dict[tuple[str, ...], list[str]] = {}
     for row in rows:

@@ -199,8 +199,7 @@ def build_report(
 def report_date() -> str:
     """The date printed on the report.
 
-    The date printed on the report: ``SOURCE_DATE_EPOCH`` when set (reproducible builds),
-    else today (UTC).
+    ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC).
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (

@@ -1,7 +1,6 @@
 """The scenario-wide sections of the case report.
 
-The scenario-wide sections of the case report: package deals, perception gaps, partnership
-programmes, sources and assumptions.
+Package deals, perception gaps, partnership programmes, sources and assumptions.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Shared HTML pieces of the reports.
 
-Shared HTML pieces of the reports: the style sheet, escaping, number formatting, tables,
-figures, "not available" notes and actor names. Every piece of scenario text goes through
-:func:`html.escape` here (:func:`_e`).
+The style sheet, escaping, number formatting, tables, figures, "not available" notes and actor
+names. Every piece of scenario text goes through :func:`html.escape` here (:func:`_e`).
 """
 
 from __future__ import annotations
@@ -130,10 +129,10 @@ _ABSOLUTE = re.compile(r"(?<![\w.:/~+=-])/(?:[\w.+-]+/)+[\w.+-]+")
 
 
 def display_path(path: str | Path) -> str:
-    """A path as the report shows it, never the machine's absolute path.
+    """A path as the report shows it.
 
-    A path as the report shows it: relative to the working folder when inside it, else
-    its last two parts (never the machine's absolute path).
+    Relative to the working folder when inside it, else its last two parts (never the machine's
+    absolute path).
     """
     text = str(path)
     if not os.path.isabs(text):

@@ -285,8 +285,7 @@ def _objecting(
 ) -> tuple[FloatArray, np.ndarray]:
     """Net losses at ``y`` and who objects there.
 
-    Net losses at ``y`` and who objects there: ``Delta_i > c_i`` and not weakly preferring
-    ``y`` within the winset's tolerance.
+    ``Delta_i > c_i`` and not weakly preferring ``y`` within the winset's tolerance.
     """
     loss = net_losses(x, s, q, y)
     d_q2 = np.sum(s * (q[None, :] - x) ** 2, axis=-1)

@@ -88,10 +88,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_store_engine(url: str, schema: str | None = None) -> Engine:
-    """A SQLAlchemy engine for the run store.
+    """A SQLAlchemy engine for ``url``.
 
-    A SQLAlchemy engine for ``url``; with ``schema`` (PostgreSQL only) every table lives in
-    that schema, created if missing (tests use a unique one per run).
+    With ``schema`` (PostgreSQL only) every table lives in that schema, created if missing (tests
+    use a unique one per run).
     """
     try:
         parsed = make_url(url)
@@ -155,10 +155,9 @@ def migrate(engine: Engine) -> None:
 
 
 def resume_point(events: Sequence[Event]) -> int:
-    """The turn from which a game can be resumed cleanly.
+    """The turn from which a game whose log stops at ``events`` can be resumed cleanly.
 
-    The turn from which a game whose log stops at ``events`` can be resumed cleanly: the
-    last turn that ``events`` started (its partial events are dropped by ``Game.branch``).
+    The last turn that ``events`` started (its partial events are dropped by ``Game.branch``).
     """
     return max((e.turn for e in events), default=0) or 1
 
@@ -274,11 +273,11 @@ class RunStore:
             self.append_event(game_id, ev)
 
     def append_events_atomic(self, game_id: int, events: Iterable[Event]) -> None:
-        """Log several events in one transaction.
+        """Log several events in ONE transaction.
 
-        Log several events in ONE transaction: all of them are stored or none (the web
-        workbench releases a whole turn this way). A ``game-ended`` event marks the game ended.
-        A clash with events already stored (the same ``seq``) raises an ``IntegrityError``.
+        All of them are stored or none (the web workbench releases a whole turn this way). A
+        ``game-ended`` event marks the game ended. A clash with events already stored (the same
+        ``seq``) raises an ``IntegrityError``.
         """
         with self._session.begin() as session:
             for ev in events:

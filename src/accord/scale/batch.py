@@ -1,7 +1,6 @@
 """Run a model on a batch of draws of one issue.
 
-Run a model on a batch of draws of one issue: the entry point Monte Carlo, sweeps and
-sensitivity analysis call.
+The entry point Monte Carlo, sweeps and sensitivity analysis call.
 
 An :class:`IssueBatch` holds ``B`` draws of one issue's uncertain inputs (positions, saliences,
 capabilities, status quo) with a leading batch axis. :func:`run_batch` returns every draw's
@@ -75,10 +74,10 @@ MIN_SLICE = 256
 
 
 def progress_slices(size: int) -> list[slice]:
-    """Consecutive slices covering ``range(size)`` for progress reports.
+    """Consecutive slices covering ``range(size)``.
 
-    Consecutive slices covering ``range(size)``: about :data:`PROGRESS_SLICES` of them, each
-    at least :data:`MIN_SLICE` long (the last one absorbs the remainder).
+    About :data:`PROGRESS_SLICES` of them, each at least :data:`MIN_SLICE` long (the last one
+    absorbs the remainder).
     """
     step = max(MIN_SLICE, -(-size // PROGRESS_SLICES))
     starts = list(range(0, size, step)) or [0]

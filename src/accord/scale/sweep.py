@@ -291,10 +291,9 @@ def run_sweep(
 
 
 def query(out: Path, sql: str = "SELECT * FROM sweep ORDER BY task, draw, dimension") -> Any:
-    """Run SQL with DuckDB over a sweep's part files.
+    """Run ``sql`` with DuckDB over the part files (as the view ``sweep``).
 
-    Run ``sql`` with DuckDB over the part files (as the view ``sweep``); returns a relation's
-    rows as a list of tuples.
+    Returns a relation's rows as a list of tuples.
     """
     import duckdb
 

@@ -1,7 +1,7 @@
-"""The one uncertainty pipeline: uncertain inputs, their draws, the batch.
+"""The one uncertainty pipeline.
 
-The one uncertainty pipeline: which numbers of an issue are uncertain, how they are drawn, and
-the batch of draws the models run on.
+Which numbers of an issue are uncertain, how they are drawn, and the batch of draws the models run
+on.
 
 Every number with a ``range`` is an :class:`UncertainInput` (:func:`uncertain_inputs`): an
 actor's position on a dimension, its salience (on [0, 1]: the file's range is divided by the

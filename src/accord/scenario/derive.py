@@ -198,10 +198,10 @@ def _issue_of(scenario: Scenario, formula: PositionFormula) -> Issue:
 
 
 def derive(scenario: Scenario) -> Derivation:
-    """Evaluate every formula of a scenario.
+    """Evaluate every formula of ``scenario``.
 
-    Evaluate every formula of ``scenario``: attribute formulas first, in file order (a later
-    formula may read an attribute an earlier one derives), then position formulas.
+    Attribute formulas first, in file order (a later formula may read an attribute an earlier one
+    derives), then position formulas.
     """
     derived_attrs: dict[tuple[str, str], float] = {}
     attrs: list[DerivedAttribute] = []
@@ -344,10 +344,9 @@ def _close(a: Sequence[float], b: Sequence[float]) -> bool:
 
 
 def check(scenario: Scenario, *, keep_record: bool = False) -> list[Mismatch]:
-    """Every stated value that differs from a fresh derivation.
+    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation.
 
-    Every stated value (value, range, ``assumed``) that differs from a fresh derivation;
-    with ``keep_record``, stances the file codes from the record are not compared.
+    With ``keep_record``, stances the file codes from the record are not compared.
     """
     result = derive(scenario)
     if keep_record:

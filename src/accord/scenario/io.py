@@ -285,10 +285,9 @@ def save(
     fmt: str | None = None,
     issue_id: str | None = None,
 ) -> None:
-    """Write a scenario to a file atomically.
+    """Write ``scenario`` to ``path`` atomically.
 
-    Write ``scenario`` to ``path`` atomically: YAML for ``.yaml``/``.yml``, KTAB XML for
-    ``.xml``, otherwise the format named by ``fmt``.
+    YAML for ``.yaml``/``.yml``, KTAB XML for ``.xml``, otherwise the format named by ``fmt``.
     """
     name = fmt or _EXTENSIONS.get(Path(path).suffix.lower())
     if name is None:

@@ -160,8 +160,7 @@ class WeightedRule(Strict):
 class EUNiceRule(Strict):
     """EU Council QMV under the Treaty of Nice.
 
-    EU Council QMV under the Treaty of Nice: 255 of 345 votes (scaled to the membership),
-    a majority of states, and 62% of population.
+    255 of 345 votes (scaled to the membership), a majority of states, and 62% of population.
     """
 
     kind: Literal["eu-nice"]
@@ -175,8 +174,7 @@ class EUNiceRule(Strict):
 class EULisbonRule(Strict):
     """EU Council QMV under the Treaty of Lisbon.
 
-    EU Council QMV under the Treaty of Lisbon: 55% of states and 65% of population
-    (a blocking minority needs at least four states).
+    55% of states and 65% of population (a blocking minority needs at least four states).
     """
 
     kind: Literal["eu-lisbon"]
@@ -455,9 +453,8 @@ class PositionFormula(Formula):
 
 
 class AttributeFormula(Formula):
-    """A derived numeric attribute of some actors.
+    """A derived numeric attribute (e.g. a threat perception) of ``actors``.
 
-    A derived numeric attribute (e.g. a threat perception) of ``actors``:
     ``lo + (hi - lo) * score``, with range ``+- half_width * (hi - lo)``.
     """
 
@@ -496,10 +493,9 @@ class Scenario(Strict):
 
     @functools.cached_property
     def _actor_rows(self) -> dict[str, int]:
-        """Actor id to row, built once.
+        """Actor id -> row, built once.
 
-        Actor id -> row, built once: a lookup per stance must not scan every actor (a
-        200,000-actor scenario would take hours).
+        A lookup per stance must not scan every actor (a 200,000-actor scenario would take hours).
         """
         rows: dict[str, int] = {}
         for row, item in enumerate(self.actors):

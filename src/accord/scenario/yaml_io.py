@@ -59,10 +59,10 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 def read_text(path: str | os.PathLike[str], source: str | None = None) -> str:
-    """The text of a regular file, within the size limit.
+    """The text of the regular file ``path``.
 
-    The text of the regular file ``path``: at most the file-size limit
-    (:data:`accord.limits.FILE_MB`), UTF-8 (a byte-order mark is dropped).
+    At most the file-size limit (:data:`accord.limits.FILE_MB`), UTF-8 (a byte-order mark is
+    dropped).
 
     Raises:
         ScenarioError: the file is missing, unreadable, not a regular file (a FIFO, a device),
@@ -741,8 +741,8 @@ _Dumper.add_representer(float, _represent_float)
 def to_data(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain data for a file.
 
-    The scenario as plain data for a file: fields at their defaults left out, except the
-    schema version, each dimension's scale and each issue's salience_scale (kept for clarity).
+    Fields at their defaults left out, except the schema version, each dimension's scale and each
+    issue's salience_scale (kept for clarity).
     """
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     out: dict[str, Any] = {"accord": scenario.accord}

@@ -25,10 +25,10 @@ def environment(
     turn: int = 0,
     history: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """Names to values for expressions.
+    """Names -> values for expressions.
 
-    Names -> values for expressions: variables, gates (0/1), ``turn``, tables and the event
-    counters of ``history`` (:attr:`accord.wargame.state.GameState.history`).
+    Variables, gates (0/1), ``turn``, tables and the event counters of ``history``
+    (:attr:`accord.wargame.state.GameState.history`).
     """
     env = dict(values)
     if history:

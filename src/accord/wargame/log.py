@@ -105,11 +105,10 @@ class GateOpened(_Event):
 
 
 class DecisionTaken(_Event):
-    """A group decision put to its members, and how it went.
+    """A group decision put to its members.
 
-    A group decision put to its members: who supports, whether the rule lets it pass, the
-    members who withhold support (``blockers``) and the members whose switch alone would change
-    the result (``pivotal``).
+    Who supports, whether the rule lets it pass, the members who withhold support (``blockers``) and
+    the members whose switch alone would change the result (``pivotal``).
     """
 
     kind: Literal["decision"] = "decision"

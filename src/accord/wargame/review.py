@@ -216,10 +216,10 @@ SHARED = "The situation (shared variables)"
 
 
 class Names:
-    """Readable names for a war game's ids, and each variable's theme.
+    """Readable names for a war game's ids.
 
-    Readable names for a war game's ids: actors, teams, variables, actions, gates,
-    decisions, outcomes; and each variable's theme (the team it belongs to, else shared).
+    Actors, teams, variables, actions, gates, decisions, outcomes; and each variable's theme (the
+    team it belongs to, else shared).
     """
 
     def __init__(self, scenario: CompiledScenario) -> None:
@@ -397,10 +397,9 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 
 
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
-    """Inline SVG charts of the variables that change, one per theme.
+    """Inline SVG charts of the variables that change, each as a share of its range.
 
-    Inline SVG charts of the variables that change, each as a share of its range: one chart
-    per theme (team or shared), at most eight lines each, labelled by name.
+    One chart per theme (team or shared), at most eight lines each, labelled by name.
     """
     from accord.svg import figure_to_svg, new_figure
 
@@ -463,9 +462,8 @@ def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
 def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team: str) -> str:
     """A page of start-of-turn debriefs for one team.
 
-    A page of start-of-turn debriefs for one team: at the start of each turn, what happened
-    in the previous turn as the team may see it (:func:`accord.wargame.view.debrief`: hidden
-    variables' changes removed).
+    At the start of each turn, what happened in the previous turn as the team may see it
+    (:func:`accord.wargame.view.debrief`: hidden variables' changes removed).
     """
     esc = html.escape
     names = Names(scenario)
@@ -508,8 +506,8 @@ def full_review_html(
 ) -> str:
     """The after-action review page.
 
-    The after-action review page: the outcome, the state charts by theme, decision points
-    with the alternatives not taken, the timeline as a story, and links to each team's debrief.
+    The outcome, the state charts by theme, decision points with the alternatives not taken, the
+    timeline as a story, and links to each team's debrief.
 
     ``debrief_href(team)`` gives each link's target: by default the file name that
     ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).

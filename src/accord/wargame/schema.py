@@ -93,11 +93,10 @@ class Actor(Provenance):
 
 
 class Fact(Strict):
-    """A row of a fact file that the scenario cites.
+    """A row of a fact file that the scenario cites (``facts:``).
 
-    A row of a fact file that the scenario cites (``facts:``); gates name these ids in
-    ``legal_source``. ``file`` and ``line`` say where the row is (a test checks them against
-    the file), ``text`` is what the row says, in short.
+    Gates name these ids in ``legal_source``. ``file`` and ``line`` say where the row is (a test
+    checks them against the file), ``text`` is what the row says, in short.
     """
 
     id: FactId
@@ -222,8 +221,8 @@ class Inject(Provenance):
 class GateCondition(Strict):
     """One legal condition of a gate.
 
-    One legal condition of a gate: the law's words (``text``) and how the game tests them
-    (``when``, an expression that may read the event history).
+    The law's words (``text``) and how the game tests them (``when``, an expression that may read
+    the event history).
     """
 
     text: str = Field(min_length=1)
@@ -329,10 +328,9 @@ class Outcome(Provenance):
 
 
 class Invariant(Provenance):
-    """A condition that must hold after every event of every game.
+    """A condition that must hold after every event of every game (``accord wargame check``).
 
-    A condition that must hold after every event of every game (``accord wargame check``);
-    it may read the state and the event history.
+    It may read the state and the event history.
     """
 
     id: Id

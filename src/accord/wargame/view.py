@@ -106,10 +106,9 @@ WITHHELD_REASON = "facilitator adjustment"
 
 
 def _subject_audience(scenario: CompiledScenario, subject: str) -> list[str] | None:
-    """The audience of a draw on ``subject``.
+    """The audience of a draw on ``subject`` (as the engine logs it).
 
-    The audience of a draw on ``subject`` (as the engine logs it): a covert action's actor
-    and team, an inject's ``visible_to``; ``None`` (everyone) otherwise.
+    A covert action's actor and team, an inject's ``visible_to``; ``None`` (everyone) otherwise.
     """
     if subject.startswith("inject:"):
         inject = next((i for i in scenario.spec.injects if f"inject:{i.id}" == subject), None)
@@ -171,9 +170,8 @@ def audience_log(
 ) -> list[Event]:
     """The log as ``who`` may see it.
 
-    The log as ``who`` may see it: hidden events gone, the rest redacted (:func:`redact`)
-    and renumbered ``0..n-1`` so that gaps in ``seq`` reveal nothing. The facilitator
-    (``None``) gets the log unchanged.
+    Hidden events gone, the rest redacted (:func:`redact`) and renumbered ``0..n-1`` so that gaps in
+    ``seq`` reveal nothing. The facilitator (``None``) gets the log unchanged.
     """
     if who is None:
         return list(events)

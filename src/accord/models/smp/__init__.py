@@ -171,10 +171,10 @@ AUTO_NUMPY_ACTORS = 24
 
 
 def choose_engine(engine: str, n_actors: int) -> str:
-    """The engine a single SMP run uses.
+    """The engine a single run uses.
 
-    The engine a single run uses: ``engine`` itself, or for ``"auto"`` the NumPy engine on
-    small problems (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet.
+    ``engine`` itself, or for ``"auto"`` the NumPy engine on small problems
+    (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet.
     """
     if engine != "auto":
         return engine

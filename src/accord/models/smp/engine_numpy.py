@@ -312,8 +312,8 @@ def _challenges_b(
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`all_challenges` for a batch.
 
-    :func:`all_challenges` for a batch: ``pi_ij`` and ``edu_ij``, ``(B, n, n)`` (diagonal
-    unused). The third-party sums are ``(n, B, i, j)`` buffers summed over the first axis.
+    ``pi_ij`` and ``edu_ij``, ``(B, n, n)`` (diagonal unused). The third-party sums are ``(n, B, i,
+    j)`` buffers summed over the first axis.
     """
     dist, r_est = st.dist, st.r_est
     b, n, _ = dist.shape
