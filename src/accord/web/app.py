@@ -115,10 +115,10 @@ def create_app(
         )
 
     def openapi() -> dict[str, Any]:
-        """The OpenAPI spec, with the 422 error body this app really sends.
+        """The OpenAPI spec, with the error body this app really sends for a 422.
 
-        The OpenAPI spec, with the error body this app really sends for a 422: a one-line
-        ``detail`` (plus ``problems`` when a scenario does not validate), not FastAPI's list.
+        A one-line ``detail`` (plus ``problems`` when a scenario does not validate), not FastAPI's
+        list.
         """
         if app.openapi_schema is None:
             spec = get_openapi(

@@ -289,11 +289,10 @@ def csrf_token(request: Request) -> str:
 
 
 def allow(*roles: str, page: bool = False) -> Any:
-    """The role check of a route, as a dependency giving the signed-in user.
+    """The role check of a route.
 
-    The role check of a route: a dependency giving the signed-in :class:`User` (or ``None``
-    on a public route). Not signed in: 401 (a page redirects to the login page); signed in
-    with another role: 403.
+    A dependency giving the signed-in :class:`User` (or ``None`` on a public route). Not signed in:
+    401 (a page redirects to the login page); signed in with another role: 403.
     """
 
     def check(request: Request) -> User | None:

@@ -263,10 +263,10 @@ class WebStore:
     def record_failure(
         self, key: str, limit: int, window: timedelta, lockout: timedelta
     ) -> datetime | None:
-        """Count a failed sign-in against ``key``, and lock it at ``limit``.
+        """Count a failed sign-in against ``key``.
 
-        Count a failed sign-in against ``key``; returns the lock's end when this failure
-        reaches ``limit`` within ``window`` (the count then starts again).
+        Returns the lock's end when this failure reaches ``limit`` within ``window`` (the count then
+        starts again).
         """
         try:
             return self._record_failure(key, limit, window, lockout)

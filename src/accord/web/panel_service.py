@@ -241,10 +241,10 @@ class PanelService:
         user_id: int,
         cells: Mapping[str, Any],
     ) -> int:
-        """Check and store one panel form; return the number of rows stored.
+        """Check and store one form.
 
-        Check and store one form: ``{"position|actor|issue|dim": value, ...}`` (fields of
-        :data:`CELL_FIELDS`). Each answered row becomes one committed row. Returns the count.
+        ``{"position|actor|issue|dim": value, ...}`` (fields of :data:`CELL_FIELDS`). Each answered
+        row becomes one committed row. Returns the count.
         """
         if record.state != "open":
             raise UsageError(

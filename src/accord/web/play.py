@@ -1,7 +1,6 @@
 """War-game play through the web.
 
-War-game play through the web: games rebuilt from the stored log, fog-of-war views,
-proposals, overrides and turn release.
+Games rebuilt from the stored log, fog-of-war views, proposals, overrides and turn release.
 
 The database is the only state. Each request rebuilds the :class:`~accord.wargame.Game` from the
 stored events (compiled scenarios are cached by their SHA-256), so a server killed at any moment
@@ -71,10 +70,10 @@ def team_actors(scenario: CompiledScenario) -> dict[str, list[str]]:
 
 
 def audience(scenario: CompiledScenario, team: str | None) -> frozenset[str] | None:
-    """Who a viewer is, for fog of war.
+    """Who a viewer is for fog of war.
 
-    Who a viewer is for fog of war: ``None`` (facilitator: everything), a team with its
-    actors, or the empty set (an observer: public information only).
+    ``None`` (facilitator: everything), a team with its actors, or the empty set (an observer:
+    public information only).
     """
     if team is None:
         return None
@@ -88,9 +87,8 @@ def visible_events(
 ) -> list[Event]:
     """The log as ``who`` may see it.
 
-    The log as ``who`` may see it: the engine's audience rules
-    (:func:`accord.wargame.view.audience_log`: no dice, no seed, no hidden values or events,
-    renumbered).
+    The engine's audience rules (:func:`accord.wargame.view.audience_log`: no dice, no seed, no
+    hidden values or events, renumbered).
     """
     return audience_log(scenario, events, who)
 

@@ -259,10 +259,9 @@ def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
 
 @router.post("/api/analyses", response_model=AnalysisOut, status_code=202)
 def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
-    """Start an analysis in the background.
+    """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background.
 
-    Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background;
-    poll ``GET /api/analyses/{id}`` for its progress.
+    Poll ``GET /api/analyses/{id}`` for its progress.
     """
     store = _store(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)

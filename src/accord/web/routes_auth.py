@@ -28,10 +28,10 @@ def _store(request: Request) -> WebStore:
 
 
 def start_session(request: Request, user_id: int | None, redirect: str) -> Response:
-    """A reply that starts a new session, signed in or out.
+    """A reply that starts a new session.
 
-    A reply that starts a new session: signed in as ``user_id`` (a new server-side session)
-    or signed out (``None``); a new CSRF token either way.
+    Signed in as ``user_id`` (a new server-side session) or signed out (``None``); a new CSRF token
+    either way.
     """
     response = JSONResponse(Done(redirect=redirect).model_dump())
     sessions: Sessions = Sessions(_store(request).secret())
@@ -63,8 +63,8 @@ def _address(request: Request) -> str:
 def _check_password(request: Request, username: str, password: str) -> User:
     """Throttled, constant-time sign-in check.
 
-    Throttled, constant-time sign-in check: 429 while the account or the address is locked,
-    401 for a wrong name or password (an unknown name costs a dummy hash).
+    429 while the account or the address is locked, 401 for a wrong name or password (an unknown
+    name costs a dummy hash).
     """
     store = _store(request)
     settings: SecuritySettings = request.app.state.security
@@ -149,10 +149,9 @@ def setup(body: Credentials, request: Request, user: User | None = PUBLIC_ACCESS
 def login(
     body: Credentials, request: Request, next: str = "/", user: User | None = PUBLIC_ACCESS
 ) -> Response:
-    """Sign in.
+    """Sign in (throttled: 429 with ``Retry-After`` while locked).
 
-    Sign in (throttled: 429 with ``Retry-After`` while locked); ``next`` is followed only
-    when it is a same-origin path.
+    ``next`` is followed only when it is a same-origin path.
     """
     found = _check_password(request, body.username, body.password)
     return start_session(request, found.id, _safe_next(next))
@@ -176,10 +175,9 @@ def logout_everywhere(request: Request, user: User = ANYONE) -> Response:
 
 @router.post("/api/password", response_model=Done)
 def change_password(body: NewPassword, request: Request, user: User = ANYONE) -> Response:
-    """Change the password.
+    """Change the password (the current one is required).
 
-    Change the password (the current one is required): every session of the account ends;
-    this client gets a new one.
+    Every session of the account ends; this client gets a new one.
     """
     _check_password(request, user.username, body.current)
     _store(request).set_password_hash(user.id, hash_password(body.new))

@@ -139,10 +139,10 @@ def _summary_round(record: PanelRecord) -> int:
 def panel_state(
     request: Request, record: PanelRecord, expert: ExpertRecord | None
 ) -> dict[str, Any]:
-    """The panel as JSON, as the viewer may see it.
+    """The panel as JSON.
 
-    The panel as JSON: a facilitator sees every expert's answers; an expert only their own
-    and, for closed rounds, the anonymised group summary.
+    A facilitator sees every expert's answers; an expert only their own and, for closed rounds, the
+    anonymised group summary.
     """
     service = _panels(request)
     rows = service.rows(record)

@@ -1,7 +1,6 @@
-"""Security settings and controls of the web workbench other than role checks.
+"""Security settings and controls of the web workbench that are not role checks.
 
-Security settings and controls of the web workbench that are not role checks: session
-lifetimes, sign-in throttling, safe redirects, bounded ids and request CPU budgets.
+Session lifetimes, sign-in throttling, safe redirects, bounded ids and request CPU budgets.
 
 See docs/security.md for the threat model and what each control defends.
 """
