@@ -68,8 +68,10 @@ err = cast("Console", _LazyConsole(_stderr_console))
 
 
 def print_error(text: str) -> None:
-    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width);
-    control characters are shown escaped (:func:`accord.errors.one_line`)."""
+    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width).
+
+    Control characters are shown escaped (:func:`accord.errors.one_line`).
+    """
     from accord.errors import one_line
 
     sys.stderr.write(one_line(text, 2000) + "\n")
@@ -77,12 +79,16 @@ def print_error(text: str) -> None:
 
 
 class Format(StrEnum):
+    """Output format of a command that can print a table, JSON or CSV."""
+
     table = "table"
     json = "json"
     csv = "csv"
 
 
 class TableOrJson(StrEnum):
+    """Output format of a command that can print a table or JSON."""
+
     table = "table"
     json = "json"
 
@@ -130,18 +136,22 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def print_json(data: Any) -> None:
+    """Print ``data`` on stdout as indented JSON (UTF-8, not ASCII-escaped)."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def fmt_values(values: Any) -> str:
+    """Numbers as ``"1.000, 2.500"`` for a table cell; ``"-"`` for ``None``."""
     if values is None:
         return "-"
     return ", ".join(f"{float(v):.3f}" for v in values)
 
 
 def headline(exc: Exception) -> str:
-    """The one line for an input error: a file with several problems gives its first (in file
-    order) and a count of the others."""
+    """The one line for an input error.
+
+    A file with several problems gives its first (in file order) and a count of the others.
+    """
     errors = getattr(exc, "errors", None)
     if isinstance(errors, list) and len(errors) > 1:
         return f"{errors[0]} [and {len(errors) - 1} more problem(s) in this input]"
@@ -151,8 +161,11 @@ def headline(exc: Exception) -> str:
 
 
 def naming(exc: Exception, file: Path) -> Exception:
-    """``exc`` with ``file`` as its location when it names none (a model's error does not know
-    the file it read), so that every refusal names the file."""
+    """``exc`` naming ``file`` as its location when it names none.
+
+    ``exc`` with ``file`` as its location when it names none (a model's error does not know
+    the file it read), so that every refusal names the file.
+    """
     from accord.errors import AccordError
 
     if isinstance(exc, AccordError) and not exc.location.file:

@@ -171,8 +171,11 @@ AUTO_NUMPY_ACTORS = 24
 
 
 def choose_engine(engine: str, n_actors: int) -> str:
-    """The engine a single run uses: ``engine`` itself, or for ``"auto"`` the NumPy engine on
-    small problems (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet."""
+    """The engine a single run uses.
+
+    ``engine`` itself, or for ``"auto"`` the NumPy engine on small problems
+    (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet.
+    """
     if engine != "auto":
         return engine
     if n_actors <= AUTO_NUMPY_ACTORS and not engine_numba.loaded():
@@ -205,9 +208,12 @@ SALIENCE_SUM_TOL = 1e-9
 
 
 def in_domain(x: FloatArray, s: FloatArray, c: FloatArray) -> NDArray[np.bool_]:
-    """Per problem (any leading axes before ``(n, m)``): positions and saliences finite and on
+    """Whether each problem's inputs are in SMP's domain.
+
+    Per problem (any leading axes before ``(n, m)``): positions and saliences finite and on
     [0, 1], capabilities finite. What :func:`smp` requires beyond shapes, salience sums and
-    positive capabilities (which :func:`prepare`'s ``active`` mask covers)."""
+    positive capabilities (which :func:`prepare`'s ``active`` mask covers).
+    """
     ok_x = np.all(np.isfinite(x) & (x >= 0.0) & (x <= 1.0), axis=(-2, -1))
     ok_s = np.all(np.isfinite(s) & (s >= 0.0) & (s <= 1.0), axis=(-2, -1))
     ok_c = np.all(np.isfinite(c), axis=-1)
@@ -478,8 +484,11 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 def batch_kernel(
     batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
 ) -> FloatArray | None:
-    """The batch kernel (:mod:`accord.models.smp.batch`; deterministic under the switches the
-    engines cover, ``rng`` unused)."""
+    """The SMP batch kernel.
+
+    The batch kernel (:mod:`accord.models.smp.batch`; deterministic under the switches the
+    engines cover, ``rng`` unused).
+    """
     from accord.models.smp.batch import kernel
 
     return kernel(batch, params, rng)
