@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from accord.files import write_atomic
+from accord.wargame.display import variable_groups, variable_unit
 from accord.wargame.engine import Game
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import (
@@ -249,7 +252,14 @@ class Names:
         return None, var_id
 
     def variable(self, var_id: str) -> str:
+        """The variable's name for a reader.
+
+        Its declared ``label`` (:func:`accord.wargame.display.variable_label`), else the first
+        clause of its description, else a name made from its id (``Belgium: thr``).
+        """
         v = self.variables.get(var_id)
+        if v is not None and v.label:
+            return v.label
         if v is not None and v.description:
             text = v.description.split(";")[0].strip()
             if len(text) <= 70:
@@ -382,26 +392,47 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 
 
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
-    """Inline SVG charts of the variables that change, each as a share of its range: one chart
-    per theme (team or shared), at most eight lines each, labelled by name."""
+    """Inline SVG charts of the variables that change, each as a share of its range.
+
+    One chart per theme (the scenario's ``display:`` groups, else the default grouping of
+    :func:`accord.wargame.display.variable_groups`), at most eight lines each, labelled by
+    name. A collapsed series (the allies' threat perceptions, say) is one band: the median of
+    its members with their minimum-maximum range shaded.
+    """
     from accord.svg import figure_to_svg, new_figure
 
     names = Names(scenario)
-    moving = [k for k, v in data.items() if v and max(v) != min(v)]
-    themes: dict[str, list[str]] = {}
-    for k in moving:
-        themes.setdefault(names.theme(k), []).append(k)
+    moving = tuple(k for k, v in data.items() if v and max(v) != min(v))
     charts = []
-    for theme, members in sorted(themes.items(), key=lambda kv: (kv[0] == SHARED, kv[0])):
-        for start in range(0, len(members), 8):
-            chunk = members[start : start + 8]
-            fig = new_figure(10.0, 3.4)
+
+    def share(name: str) -> list[float]:
+        lo, hi = scenario.lo[name], scenario.hi[name]
+        return [(v - lo) / (hi - lo) for v in data[name]]
+
+    for group in variable_groups(scenario, only=moving):
+        if group.collapse:
+            rows = np.array([share(v) for v in group.variables])
+            turns = np.arange(rows.shape[1])
+            fig = new_figure(10.0, 3.0)
             ax = fig.add_subplot(1, 1, 1)
-            for name in chunk:
-                lo, hi = scenario.lo[name], scenario.hi[name]
-                ys = [(v - lo) / (hi - lo) for v in data[name]]
-                ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=names.variable(name))
-            ax.set_title(theme if start == 0 else f"{theme} (continued)", fontsize=11)
+            ax.fill_between(turns, rows.min(axis=0), rows.max(axis=0), alpha=0.25,
+                            label=f"range of the {len(group.variables)} that change")  # fmt: skip
+            ax.plot(turns, np.median(rows, axis=0), marker="o", markersize=3, label="median")
+            chunks = [(group.label, fig, ax)]
+        else:
+            chunks = []
+            for start in range(0, len(group.variables), 8):
+                fig = new_figure(10.0, 3.4)
+                ax = fig.add_subplot(1, 1, 1)
+                for name in group.variables[start : start + 8]:
+                    unit = variable_unit(scenario, name)
+                    label = names.variable(name) + (f" ({unit})" if unit else "")
+                    ys = share(name)
+                    ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=label)
+                title = group.label if start == 0 else f"{group.label} (continued)"
+                chunks.append((title, fig, ax))
+        for title, fig, ax in chunks:
+            ax.set_title(title, fontsize=11)
             ax.set_xlabel("turn (0 = start)", fontsize=10)
             ax.set_ylabel("share of range", fontsize=10)
             ax.set_ylim(-0.05, 1.05)
