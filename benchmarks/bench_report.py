@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/bench_report.py [--draws N] [--models M] [--mc-models M]``
 
-Runs :func:`accord.report.case_report.build_report` and :func:`write_case_report` (the HTML and
+Runs :func:`accord.analysis.case.analyse_case` and :func:`write_case_report` (the HTML and
 JSON; no PDF) the way ``accord report scenarios/japan-nato/scenario.yaml -o DIR`` does, timing
 each stage: the forecasts, the Monte Carlo (with the practised procedure on every draw), the
 deadlock, package-deal, gap and programme analyses and the bottom line, and the rendering.
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from _common import ROOT, environment, write_report
-from accord.report.case_report import build_report, write_case_report
+from accord.analysis.case import analyse_case
+from accord.report.case_report import write_case_report
 from accord.scenario.io import load
 
 SCENARIO = ROOT / "scenarios" / "japan-nato" / "scenario.yaml"
@@ -49,7 +50,7 @@ def main() -> None:
     scenario = load(SCENARIO)
     stages["load"] = time.perf_counter() - last[0]
     last[0] = time.perf_counter()
-    report = build_report(
+    report = analyse_case(
         scenario,
         models=args.models,
         mc_models=args.mc_models,

@@ -51,11 +51,12 @@ MEASURE = """() => {
 
 
 def make_report(source: Path, folder: Path, draws: int, **options: object) -> Path:
-    from accord.report.case_report import build_report, write_case_report
+    from accord.analysis.case import analyse_case
+    from accord.report.case_report import write_case_report
     from accord.scenario.io import load
 
     scenario = load(source)
-    report = build_report(scenario, draws=draws, seed=0, source=source, **options)  # type: ignore[arg-type]
+    report = analyse_case(scenario, draws=draws, seed=0, source=source, **options)  # type: ignore[arg-type]
     return write_case_report(report, folder)
 
 
@@ -133,11 +134,12 @@ def test_cli_report_pdf(run_cli: Any, tmp_path: Path) -> None:
 @pytest.mark.skipif(not JAPAN_NATO.is_file(), reason="scenarios/japan-nato/scenario.yaml is absent")
 def test_japan_nato_report_renders_in_chromium(tmp_path: Path) -> None:
     # the fast models keep the suite quick; `make demo` runs them all
-    from accord.report.case_report import build_report, write_case_report
+    from accord.analysis.case import analyse_case
+    from accord.report.case_report import write_case_report
     from accord.scenario.io import load
 
     chromium_path()
-    report = build_report(
+    report = analyse_case(
         load(JAPAN_NATO),
         draws=40,
         seed=0,

@@ -16,7 +16,8 @@ from accord.analysis.bottom_line import (
     icd203,
     record_agrees,
 )
-from accord.report.case_report import CaseReport, build_report, render_case_report
+from accord.analysis.case import analyse_case
+from accord.report.case_report import CaseReport, render_case_report
 from accord.report.html import display_path, scrub_paths
 from accord.scenario.io import load
 
@@ -92,7 +93,7 @@ def test_scrub_paths_removes_absolute_paths_only() -> None:
 
 @pytest.fixture(scope="module")
 def report() -> CaseReport:
-    return build_report(
+    return analyse_case(
         load(SMALL),
         source=SMALL.resolve(),
         models="compromise,median",
