@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from accord.files import write_atomic
+from accord.wargame.alternatives import OptionOutcomes, consequences
 from accord.wargame.display import variable_groups, variable_unit
 from accord.wargame.engine import Game
 from accord.wargame.loader import CompiledScenario
@@ -331,8 +332,21 @@ def story(event: Event, names: Names) -> str:
     return "Game started"
 
 
-def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list[dict[str, Any]]:
+def decision_points(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    *,
+    runs: int = 0,
+    seed: int = 0,
+    max_points: int = 3,
+) -> list[dict[str, Any]]:
     """The game's decision points, each with its alternatives (names, not ids).
+
+    With ``runs > 0``, the first ``max_points`` points where an actor chose an action also get
+    ``consequences``: each option (as played, then the alternatives) played on ``runs`` times
+    from that turn with the war-game Monte Carlo's players and seeds
+    (:func:`accord.wargame.alternatives.consequences`), as a list of
+    :class:`~accord.wargame.alternatives.OptionOutcomes`.
 
     * a group decision: who supported, the blockers, and the pivotal members (each one's switch
       alone would have changed the result);
@@ -347,6 +361,7 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
     state = GameState()
     adjudicated = set(scenario.probabilities)
     rows: list[dict[str, Any]] = []
+    budget = max_points
     for e in events:
         row: dict[str, Any] | None = None
         if isinstance(e, DecisionTaken):
@@ -383,6 +398,18 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
                     f"--at {e.turn - 1} --set orders.{actor}={chosen}"
                 )
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": alts}
+            if runs > 0 and chosen and others and budget > 0:
+                budget -= 1
+                row["consequences"] = consequences(
+                    scenario,
+                    events,
+                    turn=e.turn,
+                    actor=actor,
+                    chosen=chosen,
+                    alternatives=others,
+                    runs=runs,
+                    seed=seed,
+                )
         elif isinstance(e, Override | GameEnded) or (isinstance(e, Draw) and not e.success):
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": []}
         if row is not None:
@@ -511,16 +538,39 @@ def _headline(scenario: CompiledScenario, events: Sequence[Event], names: Names)
     return f"Outcome: {names.thing(end.outcome)}."
 
 
+def _consequences_html(options: Sequence[OptionOutcomes], names: Names) -> str:
+    """The outcome distribution of each option, as played first (escaped HTML)."""
+    if not options:
+        return ""
+    runs = options[0].runs
+    items = []
+    for o in options:
+        head = "as played" if o.as_played else f"had it ordered {names.thing(o.action).lower()}"
+        spread = ", ".join(f"{names.thing(k)} {n}/{o.runs}" for k, n in o.outcomes.items())
+        items.append(f"<li>{html.escape(f'{head}: {spread}')}</li>")
+    return (
+        f'<p class="chg">Monte Carlo: {runs} seeded continuations of each option from this '
+        "turn, automated players, the same seeds for every option:</p><ul>"
+        + "".join(items)
+        + "</ul>"
+    )
+
+
 def full_review_html(
     scenario: CompiledScenario,
     events: Sequence[Event],
     debrief_href: Callable[[str], str] | None = None,
+    *,
+    runs: int = 0,
+    seed: int = 0,
 ) -> str:
     """The after-action review page: the outcome, the state charts by theme, decision points
     with the alternatives not taken, the timeline as a story, and links to each team's debrief.
 
     ``debrief_href(team)`` gives each link's target: by default the file name that
-    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).
+    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``). With
+    ``runs > 0`` the first decision points also show the Monte Carlo consequences of each
+    alternative (:func:`decision_points`).
     """
     esc = html.escape
     href = debrief_href or (lambda team: f"debrief-{team}.html")
@@ -541,8 +591,9 @@ def full_review_html(
         '<h2>Decision points and alternatives</h2><table><tr><th class="n">turn</th>'
         "<th>decision point</th><th>alternatives not taken</th></tr>",
     ]
-    for row in decision_points(scenario, events):
+    for row in decision_points(scenario, events, runs=runs, seed=seed):
         alts = "<br>".join(esc(a) for a in row["alternatives"]) or "-"
+        alts += _consequences_html(row.get("consequences", ()), names)
         parts.append(
             f"<tr class='k-{esc(row['kind'])}'><td class=\"n\">{row['turn']}</td>"
             f"<td>{esc(row['text'])}</td><td>{alts}</td></tr>"
@@ -565,11 +616,22 @@ def full_review_html(
     return _page(f"After-action review: {spec.title}", parts)
 
 
-def write_review(scenario: CompiledScenario, events: Sequence[Event], folder: Path) -> list[Path]:
-    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``."""
+def write_review(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    folder: Path,
+    *,
+    runs: int = 0,
+    seed: int = 0,
+) -> list[Path]:
+    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``.
+
+    ``runs`` and ``seed``: the Monte Carlo continuations of the alternatives not taken
+    (:func:`full_review_html`; 0 runs: none).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "index.html"]
-    write_atomic(written[0], full_review_html(scenario, events))
+    write_atomic(written[0], full_review_html(scenario, events, runs=runs, seed=seed))
     for team in team_members(scenario):
         path = folder / f"debrief-{team}.html"
         write_atomic(path, team_debrief_html(scenario, events, team))
