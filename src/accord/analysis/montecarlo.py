@@ -167,16 +167,38 @@ def pass_and_allowed(
 # summaries
 
 
+def average_ranks(values: FloatArray) -> FloatArray:
+    """The 1-based ranks of each column of ``values`` ``(B, p)``, ties given their average rank.
+
+    The same numbers as ``scipy.stats.rankdata(values, axis=0)`` (tested): a run of equal values
+    at sorted positions ``s .. e - 1`` gets ``0.5 * (s + e + 1)``. NumPy only, so that the
+    Monte Carlo does not import SciPy's statistics package (about a second).
+    """
+    data = np.asarray(values, dtype=np.float64)
+    order = np.argsort(data, axis=0, kind="stable")
+    ordered = np.take_along_axis(data, order, axis=0)
+    ranks = np.empty_like(data)
+    n = data.shape[0]
+    for j in range(data.shape[1]):
+        new = np.empty(n, dtype=np.bool_)
+        new[:1] = True
+        new[1:] = ordered[1:, j] != ordered[:-1, j]
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], n)
+        group = np.cumsum(new) - 1
+        ranks[order[:, j], j] = 0.5 * (starts + ends + 1)[group]
+    ranks[:, np.isnan(data).any(axis=0)] = np.nan  # as rankdata's nan_policy="propagate"
+    return ranks
+
+
 def spearman(inputs: FloatArray, outputs: FloatArray) -> FloatArray:
     """Spearman rank correlations ``(p, q)`` between the columns of ``inputs`` ``(B, p)`` and
     ``outputs`` ``(B, q)``: the Pearson correlation of average ranks; 0 where a column is
     constant."""
-    from scipy.stats import rankdata
-
     if inputs.shape[0] < 2 or inputs.shape[1] == 0 or outputs.shape[1] == 0:
         return np.zeros((inputs.shape[1], outputs.shape[1]))
-    ri = rankdata(inputs, axis=0)
-    ro = rankdata(outputs, axis=0)
+    ri = average_ranks(inputs)
+    ro = average_ranks(outputs)
     ri = ri - ri.mean(axis=0)
     ro = ro - ro.mean(axis=0)
     ni = np.sqrt(np.sum(ri**2, axis=0))

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from accord.analysis.case import CaseAnalysis, Unavailable
@@ -61,8 +63,64 @@ def report_date() -> str:
     return moment.date().isoformat()
 
 
-def render_case_report(report: CaseReport) -> str:
-    """The report as one HTML string (no scripts, no external references, no absolute path)."""
+_RENDERING: CaseReport | None = None
+"""The report being rendered, inherited by forked section workers (not pickled)."""
+
+
+def _section(index: int) -> str:
+    """Section ``index`` of the report's body: the issues in order, then package deals,
+    perception gaps, programmes, and the sources with the list of numbers."""
+    report = _RENDERING
+    assert report is not None
+    issues = report.forecast.issues
+    if index < len(issues):
+        return _issue_section(report, issues[index])
+    tail = (
+        _deals_section,
+        _gaps_section,
+        _programmes_section,
+        lambda r: _sources_section(r) + numbers_section(r),
+    )
+    return tail[index - len(issues)](report)
+
+
+def default_jobs() -> int:
+    """The processes that draw the report's sections: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _sections(report: CaseReport, jobs: int | None) -> list[str]:
+    """Every body section's HTML, in order.
+
+    The sections' charts (matplotlib) are most of the rendering time and independent of one
+    another, so with ``jobs > 1`` they are drawn in forked worker processes, which inherit the
+    report rather than receive it pickled. The HTML is the same either way: each chart's SVG
+    ids are hashed from its content with a fixed salt (:mod:`accord.svg`), and the sections
+    are joined in order (tested).
+    """
+    global _RENDERING
+    count = len(report.forecast.issues) + 4
+    workers = min(default_jobs() if jobs is None else jobs, count)
+    _RENDERING = report
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(pool.map(_section, range(count)))
+        return [_section(i) for i in range(count)]
+    finally:
+        _RENDERING = None
+
+
+def render_case_report(report: CaseReport, *, jobs: int | None = None) -> str:
+    """The report as one HTML string (no scripts, no external references, no absolute path).
+
+    ``jobs``: processes drawing the sections' charts (default: the cores available; 1 draws
+    them in this process). The result does not depend on it.
+    """
     from accord import __version__
 
     scenario = report.scenario
@@ -100,15 +158,7 @@ def render_case_report(report: CaseReport) -> str:
         body.append(f"<p>{_e(scenario.description)}</p>")
     body.append("<nav><ol>" + "".join(toc) + "</ol></nav>")
     body.append(_summary(report))
-    body.extend(
-        f'<section class="page">{_issue_section(report, item)}</section>' for item in issues
-    )
-    body.append(f'<section class="page">{_deals_section(report)}</section>')
-    body.append(f'<section class="page">{_gaps_section(report)}</section>')
-    body.append(f'<section class="page">{_programmes_section(report)}</section>')
-    body.append(
-        f'<section class="page">{_sources_section(report)}{numbers_section(report)}</section>'
-    )
+    body.extend(f'<section class="page">{part}</section>' for part in _sections(report, jobs))
     return scrub_paths(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -118,15 +168,20 @@ def render_case_report(report: CaseReport) -> str:
     )
 
 
-def write_case_report(report: CaseReport, folder: Path, *, pdf: bool = False) -> Path:
-    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically), and with ``pdf``
-    ``report.pdf`` printed by Chromium (:mod:`accord.report.pdf`); return the HTML."""
+def write_case_report(
+    report: CaseReport, folder: Path, *, pdf: bool = False, jobs: int | None = None
+) -> Path:
+    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically).
+
+    With ``pdf`` also ``report.pdf``, printed by Chromium (:mod:`accord.report.pdf`); ``jobs``
+    as in :func:`render_case_report`. Returns the HTML's path.
+    """
     from accord.forecast import _jsonable
     from accord.scenario.yaml_io import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.html"
-    write_atomic(path, render_case_report(report))
+    write_atomic(path, render_case_report(report, jobs=jobs))
     write_atomic(
         folder / "report.json",
         scrub_paths(json.dumps(_jsonable(report.to_json_dict()), indent=2, ensure_ascii=False)),

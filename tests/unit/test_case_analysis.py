@@ -1,0 +1,49 @@
+"""The case analyses (analysis/case.py) and the report's rendering speed-ups (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from accord.analysis.case import analyse_case
+from accord.analysis.montecarlo import average_ranks
+from accord.report.case_report import render_case_report
+from accord.scenario.io import load
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "small.yaml"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 4)),
+        elements=st.sampled_from([0.0, 1.0, 2.5, -3.0, 7.0, float("nan")]) | st.floats(-5, 5),
+    )
+)
+def test_average_ranks_are_scipys(values: np.ndarray) -> None:
+    from scipy.stats import rankdata
+
+    expected = rankdata(values, axis=0)
+    assert np.array_equal(average_ranks(values), expected, equal_nan=True)
+
+
+def test_sections_drawn_in_worker_processes_give_the_same_html() -> None:
+    report = analyse_case(
+        load(SMALL), models="compromise,median", mc_models="compromise", draws=30, source=SMALL
+    )
+    one = render_case_report(report, jobs=1)
+    assert render_case_report(report, jobs=2) == one
+    assert one.count('<section class="page">') == len(report.forecast.issues) + 4
+
+
+def test_analyse_case_rejects_bad_arguments_at_once() -> None:
+    from accord.errors import AccordError
+
+    with pytest.raises(AccordError):
+        analyse_case(load(SMALL), models="no-such-model", draws=5)
