@@ -47,3 +47,33 @@ def test_analyse_case_rejects_bad_arguments_at_once() -> None:
 
     with pytest.raises(AccordError):
         analyse_case(load(SMALL), models="no-such-model", draws=5)
+
+
+def test_shared_one_dimension_winsets_give_constrains_allowed_outcomes() -> None:
+    """The Monte Carlo computes each draw's 1-D winset once for all models; the allowed
+    outcomes equal :func:`accord.rules.constrain.constrain`'s, draw by draw."""
+    from accord.analysis.montecarlo import (
+        _issue_rule,
+        apply_draws,
+        draw_values,
+        pass_and_allowed,
+        uncertain_inputs,
+    )
+    from accord.scale.batch import run_batch
+
+    root = Path(__file__).resolve().parents[2]
+    scenario = load(root / "scenarios" / "japan-nato" / "scenario.yaml")
+    issue = "tokyo-office"
+    inputs = uncertain_inputs(scenario, issue)
+    batch = apply_draws(scenario, issue, inputs, draw_values(inputs, 60, np.random.default_rng(3), "uniform"))
+    rule = _issue_rule(scenario, issue, None)
+    cache: dict[int, object] = {}
+    failing = 0
+    for model in ("compromise", "median"):
+        outcomes = run_batch(model, batch, {}, 1, None)
+        plain = pass_and_allowed(rule, batch, outcomes)
+        shared = pass_and_allowed(rule, batch, outcomes, None, cache)  # type: ignore[arg-type]
+        assert np.array_equal(plain[0], shared[0])
+        assert np.array_equal(plain[1], shared[1], equal_nan=True)
+        failing += int((~plain[0]).sum())
+    assert failing > 0  # the shared path was exercised
