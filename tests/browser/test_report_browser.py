@@ -172,8 +172,11 @@ def test_taiwan_review_renders_in_chromium(tmp_path: Path) -> None:
     chromium_path()
     scenario = load_wargame(TAIWAN)
     game = Game(scenario, 3, default_players(scenario)).run()
-    write_review(scenario, game.events, tmp_path / "review")
-    result = check_in_browser(tmp_path / "review" / "index.html", SCREENSHOTS / "review-taiwan.png")
+    # two continuations per alternative: the consequences list is on the page, kept short
+    write_review(scenario, game.events, tmp_path / "review", runs=2, seed=0)
+    page = tmp_path / "review" / "index.html"
+    assert "seeded continuations" in page.read_text(encoding="utf-8")
+    result = check_in_browser(page, SCREENSHOTS / "review-taiwan.png")
     assert_readable(result, min_charts=3)
     debrief = tmp_path / "review" / "debrief-jp_nsc.html"
     result = check_in_browser(debrief, SCREENSHOTS / "debrief-taiwan-jp_nsc.png")
