@@ -191,8 +191,7 @@ def _allowed_1d(
 ) -> FloatArray:
     """The allowed outcome of a failing one-dimension draw (constrain's ``interval`` and
     ``nothing-passes`` cases), its winset taken from ``winsets`` or computed and kept."""
-    from accord.rules.constrain import member_arrays, nearest_in_intervals
-    from accord.rules.winset import winset_1d
+    from accord.rules.winset import member_arrays, nearest_in_intervals, winset_1d
 
     if b not in winsets:
         xs, ss = member_arrays(rule, x, s)

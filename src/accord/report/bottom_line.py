@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from accord.analysis.bottom_line import BottomLine, record_agrees
+from accord.analysis.case import Unavailable
 from accord.report.case_data import CaseReport
-from accord.report.html import Unavailable, _actor_name, _e, _names, _table, _vals
+from accord.report.html import _actor_name, _e, _names, _table, _vals
 from accord.scenario.schema import Issue
 
 OUTCOME_WORDS = {

@@ -107,6 +107,10 @@ def _sections(report: CaseReport, jobs: int | None) -> list[str]:
     _RENDERING = report
     try:
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # load matplotlib and its fonts once, here, so that the workers inherit them
+            from accord.svg import figure_to_svg, new_figure
+
+            figure_to_svg(new_figure(1.0, 1.0))
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 return list(pool.map(_section, range(count)))
