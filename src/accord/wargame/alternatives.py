@@ -78,10 +78,10 @@ def continuation(
     orders: Mapping[str, Sequence[str]],
     seed: int,
 ) -> Game:
-    """The game branched at the start of ``turn`` with the dice re-rolled from ``seed``,
-    ``orders`` given for that turn and the automated players from then on, played to the end.
+    """The game branched at ``turn``, played to the end with other dice and these orders.
 
-    With the game's own seed and the orders actually given, it replays the game's events
+    The events of earlier turns are kept, the dice re-rolled from ``seed``, ``orders`` given
+    for that turn and the automated players play from then on. With the game's own seed and the orders actually given, it replays the game's events
     (where the game was played by the automated players).
     """
     kept = [e for e in events if e.turn < turn and not isinstance(e, GameEnded)]
