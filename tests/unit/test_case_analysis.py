@@ -65,7 +65,9 @@ def test_shared_one_dimension_winsets_give_constrains_allowed_outcomes() -> None
     scenario = load(root / "scenarios" / "japan-nato" / "scenario.yaml")
     issue = "tokyo-office"
     inputs = uncertain_inputs(scenario, issue)
-    batch = apply_draws(scenario, issue, inputs, draw_values(inputs, 60, np.random.default_rng(3), "uniform"))
+    batch = apply_draws(
+        scenario, issue, inputs, draw_values(inputs, 60, np.random.default_rng(3), "uniform")
+    )
     rule = _issue_rule(scenario, issue, None)
     cache: dict[int, object] = {}
     failing = 0
