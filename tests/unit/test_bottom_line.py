@@ -157,8 +157,9 @@ def test_japan_nato_bottom_line_has_record_and_options() -> None:
     outcome = mc.issue("tokyo-office").models[0]
     from accord.analysis.bottom_line import adoption
 
-    beyond = lambda x: x >= officer.threshold  # noqa: E731
-    expected = beyond(outcome.allowed[:, 0]) | (adoption(outcome) & beyond(outcome.outcomes[:, 0]))
+    threshold = officer.threshold
+    allowed, outcomes = outcome.allowed[:, 0], outcome.outcomes[:, 0]
+    expected = (allowed >= threshold) | (adoption(outcome) & (outcomes >= threshold))
     assert officer.p_reached == pytest.approx(float(expected.mean()))
     assert any(o.issue == "japan-mission" for o in line.options)  # the lesser format
     assert "fra" in line.objectors

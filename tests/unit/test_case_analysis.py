@@ -74,7 +74,7 @@ def test_shared_one_dimension_winsets_give_constrains_allowed_outcomes() -> None
     for model in ("compromise", "median"):
         outcomes = run_batch(model, batch, {}, 1, None)
         plain = pass_and_allowed(rule, batch, outcomes)
-        shared = pass_and_allowed(rule, batch, outcomes, None, cache)  # type: ignore[arg-type]
+        shared = pass_and_allowed(rule, batch, outcomes, None, cache)
         assert np.array_equal(plain[0], shared[0])
         assert np.array_equal(plain[1], shared[1], equal_nan=True)
         failing += int((~plain[0]).sum())
