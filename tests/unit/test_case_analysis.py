@@ -33,12 +33,26 @@ def test_average_ranks_are_scipys(values: np.ndarray) -> None:
     assert np.array_equal(average_ranks(values), expected, equal_nan=True)
 
 
-def test_sections_drawn_in_worker_processes_give_the_same_html() -> None:
+def test_sections_drawn_in_worker_processes_give_the_same_html(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import accord.report.case_report as case_report
+
+    pools: list[object] = []
+    real = case_report.ProcessPoolExecutor
+
+    def counted(*args: object, **kwargs: object) -> object:
+        pools.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(case_report, "ProcessPoolExecutor", counted)
     report = analyse_case(
         load(SMALL), models="compromise,median", mc_models="compromise", draws=30, source=SMALL
     )
     one = render_case_report(report, jobs=1)
+    assert pools == []
     assert render_case_report(report, jobs=2) == one
+    assert len(pools) == 1  # the worker processes really drew the sections
     assert one.count('<section class="page">') == len(report.forecast.issues) + 4
 
 

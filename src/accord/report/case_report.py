@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -106,7 +107,9 @@ def _sections(report: CaseReport, jobs: int | None) -> list[str]:
     workers = min(default_jobs() if jobs is None else jobs, count)
     _RENDERING = report
     try:
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # fork only from a single-threaded process (a web server's threads may hold locks)
+        alone = threading.active_count() == 1
+        if workers > 1 and alone and "fork" in multiprocessing.get_all_start_methods():
             # load matplotlib and its fonts once, here, so that the workers inherit them
             from accord.svg import figure_to_svg, new_figure
 
