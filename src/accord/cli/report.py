@@ -244,7 +244,8 @@ def report(
     ] = False,
 ) -> None:
     """Write one self-contained HTML report of the scenario (works offline), and a PDF."""
-    from accord.report.case_report import build_report, write_case_report
+    from accord.analysis.case import analyse_case
+    from accord.report.case_report import write_case_report
 
     _check_draws(draws)
     _check_output(output)
@@ -254,7 +255,7 @@ def report(
         chromium_executable()  # fail before the long computation
     scenario = load_with_inputs(file, inputs)
     with progress_bar("report") as update:
-        data = build_report(
+        data = analyse_case(
             scenario,
             models=model,
             mc_models=mc_model,

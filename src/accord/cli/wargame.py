@@ -605,14 +605,25 @@ def review(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the HTML pages.")],
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
+    runs: Annotated[
+        int,
+        typer.Option(
+            "--runs",
+            min=0,
+            max=1000,
+            help="Monte Carlo continuations of each alternative not taken at the first three "
+            "decision points (0: none).",
+        ),
+    ] = 10,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of those runs.")] = 0,
 ) -> None:
     """After-action review as self-contained HTML.
 
-    Timeline, state charts, decision points with alternatives, and a start-of-turn debrief page per
-    team.
+    Timeline, state charts, decision points with
+    alternatives and their Monte Carlo consequences, and a start-of-turn debrief page per team.
     """
     from accord.wargame.review import write_review
 
     loaded = load_logged_game(log, scenario, db)
-    written = write_review(loaded.scenario, loaded.events, output)
+    written = write_review(loaded.scenario, loaded.events, output, runs=runs, seed=seed)
     out.print(f"wrote {len(written)} pages to {output}/ (open index.html)")

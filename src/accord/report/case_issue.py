@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from accord.analysis.case import Unavailable
 from accord.analysis.montecarlo import MonteCarloResult, describe_rho
 from accord.forecast import IssueForecast
 from accord.report import charts
 from accord.report.case_data import CaseReport
 from accord.report.html import (
-    Unavailable,
     _actor_name,
     _dim_label,
     _e,

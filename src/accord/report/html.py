@@ -11,12 +11,12 @@ import math
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from accord.analysis.case import Unavailable
 from accord.scenario.schema import Issue, Scenario
 from accord.style import CSS
 
@@ -46,13 +46,6 @@ def _vals(values: Any, digits: int = 3) -> str:
     if array.size > 2 and np.all(np.isfinite(array)) and np.allclose(array, array[0], 1e-9, 1e-9):
         return f"all {array.size}: {_num(float(array[0]), digits)}"
     return ", ".join(_num(float(v), digits) for v in array)
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """An analysis that could not be included, and why (shown in the report)."""
-
-    reason: str
 
 
 def _figure(svg: str, caption: str) -> str:

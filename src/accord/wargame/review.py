@@ -13,7 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from accord.files import write_atomic
+from accord.wargame.alternatives import OptionOutcomes, consequences
+from accord.wargame.display import variable_groups, variable_unit
 from accord.wargame.engine import Game
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import (
@@ -262,8 +266,14 @@ class Names:
         return None, var_id
 
     def variable(self, var_id: str) -> str:
-        """A variable's short description, else its owner and id made readable."""
+        """The variable's name for a reader.
+
+        Its declared ``label`` (:func:`accord.wargame.display.variable_label`), else the first
+        clause of its description, else a name made from its id (``Belgium: thr``).
+        """
         v = self.variables.get(var_id)
+        if v is not None and v.label:
+            return v.label
         if v is not None and v.description:
             text = v.description.split(";")[0].strip()
             if len(text) <= 70:
@@ -336,8 +346,21 @@ def story(event: Event, names: Names) -> str:
     return "Game started"
 
 
-def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list[dict[str, Any]]:
+def decision_points(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    *,
+    runs: int = 0,
+    seed: int = 0,
+    max_points: int = 3,
+) -> list[dict[str, Any]]:
     """The game's decision points, each with its alternatives (names, not ids).
+
+    With ``runs > 0``, the first ``max_points`` points where an actor chose an action also get
+    ``consequences``: each option (as played, then the alternatives) played on ``runs`` times
+    from that turn with the war-game Monte Carlo's players and seeds
+    (:func:`accord.wargame.alternatives.consequences`), as a list of
+    :class:`~accord.wargame.alternatives.OptionOutcomes`.
 
     * a group decision: who supported, the blockers, and the pivotal members (each one's switch
       alone would have changed the result);
@@ -352,6 +375,7 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
     state = GameState()
     adjudicated = set(scenario.probabilities)
     rows: list[dict[str, Any]] = []
+    budget = max_points
     for e in events:
         row: dict[str, Any] | None = None
         if isinstance(e, DecisionTaken):
@@ -388,6 +412,18 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
                     f"--at {e.turn - 1} --set orders.{actor}={chosen}"
                 )
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": alts}
+            if runs > 0 and chosen and others and budget > 0:
+                budget -= 1
+                row["consequences"] = consequences(
+                    scenario,
+                    events,
+                    turn=e.turn,
+                    actor=actor,
+                    chosen=chosen,
+                    alternatives=others,
+                    runs=runs,
+                    seed=seed,
+                )
         elif isinstance(e, Override | GameEnded) or (isinstance(e, Draw) and not e.success):
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": []}
         if row is not None:
@@ -399,26 +435,45 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
     """Inline SVG charts of the variables that change, each as a share of its range.
 
-    One chart per theme (team or shared), at most eight lines each, labelled by name.
+    One chart per theme (the scenario's ``display:`` groups, else the default grouping of
+    :func:`accord.wargame.display.variable_groups`), at most eight lines each, labelled by
+    name. A collapsed series (the allies' threat perceptions, say) is one band: the median of
+    its members with their minimum-maximum range shaded.
     """
     from accord.svg import figure_to_svg, new_figure
 
     names = Names(scenario)
-    moving = [k for k, v in data.items() if v and max(v) != min(v)]
-    themes: dict[str, list[str]] = {}
-    for k in moving:
-        themes.setdefault(names.theme(k), []).append(k)
+    moving = tuple(k for k, v in data.items() if v and max(v) != min(v))
     charts = []
-    for theme, members in sorted(themes.items(), key=lambda kv: (kv[0] == SHARED, kv[0])):
-        for start in range(0, len(members), 8):
-            chunk = members[start : start + 8]
-            fig = new_figure(10.0, 3.4)
+
+    def share(name: str) -> list[float]:
+        lo, hi = scenario.lo[name], scenario.hi[name]
+        return [(v - lo) / (hi - lo) for v in data[name]]
+
+    for group in variable_groups(scenario, only=moving):
+        if group.collapse:
+            rows = np.array([share(v) for v in group.variables])
+            turns = np.arange(rows.shape[1])
+            fig = new_figure(10.0, 3.0)
             ax = fig.add_subplot(1, 1, 1)
-            for name in chunk:
-                lo, hi = scenario.lo[name], scenario.hi[name]
-                ys = [(v - lo) / (hi - lo) for v in data[name]]
-                ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=names.variable(name))
-            ax.set_title(theme if start == 0 else f"{theme} (continued)", fontsize=11)
+            ax.fill_between(turns, rows.min(axis=0), rows.max(axis=0), alpha=0.25,
+                            label=f"range of the {len(group.variables)} that change")  # fmt: skip
+            ax.plot(turns, np.median(rows, axis=0), marker="o", markersize=3, label="median")
+            chunks = [(group.label, fig, ax)]
+        else:
+            chunks = []
+            for start in range(0, len(group.variables), 8):
+                fig = new_figure(10.0, 3.4)
+                ax = fig.add_subplot(1, 1, 1)
+                for name in group.variables[start : start + 8]:
+                    unit = variable_unit(scenario, name)
+                    label = names.variable(name) + (f" ({unit})" if unit else "")
+                    ys = share(name)
+                    ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=label)
+                title = group.label if start == 0 else f"{group.label} (continued)"
+                chunks.append((title, fig, ax))
+        for title, fig, ax in chunks:
+            ax.set_title(title, fontsize=11)
             ax.set_xlabel("turn (0 = start)", fontsize=10)
             ax.set_ylabel("share of range", fontsize=10)
             ax.set_ylim(-0.05, 1.05)
@@ -499,10 +554,31 @@ def _headline(scenario: CompiledScenario, events: Sequence[Event], names: Names)
     return f"Outcome: {names.thing(end.outcome)}."
 
 
+def _consequences_html(options: Sequence[OptionOutcomes], names: Names) -> str:
+    """The outcome distribution of each option, as played first (escaped HTML)."""
+    if not options:
+        return ""
+    runs = options[0].runs
+    items = []
+    for o in options:
+        head = "as played" if o.as_played else f"had it ordered {names.thing(o.action).lower()}"
+        spread = ", ".join(f"{names.thing(k)} {n}/{o.runs}" for k, n in o.outcomes.items())
+        items.append(f"<li>{html.escape(f'{head}: {spread}')}</li>")
+    return (
+        f'<p class="chg">Monte Carlo: {runs} seeded continuations of each option from this '
+        "turn, automated players, the same seeds for every option:</p><ul>"
+        + "".join(items)
+        + "</ul>"
+    )
+
+
 def full_review_html(
     scenario: CompiledScenario,
     events: Sequence[Event],
     debrief_href: Callable[[str], str] | None = None,
+    *,
+    runs: int = 0,
+    seed: int = 0,
 ) -> str:
     """The after-action review page.
 
@@ -510,7 +586,9 @@ def full_review_html(
     timeline as a story, and links to each team's debrief.
 
     ``debrief_href(team)`` gives each link's target: by default the file name that
-    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).
+    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``). With
+    ``runs > 0`` the first decision points also show the Monte Carlo consequences of each
+    alternative (:func:`decision_points`).
     """
     esc = html.escape
     href = debrief_href or (lambda team: f"debrief-{team}.html")
@@ -531,8 +609,9 @@ def full_review_html(
         '<h2>Decision points and alternatives</h2><table><tr><th class="n">turn</th>'
         "<th>decision point</th><th>alternatives not taken</th></tr>",
     ]
-    for row in decision_points(scenario, events):
+    for row in decision_points(scenario, events, runs=runs, seed=seed):
         alts = "<br>".join(esc(a) for a in row["alternatives"]) or "-"
+        alts += _consequences_html(row.get("consequences", ()), names)
         parts.append(
             f"<tr class='k-{esc(row['kind'])}'><td class=\"n\">{row['turn']}</td>"
             f"<td>{esc(row['text'])}</td><td>{alts}</td></tr>"
@@ -555,11 +634,22 @@ def full_review_html(
     return _page(f"After-action review: {spec.title}", parts)
 
 
-def write_review(scenario: CompiledScenario, events: Sequence[Event], folder: Path) -> list[Path]:
-    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``."""
+def write_review(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    folder: Path,
+    *,
+    runs: int = 0,
+    seed: int = 0,
+) -> list[Path]:
+    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``.
+
+    ``runs`` and ``seed``: the Monte Carlo continuations of the alternatives not taken
+    (:func:`full_review_html`; 0 runs: none).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "index.html"]
-    write_atomic(written[0], full_review_html(scenario, events))
+    write_atomic(written[0], full_review_html(scenario, events, runs=runs, seed=seed))
     for team in team_members(scenario):
         path = folder / f"debrief-{team}.html"
         write_atomic(path, team_debrief_html(scenario, events, team))
