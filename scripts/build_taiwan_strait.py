@@ -72,11 +72,35 @@ def table() -> dict[tuple[str, str], dict[str, str]]:
         return {(r["actor"], r["attribute"]): r for r in csv.DictReader(fh)}
 
 
-def fact_variable(vid: str, row: dict[str, str], hi: float, spread: float) -> dict[str, Any]:
+#: The per-ally series: variable prefix -> (label before the ally's name, unit).
+SERIES_LABELS = {
+    "thr": ("Threat perception of China", "0-100"),
+    "exp": ("China's share of imports", "%"),
+    "def": ("Defence spending", "% of GDP"),
+    "aln": ("Stance on NATO in the Indo-Pacific", "0-1"),
+}
+
+
+def series_label(vid: str, names: dict[str, str]) -> dict[str, str]:
+    """The ``label`` and ``unit`` of a per-ally variable such as ``thr_alb``.
+
+    The label is the series' theme and the ally's name (``Threat perception of China:
+    Albania``); the unit is the table's (``scenarios/facts/actor_attributes.csv``).
+    """
+    prefix, _, ally = vid.partition("_")
+    text, unit = SERIES_LABELS[prefix]
+    return {"label": f"{text}: {names.get(ally, ally)}", "unit": unit}
+
+
+def fact_variable(
+    vid: str, row: dict[str, str], hi: float, spread: float, names: dict[str, str]
+) -> dict[str, Any]:
     """A variable copied from the table; a sourced value gets an assumed +-spread range (the
-    proxy's uncertainty), an assumed one the table's range."""
+    proxy's uncertainty), an assumed one the table's range. It is labelled by
+    :func:`series_label`."""
     value = float(row["value"])
-    v: dict[str, Any] = {"id": vid, "lo": 0, "hi": hi, "initial": value}
+    v: dict[str, Any] = {"id": vid, **series_label(vid, names), "lo": 0, "hi": hi}
+    v["initial"] = value
     v["fact"] = f"{row['actor']}.{row['attribute']}"
     if row["assumed"] == "true":
         v["range"] = [float(row["range_lo"]), float(row["range_hi"])]
@@ -113,15 +137,19 @@ def main() -> None:
             }
         )
     variables = core["variables"]
+    # Short names for labels ("Republic of Korea", not the actor's full description).
+    names = {a: name for a, name, _ in allies} | {"kor": "South Korea", "aus": "Australia"}
     for a in [*iso, "kor", "aus"]:
-        variables.append(fact_variable(f"thr_{a}", attrs[(a, "threat_china")], 100, 10))
+        variables.append(fact_variable(f"thr_{a}", attrs[(a, "threat_china")], 100, 10, names))
     for a in iso:
-        variables.append(fact_variable(f"exp_{a}", attrs[(a, "china_import_share_pct")], 100, 0))
-        variables.append(fact_variable(f"def_{a}", attrs[(a, "defence_pct_gdp")], 10, 0))
+        share = attrs[(a, "china_import_share_pct")]
+        variables.append(fact_variable(f"exp_{a}", share, 100, 0, names))
+        variables.append(fact_variable(f"def_{a}", attrs[(a, "defence_pct_gdp")], 10, 0, names))
         value, why = ALIGNMENT.get(a, (0.5, "no recorded stance on NATO in the Indo-Pacific"))
         variables.append(
             {
                 "id": f"aln_{a}",
+                **series_label(f"aln_{a}", names),
                 "lo": 0,
                 "hi": 1,
                 "initial": value,

@@ -51,11 +51,12 @@ MEASURE = """() => {
 
 
 def make_report(source: Path, folder: Path, draws: int, **options: object) -> Path:
-    from accord.report.case_report import build_report, write_case_report
+    from accord.analysis.case import analyse_case
+    from accord.report.case_report import write_case_report
     from accord.scenario.io import load
 
     scenario = load(source)
-    report = build_report(scenario, draws=draws, seed=0, source=source, **options)  # type: ignore[arg-type]
+    report = analyse_case(scenario, draws=draws, seed=0, source=source, **options)  # type: ignore[arg-type]
     return write_case_report(report, folder)
 
 
@@ -133,11 +134,12 @@ def test_cli_report_pdf(run_cli: Any, tmp_path: Path) -> None:
 @pytest.mark.skipif(not JAPAN_NATO.is_file(), reason="scenarios/japan-nato/scenario.yaml is absent")
 def test_japan_nato_report_renders_in_chromium(tmp_path: Path) -> None:
     # the fast models keep the suite quick; `make demo` runs them all
-    from accord.report.case_report import build_report, write_case_report
+    from accord.analysis.case import analyse_case
+    from accord.report.case_report import write_case_report
     from accord.scenario.io import load
 
     chromium_path()
-    report = build_report(
+    report = analyse_case(
         load(JAPAN_NATO),
         draws=40,
         seed=0,
@@ -170,8 +172,11 @@ def test_taiwan_review_renders_in_chromium(tmp_path: Path) -> None:
     chromium_path()
     scenario = load_wargame(TAIWAN)
     game = Game(scenario, 3, default_players(scenario)).run()
-    write_review(scenario, game.events, tmp_path / "review")
-    result = check_in_browser(tmp_path / "review" / "index.html", SCREENSHOTS / "review-taiwan.png")
+    # two continuations per alternative: the consequences list is on the page, kept short
+    write_review(scenario, game.events, tmp_path / "review", runs=2, seed=0)
+    page = tmp_path / "review" / "index.html"
+    assert "seeded continuations" in page.read_text(encoding="utf-8")
+    result = check_in_browser(page, SCREENSHOTS / "review-taiwan.png")
     assert_readable(result, min_charts=3)
     debrief = tmp_path / "review" / "debrief-jp_nsc.html"
     result = check_in_browser(debrief, SCREENSHOTS / "debrief-taiwan-jp_nsc.png")

@@ -16,7 +16,8 @@ from accord.analysis.bottom_line import (
     icd203,
     record_agrees,
 )
-from accord.report.case_report import CaseReport, build_report, render_case_report
+from accord.analysis.case import analyse_case
+from accord.report.case_report import CaseReport, render_case_report
 from accord.report.html import display_path, scrub_paths
 from accord.scenario.io import load
 
@@ -92,7 +93,7 @@ def test_scrub_paths_removes_absolute_paths_only() -> None:
 
 @pytest.fixture(scope="module")
 def report() -> CaseReport:
-    return build_report(
+    return analyse_case(
         load(SMALL),
         source=SMALL.resolve(),
         models="compromise,median",
@@ -149,9 +150,29 @@ def test_japan_nato_bottom_line_has_record_and_options() -> None:
     assert line.term is not None and line.procedure == "practised"
     labels = [o.label for o in line.options]
     assert "liaison officer" in labels  # the anchor named in the unit
+    officer = next(o for o in line.options if o.label == "liaison officer")
+    # reached from halfway between the next weaker named point and the anchor, not at it
+    assert officer.value is not None and officer.threshold is not None
+    assert officer.threshold < officer.value
+    outcome = mc.issue("tokyo-office").models[0]
+    from accord.analysis.bottom_line import adoption
+
+    threshold = officer.threshold
+    allowed, outcomes = outcome.allowed[:, 0], outcome.outcomes[:, 0]
+    expected = (allowed >= threshold) | (adoption(outcome) & (outcomes >= threshold))
+    assert officer.p_reached == pytest.approx(float(expected.mean()))
     assert any(o.issue == "japan-mission" for o in line.options)  # the lesser format
     assert "fra" in line.objectors
     assert scenario.issue("tokyo-office").record is not None
+
+
+def test_reach_threshold_is_the_midpoint_to_the_next_weaker_point() -> None:
+    from accord.analysis.bottom_line import reach_threshold
+
+    assert reach_threshold(60, [0, 30, 60], up=True) == 45
+    assert reach_threshold(30, [0, 30, 60], up=True) == 15
+    assert reach_threshold(40, [100, 70, 40], up=False) == 55
+    assert reach_threshold(10, [10], up=True) == 10  # nothing weaker: the anchor itself
 
 
 def test_forecast_tables_show_the_80_percent_interval(report: CaseReport) -> None:

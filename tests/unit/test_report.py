@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from accord.analysis.case import analyse_case
 from accord.report.case_report import (
     CaseReport,
     Unavailable,
-    build_report,
     render_case_report,
     write_case_report,
 )
@@ -27,7 +27,7 @@ FAST = {"models": "compromise,median", "mc_models": "compromise", "draws": 40}
 
 @pytest.fixture(scope="module")
 def small_report() -> CaseReport:
-    return build_report(load(SMALL), source=SMALL, **FAST)  # type: ignore[arg-type]
+    return analyse_case(load(SMALL), source=SMALL, **FAST)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_office_blocker_and_what_it_would_take(small_report: CaseReport, small_h
 
 
 def test_rendering_is_reproducible(small_report: CaseReport) -> None:
-    again = build_report(load(SMALL), source=SMALL, **FAST)  # type: ignore[arg-type]
+    again = analyse_case(load(SMALL), source=SMALL, **FAST)  # type: ignore[arg-type]
     assert render_case_report(again) == render_case_report(small_report)
 
 
@@ -91,7 +91,7 @@ def test_user_text_is_escaped() -> None:
     data["issues"][0]["name"] = "Office <b>bold</b>"
     data["actors"][1]["name"] = 'France "<i>"'
     scenario = Scenario.model_validate(data)
-    text = render_case_report(build_report(scenario, **FAST))  # type: ignore[arg-type]
+    text = render_case_report(analyse_case(scenario, **FAST))  # type: ignore[arg-type]
     assert "<script>" not in text and "<b>bold</b>" not in text and '"<i>"' not in text
     assert "Evil &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text
     assert "Office &lt;b&gt;bold&lt;/b&gt;" in text
@@ -104,7 +104,7 @@ def test_a_failing_analysis_does_not_lose_the_report(monkeypatch: pytest.MonkeyP
         raise RuntimeError("boom")
 
     monkeypatch.setattr(deals, "find_package_deals", broken)
-    report = build_report(load(SMALL), **FAST)  # type: ignore[arg-type]
+    report = analyse_case(load(SMALL), **FAST)  # type: ignore[arg-type]
     assert isinstance(report.deals, Unavailable)
     assert any("boom" in p for p in report.problems)
     html = render_case_report(report)
@@ -187,3 +187,28 @@ def test_body_helpers_merge_collapse_and_drop_dull_columns() -> None:
     assert _informative(head, dull, {1: "no salience change suffices"}) == [0]
     mixed = [*dull, ["Italy", "0.2"]]
     assert _informative(head, mixed, {1: "no salience change suffices"}) == [0, 1]
+
+
+def test_the_report_renders_and_does_not_analyse() -> None:
+    """Issue 17: analyses are computed in analysis/ and rendered in report/."""
+    import ast
+
+    report_dir = ROOT / "src" / "accord" / "report"
+    computing = {
+        "forecast",
+        "monte_carlo",
+        "analyse_deadlock",
+        "find_package_deals",
+        "bottom_line",
+        "analyse_case",
+        "perception_gaps",
+        "diff_programmes",
+    }
+    for path in report_dir.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        called = {
+            node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+        }
+        assert not called & computing, (path.name, called & computing)

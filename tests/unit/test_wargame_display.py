@@ -14,8 +14,19 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY = (ROOT / "scenarios" / "wargame-tiny.yaml").read_text()
 
 
+def _taiwan_without_display() -> str:
+    """The taiwan-strait scenario with its declared ``display:`` groups removed."""
+    text = (ROOT / "scenarios" / "taiwan-strait" / "scenario.yaml").read_text()
+    head, _, tail = text.partition("\ndisplay:\n")
+    rest = tail.split("\n")
+    while rest and rest[0].startswith(("- ", "  ")):
+        rest.pop(0)
+    return head + "\n" + "\n".join(rest)
+
+
 def test_default_groups_cover_every_variable_once() -> None:
-    s = load_wargame(ROOT / "scenarios" / "taiwan-strait" / "scenario.yaml")
+    s = loads_wargame(_taiwan_without_display())
+    assert not s.spec.display
     groups = variable_groups(s)
     seen = [v for g in groups for v in g.variables]
     assert sorted(seen) == sorted(s.variables)
@@ -25,6 +36,18 @@ def test_default_groups_cover_every_variable_once() -> None:
     )
     # us_forces, us_resolve ... are not a per-actor series: 'forces' is no actor id.
     assert "series_us" not in series
+
+
+def test_taiwan_groups_by_theme_with_the_series_collapsed() -> None:
+    s = load_wargame(ROOT / "scenarios" / "taiwan-strait" / "scenario.yaml")
+    groups = variable_groups(s)
+    assert sorted(v for g in groups for v in g.variables) == sorted(s.variables)
+    by_id = {g.id: g for g in groups}
+    assert by_id["japan"].variables[:2] == ("tw_partner_reading", "cabinet_hesitation")
+    assert by_id["allies_threat"].collapse and len(by_id["allies_threat"].variables) == 34
+    # Every variable has a label: no raw id reaches a reader.
+    assert all(variable_label(s, v) != v for v in s.variables)
+    assert variable_label(s, "thr_alb") == "Threat perception of China: Albania"
 
 
 def test_only_restricts_to_an_audience() -> None:

@@ -66,8 +66,8 @@ def test_taiwan_review_uses_names_not_ids(tmp_path: Path) -> None:
     game = Game(scenario, 3, default_players(scenario)).run()
     write_review(scenario, game.events, tmp_path)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    text = re.sub(r"<svg.*?</svg>", "", page, flags=re.S)  # chart legends checked below
-    text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+    # The chart legends and titles are text in the SVG: checked with the rest of the page.
+    text = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
     raw = re.findall(r"\b(?:thr|exp|aln|def)_[a-z]{3}\b|\bcabinet_[a-z_]+", text)
     assert raw == [], raw[:5]
     assert "&lt;the declaring action&gt;" not in page
@@ -76,10 +76,60 @@ def test_taiwan_review_uses_names_not_ids(tmp_path: Path) -> None:
     label = next(o.label for o in scenario.spec.outcomes if o.id == end.outcome)  # type: ignore[union-attr]
     assert label and f"Outcome: {label}" in page.replace("&#x27;", "'")
     names = Names(scenario)
-    assert names.variable("thr_alb").startswith("Albania")
+    assert names.variable("thr_alb") == "Threat perception of China: Albania"
+    assert "Japan: legal situation" in page
     assert names.theme("thr_alb") == scenario.spec.teams["nac"]
     assert names.theme("cabinet_hesitation") == scenario.spec.teams["jp_nsc"]
     for row in decision_points(scenario, game.events):
         taken = row["text"]
         for alt in row["alternatives"]:
             assert taken not in alt
+
+
+def test_alternatives_not_taken_are_played_on_with_seeded_continuations(tmp_path: Path) -> None:
+    """Issue 13: decision points show the alternatives not taken with their Monte Carlo
+    consequences; the branch is faithful (the game's own seed and orders replay the game)."""
+    from accord.wargame.alternatives import MAX_ALTERNATIVES, continuation, orders_of
+    from accord.wargame.log import ActionExecuted, OrderRejected
+    from accord.wargame.review import decision_points, write_review
+
+    scenario = load_wargame(TINY)
+    game = Game(scenario, 0, default_players(scenario)).run()
+    rows = [
+        r for r in decision_points(scenario, game.events, runs=4, seed=7) if "consequences" in r
+    ]
+    assert 1 <= len(rows) <= 3
+    point = rows[-1]
+    options = point["consequences"]
+    assert options[0].as_played and not any(o.as_played for o in options[1:])
+    assert 2 <= len(options) <= 1 + MAX_ALTERNATIVES
+    assert all(sum(o.outcomes.values()) == o.runs == 4 for o in options)
+    # seeded: the same table twice
+    again = decision_points(scenario, game.events, runs=4, seed=7)
+    assert [r["consequences"] for r in again if "consequences" in r] == [
+        r["consequences"] for r in rows
+    ]
+    # faithful: the game's own seed with the orders actually given replays the game
+    turn = point["turn"]
+    actor = next(
+        e.actor
+        for e in game.events
+        if e.turn == turn
+        and isinstance(e, ActionExecuted | OrderRejected)
+        and e.action == options[0].action
+    )
+    played = orders_of(game.events, actor, turn)
+    replay = continuation(scenario, game.events, turn=turn, orders={actor: played}, seed=game.seed)
+    assert [e.model_dump() for e in replay.events] == [e.model_dump() for e in game.events]
+    # the alternative is really ordered in the branch
+    other = options[1].action
+    orders = [other if o == options[0].action else o for o in played]
+    branch = continuation(scenario, game.events, turn=turn, orders={actor: orders}, seed=1)
+    assert any(
+        isinstance(e, ActionExecuted | OrderRejected) and e.turn == turn and e.action == other
+        for e in branch.events
+    )
+    write_review(scenario, game.events, tmp_path, runs=2, seed=7)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Monte Carlo: 2 seeded continuations" in page and "as played:" in page
+    assert "had it ordered" in page

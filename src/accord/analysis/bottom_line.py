@@ -1,4 +1,6 @@
-"""The bottom line of an issue for a decision-maker, computed from the Monte Carlo over the
+"""The bottom line of an issue for a decision-maker.
+
+The bottom line of an issue for a decision-maker, computed from the Monte Carlo over the
 practised procedure (:mod:`accord.analysis.mc_procedure`).
 
 * **Likelihood**: P(adopted) is the share of draws in which the issue's decision procedure
@@ -15,6 +17,10 @@ practised procedure (:mod:`accord.analysis.mc_procedure`).
 * **Options** (:func:`options`): the anchor points the issue's unit names (``"30 = decision
   deferred, 60 = liaison officer"``), each with the share of draws in which the outcome the rule
   allows reaches it; and the other issues whose id the description names (a lesser format).
+  Model outcomes are continuous (a compromise lands at 58.7, not at 60), so an anchor counts as
+  *reached* when the outcome is at or beyond the midpoint between it and the next weaker named
+  point of the scale (the status quo, another anchor, or the scale's end): the outcome, rounded
+  to the nearest named format, is this format or a stronger one.
 * **Numbers** (:func:`count_numbers`): every number of the scenario with a ``source``: sourced,
   assumed (``assumed: true``) or elicited (a source that says "elicit").
 """
@@ -53,8 +59,10 @@ TAIL = 0.2
 
 
 def icd203(probability: float) -> tuple[str, int, int]:
-    """The ICD 203 term of a probability (0-1) and its range in percent; the bounds between
-    terms go to the upper term (5 % is "very unlikely")."""
+    """The ICD 203 term of a probability (0-1) and its range in percent.
+
+    The bounds between terms go to the upper term (5 % is "very unlikely").
+    """
     percent = 100.0 * probability
     for term, lo, hi in ICD203:
         if percent < hi:
@@ -88,6 +96,7 @@ class NumberRecord:
     source: str
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The record as a JSON-serialisable dict."""
         return {"where": self.where, "kind": self.kind, "source": self.source}
 
 
@@ -147,6 +156,7 @@ class Signpost:
     flips: bool
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The signpost as a JSON-serialisable dict."""
         return {
             "input": self.name,
             "rho_adopted": self.rho,
@@ -196,14 +206,32 @@ class Option:
     value: float | None
     p_reached: float | None
     issue: str | None = None
+    threshold: float | None = None
+    """Outcomes at or beyond this count as reaching the anchor (module docstring)."""
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The option as JSON-ready data."""
         return {
             "label": self.label,
             "value": self.value,
             "p_allowed_reaches": self.p_reached,
+            "reached_from": self.threshold,
             "issue": self.issue,
         }
+
+
+def reach_threshold(value: float, weaker: Sequence[float], up: bool) -> float:
+    """Where an anchor starts to count as reached.
+
+    The midpoint between ``value`` and the
+    nearest weaker named point (below it when ``up``, above it otherwise); ``value`` itself
+    when there is none.
+    """
+    below = [w for w in weaker if (w < value if up else w > value)]
+    if not below:
+        return value
+    nearest = max(below) if up else min(below)
+    return (nearest + value) / 2
 
 
 def options(scenario: Scenario, issue: Issue, mu: ModelUncertainty | None) -> list[Option]:
@@ -212,23 +240,26 @@ def options(scenario: Scenario, issue: Issue, mu: ModelUncertainty | None) -> li
     if len(issue.dimensions) == 1:
         d = issue.dimensions[0]
         sq = None if issue.status_quo is None else issue.status_quo.values()[0]
-        for value_text, label in _ANCHOR.findall(d.unit or ""):
-            value = float(value_text)
-            far = d.hi if sq is None or sq <= (d.lo + d.hi) / 2 else d.lo
+        anchors = [(float(v), label) for v, label in _ANCHOR.findall(d.unit or "")]
+        far = d.hi if sq is None or sq <= (d.lo + d.hi) / 2 else d.lo
+        start = sq if sq is not None else (d.lo if far == d.hi else d.hi)
+        named = [start, *(v for v, _ in anchors)]
+        for value, label in anchors:
             if (sq is not None and value == sq) or value == far:
                 continue  # the status quo, or the full proposal: not a lesser format
+            toward = value > start
+            threshold = reach_threshold(value, named, toward)
             p = None
             if mu is not None:
                 # reached: the rule allows it, or the procedure adopts a forecast beyond it
-                toward = value > (sq if sq is not None else d.lo)
                 adopted = adoption(mu)
 
-                def beyond(x: NDArray[np.float64], v: float = value, up: bool = toward) -> Any:
-                    return x >= v - 1e-9 if up else x <= v + 1e-9
+                def beyond(x: NDArray[np.float64], t: float = threshold, up: bool = toward) -> Any:
+                    return x >= t if up else x <= t
 
                 reached = beyond(mu.allowed[:, 0]) | (adopted & beyond(mu.outcomes[:, 0]))
                 p = float(reached.mean())
-            found.append(Option(label.strip(), value, p))
+            found.append(Option(label.strip(), value, p, threshold=threshold))
     text = issue.description or ""
     for other in scenario.issues:
         if other.id != issue.id and f"'{other.id}'" in text:
@@ -254,6 +285,7 @@ class BottomLine:
     numbers: dict[str, int] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The bottom line as a JSON-serialisable dict."""
         return {
             "issue": self.issue_id,
             "p_adopted": self.probability,

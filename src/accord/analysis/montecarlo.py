@@ -1,5 +1,6 @@
-"""Monte Carlo over a scenario's assumed ranges: how likely each issue passes, how wide the
-forecast is, and which assumptions drive it.
+r"""Monte Carlo over a scenario's assumed ranges.
+
+How likely each issue passes, how wide the forecast is, and which assumptions drive it.
 
 Every number in a scenario may carry a ``range`` (an analyst's statement of how uncertain it
 is). For one issue, the uncertain inputs are
@@ -25,8 +26,8 @@ batch entry point) and then through the issue's decision rule:
 
 * **passes** in a draw when the unconstrained outcome ``x*`` is in the winset of that draw's
   status quo, i.e. when the members who weakly prefer ``x*`` to ``SQ`` under their own drawn
-  positions and saliences, :math:`\\sum_k s_{ik}(x^*_k - x_{ik})^2 \\le
-  \\sum_k s_{ik}(SQ_k - x_{ik})^2`, form a winning coalition. This test is vectorised over draws
+  positions and saliences, :math:`\sum_k s_{ik}(x^*_k - x_{ik})^2 \le
+  \sum_k s_{ik}(SQ_k - x_{ik})^2`, form a winning coalition. This test is vectorised over draws
   and members and is the same test as :func:`accord.rules.constrain.constrain` (same tolerance);
   the pass probability is the share of draws that pass. With no rule or no status quo nothing
   constrains the outcome and every draw passes, as in :func:`accord.forecast.forecast_issue`.
@@ -133,10 +134,22 @@ def _rules_per_draw(rule: _IssueRule, capabilities: FloatArray) -> list[Any]:
 
 
 def pass_and_allowed(
-    rule: _IssueRule, batch: IssueBatch, outcomes: FloatArray, allowed_draws: int | None = None
+    rule: _IssueRule,
+    batch: IssueBatch,
+    outcomes: FloatArray,
+    allowed_draws: int | None = None,
+    winsets: dict[int, Any] | None = None,
 ) -> tuple[NDArray[np.bool_], FloatArray]:
-    """Whether each draw's outcome passes under the rule, and the outcome the rule allows
-    (NaN beyond the first ``allowed_draws`` draws when that is given)."""
+    """Whether each draw passes under the rule, and the outcome the rule allows.
+
+    Whether each draw's outcome passes under the rule, and the outcome the rule allows (NaN beyond the first ``allowed_draws`` draws when that is given).
+
+    ``winsets``: a cache of each draw's one-dimension winset, shared by the models of one
+    issue. The winset depends on the draw alone (members, saliences, status quo), not on the
+    model's outcome, so it is computed once per draw instead of once per model; the allowed
+    outcome is then the winset's point nearest the outcome, as in
+    :func:`accord.rules.constrain.constrain`, with the same functions and numbers.
+    """
     from accord.rules.constrain import constrain
     from accord.rules.winset import PREF_RTOL
 
@@ -157,26 +170,91 @@ def pass_and_allowed(
     allowed = outcomes.copy()
     if allowed_draws is not None:
         allowed[allowed_draws:] = np.nan
+    one_dim = x.shape[-1] == 1 and winsets is not None
     for b in np.flatnonzero(~passes[:allowed_draws]).tolist():
+        if one_dim:
+            assert winsets is not None
+            allowed[b] = _allowed_1d(rules[b], x[b], s[b], sq[b], outcomes[b], batch, winsets, b)
+            continue
         result = constrain(rules[b], x[b], s[b], sq[b], outcomes[b], batch.lo, batch.hi)
         allowed[b] = result.allowed
     return passes, allowed
+
+
+def _allowed_1d(
+    rule: Any,
+    x: FloatArray,
+    s: FloatArray,
+    sq: FloatArray,
+    outcome: FloatArray,
+    batch: IssueBatch,
+    winsets: dict[int, Any],
+    b: int,
+) -> FloatArray:
+    """The allowed outcome of a failing one-dimension draw.
+
+    The allowed outcome of a failing one-dimension draw (constrain's ``interval`` and
+    ``nothing-passes`` cases), its winset taken from ``winsets`` or computed and kept.
+    """
+    from accord.rules.winset import member_arrays, nearest_in_intervals, winset_1d
+
+    if b not in winsets:
+        xs, ss = member_arrays(rule, x, s)
+        everyone = bool(rule.is_winning(np.ones(rule.k, dtype=np.bool_)))
+        lo, hi = (
+            float(np.asarray(batch.lo).reshape(-1)[0]),
+            float(np.asarray(batch.hi).reshape(-1)[0]),
+        )
+        winsets[b] = (
+            everyone,
+            winset_1d(rule, xs, float(sq[0]), member_saliences=ss, lo=lo, hi=hi),
+        )
+    everyone, winset = winsets[b]
+    if not everyone:
+        return np.asarray(sq, dtype=np.float64).copy()
+    nearest = nearest_in_intervals(winset, float(outcome[0]), float(sq[0]))
+    return np.asarray(sq, dtype=np.float64).copy() if nearest is None else np.array([nearest])
 
 
 # ---------------------------------------------------------------------------------------------
 # summaries
 
 
-def spearman(inputs: FloatArray, outputs: FloatArray) -> FloatArray:
-    """Spearman rank correlations ``(p, q)`` between the columns of ``inputs`` ``(B, p)`` and
-    ``outputs`` ``(B, q)``: the Pearson correlation of average ranks; 0 where a column is
-    constant."""
-    from scipy.stats import rankdata
+def average_ranks(values: FloatArray) -> FloatArray:
+    """The 1-based ranks of each column of ``values`` ``(B, p)``, ties given their average rank.
 
+    The same numbers as ``scipy.stats.rankdata(values, axis=0)`` (tested): a run of equal values
+    at sorted positions ``s .. e - 1`` gets ``0.5 * (s + e + 1)``. NumPy only, so that the
+    Monte Carlo does not import SciPy's statistics package (about a second).
+    """
+    data = np.asarray(values, dtype=np.float64)
+    order = np.argsort(data, axis=0, kind="stable")
+    ordered = np.take_along_axis(data, order, axis=0)
+    ranks = np.empty_like(data)
+    n = data.shape[0]
+    for j in range(data.shape[1]):
+        new = np.empty(n, dtype=np.bool_)
+        new[:1] = True
+        new[1:] = ordered[1:, j] != ordered[:-1, j]
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], n)
+        group = np.cumsum(new) - 1
+        ranks[order[:, j], j] = 0.5 * (starts + ends + 1)[group]
+    ranks[:, np.isnan(data).any(axis=0)] = np.nan  # as rankdata's nan_policy="propagate"
+    return ranks
+
+
+def spearman(inputs: FloatArray, outputs: FloatArray) -> FloatArray:
+    """Spearman rank correlations between inputs and outputs.
+
+    Spearman rank correlations ``(p, q)`` between the columns of ``inputs`` ``(B, p)`` and
+    ``outputs`` ``(B, q)``: the Pearson correlation of average ranks; 0 where a column is
+    constant.
+    """
     if inputs.shape[0] < 2 or inputs.shape[1] == 0 or outputs.shape[1] == 0:
         return np.zeros((inputs.shape[1], outputs.shape[1]))
-    ri = rankdata(inputs, axis=0)
-    ro = rankdata(outputs, axis=0)
+    ri = average_ranks(inputs)
+    ro = average_ranks(outputs)
     ri = ri - ri.mean(axis=0)
     ro = ro - ro.mean(axis=0)
     ni = np.sqrt(np.sum(ri**2, axis=0))
@@ -276,15 +354,21 @@ class ModelUncertainty:
 
     @property
     def pass_probability(self) -> float:
-        """Share of draws whose unconstrained outcome is in the winset of the status quo (an
-        outcome at the status quo itself passes trivially)."""
+        """Share of draws whose unconstrained outcome beats the status quo.
+
+        Share of draws whose unconstrained outcome is in the winset of the status quo (an
+        outcome at the status quo itself passes trivially).
+        """
         return float(np.mean(self.passes))
 
     @property
     def change_probability(self) -> float | None:
-        """Share of draws (among those with an allowed outcome computed) in which the allowed
+        """Share of draws whose allowed outcome moves off the status quo.
+
+        Share of draws (among those with an allowed outcome computed) in which the allowed
         outcome moves off the status quo by more than 1e-6 of the scale; ``None`` without a
-        status quo."""
+        status quo.
+        """
         if self.status_quo is None or self.scale is None:
             return None
         rows = np.all(np.isfinite(self.allowed), axis=1)
@@ -491,6 +575,7 @@ def issue_monte_carlo(
     if procedure and ready and batch.status_quo is not None:
         over = _ProcedureDraws.of(scenario, issue_id, issue_rule_, batch, draws, seed)
     results: list[ModelUncertainty] = []
+    winsets: dict[int, Any] = {}  # one-dimension winsets per draw, shared by the models
     for k, name in enumerate(models):
 
         def tick(done: int, total: int, offset: int = k * draws) -> None:
@@ -505,7 +590,7 @@ def issue_monte_carlo(
             tick,
         )
         limit = allowed_draws if arrays.n_dims > 1 else None
-        passes, allowed = pass_and_allowed(issue_rule_, batch, outcomes, limit)
+        passes, allowed = pass_and_allowed(issue_rule_, batch, outcomes, limit, winsets)
         results.append(
             ModelUncertainty(
                 model=name,
@@ -608,8 +693,11 @@ def monte_carlo(
 
 
 def describe_rho(rho: float) -> str:
-    """Words for the size of a rank correlation (|rho| >= 0.7 strong, >= 0.4 moderate, >= 0.2
-    weak, else negligible)."""
+    """Words for the size of a rank correlation.
+
+    Words for the size of a rank correlation (|rho| >= 0.7 strong, >= 0.4 moderate, >= 0.2
+    weak, else negligible).
+    """
     size = abs(rho)
     if math.isnan(size) or size < 0.2:
         return "negligible"

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accord.cli.common import (
     FileArg,
     InputsOpt,
     RuleOpt,
+    Table,
     TableOrJson,
     load_with_inputs,
     out,
@@ -80,8 +80,11 @@ def montecarlo(
         ),
     ] = True,
 ) -> None:
-    """Draw every assumed number in its range: pass probability, forecast spread, drivers,
-    and the procedure's outcome (P(passes), P(diluted), P(delayed), P(blocked), who objects)."""
+    """Draw every assumed number in its range.
+
+    Pass probability, forecast spread, drivers, and the procedure's outcome (P(passes), P(diluted),
+    P(delayed), P(blocked), who objects).
+    """
     from accord.analysis.montecarlo import monte_carlo, sobol_indices
     from accord.forecast import resolve_models
 
@@ -241,7 +244,8 @@ def report(
     ] = False,
 ) -> None:
     """Write one self-contained HTML report of the scenario (works offline), and a PDF."""
-    from accord.report.case_report import build_report, write_case_report
+    from accord.analysis.case import analyse_case
+    from accord.report.case_report import write_case_report
 
     _check_draws(draws)
     _check_output(output)
@@ -251,7 +255,7 @@ def report(
         chromium_executable()  # fail before the long computation
     scenario = load_with_inputs(file, inputs)
     with progress_bar("report") as update:
-        data = build_report(
+        data = analyse_case(
             scenario,
             models=model,
             mc_models=mc_model,

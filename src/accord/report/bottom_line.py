@@ -1,16 +1,19 @@
-"""The decision-maker page of the case report: per issue the bottom line in ICD 203 words, the
-confidence, the record beside the forecast, who would object and what would move them, the
-signposts to watch and the partner's options; and a box counting the sourced, assumed and
-elicited numbers. The numbers come from :mod:`accord.analysis.bottom_line`; this module only
-renders them."""
+"""The decision-maker page of the case report.
+
+Per issue the bottom line in ICD 203 words, the confidence, the record beside the forecast, who
+would object and what would move them, the signposts to watch and the partner's options; and a box
+counting the sourced, assumed and elicited numbers. The numbers come from
+:mod:`accord.analysis.bottom_line`; this module only renders them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accord.analysis.bottom_line import BottomLine, record_agrees
+from accord.analysis.case import Unavailable
 from accord.report.case_data import CaseReport
-from accord.report.html import Unavailable, _actor_name, _e, _names, _table, _vals
+from accord.report.html import _actor_name, _e, _names, _table, _vals
 from accord.scenario.schema import Issue
 
 OUTCOME_WORDS = {
@@ -188,10 +191,23 @@ def _options(report: CaseReport, issue: Issue, line: BottomLine) -> str:
             )
             rows.append(f'<li><a href="#issue-{_e(o.issue)}">{_e(o.label)}</a>{_e(chance)}</li>')
         elif o.value is not None:
-            chance = "" if o.p_reached is None else f": reached in {_pct(o.p_reached)} of draws"
+            chance = ""
+            if o.p_reached is not None:
+                side = "or more" if o.threshold is None or o.threshold <= o.value else "or less"
+                at = f"{o.threshold:g} {side}" if o.threshold is not None else f"{o.value:g}"
+                chance = (
+                    f": reached in {_pct(o.p_reached)} of draws "
+                    f"(an allowed or adopted outcome of {at})"
+                )
             rows.append(f"<li>{_e(f'{o.value:g} = {o.label}{chance}')}</li>")
     head = f"{partner}'s options" if partner else "Options"
-    return f"<p><b>{_e(head)}</b> (lesser formats the scenario names):</p><ul>{''.join(rows)}</ul>"
+    return (
+        f"<p><b>{_e(head)}</b> (lesser formats the scenario names):</p><ul>{''.join(rows)}</ul>"
+        '<p class="note">A format counts as reached when the outcome is at least halfway from '
+        "the next weaker named point of the scale to it: rounded to the nearest named format, "
+        "the outcome is this format or a stronger one (the models' outcomes are continuous and "
+        "rarely land exactly on a named point).</p>"
+    )
 
 
 def numbers_box(report: CaseReport) -> str:

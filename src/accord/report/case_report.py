@@ -1,6 +1,7 @@
 """The case report (``accord report FILE -o DIR``): one self-contained HTML file of a scenario.
 
-It gathers every analysis accord has for the scenario and draws it:
+It renders the analyses that :func:`accord.analysis.case.analyse_case` computed (it runs
+none itself):
 
 * per issue, the actors' positions with the status quo, the winset and each model's forecast
   (:mod:`accord.forecast`);
@@ -13,28 +14,25 @@ It gathers every analysis accord has for the scenario and draws it:
 
 An analysis that does not apply (an issue without a status quo has no blockers) or that this
 installation lacks is shown as "not available" with the reason; the rest of the report is still
-written. The HTML has inline CSS and inline SVG only: no script, no external file, no network,
+rendered. The HTML has inline CSS and inline SVG only: no script, no external file, no network,
 so it opens offline and prints. Every piece of text from the scenario goes through
-:func:`html.escape`. :func:`write_case_report` also writes ``report.json`` with the same numbers.
+:func:`html.escape`.
+:func:`write_case_report` also writes ``report.json`` with the same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import importlib
 import json
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
-from accord.analysis.bottom_line import bottom_line, count_numbers
-from accord.analysis.montecarlo import MD_ALLOWED_DRAWS, monte_carlo
-from accord.errors import AccordError
-from accord.forecast import forecast, parse_rule, resolve_models
+from accord.analysis.case import CaseAnalysis, Unavailable
 from accord.report.bottom_line import bottom_line_page, numbers_section
-from accord.report.case_data import CaseReport, ProgrammeComparison
+from accord.report.case_data import CaseReport
 from accord.report.case_issue import _issue_section, _summary
 from accord.report.case_sections import (
     _deals_section,
@@ -42,163 +40,23 @@ from accord.report.case_sections import (
     _programmes_section,
     _sources_section,
 )
-from accord.report.html import CSS, Unavailable, _e, display_path, scrub_paths
-from accord.scenario.schema import RuleSpec, Scenario
+from accord.report.html import CSS, _e, display_path, scrub_paths
 
-Progress = Callable[[int, int], None]
-
-
-def _attempt(what: str, problems: list[str], call: Callable[[], Any]) -> Any:
-    """Run one optional analysis: its result, or :class:`Unavailable` with the reason."""
-    try:
-        return call()
-    except ImportError as exc:
-        return Unavailable(f"{what} is not available in this installation ({exc.name or exc}).")
-    except AccordError as exc:
-        return Unavailable(f"{what} does not apply: {exc}")
-    except Exception as exc:  # a bug in one analysis must not lose the whole report
-        problems.append(f"{what} failed: {type(exc).__name__}: {exc}")
-        return Unavailable(f"{what} failed: {type(exc).__name__}: {exc}")
-
-
-def _perception_gaps(scenario: Scenario) -> Any:
-    module = importlib.import_module("accord.analysis.gaps")
-    for name in ("perception_gaps", "analyse_gaps", "compute_gaps", "gaps"):
-        function = getattr(module, name, None)
-        if callable(function):
-            return function(scenario)
-    raise ImportError("accord.analysis.gaps has no perception_gaps()", name="perception_gaps")
-
-
-def _programme_file(source: str) -> Path | None:
-    path = Path(source)
-    for candidate in (path.parent / "programmes.yaml", path.parent / "programmes.yml"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _programme_diff(source: str) -> ProgrammeComparison:
-    module = importlib.import_module("accord.programme")
-    file = _programme_file(source)
-    if file is None:
-        raise ImportError("no programmes.yaml next to the scenario file", name="programmes.yaml")
-    book = module.load_programmes(file)
-    ids = [p.id for p in book.programmes]
-    if len(ids) < 2:
-        raise ImportError(f"{file} holds fewer than two programmes", name=str(file))
-    before, after = (
-        ("IPCP-2020", "ITPP-2023")
-        if {"IPCP-2020", "ITPP-2023"} <= set(ids)
-        else (
-            ids[-2],
-            ids[-1],
-        )
-    )
-    return ProgrammeComparison(module.diff_programmes(book, before, after), book, before, after)
-
-
-def build_report(
-    scenario: Scenario,
-    *,
-    models: str | Sequence[str] = "all",
-    mc_models: str | Sequence[str] = "compromise,median,bdm",
-    draws: int = 500,
-    seed: int = 0,
-    rule: RuleSpec | str | None = None,
-    source: str | Path = "<scenario>",
-    progress: Progress | None = None,
-    allowed_draws: int = MD_ALLOWED_DRAWS,
-) -> CaseReport:
-    """Run every analysis for the report.
-
-    Bad arguments (unknown model, a rule that does not fit, ``draws < 1``) raise at once; an
-    optional analysis that fails or is missing becomes :class:`Unavailable`.
-    """
-    rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
-    names = resolve_models(models)
-    mc_names = resolve_models(mc_models)
-    problems: list[str] = []
-    n_issues = len(scenario.issues)
-    total = n_issues * len(names) + n_issues + 3 + len(scenario.issues) * len(mc_names) * draws
-    done = 0
-
-    def step(k: int = 1) -> None:
-        nonlocal done
-        done += k
-        if progress is not None:
-            progress(min(done, total), total)
-
-    result = forecast(scenario, names, rule=rule_spec, seed=seed, progress=lambda d, t: step())
-    mc_base = done
-
-    def mc_tick(d: int, t: int) -> None:
-        if progress is not None:
-            progress(min(mc_base + d, total), total)
-
-    mc = monte_carlo(
-        scenario,
-        mc_names,
-        draws=draws,
-        seed=seed,
-        rule=rule_spec,
-        progress=mc_tick,
-        allowed_draws=allowed_draws,
-    )
-    done = mc_base + len(scenario.issues) * len(mc_names) * draws
-    deadlocks: dict[str, Any] = {}
-    for issue in scenario.issues:
-
-        def one(issue_id: str = issue.id) -> Any:
-            from accord.analysis.deadlock import analyse_deadlock
-
-            return analyse_deadlock(scenario, issue_id, rule=rule_spec, seed=seed)
-
-        deadlocks[issue.id] = _attempt("The deadlock analysis", problems, one)
-        step()
-
-    def deals() -> Any:
-        from accord.analysis.package_deals import find_package_deals
-
-        return find_package_deals(scenario, models=names, rule=rule_spec, seed=seed)
-
-    package = _attempt("The package-deal search", problems, deals)
-    step()
-    gaps = _attempt("The perception-gap analysis", problems, lambda: _perception_gaps(scenario))
-    step()
-    programmes = _attempt(
-        "The programme comparison", problems, lambda: _programme_diff(str(source))
-    )
-    step()
-    ran = {i.issue_id for i in mc.issues}
-
-    def line(issue_id: str) -> Any:
-        return bottom_line(scenario, issue_id, mc.issue(issue_id) if issue_id in ran else None)
-
-    bottom_lines = {
-        issue.id: _attempt("The bottom line", problems, functools.partial(line, issue.id))
-        for issue in scenario.issues
-    }
-    return CaseReport(
-        scenario=scenario,
-        source=display_path(source),
-        seed=seed,
-        draws=draws,
-        forecast=result,
-        montecarlo=mc,
-        deadlocks=deadlocks,
-        deals=package,
-        gaps=gaps,
-        programmes=programmes,
-        problems=problems,
-        bottom_lines={k: v for k, v in bottom_lines.items() if not isinstance(v, Unavailable)},
-        numbers=count_numbers(scenario),
-    )
+__all__ = [
+    "CaseAnalysis",
+    "CaseReport",
+    "Unavailable",
+    "render_case_report",
+    "report_date",
+    "write_case_report",
+]
 
 
 def report_date() -> str:
-    """The date printed on the report: ``SOURCE_DATE_EPOCH`` when set (reproducible builds),
-    else today (UTC)."""
+    """The date printed on the report.
+
+    ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC).
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (
         dt.datetime.fromtimestamp(int(epoch), dt.UTC)
@@ -208,8 +66,73 @@ def report_date() -> str:
     return moment.date().isoformat()
 
 
-def render_case_report(report: CaseReport) -> str:
-    """The report as one HTML string (no scripts, no external references, no absolute path)."""
+_RENDERING: CaseReport | None = None
+"""The report being rendered, inherited by forked section workers (not pickled)."""
+
+
+def _section(index: int) -> str:
+    """Section ``index`` of the report's body.
+
+    The issues in order, then package deals,
+    perception gaps, programmes, and the sources with the list of numbers.
+    """
+    report = _RENDERING
+    assert report is not None
+    issues = report.forecast.issues
+    if index < len(issues):
+        return _issue_section(report, issues[index])
+    tail = (
+        _deals_section,
+        _gaps_section,
+        _programmes_section,
+        lambda r: _sources_section(r) + numbers_section(r),
+    )
+    return tail[index - len(issues)](report)
+
+
+def default_jobs() -> int:
+    """The processes that draw the report's sections: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _sections(report: CaseReport, jobs: int | None) -> list[str]:
+    """Every body section's HTML, in order.
+
+    The sections' charts (matplotlib) are most of the rendering time and independent of one
+    another, so with ``jobs > 1`` they are drawn in forked worker processes, which inherit the
+    report rather than receive it pickled. The HTML is the same either way: each chart's SVG
+    ids are hashed from its content with a fixed salt (:mod:`accord.svg`), and the sections
+    are joined in order (tested).
+    """
+    global _RENDERING
+    count = len(report.forecast.issues) + 4
+    workers = min(default_jobs() if jobs is None else jobs, count)
+    _RENDERING = report
+    try:
+        # fork only from a single-threaded process (a web server's threads may hold locks)
+        alone = threading.active_count() == 1
+        if workers > 1 and alone and "fork" in multiprocessing.get_all_start_methods():
+            # load matplotlib and its fonts once, here, so that the workers inherit them
+            from accord.svg import figure_to_svg, new_figure
+
+            figure_to_svg(new_figure(1.0, 1.0))
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(pool.map(_section, range(count)))
+        return [_section(i) for i in range(count)]
+    finally:
+        _RENDERING = None
+
+
+def render_case_report(report: CaseReport, *, jobs: int | None = None) -> str:
+    """The report as one HTML string (no scripts, no external references, no absolute path).
+
+    ``jobs``: processes drawing the sections' charts (default: the cores available; 1 draws
+    them in this process). The result does not depend on it.
+    """
     from accord import __version__
 
     scenario = report.scenario
@@ -234,7 +157,7 @@ def render_case_report(report: CaseReport) -> str:
         f'<header class="run"><span>{_e(scenario.title)}</span><span>{_e(date)}</span>'
         f"<span>accord {_e(__version__)}</span></header>",
         f"<h1>{_e(scenario.title)}</h1>",
-        f'<p class="note">accord {_e(__version__)} case report of <code>{_e(report.source)}</code> '
+        f'<p class="note">accord {_e(__version__)} case report of <code>{_e(display_path(report.source))}</code> '
         f"(scenario <code>{_e(scenario.id)}</code>), {_e(date)}; models: {_e(models)}; "
         f"{report.draws} Monte Carlo draws, seed {report.seed}.</p>",
     ]
@@ -247,15 +170,7 @@ def render_case_report(report: CaseReport) -> str:
         body.append(f"<p>{_e(scenario.description)}</p>")
     body.append("<nav><ol>" + "".join(toc) + "</ol></nav>")
     body.append(_summary(report))
-    body.extend(
-        f'<section class="page">{_issue_section(report, item)}</section>' for item in issues
-    )
-    body.append(f'<section class="page">{_deals_section(report)}</section>')
-    body.append(f'<section class="page">{_gaps_section(report)}</section>')
-    body.append(f'<section class="page">{_programmes_section(report)}</section>')
-    body.append(
-        f'<section class="page">{_sources_section(report)}{numbers_section(report)}</section>'
-    )
+    body.extend(f'<section class="page">{part}</section>' for part in _sections(report, jobs))
     return scrub_paths(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -265,15 +180,20 @@ def render_case_report(report: CaseReport) -> str:
     )
 
 
-def write_case_report(report: CaseReport, folder: Path, *, pdf: bool = False) -> Path:
-    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically), and with ``pdf``
-    ``report.pdf`` printed by Chromium (:mod:`accord.report.pdf`); return the HTML."""
+def write_case_report(
+    report: CaseReport, folder: Path, *, pdf: bool = False, jobs: int | None = None
+) -> Path:
+    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically).
+
+    With ``pdf`` also ``report.pdf``, printed by Chromium (:mod:`accord.report.pdf`); ``jobs``
+    as in :func:`render_case_report`. Returns the HTML's path.
+    """
     from accord.forecast import _jsonable
     from accord.scenario.yaml_io import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.html"
-    write_atomic(path, render_case_report(report))
+    write_atomic(path, render_case_report(report, jobs=jobs))
     write_atomic(
         folder / "report.json",
         scrub_paths(json.dumps(_jsonable(report.to_json_dict()), indent=2, ensure_ascii=False)),

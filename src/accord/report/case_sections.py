@@ -1,5 +1,7 @@
-"""The scenario-wide sections of the case report: package deals, perception gaps, partnership
-programmes, sources and assumptions."""
+"""The scenario-wide sections of the case report.
+
+Package deals, perception gaps, partnership programmes, sources and assumptions.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from accord.analysis.case import Unavailable
 from accord.report import charts
 from accord.report.case_data import CaseReport, ProgrammeComparison
-from accord.report.html import Unavailable, _actor_name, _e, _figure, _na, _num, _table, _vals
+from accord.report.html import _actor_name, _e, _figure, _na, _num, _table, _vals
 
 
 def _deals_section(report: CaseReport) -> str:

@@ -31,6 +31,8 @@ class _Event(BaseModel):
 
 
 class GameStarted(_Event):
+    """The first event: the scenario, the seed and the starting values."""
+
     kind: Literal["game-started"] = "game-started"
     scenario: str
     seed: int | None
@@ -40,16 +42,22 @@ class GameStarted(_Event):
 
 
 class TurnStarted(_Event):
+    """A new turn begins."""
+
     kind: Literal["turn-started"] = "turn-started"
 
 
 class InjectFired(_Event):
+    """A white-cell inject fired, with its text."""
+
     kind: Literal["inject"] = "inject"
     inject: str
     text: str
 
 
 class OrderRejected(_Event):
+    """An order that could not be played, and why."""
+
     kind: Literal["order-rejected"] = "order-rejected"
     actor: str
     action: str
@@ -57,6 +65,8 @@ class OrderRejected(_Event):
 
 
 class ActionExecuted(_Event):
+    """An actor's action was played."""
+
     kind: Literal["action"] = "action"
     actor: str
     action: str
@@ -67,7 +77,8 @@ class Draw(_Event):
     """A seeded random draw: ``success = u < probability`` unless ``forced`` by the facilitator.
 
     ``probability`` and ``u`` are always set in the stored log; ``None`` only in a team's or an
-    observer's view of it (the dice stay with the facilitator: accord.wargame.view.redact)."""
+    observer's view of it (the dice stay with the facilitator: accord.wargame.view.redact).
+    """
 
     kind: Literal["draw"] = "draw"
     subject: str
@@ -78,6 +89,8 @@ class Draw(_Event):
 
 
 class GateDeclared(_Event):
+    """An actor declared a gate, which opens at turn ``opens_at``."""
+
     kind: Literal["gate-declared"] = "gate-declared"
     gate: str
     actor: str
@@ -85,14 +98,18 @@ class GateDeclared(_Event):
 
 
 class GateOpened(_Event):
+    """A gate opened."""
+
     kind: Literal["gate-opened"] = "gate-opened"
     gate: str
 
 
 class DecisionTaken(_Event):
-    """A group decision put to its members: who supports, whether the rule lets it pass, the
-    members who withhold support (``blockers``) and the members whose switch alone would change
-    the result (``pivotal``)."""
+    """A group decision put to its members.
+
+    Who supports, whether the rule lets it pass, the members who withhold support (``blockers``) and
+    the members whose switch alone would change the result (``pivotal``).
+    """
 
     kind: Literal["decision"] = "decision"
     decision: str
@@ -120,14 +137,15 @@ class Override(_Event):
 
 
 class Message(_Event):
-    """A message of the play, logged with its audience: between teams, between a team and the
-    white cell, a request for information (RFI) from a team, or the white cell's answer to one.
+    """A message of the play, logged with its audience.
 
-    ``channel`` is ``white:<team>`` (a team and the white cell), ``teams:<a>+<b>`` (two teams,
+    Between teams, between a team and the white cell, a request for information (RFI) from a
+    team, or the white cell's answer to one. ``channel`` is ``white:<team>`` (a team and the white cell), ``teams:<a>+<b>`` (two teams,
     ids sorted) or ``all`` (everyone); ``audience`` follows from it (the white cell sees all).
     ``sender`` is the sending team's id or ``white``; ``author`` the person's display name.
     ``rfi`` names the request a message asks (``answer`` false) or answers (``answer`` true).
-    A message changes no variable, so folding the log ignores it."""
+    A message changes no variable, so folding the log ignores it.
+    """
 
     kind: Literal["message"] = "message"
     channel: str = Field(min_length=1, max_length=140)
@@ -139,6 +157,8 @@ class Message(_Event):
 
 
 class GameEnded(_Event):
+    """The last event: the game ended with ``outcome``."""
+
     kind: Literal["game-ended"] = "game-ended"
     outcome: str
 

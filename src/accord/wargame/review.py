@@ -1,4 +1,6 @@
-"""After-action review: the timeline, the state over time, key decision points, what-ifs, the
+"""After-action review of a war game.
+
+After-action review: the timeline, the state over time, key decision points, what-ifs, the
 start-of-turn debrief, and a self-contained HTML page.
 
 Everything is computed from the event log alone (plus the scenario for names and visibility).
@@ -11,7 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from accord.files import write_atomic
+from accord.wargame.alternatives import OptionOutcomes, consequences
+from accord.wargame.display import variable_groups, variable_unit
 from accord.wargame.engine import Game
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import (
@@ -106,8 +112,11 @@ KEY_KINDS = ("decision", "gate-declared", "gate-opened", "override", "game-ended
 
 
 def key_points(events: Sequence[Event]) -> list[dict[str, Any]]:
-    """Decision points: group decisions, gate declarations and openings, overrides, failed
-    draws, rejected orders and the end."""
+    """The key decision points of a game.
+
+    Decision points: group decisions, gate declarations and openings, overrides, failed
+    draws, rejected orders and the end.
+    """
     rows = []
     for e in events:
         if (
@@ -133,8 +142,11 @@ def what_if(
     orders: Mapping[str, Sequence[Order | str]] | None = None,
     players: Mapping[str, Player] | None = None,
 ) -> Game:
-    """Re-run ``game`` from the start of ``turn`` with other orders for that turn (and other
-    players, if given), to the end. The original game is untouched."""
+    """Re-run a game from the start of a turn with other orders.
+
+    Re-run ``game`` from the start of ``turn`` with other orders for that turn (and other
+    players, if given), to the end. The original game is untouched.
+    """
     branch = game.branch(turn, players)
     if not branch.ended:
         branch.step(orders)
@@ -214,8 +226,11 @@ SHARED = "The situation (shared variables)"
 
 
 class Names:
-    """Readable names for a war game's ids: actors, teams, variables, actions, gates,
-    decisions, outcomes; and each variable's theme (the team it belongs to, else shared)."""
+    """Readable names for a war game's ids.
+
+    Actors, teams, variables, actions, gates, decisions, outcomes; and each variable's theme (the
+    team it belongs to, else shared).
+    """
 
     def __init__(self, scenario: CompiledScenario) -> None:
         spec = scenario.spec
@@ -232,9 +247,11 @@ class Names:
         self.variables = {v.id: v for v in spec.variables}
 
     def actor(self, actor_id: str) -> str:
+        """An actor's label (a team's, or the id made readable)."""
         return self.actors.get(actor_id, self.teams.get(actor_id, _humanise(actor_id)))
 
     def team(self, team_id: str) -> str:
+        """A team's label (an actor's, or the id made readable)."""
         return self.teams.get(team_id, self.actors.get(team_id, _humanise(team_id)))
 
     def thing(self, item_id: str) -> str:
@@ -255,7 +272,14 @@ class Names:
         return None, var_id
 
     def variable(self, var_id: str) -> str:
+        """The variable's name for a reader.
+
+        Its declared ``label`` (:func:`accord.wargame.display.variable_label`), else the first
+        clause of its description, else a name made from its id (``Belgium: thr``).
+        """
         v = self.variables.get(var_id)
+        if v is not None and v.label:
+            return v.label
         if v is not None and v.description:
             text = v.description.split(";")[0].strip()
             if len(text) <= 70:
@@ -278,6 +302,7 @@ class Names:
         return SHARED
 
     def changes(self, changes: Mapping[str, float]) -> str:
+        """Changed values in words: ``"<variable> now <value>"``, separated by semicolons."""
         return "; ".join(f"{self.variable(k)} now {v:.3g}" for k, v in changes.items())
 
 
@@ -329,8 +354,21 @@ def story(event: Event, names: Names) -> str:
     return "Game started"
 
 
-def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list[dict[str, Any]]:
+def decision_points(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    *,
+    runs: int = 0,
+    seed: int = 0,
+    max_points: int = 3,
+) -> list[dict[str, Any]]:
     """The game's decision points, each with its alternatives (names, not ids).
+
+    With ``runs > 0``, the first ``max_points`` points where an actor chose an action also get
+    ``consequences``: each option (as played, then the alternatives) played on ``runs`` times
+    from that turn with the war-game Monte Carlo's players and seeds
+    (:func:`accord.wargame.alternatives.consequences`), as a list of
+    :class:`~accord.wargame.alternatives.OptionOutcomes`.
 
     * a group decision: who supported, the blockers, and the pivotal members (each one's switch
       alone would have changed the result);
@@ -345,6 +383,7 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
     state = GameState()
     adjudicated = set(scenario.probabilities)
     rows: list[dict[str, Any]] = []
+    budget = max_points
     for e in events:
         row: dict[str, Any] | None = None
         if isinstance(e, DecisionTaken):
@@ -381,6 +420,18 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
                     f"--at {e.turn - 1} --set orders.{actor}={chosen}"
                 )
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": alts}
+            if runs > 0 and chosen and others and budget > 0:
+                budget -= 1
+                row["consequences"] = consequences(
+                    scenario,
+                    events,
+                    turn=e.turn,
+                    actor=actor,
+                    chosen=chosen,
+                    alternatives=others,
+                    runs=runs,
+                    seed=seed,
+                )
         elif isinstance(e, Override | GameEnded) or (isinstance(e, Draw) and not e.success):
             row = {"turn": e.turn, "kind": e.kind, "text": story(e, names), "alternatives": []}
         if row is not None:
@@ -390,26 +441,47 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 
 
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
-    """Inline SVG charts of the variables that change, each as a share of its range: one chart
-    per theme (team or shared), at most eight lines each, labelled by name."""
+    """Inline SVG charts of the variables that change, each as a share of its range.
+
+    One chart per theme (the scenario's ``display:`` groups, else the default grouping of
+    :func:`accord.wargame.display.variable_groups`), at most eight lines each, labelled by
+    name. A collapsed series (the allies' threat perceptions, say) is one band: the median of
+    its members with their minimum-maximum range shaded.
+    """
     from accord.svg import figure_to_svg, new_figure
 
     names = Names(scenario)
-    moving = [k for k, v in data.items() if v and max(v) != min(v)]
-    themes: dict[str, list[str]] = {}
-    for k in moving:
-        themes.setdefault(names.theme(k), []).append(k)
+    moving = tuple(k for k, v in data.items() if v and max(v) != min(v))
     charts = []
-    for theme, members in sorted(themes.items(), key=lambda kv: (kv[0] == SHARED, kv[0])):
-        for start in range(0, len(members), 8):
-            chunk = members[start : start + 8]
-            fig = new_figure(10.0, 3.4)
+
+    def share(name: str) -> list[float]:
+        lo, hi = scenario.lo[name], scenario.hi[name]
+        return [(v - lo) / (hi - lo) for v in data[name]]
+
+    for group in variable_groups(scenario, only=moving):
+        if group.collapse:
+            rows = np.array([share(v) for v in group.variables])
+            turns = np.arange(rows.shape[1])
+            fig = new_figure(10.0, 3.0)
             ax = fig.add_subplot(1, 1, 1)
-            for name in chunk:
-                lo, hi = scenario.lo[name], scenario.hi[name]
-                ys = [(v - lo) / (hi - lo) for v in data[name]]
-                ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=names.variable(name))
-            ax.set_title(theme if start == 0 else f"{theme} (continued)", fontsize=11)
+            ax.fill_between(turns, rows.min(axis=0), rows.max(axis=0), alpha=0.25,
+                            label=f"range of the {len(group.variables)} that change")  # fmt: skip
+            ax.plot(turns, np.median(rows, axis=0), marker="o", markersize=3, label="median")
+            chunks = [(group.label, fig, ax)]
+        else:
+            chunks = []
+            for start in range(0, len(group.variables), 8):
+                fig = new_figure(10.0, 3.4)
+                ax = fig.add_subplot(1, 1, 1)
+                for name in group.variables[start : start + 8]:
+                    unit = variable_unit(scenario, name)
+                    label = names.variable(name) + (f" ({unit})" if unit else "")
+                    ys = share(name)
+                    ax.plot(range(len(ys)), ys, marker="o", markersize=3, label=label)
+                title = group.label if start == 0 else f"{group.label} (continued)"
+                chunks.append((title, fig, ax))
+        for title, fig, ax in chunks:
+            ax.set_title(title, fontsize=11)
             ax.set_xlabel("turn (0 = start)", fontsize=10)
             ax.set_ylabel("share of range", fontsize=10)
             ax.set_ylim(-0.05, 1.05)
@@ -443,7 +515,7 @@ _STYLE = (
 
 
 def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
-    """team id -> its actors (an actor without a team is its own team)."""
+    """Team id -> its actors (an actor without a team is its own team)."""
     out: dict[str, list[str]] = {}
     for actor, team in scenario.teams.items():
         out.setdefault(team, []).append(actor)
@@ -451,9 +523,11 @@ def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
 
 
 def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team: str) -> str:
-    """A page of start-of-turn debriefs for one team: at the start of each turn, what happened
-    in the previous turn as the team may see it (:func:`accord.wargame.view.debrief`: hidden
-    variables' changes removed)."""
+    """A page of start-of-turn debriefs for one team.
+
+    At the start of each turn, what happened in the previous turn as the team may see it
+    (:func:`accord.wargame.view.debrief`: hidden variables' changes removed).
+    """
     esc = html.escape
     names = Names(scenario)
     members = team_members(scenario).get(team, [])
@@ -488,16 +562,41 @@ def _headline(scenario: CompiledScenario, events: Sequence[Event], names: Names)
     return f"Outcome: {names.thing(end.outcome)}."
 
 
+def _consequences_html(options: Sequence[OptionOutcomes], names: Names) -> str:
+    """The outcome distribution of each option, as played first (escaped HTML)."""
+    if not options:
+        return ""
+    runs = options[0].runs
+    items = []
+    for o in options:
+        head = "as played" if o.as_played else f"had it ordered {names.thing(o.action).lower()}"
+        spread = ", ".join(f"{names.thing(k)} {n}/{o.runs}" for k, n in o.outcomes.items())
+        items.append(f"<li>{html.escape(f'{head}: {spread}')}</li>")
+    return (
+        f'<p class="chg">Monte Carlo: {runs} seeded continuations of each option from this '
+        "turn, automated players, the same seeds for every option:</p><ul>"
+        + "".join(items)
+        + "</ul>"
+    )
+
+
 def full_review_html(
     scenario: CompiledScenario,
     events: Sequence[Event],
     debrief_href: Callable[[str], str] | None = None,
+    *,
+    runs: int = 0,
+    seed: int = 0,
 ) -> str:
-    """The after-action review page: the outcome, the state charts by theme, decision points
-    with the alternatives not taken, the timeline as a story, and links to each team's debrief.
+    """The after-action review page.
+
+    The outcome, the state charts by theme, decision points with the alternatives not taken, the
+    timeline as a story, and links to each team's debrief.
 
     ``debrief_href(team)`` gives each link's target: by default the file name that
-    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).
+    ``accord wargame review`` writes next to the review (``debrief-TEAM.html``). With
+    ``runs > 0`` the first decision points also show the Monte Carlo consequences of each
+    alternative (:func:`decision_points`).
     """
     esc = html.escape
     href = debrief_href or (lambda team: f"debrief-{team}.html")
@@ -518,8 +617,9 @@ def full_review_html(
         '<h2>Decision points and alternatives</h2><table><tr><th class="n">turn</th>'
         "<th>decision point</th><th>alternatives not taken</th></tr>",
     ]
-    for row in decision_points(scenario, events):
+    for row in decision_points(scenario, events, runs=runs, seed=seed):
         alts = "<br>".join(esc(a) for a in row["alternatives"]) or "-"
+        alts += _consequences_html(row.get("consequences", ()), names)
         parts.append(
             f"<tr class='k-{esc(row['kind'])}'><td class=\"n\">{row['turn']}</td>"
             f"<td>{esc(row['text'])}</td><td>{alts}</td></tr>"
@@ -542,11 +642,22 @@ def full_review_html(
     return _page(f"After-action review: {spec.title}", parts)
 
 
-def write_review(scenario: CompiledScenario, events: Sequence[Event], folder: Path) -> list[Path]:
-    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``."""
+def write_review(
+    scenario: CompiledScenario,
+    events: Sequence[Event],
+    folder: Path,
+    *,
+    runs: int = 0,
+    seed: int = 0,
+) -> list[Path]:
+    """Write ``index.html`` and one ``debrief-<team>.html`` per team into ``folder``.
+
+    ``runs`` and ``seed``: the Monte Carlo continuations of the alternatives not taken
+    (:func:`full_review_html`; 0 runs: none).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "index.html"]
-    write_atomic(written[0], full_review_html(scenario, events))
+    write_atomic(written[0], full_review_html(scenario, events, runs=runs, seed=seed))
     for team in team_members(scenario):
         path = folder / f"debrief-{team}.html"
         write_atomic(path, team_debrief_html(scenario, events, team))

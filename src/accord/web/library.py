@@ -30,6 +30,8 @@ def default_scenarios_dir() -> Path:
 
 @dataclass(frozen=True)
 class Entry:
+    """A library entry: its reference, name and kind (``wargame`` or ``scenario``)."""
+
     ref: str
     name: str
     kind: str  # "wargame" or "scenario"
@@ -37,16 +39,20 @@ class Entry:
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem of a scenario text, with its line and field where known."""
+
     line: int | None
     field: str | None
     message: str
 
 
 def classify(text: str) -> str:
+    """``"wargame"`` for a war-game scenario (it has a ``clock:``), else ``"scenario"``."""
     return "wargame" if _WARGAME.search(text) else "scenario"
 
 
 def shipped(folder: Path) -> list[Entry]:
+    """The shipped scenarios under ``folder`` (``*.yaml`` and ``*/scenario.yaml``)."""
     if not folder.is_dir():
         return []
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*/scenario.yaml"))
@@ -62,6 +68,7 @@ def shipped(folder: Path) -> list[Entry]:
 
 
 def entries(store: WebStore, folder: Path) -> list[Entry]:
+    """The shipped scenarios, then the library's."""
     return shipped(folder) + [Entry(f"lib:{i}", name, kind) for i, name, kind in store.library()]
 
 

@@ -1,5 +1,8 @@
-"""Analysts' pages: scenario library, view and editor, import, analyses with progress, run
-history, side-by-side comparison and downloads."""
+"""Analysts' pages: library, editor, import, analyses, history and downloads.
+
+Analysts' pages: scenario library, view and editor, import, analyses with progress, run
+history, side-by-side comparison and downloads.
+"""
 
 from __future__ import annotations
 
@@ -67,6 +70,7 @@ def _validation(request: Request, text: str, source: str, kind: str | None) -> V
 
 @router.get("/library", response_class=HTMLResponse)
 def library_page(request: Request, user: User = ANALYST_PAGE) -> Response:
+    """The scenario library page: shipped scenarios and saved ones."""
     return render(
         request, "library.html", entries=entries(_store(request), request.app.state.scenarios_dir)
     )
@@ -127,6 +131,7 @@ def save_new(body: SaveIn, request: Request, user: User = FACILITATOR) -> Respon
 def save_edit(
     item_id: ItemId, body: TextIn, request: Request, user: User = FACILITATOR
 ) -> Response:
+    """Replace a library entry's text (422 with the problems when it is not valid)."""
     store = _store(request)
     item = store.library_item(item_id)
     if item is None:
@@ -259,8 +264,10 @@ def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
 
 @router.post("/api/analyses", response_model=AnalysisOut, status_code=202)
 def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
-    """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background;
-    poll ``GET /api/analyses/{id}`` for its progress."""
+    """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background.
+
+    Poll ``GET /api/analyses/{id}`` for its progress.
+    """
     store = _store(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
     if kind != "scenario":
@@ -290,11 +297,13 @@ def _record(request: Request, analysis_id: int) -> AnalysisRecord:
 
 @router.get("/api/analyses", response_model=list[AnalysisOut])
 def list_analyses(request: Request, user: User = ANALYST) -> list[AnalysisOut]:
+    """Every analysis run without its result, newest first."""
     return [_out(r, with_result=False) for r in _store(request).analyses()]
 
 
 @router.get("/api/analyses/{analysis_id}", response_model=AnalysisOut)
 def get_analysis(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> AnalysisOut:
+    """One analysis run with its result."""
     return _out(_record(request, analysis_id))
 
 
@@ -325,6 +334,7 @@ def _done(request: Request, analysis_id: int) -> AnalysisRecord:
 
 @router.get("/api/analyses/{analysis_id}/download.json")
 def download_json(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
+    """Download a finished analysis as JSON."""
     record = _done(request, analysis_id)
     return JSONResponse(
         _out(record).model_dump(),
@@ -334,6 +344,7 @@ def download_json(analysis_id: AnalysisId, request: Request, user: User = ANALYS
 
 @router.get("/api/analyses/{analysis_id}/download.csv")
 def download_csv(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
+    """Download a finished analysis's table as CSV."""
     record = _done(request, analysis_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -405,6 +416,7 @@ def _forecast_chart(result: Any) -> str:
 
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
+    """The run history page."""
     store = _store(request)
     return render(
         request,
@@ -437,6 +449,7 @@ def compare_page(request: Request, a: RunId, b: RunId, user: User = ANALYST_PAGE
 
 @router.get("/runs/{analysis_id}", response_class=HTMLResponse)
 def run_page(analysis_id: AnalysisId, request: Request, user: User = ANALYST_PAGE) -> Response:
+    """The page of one analysis run, with its table and chart."""
     record = _record(request, analysis_id)
     table = record.result.get("table") if isinstance(record.result, dict) else None
     chart = _forecast_chart(record.result) if record.status == "done" else ""
