@@ -11,6 +11,10 @@ The convention (docs/cli.md, "Commands in the docs are tested"):
   order (a page's later commands may read what its earlier ones wrote). It must exit 0.
 * A synopsis (a line with placeholders such as ``FILE``, ``SCENARIO`` or ``[--draws N]``) is
   not run: its command must exist and accept every option it names (``--help``).
+* In the suite, counts are capped so that the pages run in a minute rather than a quarter of an
+  hour (:func:`suite_form`): ``--runs``, ``--draws`` and ``-n`` at most :data:`CAP`, ``accord
+  report`` with ``--draws CAP``, and ``accord backtest deu`` with the compromise model only
+  (every documented option still runs). ``ACCORD_DOC_COMMANDS=full`` runs them as written.
 * ``<!-- doc-test: skip PREFIX (why) -->`` anywhere on a page skips the commands starting with
   PREFIX there, and ``<!-- doc-test: exit N PREFIX -->`` expects exit code N (e.g. a command
   shown failing on purpose). Skips are listed in :data:`EXPECTED_SKIPS` so none goes unseen.
@@ -39,6 +43,10 @@ MARK = re.compile(r"<!--\s*doc-test:\s*(skip|exit\s+(\d+))\s+(.+?)\s*-->")
 PLACEHOLDER = re.compile(r"\b(FILE|SCENARIO|SHEET|DIR|OUT|ID|NAME|N|S|M|R|K|RATIO)\b|\[")
 #: Seconds one documented command may take (the slowest, the report, takes about 10 s alone).
 LIMIT = 120
+
+#: The largest count a documented command runs with in the suite (see :func:`suite_form`).
+CAP = 20
+FULL = os.environ.get("ACCORD_DOC_COMMANDS") == "full"
 
 #: Every skip the pages declare, so that a new one is a visible change to this test.
 EXPECTED_SKIPS = {
@@ -206,6 +214,25 @@ def _expand(words: tuple[str, ...]) -> list[str]:
     return out
 
 
+def suite_form(args: list[str]) -> list[str]:
+    """``args`` with the suite's caps (module docstring); unchanged with ``ACCORD_DOC_COMMANDS=full``."""
+    if FULL:
+        return args
+    out = list(args)
+    for k, word in enumerate(out[:-1]):
+        if word in ("--runs", "--draws", "-n") and out[k + 1].isdigit():
+            out[k + 1] = str(min(int(out[k + 1]), CAP))
+    if out[:1] == ["report"] and not {"--draws", "-n"} & set(out):
+        out += ["--draws", str(CAP)]
+    if out[:2] == ["backtest", "deu"]:
+        for k, word in enumerate(out[:-1]):
+            if word in ("-m", "--model", "--models"):
+                out[k + 1] = "compromise"
+        if not {"-m", "--model", "--models"} & set(out):
+            out += ["-m", "compromise"]
+    return out
+
+
 def _check_synopsis(command: Command, capsys: pytest.CaptureFixture[str]) -> None:
     words = [w for w in command.words[1:] if not PLACEHOLDER.fullmatch(w.strip("[]."))]
     path = []
@@ -236,7 +263,21 @@ def test_documented_commands_run(
                 _check_synopsis(command, capsys)
                 continue
             with time_limit(LIMIT, str(command)):
-                code, text = run_accord(_expand(command.words[1:]), capsys)
+                code, text = run_accord(suite_form(_expand(command.words[1:])), capsys)
             assert code == command.code, f"{command} exits {code}, not {command.code}:\n{text}"
     finally:
         os.chdir(cwd)
+
+
+def test_suite_form_caps_counts_and_keeps_every_option() -> None:
+    if FULL:
+        pytest.skip("ACCORD_DOC_COMMANDS=full runs the commands as written")
+    assert suite_form(["wargame", "run", "x", "--runs", "1000", "--jobs", "2"]) == [
+        "wargame", "run", "x", "--runs", "20", "--jobs", "2",
+    ]  # fmt: skip
+    assert suite_form(["montecarlo", "x", "-n", "5"]) == ["montecarlo", "x", "-n", "5"]
+    assert suite_form(["report", "x", "-o", "r"]) == ["report", "x", "-o", "r", "--draws", "20"]
+    assert suite_form(["backtest", "deu", "f", "-m", "compromise,median", "--rule-aware"]) == [
+        "backtest", "deu", "f", "-m", "compromise", "--rule-aware",
+    ]  # fmt: skip
+    assert suite_form(["backtest", "deu", "f"]) == ["backtest", "deu", "f", "-m", "compromise"]
