@@ -1,4 +1,4 @@
-"""Grouped split-conformal sets (accord.analysis.conformal): against crepes, and properties."""
+"""Grouped split-conformal sets (accord.intervals.conformal): against crepes, and properties."""
 
 from __future__ import annotations
 

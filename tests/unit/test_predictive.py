@@ -1,4 +1,4 @@
-"""Predictive distributions with end masses (accord.analysis.predictive): CRPS and pinball."""
+"""Predictive distributions with end masses (accord.intervals.predictive): CRPS and pinball."""
 
 from __future__ import annotations
 

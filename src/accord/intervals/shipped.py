@@ -248,7 +248,7 @@ SUMMARY_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
 def predictive_summary(data: Mapping[str, Any], model: str, forecast: float) -> dict[str, Any]:
-    """The predictive distribution of one calibrated forecast (:mod:`accord.analysis.predictive`):
+    """The predictive distribution of one calibrated forecast (:mod:`accord.intervals.predictive`):
     the end masses, quantiles, and the model's out-of-fold CRPS on the dev split."""
     _, f, y, _, coef = model_calibration(data, model, None)
     dist = predictive.residual_mixture(forecast, f, y, coef)
