@@ -14,7 +14,7 @@ The convention (docs/cli.md, "Commands in the docs are tested"):
 * In the suite, counts are capped so that the pages run in a minute rather than a quarter of an
   hour (:func:`suite_form`): ``--runs``, ``--draws`` and ``-n`` at most :data:`CAP`, ``accord
   report`` with ``--draws CAP``, and ``accord backtest deu`` with the compromise model only
-  (every documented option still runs). ``ACCORD_DOC_COMMANDS=full`` runs them as written.
+  and ``--replicates 10*CAP`` bootstrap replicates (every documented option still runs). ``ACCORD_DOC_COMMANDS=full`` runs them as written.
 * ``<!-- doc-test: skip PREFIX (why) -->`` anywhere on a page skips the commands starting with
   PREFIX there, and ``<!-- doc-test: exit N PREFIX -->`` expects exit code N (e.g. a command
   shown failing on purpose). Skips are listed in :data:`EXPECTED_SKIPS` so none goes unseen.
@@ -230,6 +230,8 @@ def suite_form(args: list[str]) -> list[str]:
                 out[k + 1] = "compromise"
         if not {"-m", "--model", "--models"} & set(out):
             out += ["-m", "compromise"]
+        if "--replicates" not in out:
+            out += ["--replicates", str(10 * CAP)]
     return out
 
 
@@ -278,6 +280,6 @@ def test_suite_form_caps_counts_and_keeps_every_option() -> None:
     assert suite_form(["montecarlo", "x", "-n", "5"]) == ["montecarlo", "x", "-n", "5"]
     assert suite_form(["report", "x", "-o", "r"]) == ["report", "x", "-o", "r", "--draws", "20"]
     assert suite_form(["backtest", "deu", "f", "-m", "compromise,median", "--rule-aware"]) == [
-        "backtest", "deu", "f", "-m", "compromise", "--rule-aware",
+        "backtest", "deu", "f", "-m", "compromise", "--rule-aware", "--replicates", "200",
     ]  # fmt: skip
-    assert suite_form(["backtest", "deu", "f"]) == ["backtest", "deu", "f", "-m", "compromise"]
+    assert suite_form(["backtest", "deu", "f"])[3:] == ["-m", "compromise", "--replicates", "200"]
