@@ -33,6 +33,7 @@ from accord.errors import UsageError
 from accord.wargame import Game, loads_wargame
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import Event
+from accord.wargame.logged import stored_game
 from accord.wargame.players import DoctrinePlayer, PassivePlayer, UtilityPlayer
 from accord.wargame.review import describe
 from accord.wargame.view import Player, audience_log, debrief
@@ -149,10 +150,9 @@ class GameService:
         hit = self._loaded.get(game_id)
         if hit is not None and len(hit.game.events) == info.events:
             return Loaded(game_id, hit.scenario, hit.game, record.title)
-        scenario = self.compiled(info.scenario_sha256)
-        events = self.store.runs.events(game_id)
-        game = Game(scenario, events=events)
-        loaded = Loaded(game_id, scenario, game, record.title)
+        logged = stored_game(self.store.runs, game_id, compiled=self.compiled)
+        scenario = logged.compiled()
+        loaded = Loaded(game_id, scenario, logged.game(), record.title)
         if len(self._loaded) >= 64:
             self._loaded.clear()
         self._loaded[game_id] = loaded

@@ -213,34 +213,13 @@ def _run_analysis(
 
 
 def _compute(scenario: Any, body: AnalysisIn, progress: Callable[[int, int], None]) -> Any:
-    if body.kind == "forecast":
-        from accord.forecast import forecast
+    """Run the analysis through the registry the CLI uses (:mod:`accord.analysis.registry`)."""
+    from accord.analysis.registry import compute
 
-        issues = [body.issue] if body.issue else None
-        fc = forecast(scenario, body.model, issues=issues, seed=body.seed, progress=progress)
-        data = fc.to_json_dict()
-        data["table"] = json.loads(fc.to_frame().to_json(orient="records"))
-        return data
-    if body.kind == "deadlock":
-        from accord.analysis.deadlock import analyse_deadlock
-
-        issue = body.issue or next(
-            (i.id for i in scenario.issues if i.status_quo is not None), scenario.issues[0].id
-        )
-        model = "compromise" if body.model == "all" else body.model
-        return analyse_deadlock(scenario, issue, model=model, seed=body.seed).to_json_dict()
-    if body.kind == "gaps":
-        from accord.analysis.gaps import perception_gaps
-
-        return perception_gaps(scenario).to_json_dict()
-    from accord.analysis.montecarlo import monte_carlo
-
-    issues = [body.issue] if body.issue else None
-    kwargs: dict[str, Any] = {} if body.model == "all" else {"model": body.model}
-    mc = monte_carlo(
-        scenario, issues=issues, draws=body.draws, seed=body.seed, progress=progress, **kwargs
-    )
-    return mc.to_json_dict()
+    values = body.model_dump(exclude={"kind", "scenario"})
+    if values.get("model") == "all":
+        del values["model"]  # the form's 'all': the analysis's default models
+    return compute(body.kind, scenario, values, progress, ignore_unknown=True)
 
 
 def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
