@@ -306,7 +306,8 @@ def deadlock_html(data: Mapping[str, Any]) -> str:
     units = d.get("units", [""] * len(dims))
     verdict = "passes" if d.get("passes") else "fails"
     parts = [
-        f"<p id='deadlock-verdict'>Issue <b>{_e(d.get('issue'))}</b> under "
+        '<p id="deadlock-verdict">'
+        f"Issue <b>{_e(d.get('issue'))}</b> under "
         f"<b>{_e(d.get('rule'))}</b>: the proposal {_values(d.get('proposal'))} "
         f"({_e(d.get('proposal_source'))}) <b>{verdict}</b> against the status quo "
         f"{_values(d.get('status_quo'))}.</p>",
@@ -369,7 +370,7 @@ def package_deals_html(deals: Mapping[str, Any]) -> str:
         f"{_e(', '.join(deals.get('issues', [])))}.</p>"
     ]
     if not found:
-        parts.append("<p id='no-deals'>No package deal leaves every veto player better off.</p>")
+        parts.append('<p id="no-deals">No package deal leaves every veto player better off.</p>')
     else:
         svg = charts.gains_chart(
             title="Package deals: total gain over the status quo",
@@ -456,7 +457,8 @@ def wargame_montecarlo_html(summary: Mapping[str, Any], labels: Mapping[str, str
     if ranked:
         k, v = ranked[0]
         parts.append(
-            f"<p id='headline'>Most frequent outcome: <b>{_e(k)}</b> "
+            '<p id="headline">'
+            f"Most frequent outcome: <b>{_e(k)}</b> "
             f"({_e(labels.get(k, k))}), {_ci(v, ci.get(k))} of runs.</p>"
         )
         svg = charts.gains_chart(

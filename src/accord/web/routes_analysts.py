@@ -275,17 +275,32 @@ def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
     )
 
 
+def _check_model(body: AnalysisIn) -> None:
+    """Refuse (422, before any run is created) a model that is not in the registry: ``all``,
+    one registered name, or for forecasts and Monte Carlo a comma-separated list of them."""
+    from accord.models.registry import model_names
+
+    if body.kind == "gaps" or body.model == "all":
+        return
+    names = model_names()
+    parts = [p.strip() for p in body.model.split(",")]
+    unknown = [p for p in parts if p not in names]
+    if unknown:
+        raise HTTPException(
+            422,
+            f"unknown model '{unknown[0]}' (expected all or one of {', '.join(names)})",
+        )
+    if body.kind == "deadlock" and len(parts) > 1:
+        raise HTTPException(422, "a deadlock analysis takes one model (expected one model name)")
+
+
 @router.post("/api/analyses", response_model=AnalysisOut, status_code=202)
 def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
     """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background;
     poll ``GET /api/analyses/{id}`` for its progress."""
     from accord.models.registry import model_names
 
-    if body.model != "all" and body.model not in model_names():
-        raise HTTPException(
-            422,
-            f"unknown model '{body.model}' (expected all or one of {', '.join(model_names())})",
-        )
+    _check_model(body)
     store = _store(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
     if kind != "scenario":
