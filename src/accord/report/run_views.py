@@ -54,6 +54,47 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]], css_id: str = 
     return f'<div class="scroll"><table{ident}><tr>{head}</tr>{body}</table></div>'
 
 
+def share_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    shares: Sequence[float],
+    axis_label: str,
+    colours: Sequence[str] | None = None,
+    intervals: Sequence[Sequence[float] | None] | None = None,
+) -> str:
+    """Horizontal bars of shares on a fixed 0-100% axis (so 0% and 100% read as such), each
+    labelled with its percentage; optional 95% intervals as error bars."""
+    from accord.report.svg import figure_to_svg, new_figure
+
+    n = len(labels)
+    fig = new_figure(7.5, 1.2 + 0.32 * max(n, 1))
+    ax = fig.add_subplot()
+    rows = np.arange(n)[::-1]
+    values = np.asarray(shares, dtype=np.float64)
+    ax.barh(rows, values, color=list(colours) if colours else "#2e86c1")
+    if intervals is not None:
+        for y, v, ci in zip(rows, values, intervals, strict=True):
+            if ci:
+                ax.plot([ci[0], ci[1]], [y, y], color="#333333", lw=1.2)
+    for y, v in zip(rows, values, strict=True):
+        ax.annotate(
+            f"{100 * v:.0f}%",
+            xy=(min(v, 0.9), y),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(rows, list(labels), fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xticks(np.linspace(0, 1, 6), [f"{p}%" for p in range(0, 101, 20)])
+    ax.set_xlabel(axis_label)
+    ax.grid(axis="x", color="#e5e5e5")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    return figure_to_svg(fig)
+
+
 def _figure(svg: str, caption: str) -> str:
     return f'<figure class="chart">{svg}<figcaption>{_e(caption)}</figcaption></figure>'
 
@@ -215,11 +256,12 @@ def montecarlo_html(data: Mapping[str, Any], scenario: Any | None = None) -> str
             )
         )
         if item.get("rule") is not None:
-            svg = charts.gains_chart(
+            svg = share_chart(
                 title=f"{issue_id}: probability that the forecast passes, per model",
                 labels=[m["model"] for m in models],
-                gains=np.array([float(m.get("pass_probability") or 0.0) for m in models]),
-                axis_label="share of draws in which the forecast passes the rule (0..1)",
+                shares=[float(m.get("pass_probability") or 0.0) for m in models],
+                axis_label="share of draws in which the forecast passes the rule",
+                colours=[charts.colour_of(m["model"]) for m in models],
             )
             parts.append(_figure(svg, "Pass probability: the share of draws in the winset."))
         scale = item.get("scale") or []
@@ -461,11 +503,12 @@ def wargame_montecarlo_html(summary: Mapping[str, Any], labels: Mapping[str, str
             f"Most frequent outcome: <b>{_e(k)}</b> "
             f"({_e(labels.get(k, k))}), {_ci(v, ci.get(k))} of runs.</p>"
         )
-        svg = charts.gains_chart(
+        svg = share_chart(
             title="Outcomes: share of runs",
-            labels=[labels.get(k, k) for k, _ in ranked],
-            gains=np.array([v for _, v in ranked], dtype=np.float64),
-            axis_label="share of runs (0..1)",
+            labels=[f"{k}: {labels.get(k, k)}"[:60] for k, _ in ranked],
+            shares=[float(v) for _, v in ranked],
+            axis_label="share of runs",
+            intervals=[ci.get(k) for k, _ in ranked],
         )
         parts.append(_figure(svg, "How often each outcome of the scenario was reached."))
     parts.append(

@@ -66,10 +66,11 @@ function differencesOnly() {
   apply();
 }
 
-// copy buttons: <button data-copy="#selector"> or data-copy-text="..."
+// copy buttons: an element with data-copy="#selector" (copies its text) or data-copy-text
 document.addEventListener("click", async (ev) => {
   const button = ev.target.closest("[data-copy], [data-copy-text]");
   if (!button) { return; }
+  ev.preventDefault();
   let text = button.dataset.copyText || "";
   if (button.dataset.copy) {
     const source = document.querySelector(button.dataset.copy);
@@ -94,3 +95,34 @@ document.addEventListener("click", async (ev) => {
 });
 
 document.addEventListener("DOMContentLoaded", () => { analysisFields(); lineNumbers(); differencesOnly(); });
+
+// seat assignment: the controls show the current assignment; assigning a person again (a new
+// invitation, the old link stops working) or replacing a joined person asks first
+document.addEventListener("submit", (ev) => {
+  const form = ev.target;
+  if (!form.classList || !form.classList.contains("seat-form")) { return; }
+  const kind = form.elements.kind.value;
+  const player = form.elements.player.value;
+  const current = form.dataset.current;
+  let question = null;
+  if (kind === "human" && current === "human") {
+    question = "This team already has an invitation. Make a new link? The old one stops working.";
+  } else if (kind === current && (kind !== "auto" || player === form.dataset.currentPlayer)) {
+    question = "This is already the team's assignment. Assign it again?";
+  }
+  if (question !== null && !window.confirm(question)) {
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+  }
+}, true);
+
+// an invitation link appears: show its copy button
+function inviteCopyButtons() {
+  for (const out of document.querySelectorAll("output.invite")) {
+    const button = out.parentElement.querySelector(".copy-invite");
+    if (!button) { continue; }
+    new MutationObserver(() => { button.hidden = !out.textContent.includes("/join/"); })
+      .observe(out, { childList: true, characterData: true, subtree: true });
+  }
+}
+document.addEventListener("DOMContentLoaded", inviteCopyButtons);
