@@ -194,3 +194,26 @@ def test_titles_review_and_debriefs_in_the_app_layout(game: Game) -> None:
     assert back is not None and fac.get(back.group(1)).status_code == 200
     team = game.teams["red"].get(f"/games/{game.id}/debrief").text
     assert 'class="brand"' in team and "Back to the game" in team
+
+
+def test_debriefs_show_the_last_turn_and_keep_override_reasons_private(game: Game) -> None:
+    gid = game.id
+    red = game.teams["red"]
+    ok(red.post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": ["cn_drills"]}), 201)
+    reason = "white cell secret: public rallies"
+    ok(
+        game.facilitator.post(
+            f"/api/games/{gid}/override", json={"reason": reason, "values": {"jp_support": 0.9}}
+        ),
+        201,
+    )
+    ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": 1}))
+    mine = red.get(f"/games/{gid}/debrief").text
+    # the turn just released is there (no lag): its heading and the team's own action
+    assert "Start of turn 2" in mine and "China&#39;s drills" in mine
+    blue = game.teams["blue"].get(f"/games/{gid}/debrief").text
+    for page in (mine, blue):
+        assert reason not in page
+    assert "facilitator adjustment" in blue  # blue sees the override's effect, not its reason
+    white = game.facilitator.get(f"/games/{gid}/review/debrief/blue").text
+    assert reason in white and "Back to the review" in white
