@@ -87,6 +87,28 @@ def test_analysts_pages_in_chromium(server: Server) -> None:
             )
             assert status == 201, game
 
+            # seats: the controls show the current assignment, the link has a copy button,
+            # and assigning a person again asks before making a new link
+            page.goto(f"{server.base}/games/{game['id']}")
+            row = page.locator('tr[data-team="red"]')
+            assert row.locator('select[name="kind"]').input_value() == "open"
+            row.locator('select[name="kind"]').select_option("human")
+            row.locator("button").click()
+            page.wait_for_function(
+                "() => document.getElementById('invite-red').textContent.includes('/join/')"
+            )
+            assert row.locator("a.copy-invite").is_visible()
+            link = page.locator("#invite-red").text_content()
+            page.reload()
+            assert row.locator('select[name="kind"]').input_value() == "human"
+            asked: list[str] = []
+            page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+            row.locator("button").click()
+            page.wait_for_timeout(300)
+            assert asked and "new link" in asked[0]
+            assert page.locator("#invite-red").text_content() in ("", link)
+            page.screenshot(path=str(SHOTS / "analysts-seats.png"), full_page=True)
+
             # the form: registry models, line numbers, and it says Run uses the saved file
             page.goto(view)
             models = page.locator("#analysis-model option").all_inner_texts()
