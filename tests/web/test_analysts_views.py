@@ -50,7 +50,9 @@ def _run(client: TestClient, **body: Any) -> dict[str, Any]:
 
 def _small(client: TestClient) -> str:
     text = SMALL.read_text(encoding="utf-8")
-    return str(ok(client.post("/api/library", json={"name": "s.yaml", "text": text}), 201)["refs"][0])
+    return str(
+        ok(client.post("/api/library", json={"name": "s.yaml", "text": text}), 201)["refs"][0]
+    )
 
 
 def test_results_are_charts_and_tables_not_json(game: Game) -> None:
@@ -104,8 +106,11 @@ def test_comparison_is_matched_and_only_for_the_same_analysis(game: Game) -> Non
     left = {d["input"]: d for d in a["result"]["issues"][0]["models"][0]["drivers"]}
     right = {d["input"]: d for d in b["result"]["issues"][0]["models"][0]["drivers"]}
     name = next(iter(set(left) & set(right)))
-    row = re.search(rf"<td>drivers</td><td>[^<]*</td><td>{re.escape(name)}</td>"
-                    r"<td>([^<]*)</td><td>([^<]*)</td>", page)
+    row = re.search(
+        rf"<td>drivers</td><td>[^<]*</td><td>{re.escape(name)}</td>"
+        r"<td>([^<]*)</td><td>([^<]*)</td>",
+        page,
+    )
     assert row is not None
     assert row.group(1) == f"{max(left[name]['rho'], key=abs):.4g}"
     assert row.group(2) == f"{max(right[name]['rho'], key=abs):.4g}"
@@ -135,9 +140,12 @@ def test_form_offers_registry_models_and_refuses_unknown_ones(game: Game) -> Non
         r = fac.post("/api/analyses", json={"scenario": ref, **body})
         assert r.status_code == 422, r.text
         assert "model" in r.json()["detail"]
-    assert "unknown model 'bdmx'" in fac.post(
-        "/api/analyses", json={"scenario": ref, "kind": "forecast", "model": "bdmx"}
-    ).json()["detail"]
+    assert (
+        "unknown model 'bdmx'"
+        in fac.post(
+            "/api/analyses", json={"scenario": ref, "kind": "forecast", "model": "bdmx"}
+        ).json()["detail"]
+    )
     assert len(ok(fac.get("/api/analyses"))) == before  # no failed run was created
 
 
@@ -155,7 +163,11 @@ def test_wargame_monte_carlo_from_the_web_matches_the_cli(
         202,
     )
     done = _wait(fac, started["id"])
-    assert done["status"] == "done" and done["progress"] == 1.0 and done["kind"] == "wargame_montecarlo"
+    assert (
+        done["status"] == "done"
+        and done["progress"] == 1.0
+        and done["kind"] == "wargame_montecarlo"
+    )
     path = ROOT / "scenarios" / "wargame-tiny.yaml"
     compiled = loads_wargame(path.read_text(encoding="utf-8"), path.name)
     expected = run_monte_carlo(compiled, 25, 0).summary()

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from accord.report import charts
+
+if TYPE_CHECKING:
+    from accord.forecast import ScenarioForecast
+    from accord.scenario.schema import Scenario
 
 KINDS = ("forecast", "deadlock", "gaps", "montecarlo", "wargame_montecarlo")
 
@@ -74,7 +78,7 @@ def share_chart(
     values = np.asarray(shares, dtype=np.float64)
     ax.barh(rows, values, color=list(colours) if colours else "#2e86c1")
     if intervals is not None:
-        for y, v, ci in zip(rows, values, intervals, strict=True):
+        for y, ci in zip(rows, intervals, strict=True):
             if ci:
                 ax.plot([ci[0], ci[1]], [y, y], color="#333333", lw=1.2)
     for y, v in zip(rows, values, strict=True):
@@ -102,7 +106,7 @@ def _figure(svg: str, caption: str) -> str:
 # ---------------------------------------------------------------------- forecast
 
 
-def forecast_from_json(data: Mapping[str, Any]) -> Any:
+def forecast_from_json(data: Mapping[str, Any]) -> ScenarioForecast:
     """Rebuild the :class:`~accord.forecast.ScenarioForecast` of ``accord forecast --format
     json`` (positions per round, outcomes, winset), so that the printed report's issue chart
     and table can be drawn from a stored run."""
@@ -166,7 +170,7 @@ def forecast_from_json(data: Mapping[str, Any]) -> Any:
     )
 
 
-def forecast_html(data: Mapping[str, Any], scenario: Any | None) -> str:
+def forecast_html(data: Mapping[str, Any], scenario: Scenario | None) -> str:
     """Each issue as in the forecast report: strip chart per dimension and the model table.
 
     Without the scenario (deleted or edited so that an issue is gone) the table alone is shown.
@@ -177,7 +181,7 @@ def forecast_html(data: Mapping[str, Any], scenario: Any | None) -> str:
     known = {i.id for i in scenario.issues} if scenario is not None else set()
     parts = []
     for item in result.issues:
-        if item.issue_id in known and item.forecasts:
+        if scenario is not None and item.issue_id in known and item.forecasts:
             try:
                 parts.append(issue_section(scenario, item))
                 continue
@@ -206,8 +210,10 @@ def forecast_html(data: Mapping[str, Any], scenario: Any | None) -> str:
 # ---------------------------------------------------------------------- Monte Carlo
 
 
-def _dimension_labels(scenario: Any | None, issue_id: str, k: int) -> tuple[str, str, str]:
+def _dimension_labels(scenario: Scenario | None, issue_id: str, k: int) -> tuple[str, str, str]:
     """(lo label, hi label, axis label) of dimension ``k`` from the scenario when it has it."""
+    if scenario is None:
+        return "low", "high", ""
     try:
         d = scenario.issue(issue_id).dimensions[k]
         return d.lo_label, d.hi_label, f"{d.name or d.id} ({d.unit})" if d.unit else d.name or d.id
@@ -215,7 +221,7 @@ def _dimension_labels(scenario: Any | None, issue_id: str, k: int) -> tuple[str,
         return "low", "high", ""
 
 
-def montecarlo_html(data: Mapping[str, Any], scenario: Any | None = None) -> str:
+def montecarlo_html(data: Mapping[str, Any], scenario: Scenario | None = None) -> str:
     """Per issue: pass probability per model (chart and table), the histogram of the forecast
     (spread chart for several dimensions) and the driver chart of the first model."""
     draws = data.get("draws", 0)
@@ -567,7 +573,7 @@ def wargame_montecarlo_html(summary: Mapping[str, Any], labels: Mapping[str, str
 def result_html(
     kind: str,
     data: Any,
-    scenario: Any | None = None,
+    scenario: Scenario | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> str:
     """The HTML body of a stored result of analysis ``kind``."""

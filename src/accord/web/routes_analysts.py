@@ -298,7 +298,6 @@ def _check_model(body: AnalysisIn) -> None:
 def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
     """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background;
     poll ``GET /api/analyses/{id}`` for its progress."""
-    from accord.models.registry import model_names
 
     _check_model(body)
     store = _store(request)
