@@ -229,3 +229,29 @@ def test_debriefs_show_the_last_turn_and_keep_override_reasons_private(game: Gam
     assert "facilitator adjustment" in blue  # blue sees the override's effect, not its reason
     white = game.facilitator.get(f"/games/{gid}/review/debrief/blue").text
     assert reason in white and "Back to the review" in white
+
+
+def test_theatre_map_page_shows_what_each_audience_may_see(game: Game) -> None:
+    fac = game.facilitator
+    # the tiny scenario has no map: the page says so, the image is a 404
+    page = fac.get(f"/games/{game.id}/map")
+    assert page.status_code == 200 and 'id="no-map"' in page.text
+    assert fac.get(f"/api/games/{game.id}/map.svg").status_code == 404
+    created = ok(
+        fac.post(
+            "/api/games",
+            json={"scenario": "shipped:taiwan-strait/scenario.yaml", "title": "Strait", "seed": 1},
+        ),
+        201,
+    )
+    gid = created["id"]
+    svg = fac.get(f"/api/games/{gid}/map.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert '<path class="land"' in svg.text and 'data-place="china_resolve"' in svg.text
+    assert 'data-place="sakishima"' in svg.text and 'data-place="blockade_zone"' in svg.text
+    observer = game.observer.get(f"/games/{gid}/map").text
+    assert 'id="theatre-map"' in observer and 'class="brand"' in observer
+    assert "china_resolve" not in observer  # China's place is China's alone
+    assert "Sakishima evacuation" in observer
+    # a team without a seat in the game gets a 404, as for the game itself
+    assert game.teams["red"].get(f"/games/{gid}/map").status_code == 404

@@ -50,7 +50,7 @@ class Projection:
 
     @property
     def _kx(self) -> float:
-        lon0, lat0, lon1, lat1 = self.bounds
+        _, lat0, _, lat1 = self.bounds
         return math.cos(math.radians((lat0 + lat1) / 2))
 
     @property
