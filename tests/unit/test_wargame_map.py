@@ -116,9 +116,12 @@ def test_a_hidden_variable_hides_the_state_and_bad_maps_are_refused(tmp_path: Pa
     scenario = _variant(lambda d: _place(d, "china_resolve").pop("visible_to"))
     japan = {m.id: m for m in marks(scenario, _state(scenario), frozenset({"jp_nsc"}))}
     assert japan["china_resolve"].active is None and japan["china_resolve"].value is None
-    bad = _variant(lambda d: _place(d, "kadena").update(when="no_such >= 1"))
-    with pytest.raises(ScenarioError, match="no_such"):
-        check_map(bad)
+    # the loader checks the places, with the field and line
+    with pytest.raises(ScenarioError, match="no_such") as info:
+        _variant(lambda d: _place(d, "kadena").update(when="no_such >= 1"))
+    assert "map.places[4].when" in str(info.value) and info.value.location.line
+    with pytest.raises(ScenarioError, match="unknown actor or team 'nobody'"):
+        _variant(lambda d: _place(d, "china_resolve").update(visible_to=["nobody"]))
     outside = _variant(lambda d: d["map"].update(geojson="../x.json"))
     with pytest.raises(ScenarioError, match="outside"):
         load_geojson(outside, tmp_path)
