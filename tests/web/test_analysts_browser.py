@@ -86,6 +86,19 @@ def test_analysts_pages_in_chromium(server: Server) -> None:
                 ],
             )
             assert status == 201, game
+            status, strait = page.evaluate(
+                FETCH,
+                [
+                    "POST",
+                    "/api/games",
+                    {
+                        "scenario": "shipped:taiwan-strait/scenario.yaml",
+                        "title": "Strait",
+                        "seed": 1,
+                    },
+                ],
+            )
+            assert status == 201, strait
 
             # seats: the controls show the current assignment, the link has a copy button,
             # and assigning a person again asks before making a new link
@@ -166,6 +179,7 @@ def test_analysts_pages_in_chromium(server: Server) -> None:
                 "compare": f"/runs/compare?a={a}&b={b}",
                 "review": f"/games/{game['id']}/review",
                 "debrief": f"/games/{game['id']}/review/debrief/red",
+                "map": f"/games/{strait['id']}/map",
             }
             for device, width in WIDTHS.items():
                 page.set_viewport_size({"width": width, "height": 900})
@@ -176,6 +190,8 @@ def test_analysts_pages_in_chromium(server: Server) -> None:
                     )
                     assert over <= 0, f"{name} at {width} px overflows by {over} px"
                     assert page.locator("header .brand").count() == 1, name
+                    if name == "map":
+                        assert page.locator("#theatre-map svg path.land").count() > 5
                     page.screenshot(
                         path=str(SHOTS / f"analysts-{device}-{name}.png"), full_page=True
                     )

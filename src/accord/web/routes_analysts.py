@@ -512,12 +512,14 @@ def start_wargame_runs(
 def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
     """The run history, with a choice of two runs to compare."""
     store = _store(request)
+    scenarios = entries(store, request.app.state.scenarios_dir)
     return render(
         request,
         "runs.html",
         runs=store.analyses(),
         kind_names=KIND_NAMES,
-        scenarios=entries(store, request.app.state.scenarios_dir),
+        scenarios=scenarios,
+        titles={e.ref: e.label for e in scenarios},
     )
 
 
