@@ -66,6 +66,7 @@ class Projection:
         return (lat1 - lat0) * self.scale
 
     def __call__(self, lon: float, lat: float) -> Point:
+        """The pixel (x, y) of ``lon``/``lat`` (x east, y south from the box's north-west)."""
         lon0, _, _, lat1 = self.bounds
         return ((lon - lon0) * self._kx * self.scale, (lat1 - lat) * self.scale)
 
@@ -130,9 +131,11 @@ def theatre_svg(
     width: float = 760.0,
     note: str | None = None,
 ) -> str:
-    """The map as one ``<svg>`` element: land from ``geojson`` (polygons filled, lines drawn),
-    then each mark coloured by its state (red: active, grey: not, light grey: unknown to the
-    viewer) with its label and value."""
+    """The map as one ``<svg>`` element.
+
+    Land comes from ``geojson`` (polygons filled, lines drawn), then each mark coloured by its
+    state (red: active, grey: not, light grey: unknown to the viewer) with its label and value.
+    """
     e = html.escape
     box = bounds or bounds_around([p for m in marks for p in m.points])
     proj = Projection(box, width)

@@ -67,8 +67,11 @@ def share_chart(
     colours: Sequence[str] | None = None,
     intervals: Sequence[Sequence[float] | None] | None = None,
 ) -> str:
-    """Horizontal bars of shares on a fixed 0-100% axis (so 0% and 100% read as such), each
-    labelled with its percentage; optional 95% intervals as error bars."""
+    """Horizontal bars of shares on a fixed 0-100% axis.
+
+    Each bar is labelled with its percentage (so 0% and 100% read as such); ``intervals`` adds
+    95% intervals as error bars.
+    """
     from accord.report.svg import figure_to_svg, new_figure
 
     n = len(labels)
@@ -107,9 +110,11 @@ def _figure(svg: str, caption: str) -> str:
 
 
 def forecast_from_json(data: Mapping[str, Any]) -> ScenarioForecast:
-    """Rebuild the :class:`~accord.forecast.ScenarioForecast` of ``accord forecast --format
-    json`` (positions per round, outcomes, winset), so that the printed report's issue chart
-    and table can be drawn from a stored run."""
+    """Rebuild a :class:`~accord.forecast.ScenarioForecast` from its JSON.
+
+    The JSON is ``accord forecast --format json`` (positions per round, outcomes, winset), so
+    that the printed report's issue chart and table can be drawn from a stored run.
+    """
     from accord.forecast import IssueForecast, ModelFailure, ModelForecast, ScenarioForecast
     from accord.models.base import ModelRun
 
@@ -222,8 +227,11 @@ def _dimension_labels(scenario: Scenario | None, issue_id: str, k: int) -> tuple
 
 
 def montecarlo_html(data: Mapping[str, Any], scenario: Scenario | None = None) -> str:
-    """Per issue: pass probability per model (chart and table), the histogram of the forecast
-    (spread chart for several dimensions) and the driver chart of the first model."""
+    """A Monte Carlo result as charts and tables.
+
+    Per issue: pass probability per model (chart and table), the histogram of the forecast
+    (spread chart for several dimensions) and the driver chart of the first model.
+    """
     draws = data.get("draws", 0)
     parts = [
         f"<p>{_e(draws)} draws ({_e(data.get('distribution', ''))} distribution), seed "
@@ -340,8 +348,11 @@ def montecarlo_html(data: Mapping[str, Any], scenario: Scenario | None = None) -
 
 
 def deadlock_parts(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(the deadlock analysis, the package deals or ``None``) of a stored result: the flat
-    ``analyse_deadlock`` JSON or the CLI's ``{"deadlock": ..., "package_deals": ...}``."""
+    """(the deadlock analysis, the package deals or ``None``) of a stored result.
+
+    The result is the flat ``analyse_deadlock`` JSON or the CLI's ``{"deadlock": ...,
+    "package_deals": ...}``.
+    """
     if "deadlock" in data:
         return dict(data["deadlock"]), data.get("package_deals")
     return dict(data), data.get("package_deals")
@@ -496,9 +507,11 @@ def _turns(hist: Mapping[str, int]) -> str:
 
 
 def wargame_montecarlo_html(summary: Mapping[str, Any], labels: Mapping[str, str]) -> str:
-    """The summary ``accord wargame montecarlo`` prints: outcome shares with 95% Wilson
-    intervals (and a chart), group decisions and legal gates (share, mean turn, turns),
-    blockers, alliance cohesion and drivers."""
+    """The summary ``accord wargame montecarlo`` prints, as HTML.
+
+    Outcome shares with 95% Wilson intervals (and a chart), group decisions and legal gates
+    (share, mean turn, turns), blockers, alliance cohesion and drivers.
+    """
     parts = [f"<p>{_e(summary.get('n', 0))} automated games.</p>"]
     ranked = sorted(summary.get("outcome_share", {}).items(), key=lambda kv: (-kv[1], kv[0]))
     ci = summary.get("outcome_ci95", {})

@@ -333,11 +333,14 @@ class DisplayGroup(Strict):
 
 
 class MapPlace(Strict):
-    """A place on the theatre map: a marker at ``lon``/``lat``, or a line through ``points``
-    (``[lon, lat]`` pairs, e.g. a blockade line). Its state comes from the game: ``when`` (an
-    expression; the place is drawn as active while it holds) and ``variable`` (whose value is
-    printed by the label). ``visible_to`` (team or actor ids) hides the place from others; a
-    viewer who may not see a variable that ``when`` or ``variable`` reads sees no state."""
+    """A place on the theatre map.
+
+    A marker at ``lon``/``lat``, or a line or area through ``points`` (``[lon, lat]`` pairs,
+    e.g. a blockade line). Its state comes from the game: ``when`` (an expression; the place is
+    drawn as active while it holds) and ``variable`` (whose value is printed by the label).
+    ``visible_to`` (team or actor ids) hides the place from others; a viewer who may not see a
+    variable that ``when`` or ``variable`` reads sees no state.
+    """
 
     id: Id
     label: str = Field(min_length=1, max_length=120)
@@ -360,9 +363,12 @@ class MapPlace(Strict):
 
 
 class TheatreMap(Strict):
-    """The theatre map (docs/wargame.md, "Map"): coastlines from a GeoJSON file that ships with
-    the scenario (path relative to the scenario file), the box to draw (``[lon_min, lat_min,
-    lon_max, lat_max]``; default: around the places) and the places."""
+    """The theatre map (docs/wargame.md, "Map").
+
+    Coastlines from a GeoJSON file that ships with the scenario (path relative to the scenario
+    file), the box to draw (``[lon_min, lat_min, lon_max, lat_max]``; default: around the
+    places) and the places.
+    """
 
     geojson: str | None = Field(default=None, max_length=255)
     bounds: tuple[float, float, float, float] | None = None

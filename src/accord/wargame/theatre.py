@@ -1,5 +1,6 @@
-"""The theatre map of a war game: the scenario's ``map:`` places with their state, as a viewer
-may see them, and the coastline GeoJSON the scenario ships.
+"""The theatre map of a war game, as a viewer may see it.
+
+The scenario's ``map:`` places with their state, and the coastline GeoJSON the scenario ships.
 
 Audience rules are those of :mod:`accord.wargame.view`: a place with ``visible_to`` is drawn
 only for those teams and actors (and the facilitator); a place whose ``when`` or ``variable``
@@ -27,8 +28,10 @@ MAX_GEOJSON_BYTES = 2 * 1024 * 1024
 
 
 def load_geojson(scenario: CompiledScenario, folder: Path | None) -> dict[str, Any] | None:
-    """The scenario's coastline GeoJSON (``map.geojson``, relative to the scenario's folder);
-    ``None`` without a map, a file, or a folder (a scenario saved in the web library)."""
+    """The scenario's coastline GeoJSON (``map.geojson``, relative to the scenario's folder).
+
+    ``None`` without a map, a file, or a folder (a scenario saved in the web library).
+    """
     spec = scenario.spec.map
     if spec is None or spec.geojson is None or folder is None:
         return None

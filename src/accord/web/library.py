@@ -31,6 +31,8 @@ def default_scenarios_dir() -> Path:
 
 @dataclass(frozen=True)
 class Entry:
+    """A scenario of the library: its reference, file name, kind and title."""
+
     ref: str
     name: str
     kind: str  # "wargame" or "scenario"

@@ -1,6 +1,7 @@
-"""The after-action review and the start-of-turn debriefs as pages of the app (its header and
-layout), built from :mod:`accord.wargame.review` with the audience rules of
-:mod:`accord.wargame.view`.
+"""The after-action review and the start-of-turn debriefs as pages of the app.
+
+They have the app's header and layout, and are built from :mod:`accord.wargame.review` with
+the audience rules of :mod:`accord.wargame.view`.
 
 A debrief shows, at the start of each turn, what happened in the previous one as the team may
 see it, up to and including the last turn released (so it never lags a turn). Override reasons
@@ -45,8 +46,10 @@ class Section:
 def debrief_sections(
     scenario: CompiledScenario, events: Sequence[Event], team: str, *, white_cell: bool = False
 ) -> list[Section]:
-    """The team's debriefs, one per turn played: the events of turn ``t`` as the team may see
-    them, headed "Start of turn t+1" (or "End of the game" after the last turn).
+    """The team's debriefs, one per turn played.
+
+    Each holds the events of turn ``t`` as the team may see them, headed "Start of turn t+1"
+    (or "End of the game" after the last turn).
 
     ``white_cell``: the facilitator reading a team's debrief sees override reasons; a team
     never does (it reads :data:`~accord.wargame.view.WITHHELD_REASON`).
@@ -98,8 +101,10 @@ def debrief_page(
     *,
     white_cell: bool,
 ) -> HTMLResponse:
-    """A team's debriefs inside the app's layout; the facilitator's copy links back to the
-    review, the team's to its game page."""
+    """A team's debriefs inside the app's layout.
+
+    The facilitator's copy links back to the review, the team's to its game page.
+    """
     names = Names(scenario)
     members = team_members(scenario).get(team, [])
     return render(

@@ -1,6 +1,8 @@
-"""The theatre map of a game (issue 19, item 6): plain SVG drawn on the server from the
-scenario's ``map:`` and the coastline GeoJSON it ships; each viewer sees only the places and
-states its audience allows (:mod:`accord.wargame.theatre`)."""
+"""The theatre map of a game (issue 19, item 6).
+
+Plain SVG drawn on the server from the scenario's ``map:`` and the coastline GeoJSON it ships;
+each viewer sees only the places and states its audience allows (:mod:`accord.wargame.theatre`).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ router = APIRouter()
 
 
 def _game(request: Request, user: User, game_id: int) -> tuple[Loaded, str | None, Path | None]:
-    """(the game, the viewer's team as :func:`viewer_team` gives it, the folder of a shipped
-    scenario, where its GeoJSON lies; ``None`` for one saved in the library)."""
+    """(the game, the viewer's team, the folder of its scenario).
+
+    The team is as :func:`viewer_team` gives it; the folder is that of a shipped scenario, where
+    its GeoJSON lies (``None`` for one saved in the library).
+    """
     team = viewer_team(request, user, game_id)
     games: GameService = request.app.state.games
     store: WebStore = request.app.state.store
