@@ -41,9 +41,12 @@ _LAZY = {
 
 
 class _Package(types.ModuleType):
-    """The package's module type: importing the submodule :mod:`accord.forecast` would bind it
+    """Module type that keeps ``accord.forecast`` bound to the API function.
+
+    The package's module type: importing the submodule :mod:`accord.forecast` would bind it
     as ``accord.forecast``, hiding the API function of that name defined below; this keeps the
-    function (the submodule stays reachable through ``sys.modules`` and ``from ... import``)."""
+    function (the submodule stays reachable through ``sys.modules`` and ``from ... import``).
+    """
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "forecast" and isinstance(value, types.ModuleType):
@@ -157,7 +160,9 @@ def forecast(
     procedure: str | None = None,
     interval_draws: int = 0,
 ) -> ScenarioForecast:
-    """Forecast every issue (or ``issues``: one id or a list) of ``scenario`` with ``model``
+    """Forecast the issues of a scenario with one or more models.
+
+    Forecast every issue (or ``issues``: one id or a list) of ``scenario`` with ``model``
     (see :func:`accord.forecast.forecast`). A model that fails on this input is reported in
     ``result.issues[k].failed`` while the others answer; when none answers, its error is raised.
 

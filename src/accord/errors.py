@@ -14,9 +14,12 @@ MAX_MESSAGE = 600
 
 
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
-    """``text`` as one printable line: control characters (newlines, NUL, escape sequences,
-    Unicode line separators) shown escaped as ``\\n``, ``\\x00``, ``\\u2028``; cut at
-    ``limit`` characters with ``...``."""
+    r"""Make ``text`` one printable line, escaping control characters.
+
+    ``text`` as one printable line: control characters (newlines, NUL, escape sequences,
+    Unicode line separators) shown escaped as ``\n``, ``\x00``, ``\u2028``; cut at
+    ``limit`` characters with ``...``.
+    """
     out: list[str] = []
     for ch in text:
         if ch.isprintable() or ch == " ":

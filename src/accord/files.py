@@ -110,7 +110,7 @@ def _umask() -> int:
 
 
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
-    """Write ``text`` (str as UTF-8 with ``\\n`` line ends, or bytes) to ``path`` atomically.
+    r"""Write ``text`` (str as UTF-8 with ``\n`` line ends, or bytes) to ``path`` atomically.
 
     Raises:
         UsageError: the target (after following symlinks) is not a regular file, or its folder

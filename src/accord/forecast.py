@@ -46,13 +46,16 @@ class ModelForecast:
 
     @property
     def outcome(self) -> np.ndarray:
+        """The model's unconstrained outcome, one value per dimension."""
         return self.run.outcome
 
 
 @dataclass(frozen=True)
 class ModelFailure:
-    """A model that could not forecast an issue (degenerate input, over a limit): its error in
-    one line. The other models' forecasts stand (see :func:`run_model_or_fail`)."""
+    """A model that could not forecast an issue (degenerate input, over a limit).
+
+    Its error in one line. The other models' forecasts stand (see :func:`run_model_or_fail`).
+    """
 
     model: str
     error: str
@@ -76,6 +79,7 @@ class IssueForecast:
     failed: tuple[ModelFailure, ...] = ()
 
     def forecast_of(self, model: str) -> ModelForecast:
+        """The forecast of ``model``; ``KeyError`` when it did not forecast this issue."""
         for item in self.forecasts:
             if item.model == model:
                 return item
@@ -96,12 +100,14 @@ class ScenarioForecast:
     notes: tuple[str, ...] = ()
 
     def issue(self, issue_id: str) -> IssueForecast:
+        """The forecast of issue ``issue_id``; ``KeyError`` when there is no such issue."""
         for item in self.issues:
             if item.issue_id == issue_id:
                 return item
         raise KeyError(issue_id)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The JSON of ``accord forecast --format json`` (the stable contract, docs/cli.md)."""
         out: dict[str, Any] = {
             "scenario": self.scenario_id,
             "seed": self.seed,
@@ -190,9 +196,12 @@ def _procedure_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
 
 
 def _interval_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
-    """The 80% set's columns of :meth:`ScenarioForecast.to_frame` for dimension ``k``
+    """The 80% set's columns of the forecast table for one dimension.
+
+    The 80% set's columns of :meth:`ScenarioForecast.to_frame` for dimension ``k``
     (docs/calibration.md): ``[lo, hi]`` plus the scale's end points in ``interval80_ends``;
-    empty where the forecast has no interval."""
+    empty where the forecast has no interval.
+    """
     interval = (fc.intervals or {}).get("interval") or {}
     lo, hi = interval.get("lo"), interval.get("hi")
     return {
@@ -204,8 +213,10 @@ def _interval_cells(fc: ModelForecast, k: int) -> dict[str, Any]:
 
 
 def _procedure_json(fc: ModelForecast) -> dict[str, Any]:
-    """The procedure's reading of one forecast (``docs/cli.md``); with no rule or no status quo
-    nothing constrains the forecast and it passes as it is."""
+    """The procedure's reading of one forecast (``docs/cli.md``).
+
+    With no rule or no status quo nothing constrains the forecast and it passes as it is.
+    """
     if fc.procedure is None:
         return {
             "name": fc.procedure_name,
@@ -348,7 +359,9 @@ def forecast_issue(
     keep_going: bool = False,
     runs: Mapping[str, ModelRun] | None = None,
 ) -> IssueForecast:
-    """Run ``models`` on one issue, constrain each outcome by the issue's rule (the strict
+    """Forecast one issue with several models under its rule and procedure.
+
+    Run ``models`` on one issue, constrain each outcome by the issue's rule (the strict
     reading: ``allowed_outcome``, ``passes``, ``blockers``) and apply its decision procedure
     (``procedure``: ``strict``, ``practised``, or ``None`` for the file's, practised by default).
 
@@ -500,7 +513,9 @@ def run_model_or_fail(
     rng: np.random.Generator,
     failed: list[ModelFailure],
 ) -> ModelRun | None:
-    """Run one model; on an input error (or a numerical failure) record it in ``failed`` and
+    """Run one model, recording an input error instead of raising it.
+
+    Run one model; on an input error (or a numerical failure) record it in ``failed`` and
     return None, so that one model's failure never sinks the others (issue 15).
 
     The parameters' round counts and the model's memory estimate are checked first
@@ -629,7 +644,9 @@ def _scenario_model_runs(
     names: Sequence[str],
     params: Mapping[str, Mapping[str, Any]] | None,
 ) -> tuple[dict[str, dict[str, ModelRun]], tuple[str, ...]]:
-    """Run each cross-issue model (``SCENARIO``, e.g. the exchange) once across all of the
+    """Run each cross-issue model once across the scenario's issues.
+
+    Run each cross-issue model (``SCENARIO``, e.g. the exchange) once across all of the
     scenario's one-dimensional issues; its runs by issue id, each aligned to the issue's actors.
 
     With too few such issues, a model named in a model string is a usage error; one reached

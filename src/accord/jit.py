@@ -1,4 +1,6 @@
-"""Lazy Numba compilation for the compiled kernels (``accord.models.smp.numba_loops``,
+"""Lazy Numba compilation for the compiled kernels.
+
+Lazy Numba compilation for the compiled kernels (``accord.models.smp.numba_loops``,
 ``accord.models.bdm.engine_numba``).
 
 The kernels are written as plain Python functions over NumPy arrays (readable, and runnable

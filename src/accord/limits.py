@@ -183,15 +183,21 @@ CUBIC_ACTORS = Limit(
 
 
 def model_memory_bytes(name: str, n: int, m: int) -> float:
-    """Estimated peak bytes of model ``name`` on ``n`` actors and ``m`` dimensions (an unknown
-    model is assumed quadratic, like the worst registered one)."""
+    """Estimated peak memory of a model run, in bytes.
+
+    Estimated peak bytes of model ``name`` on ``n`` actors and ``m`` dimensions (an unknown
+    model is assumed quadratic, like the worst registered one).
+    """
     linear, quadratic = MODEL_MEMORY.get(name, (2000.0, 240.0))
     return 128 * MB + linear * n * m + quadratic * n * n * m
 
 
 def check_model(name: str, n: int, m: int) -> None:
-    """Refuse a model run over the cubic models' actor limit or whose estimated memory exceeds
-    the budget (:func:`check_memory`); called before the model allocates anything."""
+    """Refuse a model run over the actor limit or the memory budget.
+
+    Refuse a model run over the cubic models' actor limit or whose estimated memory exceeds
+    the budget (:func:`check_memory`); called before the model allocates anything.
+    """
     if name in CUBIC_MODELS:
         CUBIC_ACTORS.check(n, what=f"{name}: the number of actors")
     check_memory(model_memory_bytes(name, n, m), f"{name} on {n:,} actors and {m} dimension(s)")

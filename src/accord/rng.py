@@ -36,9 +36,12 @@ def spawn(seed: SeedLike, count: int) -> list[np.random.Generator]:
 
 
 def seed_for(seed: int | None, *labels: str) -> np.random.Generator:
-    """A generator for one cell (e.g. an (issue, model) pair) that does not depend on which other
+    """A generator for one cell that does not depend on which other cells run.
+
+    A generator for one cell (e.g. an (issue, model) pair) that does not depend on which other
     cells run: the labels' CRC-32 values are the spawn key under ``seed`` (``None``: fresh
-    entropy)."""
+    entropy).
+    """
     keys = tuple(zlib.crc32(label.encode()) for label in labels)
     if seed is None:
         return np.random.default_rng()

@@ -1,5 +1,8 @@
-"""matplotlib figures rendered to inline SVG (self-contained, works offline): the one helper under
-every chart. A bottom-layer utility (no accord imports); the charts themselves live in report/."""
+"""matplotlib figures rendered to inline SVG (self-contained, works offline).
+
+The one helper under every chart. A bottom-layer utility (no accord imports); the charts themselves
+live in report/.
+"""
 
 from __future__ import annotations
 

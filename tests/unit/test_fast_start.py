@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 
 from accord.models import smp
+from accord.models.base import IssueBatch
+from accord.models.smp import batch as smp_batch
 from accord.models.smp import engine_numba
 
 ROOT = Path(__file__).parents[2]
@@ -30,14 +32,15 @@ try:
     main()
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in {heavy} if m in sys.modules)), file=sys.stderr)
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy}))), file=sys.stderr)
 """
 
 
 def loaded_by(*args: str) -> list[str]:
-    """The heavy libraries a fresh ``accord ARGS`` process has imported when it ends."""
+    """The heavy libraries (and NumPy, pydantic, rich) a fresh ``accord ARGS`` process has
+    imported when it ends."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    code = PROBE.format(heavy=repr((*HEAVY, "numpy", "pydantic")))
+    code = PROBE.format(heavy=repr((*HEAVY, "numpy", "pydantic", "rich")))
     done = subprocess.run(
         [sys.executable, "-c", code, json.dumps(list(args))],
         capture_output=True,
@@ -50,13 +53,16 @@ def loaded_by(*args: str) -> list[str]:
     return loaded
 
 
-def test_help_loads_no_numerical_or_web_library() -> None:
+def test_help_loads_no_numerical_web_or_console_library() -> None:
     assert loaded_by("--help") == []
 
 
-@pytest.mark.parametrize("model", ["all", "smp"])
-def test_forecast_of_a_small_case_loads_only_numpy_and_pydantic(model: str) -> None:
-    assert loaded_by("forecast", "scenarios/ktab-d3.yaml", "-m", model) == ["numpy", "pydantic"]
+@pytest.mark.parametrize("model", ["compromise", "smp", "all"])
+def test_forecast_of_a_small_case_loads_only_numpy_pydantic_and_rich(model: str) -> None:
+    """The 7-actor KTAB case: no SciPy (Nash's root finder), no Numba (smp's small runs),
+    no pandas (CSV output only), rich for the table."""
+    loaded = loaded_by("forecast", "scenarios/ktab-d3.yaml", "-m", model)
+    assert loaded == ["numpy", "pydantic", "rich"]
 
 
 def test_auto_engine_runs_small_problems_on_numpy_until_numba_is_loaded(
@@ -84,3 +90,47 @@ def test_every_engine_gives_the_same_run_on_the_small_case() -> None:
         np.testing.assert_array_equal(run.outcome, runs["compiled"].outcome, err_msg=engine)
         np.testing.assert_array_equal(run.positions, runs["compiled"].positions, err_msg=engine)
         assert run.diagnostics == runs["compiled"].diagnostics, engine
+
+
+def test_auto_engine_runs_small_batches_on_numpy_until_numba_is_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Work is draws x actors^3 x dimensions: 100 draws of 7 actors on 3 dimensions is small,
+    1,000 draws of 7 actors (343,000) is not."""
+    monkeypatch.setattr(engine_numba, "_compiled", {})
+    assert smp.choose_batch_engine("auto", 100, 7, 3) == "numpy"
+    assert smp.choose_batch_engine("auto", 100, 13, 1) == "numpy"
+    assert smp.choose_batch_engine("auto", 1000, 7, 1) == "compiled"
+    assert smp.choose_batch_engine("numpy", 1000, 7, 1) == "numpy"
+    monkeypatch.setattr(engine_numba, "_compiled", {"loaded": print})
+    assert smp.choose_batch_engine("auto", 100, 7, 3) == "compiled"
+    assert smp.choose_batch_engine("numpy", 100, 7, 3) == "numpy"
+
+
+def test_a_small_auto_batch_runs_on_numpy_and_equals_every_engine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(5)
+    b, n, m = 12, 7, 2
+    batch = IssueBatch(
+        actor_ids=tuple(f"a{i}" for i in range(n)),
+        positions=rng.uniform(0.0, 100.0, (b, n, m)),
+        saliences=rng.uniform(0.05, 1.0, (b, n, m)),
+        capabilities=rng.uniform(0.1, 10.0, (b, n)),
+        lo=np.zeros(m),
+        hi=np.full(m, 100.0),
+    )
+    rng0 = np.random.default_rng(0)
+    compiled = smp_batch.kernel(batch, {"engine": "compiled"}, rng0)
+    numpy_engine = smp_batch.kernel(batch, {"engine": "numpy"}, rng0)
+    assert compiled is not None and numpy_engine is not None
+    np.testing.assert_array_equal(numpy_engine, compiled)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a small auto batch must not load the compiled engine")
+
+    monkeypatch.setattr(engine_numba, "_compiled", {})
+    monkeypatch.setattr(smp, "smp_batch_compiled", refuse)
+    auto = smp_batch.kernel(batch, {}, rng0)
+    assert auto is not None
+    np.testing.assert_array_equal(auto, compiled)

@@ -1,0 +1,1 @@
+"""Analyses over forecasts: deadlock, package deals, Monte Carlo, calibration and backtests."""

@@ -251,8 +251,11 @@ class BacktestResult:
     def rule_aware_vs_free(
         self, *, replicates: int = stats.DEFAULT_REPLICATES, level: float = stats.DEFAULT_LEVEL
     ) -> dict[str, dict[str, Any]]:
-        """Per model, rule-aware MAE minus free MAE with its paired bootstrap by proposal
-        (:func:`backtest_stats.paired_bootstrap`; ``a`` is rule-aware, ``b`` free)."""
+        """Rule-aware minus free MAE per model, with a paired bootstrap.
+
+        Per model, rule-aware MAE minus free MAE with its paired bootstrap by proposal
+        (:func:`backtest_stats.paired_bootstrap`; ``a`` is rule-aware, ``b`` free).
+        """
         out: dict[str, dict[str, Any]] = {}
         for name in self.models:
             rows = stats.scored(self.errors, name)

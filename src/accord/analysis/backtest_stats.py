@@ -232,10 +232,13 @@ def paired_bootstrap(
     """Paired bootstrap by group of the MAE difference of two models on the same issues.
 
     Args:
-        errors_a, errors_b: ``(n,)`` absolute errors of the two models, issue by issue.
+        errors_a: ``(n,)`` absolute errors of the first model, issue by issue.
+        errors_b: ``(n,)`` absolute errors of the second model, issue by issue.
         groups: ``(n,)`` the proposal of each issue.
         names: the two model names (for the result).
-        replicates, seed, level: as in :func:`bootstrap_metrics`.
+        replicates: as in :func:`bootstrap_metrics`.
+        seed: as in :func:`bootstrap_metrics`.
+        level: as in :func:`bootstrap_metrics`.
 
     Raises:
         ValueError: when the arrays differ in length or are empty (a programming error).

@@ -1,4 +1,6 @@
-"""The bottom line of an issue for a decision-maker, computed from the Monte Carlo over the
+"""The bottom line of an issue for a decision-maker.
+
+The bottom line of an issue for a decision-maker, computed from the Monte Carlo over the
 practised procedure (:mod:`accord.analysis.mc_procedure`).
 
 * **Likelihood**: P(adopted) is the share of draws in which the issue's decision procedure
@@ -53,8 +55,10 @@ TAIL = 0.2
 
 
 def icd203(probability: float) -> tuple[str, int, int]:
-    """The ICD 203 term of a probability (0-1) and its range in percent; the bounds between
-    terms go to the upper term (5 % is "very unlikely")."""
+    """The ICD 203 term of a probability (0-1) and its range in percent.
+
+    The bounds between terms go to the upper term (5 % is "very unlikely").
+    """
     percent = 100.0 * probability
     for term, lo, hi in ICD203:
         if percent < hi:
@@ -88,6 +92,7 @@ class NumberRecord:
     source: str
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The record as a JSON-serialisable dict."""
         return {"where": self.where, "kind": self.kind, "source": self.source}
 
 
@@ -147,6 +152,7 @@ class Signpost:
     flips: bool
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The signpost as a JSON-serialisable dict."""
         return {
             "input": self.name,
             "rho_adopted": self.rho,
@@ -198,6 +204,7 @@ class Option:
     issue: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The option as a JSON-serialisable dict."""
         return {
             "label": self.label,
             "value": self.value,
@@ -254,6 +261,7 @@ class BottomLine:
     numbers: dict[str, int] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The bottom line as a JSON-serialisable dict."""
         return {
             "issue": self.issue_id,
             "p_adopted": self.probability,

@@ -1,4 +1,4 @@
-"""Calibrate a position formula on the positions known from the record, and say how well it does.
+r"""Calibrate a position formula on the positions known from the record, and say how well it does.
 
 A :class:`~accord.scenario.schema.PositionFormula` derives the positions of the actors it lists
 from their attributes (:mod:`accord.scenario.derive`). The *known* actors of the formula are the
@@ -8,18 +8,18 @@ listed). On them we measure
 
 * the in-sample error of the stated weights: mean absolute error (MAE) and the largest error, in
   the issue's units, averaged over the issue's dimensions;
-* a refit: the parameters :math:`\\theta = (b, w)` minimising
+* a refit: the parameters :math:`\theta = (b, w)` minimising
 
-  .. math:: \\sum_{i \\in K}\\sum_d \\big(\\operatorname{clip}(b + z_i^\\top w + o_d, 0, 1) -
-            y_{id}\\big)^2 + \\lambda \\lVert \\theta - \\theta_0 \\rVert^2
+  .. math:: \sum_{i \in K}\sum_d \big(\operatorname{clip}(b + z_i^\top w + o_d, 0, 1) -
+            y_{id}\big)^2 + \lambda \lVert \theta - \theta_0 \rVert^2
 
   with :math:`y_{id}` the known position normalised to the dimension's scale, :math:`o_d` the
-  dimension offsets and :math:`\\theta_0` the prior (the formula's ``prior``, else its weights). The ridge
-  term (``ridge`` = :math:`\\lambda`) keeps the fit near the stated judgement when there are
+  dimension offsets and :math:`\theta_0` the prior (the formula's ``prior``, else its weights). The ridge
+  term (``ridge`` = :math:`\lambda`) keeps the fit near the stated judgement when there are
   fewer known positions than parameters, and each weight keeps the sign of its prior (a fit
   must not turn "threat perception raises support" into its opposite to match one idiosyncratic
   actor; ``keep_signs``). It is solved with SciPy's ``least_squares`` (trust region reflective,
-  bounded) from :math:`\\theta_0`, deterministic;
+  bounded) from :math:`\theta_0`, deterministic;
 * leave-one-out: for each known actor, refit without it and predict it; the LOO MAE is the
   honest estimate of how well the formula predicts positions it has not seen.
 
@@ -53,8 +53,11 @@ def predict(z: FloatArray, theta: FloatArray, offsets: FloatArray) -> FloatArray
 
 
 def sign_bounds(prior: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Bounds that keep each weight on the side of zero its prior is on (the intercept, and
-    weights whose prior is 0, are free)."""
+    """Bounds that keep each calibration weight on its prior's side of zero.
+
+    Bounds that keep each weight on the side of zero its prior is on (the intercept, and
+    weights whose prior is 0, are free).
+    """
     lower = np.where(prior[1:] > 0, 0.0, -np.inf)
     upper = np.where(prior[1:] < 0, 0.0, np.inf)
     return np.concatenate([[-np.inf], lower]), np.concatenate([[np.inf], upper])
@@ -68,8 +71,10 @@ def fit(
     ridge: float,
     keep_signs: bool = True,
 ) -> FloatArray:
-    """Ridge-regularised least squares of :func:`predict` on ``y`` (``(n, m)`` on 0..1); with
-    ``keep_signs`` every weight keeps the sign of its prior (:func:`sign_bounds`)."""
+    """Ridge-regularised least squares of :func:`predict` on ``y`` (``(n, m)`` on 0..1).
+
+    With ``keep_signs`` every weight keeps the sign of its prior (:func:`sign_bounds`).
+    """
     scale = float(np.sqrt(ridge))
     bounds = sign_bounds(prior) if keep_signs else (-np.inf, np.inf)
 
@@ -102,6 +107,7 @@ class Calibration:
     ridge: float
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The calibration (stated and fitted weights, fit per actor) as a JSON dict."""
         return {
             "formula": self.formula,
             "issue": self.issue,
@@ -158,12 +164,12 @@ def calibrate(
     prior: dict[str, float] | None = None,
     keep_signs: bool = True,
 ) -> Calibration:
-    """Measure and refit position formula ``formula_id`` on its known positions.
+    r"""Measure and refit position formula ``formula_id`` on its known positions.
 
     Args:
         scenario: a scenario with ``position_formulas``.
         formula_id: the formula to calibrate.
-        ridge: strength :math:`\\lambda` of the pull towards ``prior`` (> 0).
+        ridge: strength :math:`\lambda` of the pull towards ``prior`` (> 0).
         prior: ``{"intercept": b, input: w, ...}``; by default the formula's ``prior``, else
             its weights.
         keep_signs: keep every weight on its prior's side of zero.

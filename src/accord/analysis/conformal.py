@@ -1,38 +1,38 @@
-"""Split-conformal prediction sets grouped by proposal, on a bounded scale with piled-up ends.
+r"""Split-conformal prediction sets grouped by proposal, on a bounded scale with piled-up ends.
 
 **Split conformal** (Vovk, Gammerman & Shafer 2005; Lei, G'Sell, Rinaldo, Tibshirani &
 Wasserman 2018, JASA 113(523), "Distribution-free predictive inference for regression"): with a
-fixed point forecast :math:`\\hat y(x)` (accord's models have no parameters fitted on the
+fixed point forecast :math:`\hat y(x)` (accord's models have no parameters fitted on the
 outcomes), nonconformity scores :math:`s_i = s(x_i, y_i)` of calibration issues, and the
-quantile :math:`\\hat q` below, the set :math:`C(x) = \\{y: s(x, y) \\le \\hat q\\}` covers a new
-exchangeable outcome with probability at least the level :math:`1 - \\alpha`.
+quantile :math:`\hat q` below, the set :math:`C(x) = \{y: s(x, y) \le \hat q\}` covers a new
+exchangeable outcome with probability at least the level :math:`1 - \alpha`.
 
 **Grouped by proposal.** The issues of one proposal are not exchangeable with each other, but
 proposals are. Following the pooled-CDF method of Dunn, Wasserman & Ramdas (2023, JASA 118,
 "Distribution-free prediction sets for two-layer hierarchical models"), each proposal :math:`g`
 (of :math:`G`) weighs :math:`1/G`, shared among its :math:`n_g` issues:
-:math:`\\hat F(t) = \\frac1G \\sum_g \\frac1{n_g} \\sum_{i \\in g} \\mathbb 1[s_i \\le t]`, and
-:math:`\\hat q = \\inf\\{t: \\hat F(t) \\ge \\min(1, (1 - \\alpha)(1 + 1/G))\\}`
+:math:`\hat F(t) = \frac1G \sum_g \frac1{n_g} \sum_{i \in g} \mathbb 1[s_i \le t]`, and
+:math:`\hat q = \inf\{t: \hat F(t) \ge \min(1, (1 - \alpha)(1 + 1/G))\}`
 (:func:`grouped_quantile`). The :math:`(1 + 1/G)` inflation is the usual finite-sample
 correction with proposals as the unit; for unequal :math:`n_g` the guarantee is approximate
 (Dunn et al. give bounds for their pooled-CDF sets), so the coverage is checked out of fold. With one issue per proposal this is the usual split-conformal
-quantile, the :math:`\\lceil (1-\\alpha)(n+1) \\rceil`-th smallest score (the tests check it
+quantile, the :math:`\lceil (1-\alpha)(n+1) \rceil`-th smallest score (the tests check it
 against the ``crepes`` package, Boström 2022).
 
 Scores (:func:`scores`):
 
-* ``absolute``: :math:`s = |y - \\hat y|` (Lei et al. 2018), sets :math:`\\hat y \\pm \\hat q`;
-* ``normalised``: :math:`s = |y - \\hat y| / \\sigma(x)` with a difficulty :math:`\\sigma(x)`
+* ``absolute``: :math:`s = |y - \hat y|` (Lei et al. 2018), sets :math:`\hat y \pm \hat q`;
+* ``normalised``: :math:`s = |y - \hat y| / \sigma(x)` with a difficulty :math:`\sigma(x)`
   (Papadopoulos, Gammerman & Vovk 2008, "Normalized nonconformity measures for regression
   conformal prediction", Proc. IASTED AIA; Papadopoulos, Vovk & Gammerman 2011, JAIR 40), sets
-  :math:`\\hat y \\pm \\hat q \\sigma(x)`. :math:`\\sigma(x) = \\max(\\sigma_{min}, z^\\top \\beta)`,
-  :math:`z = (1, \\text{spread}, n_{actors}, \\text{unanimity}, \\text{disagreement})` and
-  :math:`\\beta` the least-squares fit of :math:`|y - \\hat y|` on :math:`z` in the training
+  :math:`\hat y \pm \hat q \sigma(x)`. :math:`\sigma(x) = \max(\sigma_{min}, z^\top \beta)`,
+  :math:`z = (1, \text{spread}, n_{actors}, \text{unanimity}, \text{disagreement})` and
+  :math:`\beta` the least-squares fit of :math:`|y - \hat y|` on :math:`z` in the training
   issues (:func:`fit_difficulty`).
 
-**Point masses at the ends** (``ends=True``): the set is :math:`\\{lo, hi\\} \\cup
-[\\hat y - \\hat q\\sigma, \\hat y + \\hat q\\sigma]`, from the score
-:math:`s = 0` when :math:`y \\in \\{lo, hi\\}` and the score above otherwise. It is a
+**Point masses at the ends** (``ends=True``): the set is :math:`\{lo, hi\} \cup
+[\hat y - \hat q\sigma, \hat y + \hat q\sigma]`, from the score
+:math:`s = 0` when :math:`y \in \{lo, hi\}` and the score above otherwise. It is a
 nonconformity score like any other, so the coverage guarantee holds unchanged; it spends no
 width on the 28% of outcomes that sit at an end. Every set is clipped onto :math:`[lo, hi]`;
 its **width** is the length of its interval part (the points have length 0).
@@ -146,14 +146,14 @@ def covered(
 
 
 def fit_difficulty(Z: FloatArray, abs_residuals: FloatArray) -> FloatArray:
-    """Least-squares :math:`\\beta` of ``|residual| ~ [1, Z]`` (deterministic ``lstsq``)."""
+    r"""Least-squares :math:`\beta` of ``|residual| ~ [1, Z]`` (deterministic ``lstsq``)."""
     A = np.column_stack([np.ones(Z.shape[0]), Z])
     beta, *_ = np.linalg.lstsq(A, np.asarray(abs_residuals, np.float64), rcond=None)
     return np.asarray(beta, dtype=np.float64)
 
 
 def difficulty(Z: FloatArray, beta: FloatArray | None) -> FloatArray:
-    """:math:`\\sigma = \\max(\\sigma_{min}, [1, Z] \\beta)`; all ones when ``beta`` is ``None``."""
+    r""":math:`\sigma = \max(\sigma_{min}, [1, Z] \beta)`; all ones when ``beta`` is ``None``."""
     if beta is None:
         return np.ones(Z.shape[0], dtype=np.float64)
     A = np.column_stack([np.ones(Z.shape[0]), Z])
@@ -239,9 +239,11 @@ class OutOfFold:
     covered: dict[float, NDArray[np.bool_]]
 
     def coverage(self, level: float) -> float:
+        """Share of issues whose set at ``level`` covers the outcome."""
         return float(np.mean(self.covered[level]))
 
     def width(self, level: float) -> float:
+        """Mean width of the sets at ``level``."""
         return float(np.mean(self.hi[level] - self.lo[level]))
 
 

@@ -1,30 +1,30 @@
-"""Deadlock analysis: who blocks a proposal, and what it would take to unblock it.
+r"""Deadlock analysis: who blocks a proposal, and what it would take to unblock it.
 
 For one issue with a status quo ``q`` decided by a rule over ``k`` members, and a proposal ``y``
 (a model's forecast, by default the compromise, or a point given by the user), each member ``i``
 with ideal point ``x_i`` and saliences ``s_i`` weakly prefers ``y`` to ``q`` iff
 
-.. math:: \\sum_k s_{ik} (y_k - x_{ik})^2 \\le \\sum_k s_{ik} (q_k - x_{ik})^2
+.. math:: \sum_k s_{ik} (y_k - x_{ik})^2 \le \sum_k s_{ik} (q_k - x_{ik})^2
 
-(the preference of :mod:`accord.rules.winset`; in one dimension :math:`|y - x_i| \\le |q - x_i|`).
+(the preference of :mod:`accord.rules.winset`; in one dimension :math:`|y - x_i| \le |q - x_i|`).
 The proposal passes iff its supporters form a winning coalition. Otherwise:
 
 * **Blockers** are the members who strictly prefer ``q``; a **minimal blocking set** is a smallest
   subset of them whose opposition alone defeats ``y``
   (:func:`accord.rules.constrain.minimal_blocking_set`).
 * **Smallest position shift.** Writing :math:`a_{ik} = (y_k - x_{ik})^2 - (q_k - x_{ik})^2`, the
-  condition is :math:`\\sum_k s_{ik} a_{ik} \\le 0`, which is *linear* in ``x_i``:
+  condition is :math:`\sum_k s_{ik} a_{ik} \le 0`, which is *linear* in ``x_i``:
 
-  .. math:: w \\cdot (x_i - m) \\ge 0, \\qquad w_k = s_{ik}(y_k - q_k), \\quad m = (y + q)/2.
+  .. math:: w \cdot (x_i - m) \ge 0, \qquad w_k = s_{ik}(y_k - q_k), \quad m = (y + q)/2.
 
   The acceptable ideal points form a half-space through the midpoint ``m``. The smallest shift
   is the projection of ``x_i`` onto that half-space intersected with the issue's box
   :math:`[lo, hi]` (widened to contain ``q`` and ``y``), in the metric
-  :math:`\\|(x' - x_i)/L\\|_2`, :math:`L = hi - lo` (the metric of
+  :math:`\|(x' - x_i)/L\|_2`, :math:`L = hi - lo` (the metric of
   :mod:`accord.rules.constrain`). By the KKT conditions the projection is
-  :math:`x'(\\lambda) = \\operatorname{clip}(x_i + \\lambda L^2 w, lo, hi)` at the smallest
-  :math:`\\lambda \\ge 0` with :math:`w \\cdot (x'(\\lambda) - m) \\ge 0`; that function of
-  :math:`\\lambda` is piecewise linear and non-decreasing, so :math:`\\lambda` is found exactly
+  :math:`x'(\lambda) = \operatorname{clip}(x_i + \lambda L^2 w, lo, hi)` at the smallest
+  :math:`\lambda \ge 0` with :math:`w \cdot (x'(\lambda) - m) \ge 0`; that function of
+  :math:`\lambda` is piecewise linear and non-decreasing, so :math:`\lambda` is found exactly
   from its breakpoints. In **one dimension** this is the closed form :math:`x' = (y + q)/2`: the
   member must move to the midpoint between proposal and status quo; the shift is
   :math:`|x_i - (y + q)/2|` in the issue's units. In several dimensions the shift is reported per
@@ -32,9 +32,9 @@ The proposal passes iff its supporters form a winning coalition. Otherwise:
 * **Smallest fall in salience.** Only relative saliences matter, so a fall helps only on
   dimensions where ``y`` is worse for ``i`` than ``q`` (:math:`a_{ik} > 0`), and only if ``i``
   gains on some other dimension (:math:`a_{ik} < 0`, :math:`s_{ik} > 0`). The smallest total fall
-  :math:`\\sum_k \\delta_k` with :math:`\\sum_k (s_{ik} - \\delta_k) a_{ik} \\le 0`,
-  :math:`0 \\le \\delta_k \\le s_{ik}`, is a fractional knapsack: lower the dimensions in
-  decreasing order of :math:`a_{ik}` until the excess :math:`\\sum_k s_{ik} a_{ik}` is used up.
+  :math:`\sum_k \delta_k` with :math:`\sum_k (s_{ik} - \delta_k) a_{ik} \le 0`,
+  :math:`0 \le \delta_k \le s_{ik}`, is a fractional knapsack: lower the dimensions in
+  decreasing order of :math:`a_{ik}` until the excess :math:`\sum_k s_{ik} a_{ik}` is used up.
   Otherwise (always in one dimension, where salience is a common factor) **no salience change
   suffices**: only ceasing to care about the issue at all (salience 0, indifference) would, and
   that is reported as such, not as a salience fall. Falls are given on [0, 1] and on the file's
@@ -91,7 +91,7 @@ def smallest_shifts(
     lo: FloatArray,
     hi: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """The nearest ideal point from which each member weakly prefers ``proposal`` to the SQ.
+    r"""The nearest ideal point from which each member weakly prefers ``proposal`` to the SQ.
 
     Args:
         positions: ``(b, m)`` ideal points (the blockers').
@@ -103,8 +103,8 @@ def smallest_shifts(
 
     Returns:
         ``(new_positions (b, m), normalised_distance (b,))``: the projection of each ideal point
-        onto :math:`\\{x : w \\cdot (x - m) \\ge 0\\} \\cap [lo, hi]` in the metric
-        :math:`\\|\\cdot / L\\|` (module docstring); members who already accept keep their point
+        onto :math:`\{x : w \cdot (x - m) \ge 0\} \cap [lo, hi]` in the metric
+        :math:`\|\cdot / L\|` (module docstring); members who already accept keep their point
         (distance 0). A member with zero salience wherever ``y`` and ``q`` differ accepts from
         anywhere. In one dimension the new point is exactly ``(y + q) / 2``.
     """
@@ -154,10 +154,10 @@ def smallest_shifts(
 def smallest_salience_falls(
     positions: FloatArray, saliences: FloatArray, status_quo: FloatArray, proposal: FloatArray
 ) -> tuple[FloatArray, BoolArray]:
-    """The smallest total fall in each member's saliences that makes it accept ``proposal``.
+    r"""The smallest total fall in each member's saliences that makes it accept ``proposal``.
 
-    Solves :math:`\\min \\sum_k \\delta_k` subject to :math:`\\sum_k (s_k - \\delta_k) a_k \\le 0`,
-    :math:`0 \\le \\delta_k \\le s_k`, with :math:`a_k = (y_k - x_k)^2 - (q_k - x_k)^2`, by the
+    Solves :math:`\min \sum_k \delta_k` subject to :math:`\sum_k (s_k - \delta_k) a_k \le 0`,
+    :math:`0 \le \delta_k \le s_k`, with :math:`a_k = (y_k - x_k)^2 - (q_k - x_k)^2`, by the
     fractional-knapsack rule (largest :math:`a_k` first), for all members at once.
 
     Args:
@@ -167,7 +167,7 @@ def smallest_salience_falls(
         proposal: ``(m,)``.
 
     Returns:
-        ``(falls (b, m), possible (b,))``: ``falls[i, k]`` is :math:`\\delta_k`; ``possible`` is
+        ``(falls (b, m), possible (b,))``: ``falls[i, k]`` is :math:`\delta_k`; ``possible`` is
         ``False`` where no salience change suffices (the member gains on no dimension with
         positive salience; always so in one dimension). Members who already accept get zeros and
         ``possible = True``.
@@ -283,6 +283,7 @@ class BlockerChange:
     turns_alone: bool
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The blocker's changes as a JSON-serialisable dict."""
         fall = self.salience_fall
         return {
             "actor": self.actor,
@@ -349,12 +350,14 @@ class DeadlockAnalysis:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def change_of(self, actor: str) -> BlockerChange:
+        """The changes of blocker ``actor``; ``KeyError`` when it is not a blocker."""
         for item in self.changes:
             if item.actor == actor:
                 return item
         raise KeyError(actor)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The analysis as a JSON-serialisable dict (``accord deadlock --format json``)."""
         return {
             "scenario": self.scenario_id,
             "issue": self.issue_id,

@@ -1,4 +1,4 @@
-"""Perception gaps: how differently actors see the same threats.
+r"""Perception gaps: how differently actors see the same threats.
 
 Each actor's threat perception of each threat (China, Russia, North Korea by default) is read
 from its numeric attribute ``threat_<name>`` on a 0..100 scale, as data or as the output of an
@@ -6,8 +6,8 @@ attribute formula (the scenario says which, and where from; see ``accord derive`
 ``(n, t)`` matrix :math:`P` of the alliance's members (the members of a body) and the focal
 actor's row :math:`p_f` we compute
 
-* the focal gap per threat, :math:`g = p_f - \\bar P` (the alliance mean), and the same against
-  the capability-weighted mean :math:`\\sum_i c_i P_i / \\sum_i c_i`;
+* the focal gap per threat, :math:`g = p_f - \bar P` (the alliance mean), and the same against
+  the capability-weighted mean :math:`\sum_i c_i P_i / \sum_i c_i`;
 * the spread inside the alliance per threat: mean, median, standard deviation (population,
   ``ddof = 0``), interquartile range, lowest and highest with their actors;
 * each member's Euclidean distance to the focal actor over the threat profile (who sees the world
@@ -68,8 +68,11 @@ def focal_gap(
 
 
 def ward_clusters(matrix: FloatArray, n_clusters: int) -> IntArray:
-    """Cluster labels 1..k of the rows of ``matrix`` (Ward linkage, ``maxclust`` cut), renumbered
-    so that cluster 1 has the highest mean threat; ties keep the order of first appearance."""
+    """Ward cluster labels of the rows of a matrix, ordered by mean threat.
+
+    Cluster labels 1..k of the rows of ``matrix`` (Ward linkage, ``maxclust`` cut), renumbered
+    so that cluster 1 has the highest mean threat; ties keep the order of first appearance.
+    """
     n = matrix.shape[0]
     if n == 1:
         return np.ones(1, dtype=np.intp)
@@ -111,6 +114,7 @@ class PerceptionGaps:
 
     @property
     def allies(self) -> tuple[str, ...]:
+        """The alliance's members other than the focal actor."""
         return tuple(a for a in self.actors if a != self.focal)
 
     @property
@@ -120,12 +124,14 @@ class PerceptionGaps:
         return float(self.assumed[rows].mean()) if rows else 0.0
 
     def cluster_of(self, actor: str) -> int:
+        """The cluster label of ``actor``; ``KeyError`` when it is in no cluster."""
         for cluster in self.clusters:
             if actor in cluster.members:
                 return cluster.label
         raise KeyError(actor)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The perception gaps as a JSON-serialisable dict."""
         return {
             "focal": self.focal,
             "body": self.body,

@@ -221,6 +221,7 @@ def fit_artefact(
 
 
 def file_sha256(text: str) -> str:
+    """SHA-256 hex digest of ``text`` (UTF-8), to tie the artefact to its inputs."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -233,6 +234,7 @@ def load() -> dict[str, Any]:
 
 
 def calibrated_on(data: Mapping[str, Any]) -> str:
+    """One line naming what the artefact ``data`` was calibrated on."""
     n = len(data["issues"])
     g = len(set(data["proposals"]))
     return f"{data['source']} (DEU III dev split: {n} issues, {g} proposals)"
@@ -244,8 +246,11 @@ def calibrated_on(data: Mapping[str, Any]) -> str:
 def _calibration(
     data: Mapping[str, Any], model: str, train: np.ndarray | None
 ) -> tuple[conformal.Calibration, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """The fitted rule of ``model`` on the artefact rows ``train`` (all rows when ``None``),
-    with the training forecasts, outcomes, features and the end-mass logit coefficients."""
+    """The interval rule of a model fitted on some rows of the artefact.
+
+    The fitted rule of ``model`` on the artefact rows ``train`` (all rows when ``None``),
+    with the training forecasts, outcomes, features and the end-mass logit coefficients.
+    """
     rule = data["rule"]
     entry = data["models"][model]
     f = _as_float(entry["forecasts"])
@@ -277,8 +282,11 @@ def _calibration(
 def _fold_calibration(
     model: str, fold: int
 ) -> tuple[conformal.Calibration, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """:func:`_calibration` of the shipped artefact without fold ``fold`` of its proposals
-    (``-1``: the whole split); cached, as it depends on the artefact only."""
+    """The calibration of the shipped artefact without one fold.
+
+    :func:`_calibration` of the shipped artefact without fold ``fold`` of its proposals
+    (``-1``: the whole split); cached, as it depends on the artefact only.
+    """
     data = load()
     train = None
     if fold >= 0:
@@ -330,8 +338,11 @@ def monte_carlo_sets(
     seed: int | None,
     draws: int = MC_DRAWS,
 ) -> dict[float, tuple[FloatArray, FloatArray]] | None:
-    """Central Monte Carlo intervals (quantiles (1-L)/2, (1+L)/2) over the assumed ranges, or
-    ``None`` when the issue has no range."""
+    """Central Monte Carlo intervals over the assumed ranges.
+
+    Central Monte Carlo intervals (quantiles (1-L)/2, (1+L)/2) over the assumed ranges, or
+    ``None`` when the issue has no range.
+    """
     from accord.analysis import montecarlo as mc
     from accord.forecast import seed_for
     from accord.scale.batch import run_batch
@@ -423,8 +434,11 @@ SUMMARY_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
 
 def predictive_summary(data: Mapping[str, Any], model: str, forecast: float) -> dict[str, Any]:
-    """The predictive distribution of one calibrated forecast (:mod:`accord.analysis.predictive`):
-    the end masses, quantiles, and the model's out-of-fold CRPS on the dev split."""
+    """The predictive distribution of one calibrated forecast.
+
+    The predictive distribution of one calibrated forecast (:mod:`accord.analysis.predictive`):
+    the end masses, quantiles, and the model's out-of-fold CRPS on the dev split.
+    """
     _, f, y, _, coef = _calibration(data, model, None)
     dist = predictive.residual_mixture(forecast, f, y, coef)
     return {
@@ -440,8 +454,11 @@ def _no_interval(note: str) -> dict[str, Any]:
 
 
 def format_interval(block: Mapping[str, Any] | None) -> str:
-    """``"31.2-68.0 (+0, 100)"`` for a table cell; ``"-"`` without an interval; ``"*"`` marks
-    an uncalibrated one."""
+    """Format an interval for a table cell.
+
+    ``"31.2-68.0 (+0, 100)"`` for a table cell; ``"-"`` without an interval; ``"*"`` marks
+    an uncalibrated one.
+    """
     if not block:
         return "-"
     parts = [f"{a:.1f}-{b:.1f}" for a, b in zip(block["lo"], block["hi"], strict=True)]

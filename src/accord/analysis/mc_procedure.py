@@ -63,12 +63,20 @@ class ProcedureUncertainty:
     drivers: tuple[tuple[str, float], ...]
 
     def probability(self, outcome: str, *, grouped: bool = True) -> float:
-        """Share of draws ending in ``outcome``; with ``grouped``, ``passes`` means any of the
-        three passing classes (``passes``, with reservations, with opt-outs)."""
+        """Share of draws ending in ``outcome``.
+
+        With ``grouped``, ``passes`` means any of the three passing classes (``passes``, with
+        reservations, with opt-outs).
+        """
         wanted = PASSES if grouped and outcome == "passes" else (outcome,)
         return sum(o in wanted for o in self.outcomes) / max(len(self.outcomes), 1)
 
     def to_json_dict(self, top: int | None = None) -> dict[str, Any]:
+        """The procedure's outcomes over the draws as a JSON-serialisable dict.
+
+        Args:
+            top: keep only the ``top`` drivers (all when ``None``).
+        """
         drivers = self.drivers if top is None else self.drivers[:top]
         drawn = self.cost > 0
         return {
@@ -115,11 +123,13 @@ def procedure_over_draws(
         settings: the issue's :class:`~accord.rules.build_procedure.ProcedureSettings`.
         rules: the decision rule of each draw (members in ``member_ids`` order).
         member_ids: the members.
-        positions, saliences: ``(B, k, m)`` the members' drawn stances.
+        positions: ``(B, k, m)`` the members' drawn positions.
+        saliences: ``(B, k, m)`` the members' drawn saliences.
         status_quo: ``(B, m)``.
         proposals: ``(B, m)`` the model's outcome in each draw (the text tabled).
         factors: ``(B,)`` cost factors (:func:`cost_factors`).
-        input_names, input_values: the drawn inputs ``(B, p)`` for the drivers.
+        input_names: the names of the drawn inputs, for the drivers.
+        input_values: ``(B, p)`` the drawn inputs.
     """
     from accord.analysis.montecarlo import spearman
 

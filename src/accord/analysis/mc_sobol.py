@@ -1,6 +1,9 @@
-"""Sobol indices of a model's outcome over an issue's uncertain inputs (Saltelli et al. 2010,
+"""Sobol indices of a model's outcome over an issue's uncertain inputs.
+
+Sobol indices of a model's outcome over an issue's uncertain inputs (Saltelli et al. 2010,
 through SALib); the variance-based companion of the Monte Carlo's rank correlations
-(:mod:`accord.analysis.montecarlo`)."""
+(:mod:`accord.analysis.montecarlo`).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ class SobolResult:
     evaluations: int
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The Sobol indices per input as a JSON-serialisable dict."""
         return {
             "issue": self.issue_id,
             "model": self.model,

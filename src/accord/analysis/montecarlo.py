@@ -1,5 +1,6 @@
-"""Monte Carlo over a scenario's assumed ranges: how likely each issue passes, how wide the
-forecast is, and which assumptions drive it.
+r"""Monte Carlo over a scenario's assumed ranges.
+
+How likely each issue passes, how wide the forecast is, and which assumptions drive it.
 
 Every number in a scenario may carry a ``range`` (an analyst's statement of how uncertain it
 is). For one issue, the uncertain inputs are
@@ -25,8 +26,8 @@ batch entry point) and then through the issue's decision rule:
 
 * **passes** in a draw when the unconstrained outcome ``x*`` is in the winset of that draw's
   status quo, i.e. when the members who weakly prefer ``x*`` to ``SQ`` under their own drawn
-  positions and saliences, :math:`\\sum_k s_{ik}(x^*_k - x_{ik})^2 \\le
-  \\sum_k s_{ik}(SQ_k - x_{ik})^2`, form a winning coalition. This test is vectorised over draws
+  positions and saliences, :math:`\sum_k s_{ik}(x^*_k - x_{ik})^2 \le
+  \sum_k s_{ik}(SQ_k - x_{ik})^2`, form a winning coalition. This test is vectorised over draws
   and members and is the same test as :func:`accord.rules.constrain.constrain` (same tolerance);
   the pass probability is the share of draws that pass. With no rule or no status quo nothing
   constrains the outcome and every draw passes, as in :func:`accord.forecast.forecast_issue`.
@@ -135,8 +136,11 @@ def _rules_per_draw(rule: _IssueRule, capabilities: FloatArray) -> list[Any]:
 def pass_and_allowed(
     rule: _IssueRule, batch: IssueBatch, outcomes: FloatArray, allowed_draws: int | None = None
 ) -> tuple[NDArray[np.bool_], FloatArray]:
-    """Whether each draw's outcome passes under the rule, and the outcome the rule allows
-    (NaN beyond the first ``allowed_draws`` draws when that is given)."""
+    """Whether each draw passes under the rule, and the outcome the rule allows.
+
+    Whether each draw's outcome passes under the rule, and the outcome the rule allows
+    (NaN beyond the first ``allowed_draws`` draws when that is given).
+    """
     from accord.rules.constrain import constrain
     from accord.rules.winset import PREF_RTOL
 
@@ -168,9 +172,12 @@ def pass_and_allowed(
 
 
 def spearman(inputs: FloatArray, outputs: FloatArray) -> FloatArray:
-    """Spearman rank correlations ``(p, q)`` between the columns of ``inputs`` ``(B, p)`` and
+    """Spearman rank correlations between inputs and outputs.
+
+    Spearman rank correlations ``(p, q)`` between the columns of ``inputs`` ``(B, p)`` and
     ``outputs`` ``(B, q)``: the Pearson correlation of average ranks; 0 where a column is
-    constant."""
+    constant.
+    """
     from scipy.stats import rankdata
 
     if inputs.shape[0] < 2 or inputs.shape[1] == 0 or outputs.shape[1] == 0:
@@ -276,15 +283,21 @@ class ModelUncertainty:
 
     @property
     def pass_probability(self) -> float:
-        """Share of draws whose unconstrained outcome is in the winset of the status quo (an
-        outcome at the status quo itself passes trivially)."""
+        """Share of draws whose unconstrained outcome beats the status quo.
+
+        Share of draws whose unconstrained outcome is in the winset of the status quo (an
+        outcome at the status quo itself passes trivially).
+        """
         return float(np.mean(self.passes))
 
     @property
     def change_probability(self) -> float | None:
-        """Share of draws (among those with an allowed outcome computed) in which the allowed
+        """Share of draws whose allowed outcome moves off the status quo.
+
+        Share of draws (among those with an allowed outcome computed) in which the allowed
         outcome moves off the status quo by more than 1e-6 of the scale; ``None`` without a
-        status quo."""
+        status quo.
+        """
         if self.status_quo is None or self.scale is None:
             return None
         rows = np.all(np.isfinite(self.allowed), axis=1)
@@ -608,8 +621,11 @@ def monte_carlo(
 
 
 def describe_rho(rho: float) -> str:
-    """Words for the size of a rank correlation (|rho| >= 0.7 strong, >= 0.4 moderate, >= 0.2
-    weak, else negligible)."""
+    """Words for the size of a rank correlation.
+
+    Words for the size of a rank correlation (|rho| >= 0.7 strong, >= 0.4 moderate, >= 0.2
+    weak, else negligible).
+    """
     size = abs(rho)
     if math.isnan(size) or size < 0.2:
         return "negligible"

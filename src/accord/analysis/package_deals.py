@@ -1,13 +1,13 @@
-"""Package deals across a scenario's issues that every veto player prefers to the status quo.
+r"""Package deals across a scenario's issues that every veto player prefers to the status quo.
 
 A **package** fixes one outcome ``o_d`` for each issue ``d`` (the status quo included, meaning
 "no change on this issue"). Actor ``i`` values it by its salience-weighted loss summed over issues
 (models.md, section 5), with each dimension normalised to its scale, :math:`L_k = hi_k - lo_k`:
 
-.. math:: \\ell_i(o) = \\sum_d \\sum_{k \\in d} s_{ik} \\, \\frac{|o_k - x_{ik}|}{L_k}
-          \\quad (\\text{``linear''}) \\qquad\\text{or}\\qquad
-          \\sum_d \\sum_{k \\in d} s_{ik} \\left(\\frac{o_k - x_{ik}}{L_k}\\right)^2
-          \\quad (\\text{``quadratic''})
+.. math:: \ell_i(o) = \sum_d \sum_{k \in d} s_{ik} \, \frac{|o_k - x_{ik}|}{L_k}
+          \quad (\text{``linear''}) \qquad\text{or}\qquad
+          \sum_d \sum_{k \in d} s_{ik} \left(\frac{o_k - x_{ik}}{L_k}\right)^2
+          \quad (\text{``quadratic''})
 
 (``loss`` parameter; an actor with no stance on an issue loses nothing there), **averaged over
 the issue's dimensions**: an issue weighs by its salience, not by its number of dimensions, so a
@@ -15,14 +15,14 @@ the issue's dimensions**: an issue weighs by its salience, not by its number of 
 (:func:`actor_losses` takes the mean over the dimensions). The linear loss is
 Stokman's (utility linear in salience times distance, as in the exchange model); the quadratic one
 orders the points of a one-dimensional issue as the winset does. Actor ``i``'s **gain** is
-:math:`g_i = \\ell_i(SQ) - \\ell_i(o)`.
+:math:`g_i = \ell_i(SQ) - \ell_i(o)`.
 
 A package is **feasible** when, on every issue it changes (an issue left at the status quo
 needs no vote), the members of that issue's
-deciding body who weakly gain (:math:`g_i \\ge -10^{-9}`) form a winning coalition under its rule,
+deciding body who weakly gain (:math:`g_i \ge -10^{-9}`) form a winning coalition under its rule,
 i.e. the package can be adopted as a whole, issue by issue, by voters who judge the whole package.
 Every veto player of every issue then weakly gains: "at least as well off as under the status
-quo". Packages are ranked by **total gain**, :math:`\\sum_i g_i` over the members of the bodies
+quo". Packages are ranked by **total gain**, :math:`\sum_i g_i` over the members of the bodies
 deciding the issues (outside actors are reported but not counted). A package is a *trade* when
 some veto player loses on some issue and is compensated on another; ``trades`` lists them.
 
@@ -46,12 +46,12 @@ points per dimension of a one-dimensional issue, and the outcome of Stokman's ex
 on the package's one-dimensional issues together (its exchanges are pairwise package
 deals; :func:`accord.models.exchange.run_scenario`). Duplicates are merged (their sources kept).
 
-**Search.** With ``c_d`` candidates per issue there are :math:`\\prod_d c_d` packages. Up to
+**Search.** With ``c_d`` candidates per issue there are :math:`\prod_d c_d` packages. Up to
 ``max_exact`` of them every package is evaluated (vectorised in chunks; ``method = "exact"``).
 Beyond, a **beam search** (``method = "beam"``, a heuristic): issues are taken in order of
 decreasing spread of their candidates' total gain; partial packages are extended by every
 candidate of the next issue and the ``beam_width`` best kept, scored by total gain minus
-``n`` times the summed shortfall of the veto players (:math:`\\sum_v \\max(0, -g_v)`), so that a
+``n`` times the summed shortfall of the veto players (:math:`\sum_v \max(0, -g_v)`), so that a
 partial package must pay for the veto players it leaves behind. Every package returned is
 checked exactly, but the beam may miss the best one.
 """
@@ -119,6 +119,7 @@ class PackageDeal:
     procedure: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The deal as a JSON-serialisable dict."""
         return {
             "outcomes": self.outcomes,
             "sources": self.sources,
@@ -150,6 +151,7 @@ class PackageDeals:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The package-deal search as a JSON-serialisable dict."""
         return {
             "scenario": self.scenario_id,
             "issues": list(self.issues),
@@ -334,8 +336,11 @@ def _unique_points(
 def _exchange_outcomes(
     scenario: Scenario, issue_ids: Sequence[str], rounds: int
 ) -> tuple[dict[str, float] | None, str | None]:
-    """The exchange model's outcome per issue, run on the one-dimensional issues among
-    ``issue_ids`` together, or why it could not run."""
+    """The exchange model's outcome per issue, or why it could not run.
+
+    The exchange model's outcome per issue, run on the one-dimensional issues among
+    ``issue_ids`` together, or why it could not run.
+    """
     from accord.models.exchange import run_scenario, scenario_matrices
 
     one_d = [i for i in scenario.issues if i.id in issue_ids and len(i.dimensions) == 1]
@@ -587,10 +592,12 @@ def rollback_mask(
 def deal_procedure(
     cands: Sequence[IssueCandidates], actors: tuple[str, ...], choice: IntArray
 ) -> dict[str, Any]:
-    """The practised procedure's reading of a deal (module docstring, "Procedure"): per issue
-    it changes, the outcome, objectors and reservations of the deal's text on that issue alone;
-    for the package, the members whose summed net loss exceeds their cost (``objectors``) or
-    the reservation threshold (``reservations``)."""
+    """The practised procedure's reading of a deal (module docstring, "Procedure").
+
+    Per issue it changes, the outcome, objectors and reservations of the deal's text on that issue
+    alone; for the package, the members whose summed net loss exceeds their cost (``objectors``) or
+    the reservation threshold (``reservations``).
+    """
     per_issue: dict[str, Any] = {}
     total: dict[int, float] = {}
     cost: dict[int, float] = {}

@@ -1,4 +1,6 @@
-"""Monte Carlo **by expert**: each draw takes one expert's whole sheet, so the correlations
+r"""Monte Carlo by expert: each draw takes one expert's whole sheet.
+
+Monte Carlo **by expert**: each draw takes one expert's whole sheet, so the correlations
 within one expert's view of an issue are kept, and the forecast's spread splits into the part
 that comes from disagreement between experts and the part that comes from everything else.
 
@@ -11,8 +13,8 @@ other number with a ``range`` in the scenario is drawn uniformly on it, independ
 With ``p_e`` the share of draws given to expert ``e``, the law of total variance splits the
 variance of a model's outcome ``Y`` (per dimension, population variances):
 
-.. math::  Var(Y) = \\underbrace{\\sum_e p_e (\\bar Y_e - \\bar Y)^2}_{between\\ experts}
-           + \\underbrace{\\sum_e p_e Var(Y | e)}_{within}
+.. math::  Var(Y) = \underbrace{\sum_e p_e (\bar Y_e - \bar Y)^2}_{between\ experts}
+           + \underbrace{\sum_e p_e Var(Y | e)}_{within}
 
 and ``between / Var(Y)`` is the share of the forecast's spread that comes from the experts'
 disagreement (``None`` when the forecast does not vary at all).
@@ -40,6 +42,8 @@ MAX_DRAWS = 1_000_000
 
 @dataclass(frozen=True)
 class ExpertOutcome:
+    """One expert's draws of a model: outcome mean and SD per dimension, pass probability."""
+
     expert: str
     draws: int
     mean: tuple[float, ...]
@@ -49,6 +53,8 @@ class ExpertOutcome:
 
 @dataclass(frozen=True)
 class ModelByExpert:
+    """One model's outcome over the by-expert draws, with its variance split between experts."""
+
     model: str
     mean: tuple[float, ...]
     quantiles: tuple[tuple[float, float, float], ...]  # 5%, 50%, 95% per dimension
@@ -60,12 +66,14 @@ class ModelByExpert:
 
     @property
     def between_share(self) -> tuple[float | None, ...]:
+        """Per dimension, the share of the variance between experts (``None`` when it is zero)."""
         return tuple(
             None if t <= 1e-18 else b / t
             for b, t in zip(self.between_variance, self.total_variance, strict=True)
         )
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The model's outcome by expert as a JSON-serialisable dict."""
         return {
             "model": self.model,
             "mean": list(self.mean),
@@ -92,6 +100,8 @@ class ModelByExpert:
 
 @dataclass(frozen=True)
 class ExpertMonteCarlo:
+    """The Monte Carlo by expert of one issue: every model's outcome by expert."""
+
     scenario_id: str
     issue_id: str
     dimensions: tuple[str, ...]
@@ -103,6 +113,7 @@ class ExpertMonteCarlo:
     models: tuple[ModelByExpert, ...]
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The Monte Carlo by expert as a JSON-serialisable dict."""
         return {
             "scenario": self.scenario_id,
             "issue": self.issue_id,
@@ -119,9 +130,12 @@ class ExpertMonteCarlo:
 def expert_arrays(
     scenario: Scenario, panel: Panel, issue_id: str
 ) -> tuple[FloatArray, FloatArray, FloatArray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per expert, the issue's positions ``(E, n, m)``, saliences ``(E, n, m)`` on [0, 1] and
+    """Per-expert positions, saliences and capabilities of an issue.
+
+    Per expert, the issue's positions ``(E, n, m)``, saliences ``(E, n, m)`` on [0, 1] and
     capabilities ``(E, n)`` (NaN where the expert left the cell blank), and the masks of the
-    cells any expert answered."""
+    cells any expert answered.
+    """
     base = issue_arrays(scenario, issue_id)
     issue = scenario.issue(issue_id)
     experts = panel.experts
@@ -155,8 +169,11 @@ def expert_arrays(
 def expert_batch(
     scenario: Scenario, panel: Panel, issue_id: str, draws: int, seed: int | None
 ) -> tuple[IssueBatch, np.ndarray, int, int]:
-    """The batch of draws (module docstring), each draw's expert index, and the numbers of
-    panel inputs and of other ranged inputs."""
+    """The batch of by-expert draws and each draw's expert.
+
+    The batch of draws (module docstring), each draw's expert index, and the numbers of
+    panel inputs and of other ranged inputs.
+    """
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
         raise UsageError(
             f"--draws is {draws}", field="--draws", expected=f"a whole number in 1..{MAX_DRAWS}"

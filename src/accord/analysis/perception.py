@@ -1,5 +1,6 @@
-"""How far must the perception gap close? The rise in an objector's threat perception at which
-it would acquiesce.
+r"""How far must the perception gap close?
+
+The rise in an objector's threat perception at which it would acquiesce.
 
 The article behind the Japan-NATO case ends: NATO "needs to form a consensus first by filling
 the perception gap toward a China threat". Under the practised procedure
@@ -14,7 +15,7 @@ routes, one per kind of input (``--inputs``):
   ``max(0, 1 - e dT)``; its position stays. ``Delta_i`` is linear in a common factor on the
   saliences, so the smallest rise is closed-form:
 
-  .. math:: dT^* = \\frac{1 - c_i / \\Delta_i(p)}{e}
+  .. math:: dT^* = \frac{1 - c_i / \Delta_i(p)}{e}
 
   The default :data:`ELASTICITY` is an assumption, not an estimate: salience of opposition falls
   to zero across the spread of threat perception observed among the allies (Pew 2022/23: lowest
@@ -74,11 +75,13 @@ class AcquiescenceRise:
 
     @property
     def threat_needed(self) -> float | None:
+        """The threat perception at which the member acquiesces (``None`` if it never does)."""
         if self.rise is None or self.threat_now is None:
             return None
         return self.threat_now + self.rise
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The acquiescence rise as a JSON-serialisable dict."""
         return {
             "actor": self.actor,
             "issue": self.issue,
@@ -114,8 +117,11 @@ def rise_by_formula(
     salience_top: float,
     headroom: float,
 ) -> float | None:
-    """The smallest rise on a grid of :data:`STEP` (up to ``headroom``) at which the moved
-    position and salience give a net loss within ``cost``; ``None`` if none does."""
+    """The smallest rise in threat perception that ends an objection.
+
+    The smallest rise on a grid of :data:`STEP` (up to ``headroom``) at which the moved
+    position and salience give a net loss within ``cost``; ``None`` if none does.
+    """
     rises = np.arange(0.0, headroom + STEP / 2, STEP)
     x = np.clip(position[None, :] + rises[:, None] * position_slope[None, :], lo, hi)
     s = np.clip(salience[None, :] + rises[:, None] * salience_slope, 0.0, salience_top)
@@ -157,7 +163,9 @@ def acquiescence_rises(
     elasticity: float = ELASTICITY,
     seed: int | None = 0,
 ) -> list[AcquiescenceRise]:
-    """For each member that objects to ``proposal`` (default: ``model``'s forecast) under the
+    """The rise in threat perception at which each objector acquiesces.
+
+    For each member that objects to ``proposal`` (default: ``model``'s forecast) under the
     practised procedure, the rise in its threat perception at which it would acquiesce.
 
     ``scenario`` must already be under ``inputs`` (:func:`accord.scenario.derive.apply_inputs`);

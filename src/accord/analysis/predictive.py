@@ -1,14 +1,14 @@
-"""Predictive distributions on a bounded scale, and how to score them (CRPS, pinball loss).
+r"""Predictive distributions on a bounded scale, and how to score them (CRPS, pinball loss).
 
 Outcomes of EU legislative issues pile up at the ends of the 0-100 scale (28% of the DEU dev
 outcomes are 0 or 100), so a predictive distribution here is a **mixture of two point masses at
 the scale's ends and a continuous interior part**:
 
-.. math:: F(z) = p_{lo}\\,\\mathbb 1[z \\ge lo] + p_{hi}\\,\\mathbb 1[z \\ge hi]
-          + (1 - p_{lo} - p_{hi})\\,G(z),
+.. math:: F(z) = p_{lo}\,\mathbb 1[z \ge lo] + p_{hi}\,\mathbb 1[z \ge hi]
+          + (1 - p_{lo} - p_{hi})\,G(z),
 
 with :math:`G` a continuous CDF on :math:`[lo, hi]`. :class:`EndMixture` builds :math:`G` from a
-sample :math:`v_1 \\le \\dots \\le v_m` of interior values (e.g. the point forecast plus the
+sample :math:`v_1 \le \dots \le v_m` of interior values (e.g. the point forecast plus the
 signed residuals of training issues whose outcome was interior) by linear interpolation through
 the plotting positions :math:`G(v_{(j)}) = j/(m+1)`, with :math:`G(lo) = 0` and
 :math:`G(hi) = 1` (Weibull plotting positions; the linearly interpolated empirical CDF). With no
@@ -17,26 +17,26 @@ interior value, :math:`G` is uniform on :math:`[lo, hi]`.
 **CRPS** (continuous ranked probability score; Matheson & Winkler 1976; Gneiting & Raftery 2007,
 JASA 102(477), eq. 20):
 
-.. math:: \\mathrm{CRPS}(F, y) = \\int_{-\\infty}^{\\infty} (F(z) - \\mathbb 1[y \\le z])^2\\,dz.
+.. math:: \mathrm{CRPS}(F, y) = \int_{-\infty}^{\infty} (F(z) - \mathbb 1[y \le z])^2\,dz.
 
-For :math:`y \\in [lo, hi]` the integrand is 0 outside :math:`[lo, hi]`; inside, :math:`F` is
+For :math:`y \in [lo, hi]` the integrand is 0 outside :math:`[lo, hi]`; inside, :math:`F` is
 piecewise linear between knots, so on a segment :math:`[a, b]` with :math:`F` going linearly from
 :math:`F_a` to :math:`F_b` and the step constant at :math:`h`,
-:math:`\\int_a^b (F - h)^2 = (b - a)\\,[(F_a - h)^2 + (F_a - h)(F_b - h) + (F_b - h)^2] / 3`
+:math:`\int_a^b (F - h)^2 = (b - a)\,[(F_a - h)^2 + (F_a - h)(F_b - h) + (F_b - h)^2] / 3`
 (exact; :func:`crps_piecewise_linear`, with :math:`y` inserted as a knot). The CRPS of a point
 forecast :math:`x` is :math:`|x - y|`, so a distribution's CRPS and a point forecast's absolute
 error are on the same scale and directly comparable. For a weighted sample (a discrete
-distribution) :func:`crps_sample` uses the kernel form :math:`E|X - y| - \\tfrac12 E|X - X'|`
+distribution) :func:`crps_sample` uses the kernel form :math:`E|X - y| - \tfrac12 E|X - X'|`
 (Gneiting & Raftery 2007, eq. 21), exactly.
 
-**Pinball loss** of the :math:`\\tau`-quantile :math:`q` (Koenker & Bassett 1978):
-:math:`\\rho_\\tau(y - q) = (y - q)(\\tau - \\mathbb 1[y < q])`; the CRPS equals twice the
-integral of the pinball loss of the quantiles over :math:`\\tau \\in (0, 1)` (Laio & Tamea 2007,
+**Pinball loss** of the :math:`\tau`-quantile :math:`q` (Koenker & Bassett 1978):
+:math:`\rho_\tau(y - q) = (y - q)(\tau - \mathbb 1[y < q])`; the CRPS equals twice the
+integral of the pinball loss of the quantiles over :math:`\tau \in (0, 1)` (Laio & Tamea 2007,
 HESS 11; Gneiting & Ranjan 2011).
 
 **Conditional end masses** (:func:`fit_end_probabilities`): :math:`(p_{lo}, p_{hi})` given the
 point forecast :math:`x` by a multinomial logit on :math:`u = (x - lo)/(hi - lo)`:
-:math:`p_k \\propto \\exp(a_k + b_k u)` for the classes lo, hi and interior (interior
+:math:`p_k \propto \exp(a_k + b_k u)` for the classes lo, hi and interior (interior
 :math:`a = b = 0`), fitted by maximum likelihood with a small ridge (:data:`END_RIDGE`) so that
 a training set without any end outcome still gives finite coefficients; solved with SciPy's
 BFGS from zero (deterministic).
@@ -64,7 +64,7 @@ PINBALL_LEVELS: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 2
 def pinball_loss(
     quantile: FloatArray | float, outcome: FloatArray | float, tau: FloatArray | float
 ) -> FloatArray:
-    """:math:`\\rho_\\tau(y - q) = (y - q)(\\tau - 1[y < q])` elementwise (Koenker & Bassett 1978)."""
+    r""":math:`\rho_\tau(y - q) = (y - q)(\tau - 1[y < q])` elementwise (Koenker & Bassett 1978)."""
     q = np.asarray(quantile, dtype=np.float64)
     y = np.asarray(outcome, dtype=np.float64)
     d = y - q
@@ -72,11 +72,11 @@ def pinball_loss(
 
 
 def crps_sample(values: FloatArray, outcome: float, weights: FloatArray | None = None) -> float:
-    """CRPS of the discrete distribution on ``values`` (``weights``, default equal) at ``outcome``.
+    r"""CRPS of the discrete distribution on ``values`` (``weights``, default equal) at ``outcome``.
 
-    :math:`E|X - y| - \\tfrac12 E|X - X'|` (Gneiting & Raftery 2007, eq. 21), computed exactly in
-    :math:`O(m \\log m)`: for sorted values with weights :math:`w` and cumulative weights
-    :math:`W`, :math:`E|X - X'| = 2 \\sum_j w_j x_j (2 W_{j-1} + w_j - 1)`.
+    :math:`E|X - y| - \tfrac12 E|X - X'|` (Gneiting & Raftery 2007, eq. 21), computed exactly in
+    :math:`O(m \log m)`: for sorted values with weights :math:`w` and cumulative weights
+    :math:`W`, :math:`E|X - X'| = 2 \sum_j w_j x_j (2 W_{j-1} + w_j - 1)`.
     """
     x = np.asarray(values, dtype=np.float64)
     w = np.full(x.size, 1.0 / x.size) if weights is None else np.asarray(weights, np.float64)
@@ -137,6 +137,7 @@ class EndMixture:
 
     @property
     def p_interior(self) -> float:
+        """The mass strictly inside the scale, ``1 - p_lo - p_hi``."""
         return max(0.0, 1.0 - self.p_lo - self.p_hi)
 
     def _knots(self) -> tuple[FloatArray, FloatArray]:
@@ -154,7 +155,7 @@ class EndMixture:
         return np.asarray(out, dtype=np.float64)
 
     def quantile(self, tau: FloatArray | float) -> FloatArray:
-        """The generalised inverse :math:`\\inf\\{z: F(z) \\ge \\tau\\}` for ``tau`` in (0, 1)."""
+        r"""The generalised inverse :math:`\inf\{z: F(z) \ge \tau\}` for ``tau`` in (0, 1)."""
         t = np.asarray(tau, dtype=np.float64)
         knots, g = self._knots()
         if self.p_interior > 0.0:
@@ -175,6 +176,7 @@ class EndMixture:
         return crps_piecewise_linear(knots, f, outcome)
 
     def median(self) -> float:
+        """The median of the distribution."""
         return float(self.quantile(0.5))
 
 

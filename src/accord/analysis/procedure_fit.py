@@ -88,6 +88,7 @@ class FitCase:
     outcome_value: float | None = None
 
     def run(self, params: ProcedureParams) -> ProcedureResult:
+        """Run the procedure on this case with parameters ``params`` (recorded actor costs kept)."""
         costs = np.array(
             [(self.actor_costs or {}).get(a, params.cost) for a in self.rule.member_ids]
         )
@@ -159,6 +160,8 @@ class FitResult:
     best_in_sample: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The fit as a JSON-serialisable dict."""
+
         def p(x: ProcedureParams) -> dict[str, float]:
             return {
                 "cost": x.cost,
@@ -193,8 +196,10 @@ SELECTION_RULES = ("one-se", "best")
 
 
 def clustered_se(values: FloatArray, groups: Sequence[str]) -> float:
-    """Standard error of the mean of ``values`` with cases clustered by ``groups``:
-    ``sqrt(sum_g (sum_{i in g} (v_i - mean))^2) / n`` (one case per group: the usual SE)."""
+    """Standard error of the mean of ``values`` with cases clustered by ``groups``.
+
+    ``sqrt(sum_g (sum_{i in g} (v_i - mean))^2) / n`` (one case per group: the usual SE).
+    """
     v = np.asarray(values, dtype=np.float64)
     if v.size < 2:
         return 0.0
@@ -350,8 +355,11 @@ def fit_values(
 def nato_cases(
     path: str | os.PathLike[str], model: str = "compromise", *, seed: int | None = 0
 ) -> list[FitCase]:
-    """The recorded consensus decisions under ``path`` (every issue with a record whose rule is
-    ``consensus``)."""
+    """The recorded NATO consensus decisions under a folder.
+
+    The recorded consensus decisions under ``path`` (every issue with a record whose rule is
+    ``consensus``).
+    """
     from accord.analysis.record_backtest import collect_cases
 
     cases, _ = collect_cases(path, model, seed=seed)
@@ -364,8 +372,11 @@ def deu_cases(
     *,
     seed: int | None = 0,
 ) -> dict[str, list[FitCase]]:
-    """The DEU issues with a valid reference point, split into ``unanimity`` and ``majority``
-    (every QMV rule), with ``model``'s forecast (default capabilities) as the proposal."""
+    """The DEU issues with a reference point, split by rule.
+
+    The DEU issues with a valid reference point, split into ``unanimity`` and ``majority``
+    (every QMV rule), with ``model``'s forecast (default capabilities) as the proposal.
+    """
     from accord.analysis.backtest import _read_input
     from accord.forecast import issue_rule, seed_for
     from accord.models.registry import get_model
@@ -415,9 +426,11 @@ def fit_all(
     *,
     costs: Sequence[float] = COST_GRID,
 ) -> dict[str, Any]:
-    """Every fit of the module docstring: ``consensus`` on ``nato`` (a folder of records),
-    ``unanimity`` and ``majority`` on ``deu`` (a DEU file; ``tau`` fixed at the consensus fit's,
-    or 0 without one)."""
+    """Every fit of the module docstring.
+
+    ``consensus`` on ``nato`` (a folder of records), ``unanimity`` and ``majority`` on ``deu`` (a
+    DEU file; ``tau`` fixed at the consensus fit's, or 0 without one).
+    """
     from accord.analysis.backtest_stats import paired_bootstrap
 
     out: dict[str, Any] = {}

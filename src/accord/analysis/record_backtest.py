@@ -67,6 +67,7 @@ class RecordCase:
 
     @property
     def case_id(self) -> str:
+        """The case's id, the issue id."""
         return self.issue.id
 
     def settings(
@@ -224,8 +225,11 @@ def run_record_backtest(
     procedure: str | None = None,
     seed: int | None = 0,
 ) -> dict[str, Any]:
-    """The JSON of ``accord backtest record``: ``{"cases": [...], "outcome_hit_rate",
-    "objector_precision", "objector_recall", ...}`` (module docstring)."""
+    """The JSON of ``accord backtest record``.
+
+    ``{"cases": [...], "outcome_hit_rate", "objector_precision", "objector_recall", ...}`` (module
+    docstring).
+    """
     from accord.forecast import check_procedure_name
 
     check_procedure_name(procedure)

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import TableOrJson, out, print_json, progress_bar
+from accord.cli.common import Table, TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
 
 backtest_app = typer.Typer(

@@ -1,5 +1,8 @@
-"""Case commands: ``accord derive`` (formula positions and their calibration), ``accord gaps``
-(perception gaps) and ``accord programme diff`` (partnership programmes compared)."""
+"""Case commands: ``accord derive``, ``accord gaps`` and ``accord programme diff``.
+
+Case commands: ``accord derive`` (formula positions and their calibration), ``accord gaps``
+(perception gaps) and ``accord programme diff`` (partnership programmes compared).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import FileArg, InputsOpt, TableOrJson, load_with_inputs, out, print_json
+from accord.cli.common import (
+    FileArg,
+    InputsOpt,
+    Table,
+    TableOrJson,
+    load_with_inputs,
+    out,
+    print_json,
+)
 from accord.errors import AccordError, UsageError
 
 if TYPE_CHECKING:
@@ -54,8 +64,11 @@ def derive(
     ridge: Annotated[float, typer.Option(help="Ridge strength of the calibration fit.")] = 0.1,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
 ) -> None:
-    """Recompute formula-derived positions and report how well each formula reproduces the
-    positions known from the record (MAE, leave-one-out)."""
+    """Recompute formula-derived positions and score each formula against the record.
+
+    Recompute formula-derived positions and report how well each formula reproduces the
+    positions known from the record (MAE, leave-one-out).
+    """
     from accord.analysis.calibration import calibrate_all
     from accord.scenario import derive as derive_mod
     from accord.scenario.io import load, save
@@ -180,9 +193,12 @@ def gaps(
         ),
     ] = 1.0 / 34.0,
 ) -> None:
-    """Threat perceptions of China, Russia and North Korea: the focal actor's gap to the
-    alliance, the spread inside it, clusters of like-minded allies, and for each objector the
-    rise in its threat perception of China at which it would acquiesce, next to today's gap."""
+    """Threat perceptions of China, Russia and North Korea.
+
+    The focal actor's gap to the alliance, the spread inside it, clusters of like-minded allies, and
+    for each objector the rise in its threat perception of China at which it would acquiesce, next
+    to today's gap.
+    """
     from accord.analysis.gaps import perception_gaps
     from accord.analysis.perception import acquiescence_rises
 
@@ -268,8 +284,10 @@ def programme_diff(
     to: Annotated[str, typer.Option("--to", help="Later programme id.")] = "ITPP-2023",
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
 ) -> None:
-    """Compare two partnership programmes: areas added, dropped, kept and unverified, and the
-    issues that depend on each area."""
+    """Compare two partnership programmes.
+
+    Areas added, dropped, kept and unverified, and the issues that depend on each area.
+    """
     from accord.programme import diff_programmes, load_programmes
 
     path = file if file is not None else DEFAULT_PROGRAMMES

@@ -11,67 +11,67 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table as Table  # re-exported: the command modules import it here
+
     from accord.scenario.schema import Scenario
+else:
 
-#: Width of stdout when it is not a terminal (a pipe, a file, CI logs): rich would use 80.
-PIPE_WIDTH = 120
-#: A column is never shortened below this many characters (or its longest cell).
-MIN_CELL = 14
+    def Table(*args: Any, **kwargs: Any) -> Any:
+        """Rich's ``Table``, with rich loaded on first use.
 
+        Loading rich at import would cost every start, ``--help`` included, about a fifth of its
+        time (docs/performance.md).
+        """
+        from rich.table import Table as RichTable
 
-class FittingConsole(Console):
-    """The stdout console: tables take the terminal's width (``PIPE_WIDTH`` when not a
-    terminal), and a cell too long for its column is shortened with
-    an ellipsis instead of wrapping over several lines."""
-
-    def print(self, *objects: Any, **kwargs: Any) -> None:
-        from rich.table import Table
-
-        for item in objects:
-            if isinstance(item, Table):
-                self._fit(item)
-        super().print(*objects, **kwargs)
-
-    def _fit(self, table: Any) -> None:
-        """Cap the longest columns so the table fits the width (water-filling: every column
-        keeps its natural width up to a common cap, never under ``MIN_CELL``)."""
-        lengths = []
-        for column in table.columns:
-            column.no_wrap = True
-            column.overflow = "ellipsis"
-            cells = [column.header, *column._cells]
-            lengths.append(max((len(str(c)) for c in cells), default=0))
-        room = self.width - 3 * len(lengths) - 1  # borders and padding
-        if sum(lengths) <= room or not lengths:
-            return
-        cap = max(lengths)
-        while cap > MIN_CELL and sum(min(n, cap) for n in lengths) > room:
-            cap -= 1
-        for column, n in zip(table.columns, lengths, strict=True):
-            if n > cap:
-                column.max_width = cap
+        return RichTable(*args, **kwargs)
 
 
-def _stdout_width() -> int | None:
-    # A terminal is measured by rich; anything else (a pipe, a file, CI logs) gets PIPE_WIDTH,
-    # whatever COLUMNS says (test runners and CI set it to 80).
-    return None if sys.stdout.isatty() else PIPE_WIDTH
+class _LazyConsole:
+    """A rich console made on first use, so that importing the command line loads no rich."""
+
+    def __init__(self, make: Callable[[], Console]) -> None:
+        self._make = make
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        """The console itself, made now if it was not yet."""
+        if self._console is None:
+            self._console = self._make()
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
 
 
-out = FittingConsole(highlight=False, soft_wrap=True, width=_stdout_width())
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+def _stdout_console() -> Console:
+    from accord.cli.console import FittingConsole, stdout_width
+
+    return FittingConsole(highlight=False, soft_wrap=True, width=stdout_width())
+
+
+def _stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+#: The consoles of stdout (tables fitted to the width: :mod:`accord.cli.console`) and stderr.
+out = cast("Console", _LazyConsole(_stdout_console))
+err = cast("Console", _LazyConsole(_stderr_console))
 
 
 def print_error(text: str) -> None:
-    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width);
-    control characters are shown escaped (:func:`accord.errors.one_line`)."""
+    """One line on stderr, never wrapped or styled (Rich would wrap at the terminal width).
+
+    Control characters are shown escaped (:func:`accord.errors.one_line`).
+    """
     from accord.errors import one_line
 
     sys.stderr.write(one_line(text, 2000) + "\n")
@@ -79,12 +79,16 @@ def print_error(text: str) -> None:
 
 
 class Format(StrEnum):
+    """Output format of a command that can print a table, JSON or CSV."""
+
     table = "table"
     json = "json"
     csv = "csv"
 
 
 class TableOrJson(StrEnum):
+    """Output format of a command that can print a table or JSON."""
+
     table = "table"
     json = "json"
 
@@ -119,8 +123,10 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     if not enabled or not err.is_terminal:
         yield lambda done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=cast(_LazyConsole, err).get(), transient=True) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -130,18 +136,22 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def print_json(data: Any) -> None:
+    """Print ``data`` on stdout as indented JSON (UTF-8, not ASCII-escaped)."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def fmt_values(values: Any) -> str:
+    """Numbers as ``"1.000, 2.500"`` for a table cell; ``"-"`` for ``None``."""
     if values is None:
         return "-"
     return ", ".join(f"{float(v):.3f}" for v in values)
 
 
 def headline(exc: Exception) -> str:
-    """The one line for an input error: a file with several problems gives its first (in file
-    order) and a count of the others."""
+    """The one line for an input error.
+
+    A file with several problems gives its first (in file order) and a count of the others.
+    """
     errors = getattr(exc, "errors", None)
     if isinstance(errors, list) and len(errors) > 1:
         return f"{errors[0]} [and {len(errors) - 1} more problem(s) in this input]"
@@ -151,8 +161,11 @@ def headline(exc: Exception) -> str:
 
 
 def naming(exc: Exception, file: Path) -> Exception:
-    """``exc`` with ``file`` as its location when it names none (a model's error does not know
-    the file it read), so that every refusal names the file."""
+    """``exc`` naming ``file`` as its location when it names none.
+
+    ``exc`` with ``file`` as its location when it names none (a model's error does not know
+    the file it read), so that every refusal names the file.
+    """
     from accord.errors import AccordError
 
     if isinstance(exc, AccordError) and not exc.location.file:

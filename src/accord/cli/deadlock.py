@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accord.cli.common import (
     FileArg,
     InputsOpt,
     RuleOpt,
+    Table,
     TableOrJson,
     fmt_values,
     load_with_inputs,
@@ -66,8 +66,11 @@ def deadlock(
         ),
     ] = False,
 ) -> None:
-    """List the blockers of an issue, what would unblock it, how far each objector's threat
-    perception would have to rise for it to acquiesce, and package deals across issues."""
+    """List the blockers of an issue and what would unblock it.
+
+    List the blockers of an issue, what would unblock it, how far each objector's threat
+    perception would have to rise for it to acquiesce, and package deals across issues.
+    """
     from accord.analysis.deadlock import analyse_deadlock
     from accord.analysis.package_deals import find_package_deals
     from accord.analysis.perception import acquiescence_rises

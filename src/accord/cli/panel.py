@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import FileArg, TableOrJson, out, print_json
+from accord.cli.common import FileArg, Table, TableOrJson, out, print_json
 from accord.errors import UsageError
 
 panel_app = typer.Typer(
@@ -174,8 +173,11 @@ def montecarlo(
     ] = "compromise,median,bdm",
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
 ) -> None:
-    """Monte Carlo by expert: each draw takes one expert's whole sheet; how much of the
-    forecast's spread comes from the experts' disagreement."""
+    """Monte Carlo by expert.
+
+    Each draw takes one expert's whole sheet; how much of the forecast's spread comes from the
+    experts' disagreement.
+    """
     from accord.analysis.panel_draws import expert_monte_carlo
     from accord.models.registry import get_model
     from accord.panel.sheets import read_panel

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from accord.cli.common import (
     FileArg,
     InputsOpt,
     RuleOpt,
+    Table,
     TableOrJson,
     load_with_inputs,
     out,
@@ -80,8 +80,11 @@ def montecarlo(
         ),
     ] = True,
 ) -> None:
-    """Draw every assumed number in its range: pass probability, forecast spread, drivers,
-    and the procedure's outcome (P(passes), P(diluted), P(delayed), P(blocked), who objects)."""
+    """Draw every assumed number in its range.
+
+    Pass probability, forecast spread, drivers, and the procedure's outcome (P(passes), P(diluted),
+    P(delayed), P(blocked), who objects).
+    """
     from accord.analysis.montecarlo import monte_carlo, sobol_indices
     from accord.forecast import resolve_models
 

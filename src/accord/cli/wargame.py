@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from accord.cli.common import TableOrJson, naming, out, print_json, progress_bar
+from accord.cli.common import Table, TableOrJson, naming, out, print_json, progress_bar
 from accord.errors import AccordError, UsageError
 from accord.files import write_atomic
 
@@ -74,6 +73,8 @@ def scenario_path(path: Path) -> Path:
 
 @dataclass
 class Loaded:
+    """A logged game as read: its compiled scenario (or ``None``), text, source and events."""
+
     scenario: Any  # CompiledScenario
     text: str
     source: str
@@ -84,8 +85,10 @@ class Loaded:
 def load_logged_game(
     log: str, scenario: Path | None, db: str | None, need_scenario: bool = True
 ) -> Loaded:
-    """The events and scenario of ``LOG`` (a file, or a game id in ``--db``); without
-    ``need_scenario`` a bare log without one gives ``scenario = None``."""
+    """The events and scenario of ``LOG`` (a file, or a game id in ``--db``).
+
+    Without ``need_scenario`` a bare log without one gives ``scenario = None``.
+    """
     from accord.scenario.yaml_io import read_text
     from accord.wargame.gamefile import load_game
     from accord.wargame.loader import loads_wargame
@@ -230,8 +233,11 @@ def run(
         typer.Option("--fixed", help="Do not sample the uncertain inputs (use initial values)."),
     ] = False,
 ) -> None:
-    """Monte Carlo: play automated games; outcome frequencies with Wilson intervals, when each
-    decision is taken, blockers, cohesion and the inputs that drive the outcomes."""
+    """Monte Carlo: play automated games and summarise their outcomes.
+
+    Monte Carlo: play automated games; outcome frequencies with Wilson intervals, when each
+    decision is taken, blockers, cohesion and the inputs that drive the outcomes.
+    """
     from accord.scenario.yaml_io import read_text
     from accord.wargame.engine import Game
     from accord.wargame.gamefile import dump_game
@@ -337,9 +343,12 @@ def check(
     seed: Annotated[int, typer.Option(help="Seed (the same games as 'run --seed').")] = 0,
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f")] = TableOrJson.table,
 ) -> None:
-    """Play automated games and check the scenario's invariants after every event, and that
+    """Play automated games and check the scenario's invariants and outcome labels.
+
+    Play automated games and check the scenario's invariants after every event, and that
     each outcome label agrees with the events of every game that carries it. Exit status 1 when
-    an invariant is violated or a label is inconsistent."""
+    an invariant is violated or a label is inconsistent.
+    """
     from accord.wargame.check import check_scenario
     from accord.wargame.loader import load_wargame
 
@@ -433,6 +442,8 @@ def replay(
 
 @dataclass
 class BranchSettings:
+    """The changes of a what-if branch: values, gates, forced draws and orders."""
+
     values: dict[str, float]
     gates: dict[str, str]
     force: dict[str, bool]
@@ -440,8 +451,11 @@ class BranchSettings:
 
 
 def parse_sets(items: list[str]) -> BranchSettings:
-    """``VAR=VALUE``, ``gate.ID=open|closed``, ``force.SUBJECT=true|false`` and
-    ``orders.ACTOR=a1,a2`` (empty: no orders)."""
+    """Parse ``--set`` assignments of a what-if branch.
+
+    ``VAR=VALUE``, ``gate.ID=open|closed``, ``force.SUBJECT=true|false`` and
+    ``orders.ACTOR=a1,a2`` (empty: no orders).
+    """
     settings = BranchSettings({}, {}, {}, {})
     for item in items:
         key, sep, raw = item.partition("=")
@@ -499,8 +513,11 @@ def branch(
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """What-if: re-run a logged game from turn T with changed values, gates, draws or orders
-    (automated players take every other decision)."""
+    """What-if: re-run a logged game from turn T with changes.
+
+    What-if: re-run a logged game from turn T with changed values, gates, draws or orders
+    (automated players take every other decision).
+    """
     from accord.wargame.engine import Game
     from accord.wargame.gamefile import dump_game
     from accord.wargame.players import default_players
@@ -589,8 +606,11 @@ def review(
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """After-action review as self-contained HTML: timeline, state charts, decision points with
-    alternatives, and a start-of-turn debrief page per team."""
+    """After-action review as self-contained HTML.
+
+    Timeline, state charts, decision points with alternatives, and a start-of-turn debrief page per
+    team.
+    """
     from accord.wargame.review import write_review
 
     loaded = load_logged_game(log, scenario, db)

@@ -21,8 +21,11 @@ def serve(
         typer.Option(help="PostgreSQL schema to keep the tables in (e.g. to isolate tests)."),
     ] = None,
 ) -> None:
-    """Serve the web workbench (open http://HOST:PORT/; the first visit creates the
-    facilitator account)."""
+    """Serve the web workbench.
+
+    Serve the web workbench (open http://HOST:PORT/; the first visit creates the
+    facilitator account).
+    """
     import uvicorn
 
     from accord.web.app import create_app
@@ -33,4 +36,5 @@ def serve(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``accord serve`` to ``app``."""
     app.command("serve")(serve)

@@ -265,8 +265,11 @@ def actor_name(code: str) -> str:
 
 
 def council_votes(state: str, date: dt.date, *, accession_aware: bool = False) -> int:
-    """The Council votes of ``state`` on ``date``: 0 when it has no weight in that period's table
-    (or, with ``accession_aware``, before its accession date)."""
+    """The Council votes of ``state`` on ``date``.
+
+    0 when it has no weight in that period's table (or, with ``accession_aware``, before its
+    accession date).
+    """
     if accession_aware and date < ACCESSION.get(state, dt.date.max):
         return 0
     return vote_table(date).weights.get(state, 0)

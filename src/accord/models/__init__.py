@@ -1,0 +1,1 @@
+"""The models: one module or package per bargaining model, and their registry."""

@@ -1,16 +1,16 @@
-"""The agenda-setter pull model: the compromise model pulled towards named agenda setters.
+r"""The agenda-setter pull model: the compromise model pulled towards named agenda setters.
 
 A learned variant of the compromise model (Achen 2006, *The European Union Decides*, ch. 4 and
 ch. 10), fitted on the DEU dev split (see ``docs/models/agenda_pull.md`` and
 ``docs/accuracy.md``). Per dimension ``k``, with the compromise
 
-.. math:: C_k = \\frac{\\sum_i c_i s_{ik} x_{ik}}{\\sum_i c_i s_{ik}}
+.. math:: C_k = \frac{\sum_i c_i s_{ik} x_{ik}}{\sum_i c_i s_{ik}}
 
 (the ``weights`` parameter picks the weights as in :mod:`accord.models.compromise`) and a pull
 ``a_j >= 0`` for each agenda setter ``j`` present in the issue (``sum_j a_j <= 1``):
 
-.. math:: x^*_k = C_k + \\sum_j a_j\\,(x_{jk} - C_k)
-          = \\Big(1 - \\sum_j a_j\\Big) C_k + \\sum_j a_j\\, x_{jk}
+.. math:: x^*_k = C_k + \sum_j a_j\,(x_{jk} - C_k)
+          = \Big(1 - \sum_j a_j\Big) C_k + \sum_j a_j\, x_{jk}
 
 so the forecast is a convex combination of the compromise and the setters' positions, and stays
 within the range of the positions. The idea is the agenda-setting power of the proposer

@@ -46,10 +46,12 @@ class IssueArrays:
 
     @property
     def n_actors(self) -> int:
+        """Number of actors ``n``."""
         return int(self.positions.shape[0])
 
     @property
     def n_dims(self) -> int:
+        """Number of dimensions ``m``."""
         return int(self.positions.shape[1])
 
     def to_unit(self, x: FloatArray) -> FloatArray:
@@ -112,6 +114,7 @@ class IssueBatch:
 
     @property
     def size(self) -> int:
+        """Number of draws ``B``."""
         return int(self.positions.shape[0])
 
     def _drawn(self, rows: int | slice) -> dict[str, Any]:
@@ -166,8 +169,11 @@ class ModelParams:
 
     @classmethod
     def from_mapping(cls, params: Mapping[str, Any]) -> Self:
-        """Build from a parameter mapping (any subset of the fields); unknown keys are usage
-        errors naming the valid ones, bad values are usage errors from ``__post_init__``."""
+        """Build from a parameter mapping (any subset of the fields).
+
+        Unknown keys are usage errors naming the valid ones, bad values are usage errors from
+        ``__post_init__``.
+        """
         merged = check_params(cls.model, cls.defaults(), params)
         return cls(**merged)
 

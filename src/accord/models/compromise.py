@@ -1,16 +1,16 @@
-"""The compromise model: the capability- and salience-weighted mean of the positions.
+r"""The compromise model: the capability- and salience-weighted mean of the positions.
 
 Implements the compromise model of Achen (2006), "Institutional realism and bargaining models",
 in Thomson, Stokman, Achen & König (eds.), *The European Union Decides*, Cambridge UP, ch. 4
 and ch. 10 (the comparison of models, where it is the hardest to beat). Per dimension ``k``:
 
-.. math:: x^*_k = \\frac{\\sum_i w_{ik}\\, x_{ik}}{\\sum_i w_{ik}}, \\qquad
-          w_{ik} = c_i\\, s_{ik}
+.. math:: x^*_k = \frac{\sum_i w_{ik}\, x_{ik}}{\sum_i w_{ik}}, \qquad
+          w_{ik} = c_i\, s_{ik}
 
 with capability ``c_i`` and salience ``s_ik`` of actor ``i`` on dimension ``k``. It is the
 first-order (quadratic-utility) approximation of the asymmetric Nash bargaining solution: it
-maximises :math:`\\sum_i c_i u_i(x)` with :math:`u_i(x) = -\\sum_k s_{ik}(x_k - x_{ik})^2`
-(set the gradient to zero: :math:`\\sum_i c_i s_{ik} (x_k - x_{ik}) = 0`), see
+maximises :math:`\sum_i c_i u_i(x)` with :math:`u_i(x) = -\sum_k s_{ik}(x_k - x_{ik})^2`
+(set the gradient to zero: :math:`\sum_i c_i s_{ik} (x_k - x_{ik}) = 0`), see
 :mod:`accord.models.nash`.
 
 Parameter ``weights`` (the weight :math:`w_{ik}`):

@@ -1,4 +1,4 @@
-"""Stokman's exchange model with equal gain: actors trade position shifts across pairs of issues.
+r"""Stokman's exchange model with equal gain: actors trade position shifts across pairs of issues.
 
 Sources: Stokman, F.N. & Van Oosten, R. (1994), "The exchange of voting positions: an
 object-oriented model of policy networks", in Bueno de Mesquita & Stokman (eds.), *European
@@ -9,15 +9,15 @@ as implemented in the ``decide-exchange-model`` package (version 2022.1.28,
 follows formula by formula and rule by rule (it is the test oracle, see ``docs/models/exchange.md``).
 
 Everything runs on decide's internal scale: positions are mapped to ``0..100`` per issue,
-:math:`u = (x - lo) \\cdot 100 / (hi - lo)`, and back at the end. Per issue ``d``, with power
+:math:`u = (x - lo) \cdot 100 / (hi - lo)`, and back at the end. Per issue ``d``, with power
 ``c_{id}`` and salience ``s_{id}``, the outcome is the Nash bargaining solution (NBS) of decide:
 
-.. math:: O_d = \\frac{\\sum_i c_{id} s_{id} x_{id}}{\\sum_i c_{id} s_{id}}, \\qquad
-          D_d = \\sum_i c_{id} s_{id}.
+.. math:: O_d = \frac{\sum_i c_{id} s_{id} x_{id}}{\sum_i c_{id} s_{id}}, \qquad
+          D_d = \sum_i c_{id} s_{id}.
 
 **One round** (``ModelLoop.loop``):
 
-1. Compute :math:`O_d` and mark actor ``i`` *left* on ``d`` when :math:`x_{id} \\le O_d`.
+1. Compute :math:`O_d` and mark actor ``i`` *left* on ``d`` when :math:`x_{id} \le O_d`.
 2. For every issue pair ``(p, q)`` (file order, ``p`` before ``q``), split the actors holding a
    position on both into groups A (right on both), B (left on ``p`` only), C (left on ``q``
    only), D (left on both). Candidate exchanges are every pair A x D and B x C (actor order).
@@ -25,26 +25,26 @@ Everything runs on decide's internal scale: positions are mapped to ``0..100`` p
    is ``I``: ``I`` *supplies* (moves on) ``q`` and *demands* ``p``; ``J`` supplies ``p`` and
    demands ``q``.
 4. Equal gain (``EqualGainExchange.calculate``). ``J`` first moves all the way to ``I``'s
-   position on ``p``: :math:`\\Delta_p = |x_{Ip} - x_{Jp}|\\, c_{Jp} s_{Jp} / D_p` (the NBS
-   shift), and equal gain, :math:`\\Delta_p s_{Ip} - \\Delta_q s_{Iq} = \\Delta_q s_{Jq} -
-   \\Delta_p s_{Jp}`, gives
+   position on ``p``: :math:`\Delta_p = |x_{Ip} - x_{Jp}|\, c_{Jp} s_{Jp} / D_p` (the NBS
+   shift), and equal gain, :math:`\Delta_p s_{Ip} - \Delta_q s_{Iq} = \Delta_q s_{Jq} -
+   \Delta_p s_{Jp}`, gives
 
-   .. math:: \\Delta_q = \\Delta_p \\frac{s_{Ip} + s_{Jp}}{s_{Iq} + s_{Jq}}, \\qquad
-             m_I = \\Delta_q D_q / (c_{Iq} s_{Iq}).
+   .. math:: \Delta_q = \Delta_p \frac{s_{Ip} + s_{Jp}}{s_{Iq} + s_{Jq}}, \qquad
+             m_I = \Delta_q D_q / (c_{Iq} s_{Iq}).
 
    If :math:`|m_I| > |x_{Jq} - x_{Iq}|` the roles flip: ``I`` moves all the way,
-   :math:`\\Delta_q = |x_{Jq} - x_{Iq}|\\, c_{Iq} s_{Iq} / D_q`,
-   :math:`\\Delta_p = \\Delta_q (s_{Iq} + s_{Jq}) / (s_{Ip} + s_{Jp})`,
-   :math:`m_J = \\Delta_p D_p / (c_{Jp} s_{Jp})`. Each move points towards the other actor; the
+   :math:`\Delta_q = |x_{Jq} - x_{Iq}|\, c_{Iq} s_{Iq} / D_q`,
+   :math:`\Delta_p = \Delta_q (s_{Iq} + s_{Jq}) / (s_{Ip} + s_{Jp})`,
+   :math:`m_J = \Delta_p D_p / (c_{Jp} s_{Jp})`. Each move points towards the other actor; the
    voting positions are :math:`y = x + m`; the gain of both is
-   :math:`|\\Delta_p s_{Ip} - \\Delta_q s_{Iq}|`.
-5. Validity (``is_move_valid``): :math:`10^{-10} < |m| \\le 100`, ``x + m`` in ``[0, 100]``, the
+   :math:`|\Delta_p s_{Ip} - \Delta_q s_{Iq}|`.
+5. Validity (``is_move_valid``): :math:`10^{-10} < |m| \le 100`, ``x + m`` in ``[0, 100]``, the
    sum of the actor's moves in this exchange's history at most 100, all those moves of one sign;
    and the gain at least :math:`10^{-10}`.
 6. NBS check (``check_nbs``, first for ``I``, then for ``J``): if the supplier's move carries the
    NBS of its supply issue past the demander's position ``x``, the supplier moves only as far as
-   puts the NBS on ``x``: :math:`\\delta = |x D - N| / (c s)` with ``N`` the NBS numerator at the
-   current positions, its NBS shift :math:`r = \\delta c s / D`, the partner's by equal gain
+   puts the NBS on ``x``: :math:`\delta = |x D - N| / (c s)` with ``N`` the NBS numerator at the
+   current positions, its NBS shift :math:`r = \delta c s / D`, the partner's by equal gain
    (as in 4), and both moves and the gain are recomputed. When the NBS already sits on ``x``
    (an earlier NBS-limited exchange put it there), decide's branch depends on ``Decimal``
    rounding noise; here an NBS within ``NBS_EPS`` (1e-9) of ``x`` counts as on it, and the check
@@ -138,7 +138,7 @@ class ExchangeResult:
 
 
 def nbs(positions: FloatArray, saliences: FloatArray, power: FloatArray) -> FloatArray:
-    """decide's NBS per issue, :math:`\\sum_i c s x / \\sum_i c s` (0 where the sum is 0).
+    r"""Decide's NBS per issue, :math:`\sum_i c s x / \sum_i c s` (0 where the sum is 0).
 
     Missing actor-issue pairs are NaN in ``positions`` and count with weight 0.
     """
@@ -152,7 +152,7 @@ def nbs(positions: FloatArray, saliences: FloatArray, power: FloatArray) -> Floa
 def new_start_position(
     salience: FloatArray, x: FloatArray, y: FloatArray, salience_weight: float, fixed_weight: float
 ) -> FloatArray:
-    """decide's ``new_start_position``: :math:`((1-s) w_s + w_f) y + (1 - (1-s) w_s - w_f) x`."""
+    """Decide's ``new_start_position``: :math:`((1-s) w_s + w_f) y + (1 - (1-s) w_s - w_f) x`."""
     a = (1.0 - salience) * salience_weight
     return np.asarray(a * y + fixed_weight * y + (1.0 - a - fixed_weight) * x)
 
@@ -208,8 +208,11 @@ class _Round:
     # -- helpers ------------------------------------------------------------------------------
 
     def _numerator(self, idx: IntArray, on_q: bool) -> tuple[FloatArray, FloatArray]:
-        """NBS numerator of the supply issue with the candidate's updates, and the supplier's
-        position as counted in it (its update if it has one, else its start position)."""
+        """NBS numerator of the supply issue with a candidate's updates.
+
+        NBS numerator of the supply issue with the candidate's updates, and the supplier's
+        position as counted in it (its update if it has one, else its start position).
+        """
         issue = self.q[idx] if on_q else self.p[idx]
         actor = self.ai[idx] if on_q else self.aj[idx]
         upd = (self.upd_q if on_q else self.upd_p)[idx]
@@ -223,7 +226,7 @@ class _Round:
     def _move_ok(
         m: FloatArray, x: FloatArray, hsum: FloatArray, hmin: FloatArray, hmax: FloatArray
     ) -> BoolArray:
-        """decide's ``is_move_valid`` (the history plus the current move ``m``)."""
+        """Decide's ``is_move_valid`` (the history plus the current move ``m``)."""
         lo, hi = np.minimum(hmin, m), np.maximum(hmax, m)
         return np.asarray(
             (np.abs(m) <= SCALE)
@@ -604,8 +607,10 @@ def needs_two_issues(count: int) -> UsageError:
 
 
 def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator) -> ModelRun:
-    """Registry adapter for one issue: exchanges need two issues, so this returns decide's NBS,
-    :math:`\\sum_i c_i s_i x_i / \\sum_i c_i s_i` per dimension (the exchange model's outcome
+    r"""Registry adapter for one issue: decide's NBS, with no exchange.
+
+    Registry adapter for one issue: exchanges need two issues, so this returns decide's NBS,
+    :math:`\sum_i c_i s_i x_i / \sum_i c_i s_i` per dimension (the exchange model's outcome
     without exchanges), and says so in ``diagnostics``. :func:`accord.forecast.forecast` runs
     :data:`SCENARIO` across all of a scenario's issues instead; the per-issue form serves callers
     that work one issue at a time (Monte Carlo draws of one issue).

@@ -1,14 +1,14 @@
-"""The weighted median (median-voter) model.
+r"""The weighted median (median-voter) model.
 
 Per dimension, the actors are sorted by position and their weights ``w_ik = c_i s_ik``
 accumulated; the forecast is the position at which the cumulative weight first reaches half of
 the total (Black 1948 on the median voter; the weighted median as a baseline in Achen 2006,
 *The European Union Decides*, ch. 10, and in models.md section 1):
 
-.. math:: x^*_k = x_{(j^*)k}, \\qquad j^* = \\min\\{j : \\textstyle\\sum_{l \\le j} w_{(l)k}
-          \\ge \\tfrac12 \\sum_l w_{lk}\\}
+.. math:: x^*_k = x_{(j^*)k}, \qquad j^* = \min\{j : \textstyle\sum_{l \le j} w_{(l)k}
+          \ge \tfrac12 \sum_l w_{lk}\}
 
-where :math:`x_{(1)k} \\le x_{(2)k} \\le \\dots` are the positions in increasing order.
+where :math:`x_{(1)k} \le x_{(2)k} \le \dots` are the positions in increasing order.
 
 Parameters:
 

@@ -1,18 +1,18 @@
-"""The asymmetric Nash bargaining solution, with the status quo as disagreement point.
+r"""The asymmetric Nash bargaining solution, with the status quo as disagreement point.
 
 Nash (1950), "The bargaining problem", Econometrica 18(2) p. 155-162; the asymmetric
 (weighted) form with bargaining weights ``c_i`` as in Roth (1979), *Axiomatic Models of
 Bargaining*, Springer, and Kalai (1977); applied to EU decisions by Achen (2006), *The European
 Union Decides*, ch. 4 and 10. The outcome maximises the weighted Nash product
 
-.. math:: x^* = \\arg\\max_{x \\in F} \\prod_i \\big(u_i(x) - u_i(SQ)\\big)^{c_i}
-          = \\arg\\max_{x \\in F} \\sum_i c_i \\log\\big(u_i(x) - u_i(SQ)\\big),
-          \\quad F = \\{x : u_i(x) \\ge u_i(SQ)\\ \\forall i\\}
+.. math:: x^* = \arg\max_{x \in F} \prod_i \big(u_i(x) - u_i(SQ)\big)^{c_i}
+          = \arg\max_{x \in F} \sum_i c_i \log\big(u_i(x) - u_i(SQ)\big),
+          \quad F = \{x : u_i(x) \ge u_i(SQ)\ \forall i\}
 
 with capability ``c_i`` as the bargaining weight and, per parameter ``utility``,
 
-* ``"quadratic"`` (default): :math:`u_i(x) = -\\sum_k s_{ik} (x_k - x_{ik})^2`;
-* ``"linear"``: :math:`u_i(x) = -\\sum_k s_{ik} |x_k - x_{ik}|`.
+* ``"quadratic"`` (default): :math:`u_i(x) = -\sum_k s_{ik} (x_k - x_{ik})^2`;
+* ``"linear"``: :math:`u_i(x) = -\sum_k s_{ik} |x_k - x_{ik}|`.
 
 Both utilities are concave, so ``F`` (the consensus winset of ``SQ``) is convex and the log-Nash
 product is concave on it: a convex problem with a unique maximiser in the quadratic case.
@@ -27,18 +27,18 @@ grows), so no box constraint is imposed.
 constant only.
 
 * One dimension: ``F`` is an interval ``[L, R]``; the derivative of the concave objective,
-  :math:`\\sum_i c_i h_i'(x)/h_i(x)`, is decreasing on ``(L, R)`` (with jumps at kinks for linear
+  :math:`\sum_i c_i h_i'(x)/h_i(x)`, is decreasing on ``(L, R)`` (with jumps at kinks for linear
   utility), and its sign change is found with :func:`scipy.optimize.brentq` to ``1e-13`` of the
   scale (``method = "brentq"``).
 * Several dimensions: a primal barrier (interior-point) method with damped Newton steps (Boyd &
   Vandenberghe 2004, *Convex Optimization*, sections 9.5 and 11.3), written with NumPy since
   every function involved is a separable quadratic with exact gradient and Hessian. Phase 1
-  finds a strictly interior point by maximising :math:`\\tau` subject to
-  :math:`h_i(x) > \\tau`; if :math:`\\tau^* \\le 10^{-9}` the interior is empty (see below).
-  Phase 2 minimises :math:`-\\sum_i c_i \\log h_i(x)`, which is its own barrier for every actor
+  finds a strictly interior point by maximising :math:`\tau` subject to
+  :math:`h_i(x) > \tau`; if :math:`\tau^* \le 10^{-9}` the interior is empty (see below).
+  Phase 2 minimises :math:`-\sum_i c_i \log h_i(x)`, which is its own barrier for every actor
   with ``c_i > 0``; actors with ``c_i = 0`` (individual rationality only) and, for linear
-  utility, the epigraph constraints :math:`t_{ik} \\ge |x_k - x_{ik}|` (which make the problem
-  smooth) enter as a log barrier with weight :math:`\\mu = 10^{-1}, \\dots, 10^{-12}`
+  utility, the epigraph constraints :math:`t_{ik} \ge |x_k - x_{ik}|` (which make the problem
+  smooth) enter as a log barrier with weight :math:`\mu = 10^{-1}, \dots, 10^{-12}`
   (``method = "barrier-newton"``). SciPy's SLSQP was tried first and stopped early, well short
   of the optimum, on about 1.5 % of random badly scaled cases; the barrier method had none.
 
@@ -48,10 +48,10 @@ feasible point gives a zero Nash product; the solution is then ``SQ``, with
 ``diagnostics["degenerate"]`` saying why.
 
 **No status quo.** With no disagreement point we maximise the weighted utilitarian form
-:math:`\\sum_i c_i u_i(x)` instead. Under quadratic utility the first-order condition
-:math:`\\partial/\\partial x_k = -2\\sum_i c_i s_{ik} (x_k - x_{ik}) = 0` gives
+:math:`\sum_i c_i u_i(x)` instead. Under quadratic utility the first-order condition
+:math:`\partial/\partial x_k = -2\sum_i c_i s_{ik} (x_k - x_{ik}) = 0` gives
 
-.. math:: x^*_k = \\frac{\\sum_i c_i s_{ik} x_{ik}}{\\sum_i c_i s_{ik}},
+.. math:: x^*_k = \frac{\sum_i c_i s_{ik} x_{ik}}{\sum_i c_i s_{ik}},
 
 exactly the compromise model (:mod:`accord.models.compromise`; Achen's first-order result).
 Under linear utility the same form is minimised by the ``c s``-weighted median of each dimension
@@ -154,10 +154,13 @@ def _barrier_newton(
     linear_cost: FloatArray,
     stop: float | None = None,
 ) -> tuple[FloatArray, int]:
-    """Minimise ``linear_cost . v - sum_j w_j log f_j(v)`` by damped Newton from a strictly
+    """Minimise a log-barrier objective by damped Newton steps.
+
+    Minimise ``linear_cost . v - sum_j w_j log f_j(v)`` by damped Newton from a strictly
     feasible ``v`` (all ``f_j > 0``), with a backtracking (Armijo) line search that keeps every
     ``f_j`` positive (Boyd & Vandenberghe 2004, *Convex Optimization*, algorithm 9.5).
-    ``stop``: return as soon as ``v[-1]`` exceeds it (phase 1)."""
+    ``stop``: return as soon as ``v[-1]`` exceeds it (phase 1).
+    """
 
     def phi(point: FloatArray) -> float:
         f = terms.values(point)

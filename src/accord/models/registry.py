@@ -43,8 +43,11 @@ def get_model(name: str) -> ModelSpec:
 
 
 def get_scenario_model(name: str) -> ScenarioModel | None:
-    """The cross-issue contract of model ``name`` (its module's ``SCENARIO``), or ``None`` for a
-    model that works one issue at a time."""
+    """The cross-issue contract of a model, if it has one.
+
+    The cross-issue contract of model ``name`` (its module's ``SCENARIO``), or ``None`` for a
+    model that works one issue at a time.
+    """
     get_model(name)
     scenario_model = getattr(importlib.import_module(MODEL_MODULES[name]), "SCENARIO", None)
     if scenario_model is not None and not isinstance(scenario_model, ScenarioModel):

@@ -1,4 +1,6 @@
-"""Expert panels: sheets for experts to fill, strict reading, merging with the disagreement kept,
+"""Expert panels: sheets, strict reading, merging and agreement statistics.
+
+Expert panels: sheets for experts to fill, strict reading, merging with the disagreement kept,
 and agreement statistics (docs/panel.md).
 
 * :mod:`accord.panel.template` writes the sheet (CSV and XLSX) for a scenario.

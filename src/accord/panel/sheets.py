@@ -1,6 +1,8 @@
-"""Reading filled panel sheets (CSV or XLSX), strictly: anything that is not exactly a number
-where a number belongs, on its scale, for a known actor, issue and dimension of *this* scenario,
-is refused with one line naming the sheet, the line (row) and what was expected.
+"""Reading filled panel sheets (CSV or XLSX), strictly.
+
+Anything that is not exactly a number where a number belongs, on its scale, for a known actor, issue
+and dimension of *this* scenario, is refused with one line naming the sheet, the line (row) and what
+was expected.
 
 A CSV sheet's line 1 is ``# accord panel sheet for scenario ID``; an XLSX sheet holds the same
 text in cell A1 of its ``README`` sheet and its answers in the ``answers`` sheet. XLSX cells must
@@ -34,7 +36,8 @@ class PanelError(AccordError):
 class Answer:
     """One expert's answer for one (actor, issue, dimension); ``None`` where left blank.
 
-    ``salience`` is on [0, 1]; ``where`` is ``sheet:line`` for messages."""
+    ``salience`` is on [0, 1]; ``where`` is ``sheet:line`` for messages.
+    """
 
     expert: str
     actor: str
@@ -50,6 +53,7 @@ class Answer:
 
     @property
     def where(self) -> str:
+        """Where the answer was read, as ``SHEET:LINE``."""
         return f"{self.sheet}:{self.line}"
 
 
@@ -209,6 +213,11 @@ class _Checker:
 
 
 def read_csv(path: Path, scenario: Scenario) -> list[Answer]:
+    """Read one filled CSV sheet, strictly (module docstring).
+
+    Raises:
+        PanelError: on the first thing that is not as expected, naming the sheet and line.
+    """
     sheet = str(path)
     data = path.read_bytes()
     checker = _Checker(scenario, sheet)
@@ -251,6 +260,11 @@ def _answers(
 
 
 def read_xlsx(path: Path, scenario: Scenario) -> list[Answer]:
+    """Read one filled XLSX workbook's answers sheet, strictly (module docstring).
+
+    Raises:
+        PanelError: on the first thing that is not as expected, naming the sheet and row.
+    """
     from openpyxl import load_workbook
 
     checker = _Checker(scenario, str(path))
@@ -318,8 +332,11 @@ def read_sheet(path: str | Path, scenario: Scenario) -> list[Answer]:
 
 
 def read_panel(paths: Sequence[str | Path], scenario: Scenario) -> Panel:
-    """Every sheet's answers; the same expert and row twice is refused (naming both places),
-    and so are two different capabilities for one actor from one expert."""
+    """Every sheet's answers, refusing duplicates and contradictions.
+
+    Every sheet's answers; the same expert and row twice is refused (naming both places),
+    and so are two different capabilities for one actor from one expert.
+    """
     if not paths:
         raise PanelError("no sheets given", field="SHEET", expected="one or more .csv/.xlsx sheets")
     answers: list[Answer] = []

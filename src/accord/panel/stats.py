@@ -54,10 +54,12 @@ class Cell:
 
     @property
     def label(self) -> str:
+        """The cell in words, e.g. ``"usa position trade/tariff"``."""
         where = f"{self.issue}/{self.dimension}" if self.issue else "capability"
         return f"{self.actor} {self.quantity} {where}" if self.issue else f"{self.actor} capability"
 
     def summary(self) -> dict[str, Any]:
+        """The cell's spread: median, interquartile range and range, also as shares of the scale."""
         x = np.array(list(self.values.values()), dtype=np.float64)
         q1, med, q3 = (float(v) for v in np.percentile(x, [25, 50, 75]))
         rng = float(x.max() - x.min())
@@ -81,6 +83,8 @@ class Cell:
 
 @dataclass(frozen=True)
 class ExpertAgreement:
+    """One expert's agreement with the others: distance ``D_e``, alpha without it, outlying flag."""
+
     expert: str
     answers: int
     distance: float | None  # D_e, None when no cell is shared with another expert
@@ -88,6 +92,7 @@ class ExpertAgreement:
     outlying: bool
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The expert's agreement as a JSON-serialisable dict."""
         return {
             "expert": self.expert,
             "answers": self.answers,
@@ -99,6 +104,8 @@ class ExpertAgreement:
 
 @dataclass(frozen=True)
 class PanelStats:
+    """The statistics of ``accord panel stats`` (module docstring): spread, alpha and outliers."""
+
     scenario_id: str
     experts: tuple[str, ...]
     cells: tuple[Cell, ...]
@@ -111,11 +118,17 @@ class PanelStats:
     summaries: list[dict[str, Any]] = field(default_factory=list)
 
     def largest_disagreements(self, top: int | None = None) -> list[dict[str, Any]]:
+        """The cells the experts disagree on most, by range then IQR as shares of the scale.
+
+        Args:
+            top: how many (the ``top`` field when ``None``).
+        """
         rows = [s for s in self.summaries if s["n"] >= 2]
         rows.sort(key=lambda s: (-round(s["range_share"], 12), -round(s["iqr_share"], 12)))
         return rows[: self.top if top is None else top]
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The panel statistics as a JSON-serialisable dict."""
         return {
             "scenario": self.scenario_id,
             "experts": list(self.experts),
@@ -133,8 +146,11 @@ class PanelStats:
 
 
 def alpha_interval(matrix: np.ndarray) -> float | None:
-    """Krippendorff's alpha (interval) of ``matrix`` (coders x units, NaN = missing), or
-    ``None`` where it is undefined (fewer than two pairable values, or no variation)."""
+    """Krippendorff's alpha (interval) of a coders-by-units matrix.
+
+    Krippendorff's alpha (interval) of ``matrix`` (coders x units, NaN = missing), or
+    ``None`` where it is undefined (fewer than two pairable values, or no variation).
+    """
     import krippendorff
 
     if matrix.size == 0:

@@ -1,4 +1,6 @@
-"""``accord panel template``: the sheet an expert fills, as CSV (with a README beside it) and as
+"""``accord panel template``: the sheet an expert fills, as CSV or XLSX.
+
+``accord panel template``: the sheet an expert fills, as CSV (with a README beside it) and as
 XLSX (a header sheet, the answers sheet with data validation, and drop-down lists).
 
 Every row is pre-filled with the scenario's current values and marked (the note says
@@ -88,6 +90,7 @@ INSTRUCTIONS = [
 
 
 def readme_text(scenario: Scenario, issues: Sequence[str] | None = None) -> str:
+    """The README beside a CSV sheet: instructions, scales, labels and status quo."""
     lines = [
         f"# Expert panel sheet for scenario '{scenario.id}'",
         "",
@@ -108,9 +111,12 @@ _SHADE = "DDDDDD"
 def write_xlsx(
     scenario: Scenario, path: Path, issues: Sequence[str] | None = None, expert: str = ""
 ) -> None:
-    """The XLSX sheet: ``README`` (scenario id in A1, scales, instructions), ``answers`` (data
+    """Write the XLSX panel sheet.
+
+    The XLSX sheet: ``README`` (scenario id in A1, scales, instructions), ``answers`` (data
     validation: scale ranges, salience 0..1, capability >= 0, confidence (0, 1], drop-downs of
-    actors, issues and dimensions) and ``lists`` (the drop-downs' values, hidden)."""
+    actors, issues and dimensions) and ``lists`` (the drop-downs' values, hidden).
+    """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -201,9 +207,11 @@ def write_template(
     experts: Sequence[str] = (),
     formats: Sequence[str] = ("csv", "xlsx"),
 ) -> list[Path]:
-    """Write the sheet(s) and the README into ``folder``: one sheet per expert named in
-    ``experts`` (``<expert>.csv``/``.xlsx`` with the expert column filled), else
-    ``panel-sheet.csv``/``.xlsx``. Returns the paths written."""
+    """Write the sheet(s) and the README into ``folder``.
+
+    One sheet per expert named in ``experts`` (``<expert>.csv``/``.xlsx`` with the expert column
+    filled), else ``panel-sheet.csv``/``.xlsx``. Returns the paths written.
+    """
     select_issues(scenario, issues)  # fail before writing anything
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

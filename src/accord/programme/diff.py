@@ -28,6 +28,7 @@ class AreaChange:
     source: str
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The change as a JSON-serialisable dict."""
         return {
             "change": self.change,
             "id": self.id,
@@ -54,9 +55,11 @@ class ProgrammeDiff:
     objectives_after: tuple[str, ...]
 
     def of(self, change: str) -> list[AreaChange]:
+        """The areas whose change is ``change``."""
         return [a for a in self.areas if a.change == change]
 
     def rows(self) -> list[dict[str, Any]]:
+        """One table row per changed area: change, name, verified and issues."""
         return [
             {
                 "change": a.change,
@@ -68,6 +71,7 @@ class ProgrammeDiff:
         ]
 
     def summary(self) -> str:
+        """One sentence with both programmes' area counts and the changes by kind."""
         counts = ", ".join(f"{len(self.of(c))} {c}" for c in CHANGES if self.of(c))
         b, a = self.before_counts, self.after_counts
         return (
@@ -76,6 +80,7 @@ class ProgrammeDiff:
         )
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The diff as a JSON-serialisable dict."""
         return {
             "before": self.before,
             "after": self.after,

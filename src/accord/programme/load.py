@@ -1,5 +1,8 @@
-"""Read a programme file (YAML) into a :class:`~accord.programme.model.ProgrammeBook`, and check
-its links against a scenario."""
+"""Read a programme file and check its links against a scenario.
+
+Read a programme file (YAML) into a :class:`~accord.programme.model.ProgrammeBook`, and check
+its links against a scenario.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +50,11 @@ def load_programmes(path: str | os.PathLike[str]) -> ProgrammeBook:
 
 
 def unresolved_links(book: ProgrammeBook, scenario: Scenario) -> list[str]:
-    """Links (``ISSUE`` or ``ISSUE:DIMENSION``) that name no issue or dimension of ``scenario``,
-    as ``"PROGRAMME/ITEM -> LINK"``."""
+    """Links of a programme that name no issue or dimension of the scenario.
+
+    Links (``ISSUE`` or ``ISSUE:DIMENSION``) that name no issue or dimension of ``scenario``,
+    as ``"PROGRAMME/ITEM -> LINK"``.
+    """
     dims = {i.id: {d.id for d in i.dimensions} for i in scenario.issues}
     bad: list[str] = []
     for programme in book.programmes:

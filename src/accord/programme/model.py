@@ -44,6 +44,7 @@ class Programme(_Strict):
         return require_unique_ids(items, "id")
 
     def area(self, area_id: str) -> Item:
+        """The area with id ``area_id`` (:func:`~accord.scenario.schema.find_by_id`)."""
         return find_by_id(self.areas, area_id)
 
 
@@ -62,4 +63,5 @@ class ProgrammeBook(_Strict):
         return require_unique_ids(items, "programme id")
 
     def programme(self, programme_id: str) -> Programme:
+        """The programme with id ``programme_id`` (:func:`~accord.scenario.schema.find_by_id`)."""
         return find_by_id(self.programmes, programme_id)

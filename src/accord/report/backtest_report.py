@@ -1,5 +1,7 @@
-"""HTML report of a DEU backtest: metrics with bootstrap intervals, splits, paired comparisons,
-and charts of the error distributions (inline SVG through :mod:`accord.report.svg`).
+"""HTML report of a DEU backtest.
+
+Metrics with bootstrap intervals, splits, paired comparisons, and charts of the error distributions
+(inline SVG through :mod:`accord.report.svg`).
 
 The page is self-contained (no script, no external file) and every text that comes from the
 data (model names, file names, the cleaning line) is escaped with :func:`html.escape`.

@@ -1,8 +1,10 @@
-"""The decision-maker page of the case report: per issue the bottom line in ICD 203 words, the
-confidence, the record beside the forecast, who would object and what would move them, the
-signposts to watch and the partner's options; and a box counting the sourced, assumed and
-elicited numbers. The numbers come from :mod:`accord.analysis.bottom_line`; this module only
-renders them."""
+"""The decision-maker page of the case report.
+
+Per issue the bottom line in ICD 203 words, the confidence, the record beside the forecast, who
+would object and what would move them, the signposts to watch and the partner's options; and a box
+counting the sourced, assumed and elicited numbers. The numbers come from
+:mod:`accord.analysis.bottom_line`; this module only renders them.
+"""
 
 from __future__ import annotations
 

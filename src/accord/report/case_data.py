@@ -1,5 +1,8 @@
-"""What the case report shows (:class:`CaseReport`), gathered by
-:func:`accord.report.case_report.build_report` and rendered by the section modules."""
+"""What the case report shows, gathered once and rendered by the section modules.
+
+What the case report shows (:class:`CaseReport`), gathered by
+:func:`accord.report.case_report.build_report` and rendered by the section modules.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ class CaseReport:
     numbers: list[NumberRecord] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The case report's data as a JSON-serialisable dict (``report.json``)."""
+
         def part(value: Any) -> Any:
             if isinstance(value, Unavailable):
                 return {"available": False, "reason": value.reason}
@@ -66,5 +71,6 @@ class ProgrammeComparison:
     after: str
 
     def to_json_dict(self) -> dict[str, Any]:
+        """The programme comparison as a JSON-serialisable dict."""
         data: dict[str, Any] = self.diff.to_json_dict()
         return data

@@ -1,5 +1,7 @@
-"""The per-issue sections of the case report: summary table, positions and forecasts, blockers
-and what it would take, and the Monte Carlo."""
+"""The per-issue sections of the case report.
+
+Summary table, positions and forecasts, blockers and what it would take, and the Monte Carlo.
+"""
 
 from __future__ import annotations
 
@@ -84,8 +86,11 @@ def _summary(report: CaseReport) -> str:
 
 
 def _interval80(report: CaseReport, issue_id: str, fc: Any) -> str:
-    """The forecast's 80% set: calibrated where the forecast carries one, else the Monte Carlo
-    10%-90% range of its outcome (uncalibrated), else ``-``."""
+    """The forecast's 80% set.
+
+    Calibrated where the forecast carries one, else the Monte Carlo 10%-90% range of its outcome
+    (uncalibrated), else ``-``.
+    """
     interval = (fc.intervals or {}).get("interval")
     if interval is not None:
         from accord.analysis.interval_calibration import format_interval
@@ -229,8 +234,10 @@ def _positions(report: CaseReport, item: IssueForecast) -> str:
 
 
 def _scale_labels(issue: Issue) -> dict[str, Any]:
-    """Scale-end labels, axis label and ``normalised`` for a chart of several dimensions: the
-    shared scale's own labels, or shares of each dimension's scale where the scales differ."""
+    """Scale-end labels, axis label and ``normalised`` for a chart of several dimensions.
+
+    The shared scale's own labels, or shares of each dimension's scale where the scales differ.
+    """
     shared = _shared_scale(issue)
     first = issue.dimensions[0]
     return {
@@ -501,8 +508,11 @@ def _issue_section(report: CaseReport, item: IssueForecast) -> str:
 
 
 def _merge_coinciding(forecasts: dict[str, float], tol: float = 1e-6) -> dict[str, float]:
-    """Models whose forecasts coincide as one entry named ``a = b = c`` (one line on the chart,
-    instead of lines drawn on top of each other that read as one model)."""
+    """Models whose forecasts coincide, merged into one entry.
+
+    Models whose forecasts coincide as one entry named ``a = b = c`` (one line on the chart,
+    instead of lines drawn on top of each other that read as one model).
+    """
     merged: dict[str, float] = {}
     for model, value in forecasts.items():
         same = next((k for k, v in merged.items() if abs(v - value) <= tol), None)
@@ -520,8 +530,10 @@ def _strip(cell: str) -> str:
 
 
 def _informative(head: list[str], rows: list[list[str]], dull: dict[int, str]) -> list[int]:
-    """Indices of the columns to show: a column listed in ``dull`` is left out when every row
-    holds that same uninformative text."""
+    """Indices of the columns to show.
+
+    A column listed in ``dull`` is left out when every row holds that same uninformative text.
+    """
     keep = []
     for j in range(len(head)):
         if j in dull and rows and all(_strip(r[j]) == dull[j] for r in rows):
@@ -531,8 +543,10 @@ def _informative(head: list[str], rows: list[list[str]], dull: dict[int, str]) -
 
 
 def _collapse_rows(rows: list[list[str]]) -> list[list[str]]:
-    """Rows equal but for their first cell (the dimension) as one row naming them all: the
-    16 ITPP areas that all read the same become one line."""
+    """Rows equal but for their first cell (the dimension) as one row naming them all.
+
+    The 16 ITPP areas that all read the same become one line.
+    """
     groups: dict[tuple[str, ...], list[str]] = {}
     for row in rows:
         groups.setdefault(tuple(row[1:]), []).append(row[0])

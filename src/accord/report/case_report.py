@@ -197,8 +197,10 @@ def build_report(
 
 
 def report_date() -> str:
-    """The date printed on the report: ``SOURCE_DATE_EPOCH`` when set (reproducible builds),
-    else today (UTC)."""
+    """The date printed on the report.
+
+    ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC).
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = (
         dt.datetime.fromtimestamp(int(epoch), dt.UTC)
@@ -266,8 +268,11 @@ def render_case_report(report: CaseReport) -> str:
 
 
 def write_case_report(report: CaseReport, folder: Path, *, pdf: bool = False) -> Path:
-    """Write ``report.html`` and ``report.json`` into ``folder`` (atomically), and with ``pdf``
-    ``report.pdf`` printed by Chromium (:mod:`accord.report.pdf`); return the HTML."""
+    """Write the case report into a folder and return its HTML.
+
+    Write ``report.html`` and ``report.json`` into ``folder`` (atomically), and with ``pdf``
+    ``report.pdf`` printed by Chromium (:mod:`accord.report.pdf`); return the HTML.
+    """
     from accord.forecast import _jsonable
     from accord.scenario.yaml_io import write_atomic
 

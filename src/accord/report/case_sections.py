@@ -1,5 +1,7 @@
-"""The scenario-wide sections of the case report: package deals, perception gaps, partnership
-programmes, sources and assumptions."""
+"""The scenario-wide sections of the case report.
+
+Package deals, perception gaps, partnership programmes, sources and assumptions.
+"""
 
 from __future__ import annotations
 

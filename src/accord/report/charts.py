@@ -47,8 +47,11 @@ def colour_of(model: str) -> str:
 
 
 def _scale_ends(ax: Axes, lo: float, hi: float, lo_label: str, hi_label: str) -> None:
-    """Name both ends of the scale under the x axis (the axis runs 2% past each end so that
-    marks at the ends stay visible)."""
+    """Name both ends of the scale under the x axis.
+
+    Name both ends of the scale under the x axis (the axis runs 2% past each end so that
+    marks at the ends stay visible).
+    """
     pad = 0.02 * (hi - lo)
     ax.set_xlim(lo - pad, hi + pad)
     _edge_note(ax, f"\u2190 {lo_label}", 0, "left")
@@ -115,9 +118,12 @@ def positions_chart(
     winset: Sequence[tuple[float, float]] | None = None,
     forecasts: Mapping[str, float] | None = None,
 ) -> str:
-    """One dimension: each actor's position (a dot sized by capability x salience, with its
+    """Chart of one dimension: positions, status quo, winset and forecasts.
+
+    One dimension: each actor's position (a dot sized by capability x salience, with its
     assumed range as a bar), the status quo, the winset of the status quo and each model's
-    forecast."""
+    forecast.
+    """
     n = len(actors)
     order = np.lexsort((np.arange(n), positions))
     fig = new_figure(7.5, 1.6 + 0.22 * n)
@@ -192,9 +198,12 @@ def dimensions_chart(
     forecasts: Mapping[str, FloatArray] | None = None,
     normalised: bool = False,
 ) -> str:
-    """Several dimensions, one row each: the actors' positions (grey dots), the status quo and
+    """Chart of several dimensions, one row each: positions, status quo and forecasts.
+
+    Several dimensions, one row each: the actors' positions (grey dots), the status quo and
     each model's forecast. With ``normalised`` every dimension is drawn as a share of its own
-    scale (0 = its low end, 1 = its high end)."""
+    scale (0 = its low end, 1 = its high end).
+    """
     m = len(dimensions)
 
     def put(values: FloatArray) -> FloatArray:
@@ -274,8 +283,11 @@ def histogram_chart(
     status_quo: float | None = None,
     notes: Mapping[str, str] | None = None,
 ) -> str:
-    """The Monte Carlo distribution of one dimension's forecast, one step line per model, as the
-    share of draws per bin."""
+    """Histogram of the Monte Carlo forecast of one dimension, per model.
+
+    The Monte Carlo distribution of one dimension's forecast, one step line per model, as the
+    share of draws per bin.
+    """
     fig = new_figure(7.5, 2.8)
     ax = fig.add_subplot()
     for model, values in counts.items():
@@ -303,9 +315,12 @@ def spread_chart(
     status_quo: FloatArray | None = None,
     normalised: bool = False,
 ) -> str:
-    """Several dimensions: per model and dimension, the 5-95% range of the Monte Carlo forecast
+    """Chart of the Monte Carlo spread of each model's forecast on several dimensions.
+
+    Several dimensions: per model and dimension, the 5-95% range of the Monte Carlo forecast
     (thin line), the 25-75% range (thick) and the median (dot). ``quantiles[model]`` is
-    ``(m, 5)``: the 5, 25, 50, 75 and 95% quantiles."""
+    ``(m, 5)``: the 5, 25, 50, 75 and 95% quantiles.
+    """
     m = len(dimensions)
 
     def put(values: FloatArray, k: int | slice = slice(None)) -> FloatArray:
@@ -383,7 +398,8 @@ def heatmap_chart(
 
     ``assumed`` (same shape, bool) marks imputed cells: their value is printed in grey italics
     under a hatch; ``split`` draws a line before that column and names the two groups (columns
-    with sourced values on the left, imputed on the right)."""
+    with sourced values on the left, imputed on the right).
+    """
     r, c = values.shape
     fig = new_figure(10.0, 1.6 + 0.42 * r + 0.08 * max(len(x) for x in columns))
     ax = fig.add_subplot()
@@ -462,8 +478,11 @@ def presence_chart(
     columns: Sequence[str],
     states: Sequence[Sequence[str]],
 ) -> str:
-    """Which item is in which programme: one row per item, one column per programme, each cell
-    ``verified``, ``unverified`` or ``absent``."""
+    """Chart of which item is in which programme.
+
+    Which item is in which programme: one row per item, one column per programme, each cell
+    ``verified``, ``unverified`` or ``absent``.
+    """
     from matplotlib.patches import Patch, Rectangle
 
     r, c = len(rows), len(columns)

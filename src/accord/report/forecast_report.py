@@ -95,6 +95,7 @@ def strip_chart(
 
 
 def issue_section(scenario: Scenario, item: IssueForecast) -> str:
+    """The HTML section of one issue of the forecast report: positions, forecasts and charts."""
     issue = scenario.issue(item.issue_id)
     capabilities = np.array([scenario.actor(a).capability.value for a in item.actor_ids])
     stances = {s.actor: s for s in issue.stances}

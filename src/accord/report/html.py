@@ -1,6 +1,8 @@
-"""Shared HTML pieces of the reports: the style sheet, escaping, number formatting, tables,
-figures, "not available" notes and actor names. Every piece of scenario text goes through
-:func:`html.escape` here (:func:`_e`)."""
+"""Shared HTML pieces of the reports.
+
+The style sheet, escaping, number formatting, tables, figures, "not available" notes and actor
+names. Every piece of scenario text goes through :func:`html.escape` here (:func:`_e`).
+"""
 
 from __future__ import annotations
 
@@ -71,8 +73,10 @@ def _is_number(cell: str) -> bool:
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """An HTML table; cells are already escaped. Cells holding one number align right; the
-    first ``left`` columns always align left."""
+    """An HTML table; cells are already escaped.
+
+    Cells holding one number align right; the first ``left`` columns always align left.
+    """
     cells = "".join(f"<th>{_e(h)}</th>" for h in head)
     body = [f"<tr>{cells}</tr>"]
     for row in rows[:MAX_TABLE_ROWS]:
@@ -125,8 +129,11 @@ _ABSOLUTE = re.compile(r"(?<![\w.:/~+=-])/(?:[\w.+-]+/)+[\w.+-]+")
 
 
 def display_path(path: str | Path) -> str:
-    """A path as the report shows it: relative to the working folder when inside it, else
-    its last two parts (never the machine's absolute path)."""
+    """A path as the report shows it.
+
+    Relative to the working folder when inside it, else its last two parts (never the machine's
+    absolute path).
+    """
     text = str(path)
     if not os.path.isabs(text):
         return text
@@ -137,6 +144,9 @@ def display_path(path: str | Path) -> str:
 
 
 def scrub_paths(text: str) -> str:
-    """Every absolute path in ``text`` replaced by :func:`display_path` (scenario sources may
-    cite a file by its absolute path; the report must not carry the machine's layout)."""
+    """``text`` with every absolute path shortened by :func:`display_path`.
+
+    Every absolute path in ``text`` replaced by :func:`display_path` (scenario sources may
+    cite a file by its absolute path; the report must not carry the machine's layout).
+    """
     return _ABSOLUTE.sub(lambda m: display_path(m.group(0)), text)

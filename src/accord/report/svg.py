@@ -1,5 +1,8 @@
-"""The SVG helper for report charts (:mod:`accord.svg`, re-exported where report code and the web
-app have always imported it)."""
+"""The SVG helper for report charts.
+
+The SVG helper for report charts (:mod:`accord.svg`, re-exported where report code and the web
+app have always imported it).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Decision rules: winning coalitions, winsets, power indices and procedures."""

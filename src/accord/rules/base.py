@@ -150,9 +150,9 @@ Consensus = Unanimity
 
 
 class SimpleMajority(DecisionRule):
-    """One member, one vote: a coalition wins with more than half of the members.
+    r"""One member, one vote: a coalition wins with more than half of the members.
 
-    .. math:: W(S) = [\\,2|S| > k\\,]
+    .. math:: W(S) = [\,2|S| > k\,]
 
     Ties (``|S| = k/2`` for even ``k``) lose: the proposal fails and the status quo stands.
     """
@@ -169,10 +169,10 @@ class SimpleMajority(DecisionRule):
 
 
 class WeightedThreshold(DecisionRule):
-    """Weighted voting: a coalition wins when its weight reaches the quota.
+    r"""Weighted voting: a coalition wins when its weight reaches the quota.
 
-    .. math:: W(S) = [\\,\\sum_{i\\in S} w_i \\ge q\\,] \\quad\\text{or, strict,}\\quad
-              [\\,\\sum_{i\\in S} w_i > q\\,]
+    .. math:: W(S) = [\,\sum_{i\in S} w_i \ge q\,] \quad\text{or, strict,}\quad
+              [\,\sum_{i\in S} w_i > q\,]
 
     Covers the scenario kinds ``weighted`` (e.g. a weighted majority, ``q = 0.5 * sum(w)`` strict)
     and the generic ``qualified-majority`` (e.g. ``q = 0.6 * sum(w)``). ``quota`` here is always
@@ -204,6 +204,7 @@ class WeightedThreshold(DecisionRule):
 
     @property
     def weights(self) -> FloatArray:
+        """A copy of the members' voting weights."""
         return self._w.copy()
 
     def _winning(self, support: BoolArray) -> BoolArray:
@@ -213,6 +214,7 @@ class WeightedThreshold(DecisionRule):
         return np.asarray(total >= self.quota - self.tolerance)
 
     def describe(self) -> str:
+        """One line with the quota, its share of the total weight and the members."""
         op = ">" if self.strict else ">="
         share = self.quota / float(self._w.sum()) if self._w.sum() > 0 else float("nan")
         total = float(self._w.sum())
@@ -221,6 +223,7 @@ class WeightedThreshold(DecisionRule):
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable description, with weights, quota and strictness."""
         return {
             **super().as_dict(),
             "weights": [float(w) for w in self._w],
@@ -242,7 +245,7 @@ def _states_needed(share: float, k: int) -> int:
 
 
 class EUNice(DecisionRule):
-    """EU Council qualified majority under the Treaty of Nice (in force 2005-2014).
+    r"""EU Council qualified majority under the Treaty of Nice (in force 2005-2014).
 
     A coalition wins when all three hold (Art. 205(2) and (4) TEC as amended by Art. 3 of the
     Protocol on the enlargement of the European Union annexed to the Treaty of Nice):
@@ -252,7 +255,7 @@ class EUNice(DecisionRule):
        own thresholds were 232 of 321 for the EU-25 and 260 of 352 for the EU-28, so set
        ``vote_share`` accordingly for those periods),
 
-       .. math:: \\sum_{i\\in S} v_i \\ge \\text{vote\\_share}\\cdot\\sum_{i\\in N} v_i;
+       .. math:: \sum_{i\in S} v_i \ge \text{vote\_share}\cdot\sum_{i\in N} v_i;
 
     2. it holds a majority of the member states (``state_share = 0.5``, read as *more than half*;
        "at least two-thirds" applied when the Council did not act on a Commission proposal, set
@@ -294,6 +297,7 @@ class EUNice(DecisionRule):
 
     @property
     def weights(self) -> FloatArray:
+        """A copy of the members' Council votes."""
         return self.votes.copy()
 
     def _winning(self, support: BoolArray) -> BoolArray:
@@ -306,12 +310,14 @@ class EUNice(DecisionRule):
         return np.asarray(votes_ok & states_ok & pop_ok)
 
     def describe(self) -> str:
+        """One line with the three Nice thresholds."""
         return (
             f"eu-nice: votes >= {self.vote_quota:.2f} of {self.votes.sum():g}, "
             f">= {self.states_needed} of {self.k} states, population >= {self.population_share:.0%}"
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable description, with votes, populations and the three shares."""
         return {
             **super().as_dict(),
             "votes": [float(v) for v in self.votes],
@@ -323,7 +329,7 @@ class EUNice(DecisionRule):
 
 
 class EULisbon(DecisionRule):
-    """EU Council qualified majority under the Treaty of Lisbon (double majority, since 2014).
+    r"""EU Council qualified majority under the Treaty of Lisbon (double majority, since 2014).
 
     TEU Art. 16(4): a qualified majority is "at least 55 % of the members of the Council,
     comprising at least fifteen of them and representing Member States comprising at least 65 %
@@ -333,9 +339,9 @@ class EULisbon(DecisionRule):
     Commission or the High Representative (set ``state_share = 0.72``); Art. 238(3) adapts the
     thresholds when not all members take part in the vote.
 
-    .. math:: W(S) = \\big[\\,|S| \\ge \\lceil 0.55k \\rceil\\,\\big] \\wedge
-              \\big[\\,\\textstyle\\sum_{i\\in S} p_i \\ge 0.65\\sum_{i\\in N} p_i
-              \\;\\vee\\; k - |S| < 4\\,\\big]
+    .. math:: W(S) = \big[\,|S| \ge \lceil 0.55k \rceil\,\big] \wedge
+              \big[\,\textstyle\sum_{i\in S} p_i \ge 0.65\sum_{i\in N} p_i
+              \;\vee\; k - |S| < 4\,\big]
 
     The blocking-minority clause is applied only to coalitions that meet the state criterion.
     For ``k >= 7`` this is the treaty rule exactly (a coalition with at most three members
@@ -376,6 +382,7 @@ class EULisbon(DecisionRule):
 
     @property
     def weights(self) -> FloatArray:
+        """A copy of the members' populations (the weights of the population test)."""
         return self.population.copy()
 
     def _winning(self, support: BoolArray) -> BoolArray:
@@ -387,12 +394,14 @@ class EULisbon(DecisionRule):
         return np.asarray(states_ok & (pop_ok | no_blocking_minority))
 
     def describe(self) -> str:
+        """One line with the Lisbon thresholds and the blocking-minority clause."""
         return (
             f"eu-lisbon: >= {self.states_needed} of {self.k} states and population >= "
             f"{self.population_share:.0%}, or fewer than {self.min_blocking_states} states against"
         )
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable description, with populations, shares and the blocking minority."""
         return {
             **super().as_dict(),
             "population": [float(p) for p in self.population],

@@ -1,4 +1,4 @@
-"""A forecast under a decision rule: what the rule allows, and who blocks.
+r"""A forecast under a decision rule: what the rule allows, and who blocks.
 
 A model forecasts an outcome ``x*``; the body can adopt it only if a winning coalition weakly
 prefers it to the status quo, i.e. only if ``x*`` lies in the winset ``W(SQ)``
@@ -12,16 +12,16 @@ prefers it to the status quo, i.e. only if ``x*`` lies in the winset ``W(SQ)``
 * ``winset`` (one dimension: the exact union of intervals) and ``veto_players``.
 
 "Nearest" is measured on the issue's scales normalised to [0, 1] per dimension,
-:math:`\\|(y - x^*)/(hi - lo)\\|_2`, so that dimensions in different units weigh alike.
+:math:`\|(y - x^*)/(hi - lo)\|_2`, so that dimensions in different units weigh alike.
 
 How the nearest point is found:
 
 * **One dimension**: exactly, by clipping ``x*`` to ``W``, which in one dimension is a single
   closed interval through ``SQ`` (every member's acceptable interval contains ``SQ``).
 * **Several dimensions**: ``W`` is the union, over the winning coalitions ``C``, of the convex sets
-  :math:`W_C = \\bigcap_{i \\in C} E_i` (``E_i`` the ellipsoid of points ``i`` weakly prefers to
+  :math:`W_C = \bigcap_{i \in C} E_i` (``E_i`` the ellipsoid of points ``i`` weakly prefers to
   ``SQ``), and only minimal winning coalitions matter. For each candidate ``C`` the nearest point
-  of :math:`W_C \\cap [lo, hi]` is a convex quadratically constrained problem, solved with SciPy's
+  of :math:`W_C \cap [lo, hi]` is a convex quadratically constrained problem, solved with SciPy's
   SLSQP from a feasible start; the answer is then pulled back onto :math:`W_C` by bisection along
   the segment from ``SQ`` (``W_C`` is convex and contains ``SQ``, so the point returned is always
   in ``W``; that it is the nearest rests on SLSQP's convergence, which the tests check against
@@ -251,15 +251,15 @@ def _nearest_in_coalition(
 def _lower_bounds(
     x: FloatArray, s: FloatArray, sq: FloatArray, target: FloatArray, scale: FloatArray
 ) -> FloatArray:
-    """Per member, the normalised distance from ``target`` to its ellipsoid ``E_i`` (exact).
+    r"""Per member, the normalised distance from ``target`` to its ellipsoid ``E_i`` (exact).
 
-    The nearest point of :math:`E_i = \\{y : \\sum_k s_{ik}(y_k - x_{ik})^2 \\le r_i^2\\}` to ``t``
-    in the metric :math:`\\|(y - t)/L\\|` is, by the Lagrange conditions,
-    :math:`y_k(\\lambda) = (t_k/L_k^2 + \\lambda s_{ik} x_{ik}) / (1/L_k^2 + \\lambda s_{ik})`
-    with the multiplier :math:`\\lambda \\ge 0` at which ``y`` reaches the boundary; the
-    constraint value falls monotonically in :math:`\\lambda`, so it is found by bisection (on
-    :math:`\\log \\lambda`, vectorised over members). Any coalition's convex set ``W_C`` lies
-    inside each member's ellipsoid, so :math:`\\max_{i \\in C}` of these distances bounds the
+    The nearest point of :math:`E_i = \{y : \sum_k s_{ik}(y_k - x_{ik})^2 \le r_i^2\}` to ``t``
+    in the metric :math:`\|(y - t)/L\|` is, by the Lagrange conditions,
+    :math:`y_k(\lambda) = (t_k/L_k^2 + \lambda s_{ik} x_{ik}) / (1/L_k^2 + \lambda s_{ik})`
+    with the multiplier :math:`\lambda \ge 0` at which ``y`` reaches the boundary; the
+    constraint value falls monotonically in :math:`\lambda`, so it is found by bisection (on
+    :math:`\log \lambda`, vectorised over members). Any coalition's convex set ``W_C`` lies
+    inside each member's ellipsoid, so :math:`\max_{i \in C}` of these distances bounds the
     distance to ``W_C`` from below.
     """
     r2 = np.sum(s * (sq - x) ** 2, axis=1)

@@ -1,4 +1,4 @@
-"""Power indices of a decision rule: Shapley-Shubik and Banzhaf (normalised and absolute).
+r"""Power indices of a decision rule: Shapley-Shubik and Banzhaf (normalised and absolute).
 
 Definitions, for a monotone simple game on the members ``N`` (``k = |N|``) with winning
 coalitions ``W``. Member ``i`` is *critical* (a swing) in a coalition ``S`` not containing ``i``
@@ -7,18 +7,18 @@ when ``S + i`` wins and ``S`` loses.
 * Shapley-Shubik (Shapley & Shubik 1954, APSR 48(3) p. 787-792): the share of the ``k!`` orderings
   in which ``i`` is pivotal,
 
-  .. math:: \\phi_i = \\sum_{S \\subseteq N\\setminus i,\\ S+i\\in W,\\ S\\notin W}
-            \\frac{|S|!\\,(k-|S|-1)!}{k!}
+  .. math:: \phi_i = \sum_{S \subseteq N\setminus i,\ S+i\in W,\ S\notin W}
+            \frac{|S|!\,(k-|S|-1)!}{k!}
 
 * Absolute Banzhaf (Banzhaf 1965, Rutgers Law Review 19 p. 317-343; Dubey & Shapley 1979,
   Math. Oper. Res. 4(2)): the probability that ``i`` is critical when every other member joins
-  with probability 1/2, :math:`\\beta'_i = \\eta_i / 2^{k-1}` where :math:`\\eta_i` counts swings.
-* Normalised Banzhaf: :math:`\\beta_i = \\eta_i / \\sum_j \\eta_j` (the shares sum to 1).
+  with probability 1/2, :math:`\beta'_i = \eta_i / 2^{k-1}` where :math:`\eta_i` counts swings.
+* Normalised Banzhaf: :math:`\beta_i = \eta_i / \sum_j \eta_j` (the shares sum to 1).
 
 How they are computed (``method="auto"`` picks the first that applies; the result says which):
 
-1. ``analytic``: unanimity (every index is ``1/k``; :math:`\\beta'_i = 2^{-(k-1)}`) and simple
-   majority (``1/k`` by symmetry; :math:`\\beta'_i = \\binom{k-1}{q-1} / 2^{k-1}` with
+1. ``analytic``: unanimity (every index is ``1/k``; :math:`\beta'_i = 2^{-(k-1)}`) and simple
+   majority (``1/k`` by symmetry; :math:`\beta'_i = \binom{k-1}{q-1} / 2^{k-1}` with
    ``q = floor(k/2) + 1``).
 2. ``powerindex``: a :class:`~accord.rules.base.WeightedThreshold` whose weights become integers
    after scaling by ``10^d`` (``d <= 6``), with no single member reaching the quota alone and a
@@ -69,13 +69,13 @@ _CHUNK = 1 << 15
 
 @dataclass(frozen=True)
 class PowerIndices:
-    """Power indices of a rule's members, in member order.
+    r"""Power indices of a rule's members, in member order.
 
     Attributes:
         member_ids: the members' actor ids.
         shapley_shubik: Shapley-Shubik index (sums to 1 unless nothing can pass).
         banzhaf: normalised Banzhaf index (sums to 1 unless nothing can pass).
-        banzhaf_absolute: probability of being critical, :math:`\\eta_i / 2^{k-1}`.
+        banzhaf_absolute: probability of being critical, :math:`\eta_i / 2^{k-1}`.
         method: how the indices were computed (see the module docstring).
         exact: ``False`` only for Monte Carlo.
         samples: Monte Carlo sample size (orderings, and coalitions), else ``None``.

@@ -1,4 +1,4 @@
-"""Decision procedures: how a body applies its rule to a proposal in practice.
+r"""Decision procedures: how a body applies its rule to a proposal in practice.
 
 A decision rule (:mod:`accord.rules.base`) says which coalitions win; a *procedure* says which
 members actually stand in the way of a proposal ``p`` against the status quo ``q``, and what
@@ -13,8 +13,8 @@ happens then. Two procedures (``docs/rules.md``, "Decision procedures"):
 Net loss of member ``i`` from adopting ``y`` instead of ``q``, with saliences ``s_ik`` on ``m``
 dimensions, ``s̄_i = mean_k s_ik`` and relative weights ``w_ik = s_ik / s̄_i``:
 
-.. math:: \\Delta_i(y) = \\bar s_i\\,\\big(\\|y - x_i\\|_{w_i} - \\|q - x_i\\|_{w_i}\\big),\\qquad
-          \\|v\\|_{w} = \\sqrt{\\tfrac1m \\textstyle\\sum_k w_k v_k^2}
+.. math:: \Delta_i(y) = \bar s_i\,\big(\|y - x_i\|_{w_i} - \|q - x_i\|_{w_i}\big),\qquad
+          \|v\|_{w} = \sqrt{\tfrac1m \textstyle\sum_k w_k v_k^2}
 
 In one dimension this is ``s_i (|y - x_i| - |q - x_i|)`` (the brief's formula). In several it is
 the repository's salience-weighted Euclidean distance (:mod:`accord.rules.winset`) taken as a
@@ -283,8 +283,10 @@ def net_losses(
 def _objecting(
     x: FloatArray, s: FloatArray, q: FloatArray, y: FloatArray, costs: FloatArray
 ) -> tuple[FloatArray, np.ndarray]:
-    """Net losses at ``y`` and who objects there: ``Delta_i > c_i`` and not weakly preferring
-    ``y`` within the winset's tolerance."""
+    """Net losses at ``y`` and who objects there.
+
+    ``Delta_i > c_i`` and not weakly preferring ``y`` within the winset's tolerance.
+    """
     loss = net_losses(x, s, q, y)
     d_q2 = np.sum(s * (q[None, :] - x) ** 2, axis=-1)
     d_y2 = np.sum(s * (y[None, :] - x) ** 2, axis=-1)
@@ -422,7 +424,9 @@ longer objects there (a shift of 1e-9 of the way from p to q)."""
 def _acquiescence(
     x: FloatArray, s: FloatArray, q: FloatArray, p: FloatArray, costs: FloatArray
 ) -> FloatArray:
-    """Per member, the smallest ``t`` in [0, 1] from which it no longer objects to
+    """Per member, the point on the path from which it stops objecting.
+
+    Per member, the smallest ``t`` in [0, 1] from which it no longer objects to
     ``y(t) = p + t (q - p)`` (0 for a member that does not object to ``p``).
 
     ``Delta_i(y(t)) <= c_i`` iff ``d_i(y(t)) <= R_i = c_i / f_i + d_i(q)`` with
@@ -456,9 +460,11 @@ def _dilution(
     p: FloatArray,
     costs: FloatArray,
 ) -> float:
-    """Smallest ``t`` in [0, 1] at which the members objecting to ``p + t (q - p)`` no longer
-    block. The objectors at ``t`` are the members whose acquiescence point lies above ``t``, so
-    only those points (and 0) are candidates; one vectorised rule test checks them all."""
+    """Smallest ``t`` in [0, 1] at which the members objecting to ``p + t (q - p)`` no longer block.
+
+    The objectors at ``t`` are the members whose acquiescence point lies above ``t``, so only those
+    points (and 0) are candidates; one vectorised rule test checks them all.
+    """
     points = _acquiescence(x, s, q, p, costs)
     candidates = np.unique(np.concatenate([[0.0], points, [1.0]]))
     objecting = points[None, :] > candidates[:, None]  # (candidates, k)

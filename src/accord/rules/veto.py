@@ -1,8 +1,8 @@
-"""Veto players of a decision rule.
+r"""Veto players of a decision rule.
 
 Member ``i`` is a veto player when the grand coalition without ``i`` does not win:
 
-.. math:: i \\in V \\iff N \\setminus \\{i\\} \\notin \\mathcal{W}
+.. math:: i \in V \iff N \setminus \{i\} \notin \mathcal{W}
 
 For a monotone rule (all rules in :mod:`accord.rules.base`) this is exact: if ``N - {i}`` loses,
 every coalition without ``i`` loses too, so nothing passes against ``i``'s will (Tsebelis 2002,

@@ -1,13 +1,13 @@
-"""The winset of the status quo: the points some winning coalition weakly prefers to it.
+r"""The winset of the status quo: the points some winning coalition weakly prefers to it.
 
-.. math:: W(SQ) = \\{x : \\{i : u_i(x) \\ge u_i(SQ)\\} \\in \\mathcal{W}\\}
+.. math:: W(SQ) = \{x : \{i : u_i(x) \ge u_i(SQ)\} \in \mathcal{W}\}
 
 Preferences are spatial: member ``i`` with ideal point ``x_i`` and saliences ``s_i`` has the
 salience-weighted Euclidean distance
 
-.. math:: d_i(y) = \\sqrt{\\textstyle\\sum_k s_{ik} (y_k - x_{ik})^2}
+.. math:: d_i(y) = \sqrt{\textstyle\sum_k s_{ik} (y_k - x_{ik})^2}
 
-and weakly prefers ``y`` to the status quo iff :math:`d_i(y) \\le d_i(SQ)` (Tsebelis 2002,
+and weakly prefers ``y`` to the status quo iff :math:`d_i(y) \le d_i(SQ)` (Tsebelis 2002,
 *Veto Players*, ch. 1; Achen 2006, ch. 10 for the EU Council). Each member's acceptable set is an
 axis-aligned ellipsoid through ``SQ`` centred on its ideal point; a member with zero salience on
 every dimension is indifferent, so it weakly prefers (accepts) every point. ``SQ`` itself is
@@ -22,7 +22,7 @@ always in ``W`` whenever the grand coalition wins.
   on a grid for display. Under consensus ``W`` is an intersection of ellipsoids, hence convex;
   under other rules it is a union of such intersections, one per minimal winning coalition.
 
-Weak preference is tested as :math:`d_i(y)^2 \\le d_i(SQ)^2 (1 + 10^{-9})` so that points computed
+Weak preference is tested as :math:`d_i(y)^2 \le d_i(SQ)^2 (1 + 10^{-9})` so that points computed
 in floating point on the boundary (a reflection ``2 x_i - SQ``) count as accepted.
 """
 
@@ -45,6 +45,15 @@ Interval = tuple[float, float]
 def member_arrays(
     rule: DecisionRule, positions: ArrayLike, saliences: ArrayLike | None
 ) -> tuple[FloatArray, FloatArray]:
+    """Members' positions and saliences as ``(k, m)`` arrays, checked against the rule.
+
+    One-dimensional positions become a column; saliences broadcast to the positions' shape
+    and default to ones.
+
+    Raises:
+        UsageError: on shapes that do not match the rule's members, non-finite values or
+            negative saliences.
+    """
     x = np.asarray(positions, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
@@ -77,6 +86,11 @@ def member_arrays(
 
 
 def as_point(value: ArrayLike, m: int, what: str) -> FloatArray:
+    """``value`` as a point of ``m`` coordinates.
+
+    Raises:
+        UsageError: naming ``what`` when the number of coordinates is not ``m``.
+    """
     p = np.atleast_1d(np.asarray(value, dtype=np.float64)).reshape(-1)
     if p.shape != (m,):
         raise UsageError(
@@ -113,8 +127,11 @@ def prefers(
 def strictly_prefers_sq(
     positions: ArrayLike, saliences: ArrayLike, status_quo: ArrayLike, points: ArrayLike
 ) -> BoolArray:
-    """Whether each member strictly prefers the status quo to each point (the negation of
-    :func:`prefers`), shape ``(..., k)``."""
+    """Whether each member strictly prefers the status quo to each point.
+
+    Whether each member strictly prefers the status quo to each point (the negation of
+    :func:`prefers`), shape ``(..., k)``.
+    """
     return ~prefers(positions, saliences, status_quo, points)
 
 

@@ -21,10 +21,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table of the store."""
+
     pass
 
 
 class ScenarioRow(Base):
+    """A scenario's text, stored once under its SHA-256 (table scenarios)."""
+
     __tablename__ = "scenarios"
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -35,6 +39,8 @@ class ScenarioRow(Base):
 
 
 class McRunRow(Base):
+    """A Monte Carlo run: its arguments, status and summary (table mc_runs)."""
+
     __tablename__ = "mc_runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -49,6 +55,8 @@ class McRunRow(Base):
 
 
 class McResultRow(Base):
+    """One game of a Monte Carlo run: seed, outcome and record (table mc_results)."""
+
     __tablename__ = "mc_results"
 
     run_id: Mapped[int] = mapped_column(ForeignKey("mc_runs.id"), primary_key=True)
@@ -59,6 +67,8 @@ class McResultRow(Base):
 
 
 class GameRow(Base):
+    """A played game, or a branch of one (table games)."""
+
     __tablename__ = "games"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -75,6 +85,8 @@ class GameRow(Base):
 
 
 class EventRow(Base):
+    """One event of a game's append-only log (table events)."""
+
     __tablename__ = "events"
 
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id"), primary_key=True)

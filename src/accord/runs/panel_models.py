@@ -20,6 +20,8 @@ from accord.runs.models import Base
 
 
 class PanelPanel(Base):
+    """An expert panel on a scenario snapshot (table panel_panels)."""
+
     __tablename__ = "panel_panels"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -35,6 +37,8 @@ class PanelPanel(Base):
 
 
 class PanelExpert(Base):
+    """An expert invited to a panel (table panel_experts)."""
+
     __tablename__ = "panel_experts"
     __table_args__ = (UniqueConstraint("panel_id", "label"),)
 
@@ -46,6 +50,8 @@ class PanelExpert(Base):
 
 
 class PanelAnswer(Base):
+    """One answer of an expert in one round (table panel_answers)."""
+
     __tablename__ = "panel_answers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

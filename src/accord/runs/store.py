@@ -88,8 +88,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_store_engine(url: str, schema: str | None = None) -> Engine:
-    """A SQLAlchemy engine for ``url``; with ``schema`` (PostgreSQL only) every table lives in
-    that schema, created if missing (tests use a unique one per run)."""
+    """A SQLAlchemy engine for ``url``.
+
+    With ``schema`` (PostgreSQL only) every table lives in that schema, created if missing (tests
+    use a unique one per run).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -152,8 +155,10 @@ def migrate(engine: Engine) -> None:
 
 
 def resume_point(events: Sequence[Event]) -> int:
-    """The turn from which a game whose log stops at ``events`` can be resumed cleanly: the
-    last turn that ``events`` started (its partial events are dropped by ``Game.branch``)."""
+    """The turn from which a game whose log stops at ``events`` can be resumed cleanly.
+
+    The last turn that ``events`` started (its partial events are dropped by ``Game.branch``).
+    """
     return max((e.turn for e in events), default=0) or 1
 
 
@@ -185,6 +190,7 @@ class RunStore:
         self.close()
 
     def close(self) -> None:
+        """Release the database connections."""
         self.engine.dispose()
 
     # ------------------------------------------------------------------ scenarios
@@ -245,8 +251,10 @@ class RunStore:
             return int(row.id)
 
     def append_event(self, game_id: int, ev: Event) -> None:
-        """Log one event in its own transaction (committed when this returns). A
-        ``game-ended`` event also marks the game ended, in the same transaction."""
+        """Log one event in its own transaction (committed when this returns).
+
+        A ``game-ended`` event also marks the game ended, in the same transaction.
+        """
         with self._session.begin() as session:
             session.add(
                 EventRow(
@@ -265,9 +273,12 @@ class RunStore:
             self.append_event(game_id, ev)
 
     def append_events_atomic(self, game_id: int, events: Iterable[Event]) -> None:
-        """Log several events in ONE transaction: all of them are stored or none (the web
-        workbench releases a whole turn this way). A ``game-ended`` event marks the game ended.
-        A clash with events already stored (the same ``seq``) raises an ``IntegrityError``."""
+        """Log several events in ONE transaction.
+
+        All of them are stored or none (the web workbench releases a whole turn this way). A
+        ``game-ended`` event marks the game ended. A clash with events already stored (the same
+        ``seq``) raises an ``IntegrityError``.
+        """
         with self._session.begin() as session:
             for ev in events:
                 session.add(
@@ -305,6 +316,11 @@ class RunStore:
         return [load_event(p, f"game {game_id}") for p in rows]
 
     def game(self, game_id: int) -> GameInfo:
+        """The stored game game_id with its number of events.
+
+        Raises:
+            StoreError: when there is no such game.
+        """
         with self._session() as session:
             row = session.get(GameRow, game_id)
             if row is None:
@@ -327,6 +343,7 @@ class RunStore:
             )
 
     def games(self) -> list[GameInfo]:
+        """Every stored game, in id order."""
         with self._session() as session:
             ids = session.scalars(select(GameRow.id).order_by(GameRow.id)).all()
         return [self.game(i) for i in ids]
@@ -336,6 +353,7 @@ class RunStore:
     def start_run(
         self, scenario_sha256: str, scenario_id: str, seed: int, n: int, jobs: int
     ) -> int:
+        """Record a new Monte Carlo run (status running) and return its id."""
         with self._session.begin() as session:
             row = McRunRow(
                 scenario_sha256=scenario_sha256,
@@ -352,8 +370,11 @@ class RunStore:
             return int(row.id)
 
     def add_results(self, run_id: int, records: Sequence[Mapping[str, Any]]) -> None:
-        """Store per-game records of a run (each with ``index``, ``seed``, ``outcome``) in one
-        transaction."""
+        """Store the per-game records of a run in one transaction.
+
+        Store per-game records of a run (each with ``index``, ``seed``, ``outcome``) in one
+        transaction.
+        """
         with self._session.begin() as session:
             for rec in records:
                 session.add(
@@ -367,6 +388,7 @@ class RunStore:
                 )
 
     def finish_run(self, run_id: int, summary: Mapping[str, Any]) -> None:
+        """Mark run run_id ended with its summary (stored as JSON)."""
         with self._session.begin() as session:
             row = session.get(McRunRow, run_id)
             if row is None:
@@ -375,6 +397,11 @@ class RunStore:
             row.summary = json.dumps(summary, sort_keys=True, allow_nan=True)
 
     def run(self, run_id: int) -> RunInfo:
+        """The stored Monte Carlo run run_id with its number of results.
+
+        Raises:
+            StoreError: when there is no such run.
+        """
         with self._session() as session:
             row = session.get(McRunRow, run_id)
             if row is None:

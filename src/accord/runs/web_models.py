@@ -26,6 +26,8 @@ from accord.runs.models import Base
 
 
 class WebSetting(Base):
+    """A web setting, key to value (table web_settings)."""
+
     __tablename__ = "web_settings"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -33,6 +35,8 @@ class WebSetting(Base):
 
 
 class WebUser(Base):
+    """A web account (table web_users)."""
+
     __tablename__ = "web_users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -43,6 +47,8 @@ class WebUser(Base):
 
 
 class WebGame(Base):
+    """The web side of a played war game (table web_games)."""
+
     __tablename__ = "web_games"
 
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id"), primary_key=True)
@@ -53,6 +59,8 @@ class WebGame(Base):
 
 
 class WebSeat(Base):
+    """Who plays one team of a web game (table web_seats)."""
+
     __tablename__ = "web_seats"
     __table_args__ = (UniqueConstraint("game_id", "team"),)
 
@@ -67,6 +75,8 @@ class WebSeat(Base):
 
 
 class WebOrder(Base):
+    """One order submission, as received (table web_orders)."""
+
     __tablename__ = "web_orders"
     __table_args__ = (
         UniqueConstraint("game_id", "team", "client_key", name="uq_web_orders_team_key"),
@@ -84,6 +94,8 @@ class WebOrder(Base):
 
 
 class WebLibrary(Base):
+    """A scenario saved or imported through the web (table web_library)."""
+
     __tablename__ = "web_library"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -95,6 +107,8 @@ class WebLibrary(Base):
 
 
 class WebAnalysis(Base):
+    """One analysis run of the web workbench (table web_analyses)."""
+
     __tablename__ = "web_analyses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -110,6 +124,8 @@ class WebAnalysis(Base):
 
 
 class WebSession(Base):
+    """A signed-in session, keyed by its token's SHA-256 (table web_sessions)."""
+
     __tablename__ = "web_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -119,6 +135,8 @@ class WebSession(Base):
 
 
 class WebThrottle(Base):
+    """Failed sign-ins and lockouts per account or address (table web_throttle)."""
+
     __tablename__ = "web_throttle"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -1,0 +1,1 @@
+"""Work at scale: batches of draws, uncertainty, sensitivity analysis and sweeps."""

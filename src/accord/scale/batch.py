@@ -1,5 +1,6 @@
-"""Run a model on a batch of draws of one issue: the entry point Monte Carlo, sweeps and
-sensitivity analysis call.
+"""Run a model on a batch of draws of one issue.
+
+The entry point Monte Carlo, sweeps and sensitivity analysis call.
 
 An :class:`IssueBatch` holds ``B`` draws of one issue's uncertain inputs (positions, saliences,
 capabilities, status quo) with a leading batch axis. :func:`run_batch` returns every draw's
@@ -73,8 +74,11 @@ MIN_SLICE = 256
 
 
 def progress_slices(size: int) -> list[slice]:
-    """Consecutive slices covering ``range(size)``: about :data:`PROGRESS_SLICES` of them, each
-    at least :data:`MIN_SLICE` long (the last one absorbs the remainder)."""
+    """Consecutive slices covering ``range(size)``.
+
+    About :data:`PROGRESS_SLICES` of them, each at least :data:`MIN_SLICE` long (the last one
+    absorbs the remainder).
+    """
     step = max(MIN_SLICE, -(-size // PROGRESS_SLICES))
     starts = list(range(0, size, step)) or [0]
     if len(starts) > 1 and size - starts[-1] < MIN_SLICE:

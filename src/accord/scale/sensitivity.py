@@ -41,8 +41,11 @@ METHODS = ("sobol", "morris")
 
 @dataclass(frozen=True)
 class SensitivityResult:
-    """Indices per factor: Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris ``mu_star``,
-    ``mu_star_conf``, ``sigma``. ``runs`` is the number of model runs."""
+    """Sensitivity indices per factor (Sobol or Morris).
+
+    Indices per factor: Sobol ``S1``, ``S1_conf``, ``ST``, ``ST_conf``; Morris ``mu_star``,
+    ``mu_star_conf``, ``sigma``. ``runs`` is the number of model runs.
+    """
 
     issue: str
     model: str
@@ -53,6 +56,7 @@ class SensitivityResult:
     runs: int
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form: the run's settings and one row of indices per factor."""
         return {
             "issue": self.issue,
             "model": self.model,

@@ -55,11 +55,14 @@ class SweepTask:
 
     @property
     def params_json(self) -> str:
+        """The parameters as canonical JSON (sorted keys), as stored in the part files."""
         return json.dumps(dict(self.params), sort_keys=True)
 
 
 @dataclass(frozen=True)
 class SweepResult:
+    """What a sweep did: its output directory, total tasks, and those skipped or computed."""
+
     out: Path
     total: int
     skipped: int
@@ -117,7 +120,9 @@ def plan(
 
 
 def check_points(scenario: Scenario, tasks: Sequence[SweepTask]) -> None:
-    """Run every distinct (model, parameters) point once, on the first issue as written, so that
+    """Run every distinct (model, parameters) point once to check it.
+
+    Run every distinct (model, parameters) point once, on the first issue as written, so that
     an unknown model, parameter or value stops the sweep here with a clear error instead of
     failing on the workers.
     """
@@ -161,6 +166,7 @@ def run_task(scenario_json: str, task: SweepTask) -> dict[str, list[Any]]:
 
 
 def part_path(out: Path, key: str) -> Path:
+    """The part file of task ``key`` under ``out``."""
     return out / f"part-{key}.parquet"
 
 
@@ -193,9 +199,17 @@ def run_sweep(
     """Run a sweep and stream its rows to ``out/part-*.parquet``.
 
     Args:
+        scenario: the scenario whose issues are swept.
+        vary: parameter name -> values (``model`` picks the model; see the module docstring).
+        out: the output directory of the part files.
+        draws: Monte Carlo draws per task.
+        seed: the seed of the draws (common to every point).
+        model: the model where ``vary`` names none.
         scheduler: ``"local"`` (a Dask LocalCluster with ``workers`` processes), ``"sync"``
             (in this process, no Dask), a scheduler address ``"tcp://HOST:PORT"``, or a
             ``distributed.Client``.
+        workers: worker processes of the local cluster.
+        progress: called with ``(done, total)`` tasks as they finish.
         on_result: called with each task key after its part file is written.
     """
     out.mkdir(parents=True, exist_ok=True)
@@ -277,8 +291,10 @@ def run_sweep(
 
 
 def query(out: Path, sql: str = "SELECT * FROM sweep ORDER BY task, draw, dimension") -> Any:
-    """Run ``sql`` with DuckDB over the part files (as the view ``sweep``); returns a relation's
-    rows as a list of tuples."""
+    """Run ``sql`` with DuckDB over the part files (as the view ``sweep``).
+
+    Returns a relation's rows as a list of tuples.
+    """
     import duckdb
 
     con = duckdb.connect()

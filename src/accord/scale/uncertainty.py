@@ -1,5 +1,7 @@
-"""The one uncertainty pipeline: which numbers of an issue are uncertain, how they are drawn, and
-the batch of draws the models run on.
+"""The one uncertainty pipeline.
+
+Which numbers of an issue are uncertain, how they are drawn, and the batch of draws the models run
+on.
 
 Every number with a ``range`` is an :class:`UncertainInput` (:func:`uncertain_inputs`): an
 actor's position on a dimension, its salience (on [0, 1]: the file's range is divided by the
@@ -61,6 +63,7 @@ class UncertainInput:
     cols: tuple[int, ...]
 
     def to_json_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form: name, kind, actor, dimension, value and range."""
         return {
             "name": self.name,
             "kind": self.kind,
@@ -82,8 +85,11 @@ def _pairs(raw: object, m: int) -> list[tuple[float, float]] | None:
 
 
 def uncertain_inputs(scenario: Scenario, issue_id: str) -> list[UncertainInput]:
-    """Every number of ``issue_id`` that has a range, in a fixed order (stances in file order:
-    positions, saliences, then capabilities, then the status quo)."""
+    """Every number of an issue that has a range, in a fixed order.
+
+    Every number of ``issue_id`` that has a range, in a fixed order (stances in file order:
+    positions, saliences, then capabilities, then the status quo).
+    """
     arrays = issue_arrays(scenario, issue_id)  # a UsageError for an unknown issue
     issue = scenario.issue(issue_id)
     dims = [d.id for d in issue.dimensions]
@@ -187,11 +193,11 @@ def draw_values(
     rng: np.random.Generator,
     distribution: Distribution = "uniform",
 ) -> FloatArray:
-    """``(draws, p)`` values, column ``j`` drawn on ``inputs[j]``'s range.
+    r"""``(draws, p)`` values, column ``j`` drawn on ``inputs[j]``'s range.
 
     Uniform: :math:`v = lo + u (hi - lo)`. Triangular with mode ``c`` (the stated value), by the
-    inverse CDF: :math:`v = lo + \\sqrt{u (hi - lo)(c - lo)}` for :math:`u < (c - lo)/(hi - lo)`,
-    else :math:`v = hi - \\sqrt{(1 - u)(hi - lo)(hi - c)}`. One uniform matrix ``u`` is drawn for
+    inverse CDF: :math:`v = lo + \sqrt{u (hi - lo)(c - lo)}` for :math:`u < (c - lo)/(hi - lo)`,
+    else :math:`v = hi - \sqrt{(1 - u)(hi - lo)(hi - c)}`. One uniform matrix ``u`` is drawn for
     both, so the two differ only by the transform. A range of zero width gives its value.
     """
     return unit_to_values(inputs, rng.random((draws, len(inputs))), distribution)
@@ -200,8 +206,11 @@ def draw_values(
 def unit_to_values(
     inputs: Sequence[UncertainInput], unit: FloatArray, distribution: Distribution = "uniform"
 ) -> FloatArray:
-    """``(B, p)`` values from unit-interval samples ``u`` ``(B, p)`` (formulas in
-    :func:`draw_values`): the one transform for Monte Carlo and for SALib designs."""
+    """Input values from unit-interval samples.
+
+    ``(B, p)`` values from unit-interval samples ``u`` ``(B, p)`` (formulas in
+    :func:`draw_values`): the one transform for Monte Carlo and for SALib designs.
+    """
     lo = np.array([i.lo for i in inputs], dtype=np.float64)
     hi = np.array([i.hi for i in inputs], dtype=np.float64)
     mode = np.array([i.value for i in inputs], dtype=np.float64)
@@ -276,8 +285,11 @@ def draw_batch(
     seed: SeedLike = 0,
     distribution: Distribution = "uniform",
 ) -> tuple[IssueBatch, list[UncertainInput]]:
-    """``draws`` Monte Carlo draws of every uncertain input (ranges of zero width included: they
-    give their value) and the batch they make."""
+    """Monte Carlo draws of every uncertain input and their batch.
+
+    ``draws`` Monte Carlo draws of every uncertain input (ranges of zero width included: they
+    give their value) and the batch they make.
+    """
     inputs = uncertain_inputs(scenario, issue_id)
     values = draw_values(inputs, draws, make_rng(seed), distribution)
     return apply_draws(scenario, issue_id, inputs, values), inputs
@@ -286,10 +298,13 @@ def draw_batch(
 def with_ranges(
     scenario: Scenario, position: float = 0.0, salience: float = 0.0, capability: float = 0.0
 ) -> Scenario:
-    """A copy of ``scenario`` in which every stance and capability without a range gets one
+    """A copy of the scenario with a range on every stance and capability.
+
+    A copy of ``scenario`` in which every stance and capability without a range gets one
     (marked ``assumed``): positions ``value +- position`` times the dimension's span (clipped to
     the scale), saliences ``value +- salience`` (file units, clipped to [0, salience_scale]), capabilities
-    ``value (1 +- capability)``. A width of 0 leaves that kind of number alone."""
+    ``value (1 +- capability)``. A width of 0 leaves that kind of number alone.
+    """
     data = scenario.model_dump(mode="python")
     for actor in data["actors"]:
         cap = actor["capability"]

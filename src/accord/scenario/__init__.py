@@ -1,0 +1,1 @@
+"""Scenarios: the schema, reading and writing files, importers, validation and derivation."""

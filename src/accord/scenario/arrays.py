@@ -41,7 +41,9 @@ def issue_arrays(scenario: Scenario, issue_id: str) -> IssueArrays:
 
 
 def scenario_arrays(scenario: Scenario, issue_ids: list[str] | None = None) -> ScenarioArrays:
-    """The scenario's one-dimensional issues as matrices (the input of scenario models such as
+    """The scenario's one-dimensional issues as matrices.
+
+    The scenario's one-dimensional issues as matrices (the input of scenario models such as
     :data:`accord.models.exchange.SCENARIO`).
 
     ``issue_ids`` defaults to every issue; a multi-dimensional one among them is a usage error.

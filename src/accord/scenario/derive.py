@@ -1,4 +1,4 @@
-"""Positions and attributes derived from a transparent formula over actor attributes.
+r"""Positions and attributes derived from a transparent formula over actor attributes.
 
 Where the record gives no position, a scenario may derive one from what is known about the actor
 (threat perception, defence effort, economic exposure, ...). The formula and its weights are
@@ -7,15 +7,15 @@ stated in the scenario file (``position_formulas`` and ``attribute_formulas``, s
 
 .. math::
 
-    z_{ij} = \\operatorname{clip}\\left(\\frac{a_{ij} - lo_j}{hi_j - lo_j}, 0, 1\\right), \\qquad
-    s_i = \\operatorname{clip}\\Big(b + \\sum_j w_j z_{ij}, 0, 1\\Big)
+    z_{ij} = \operatorname{clip}\left(\frac{a_{ij} - lo_j}{hi_j - lo_j}, 0, 1\right), \qquad
+    s_i = \operatorname{clip}\Big(b + \sum_j w_j z_{ij}, 0, 1\Big)
 
 with :math:`a_{ij}` actor ``i``'s attribute for input ``j``, :math:`[lo_j, hi_j]` the input's
 stated normalisation, :math:`w_j` the weights and :math:`b` the intercept. A position on
-dimension ``d`` is :math:`lo_d + (hi_d - lo_d)\\,\\operatorname{clip}(s_i + o_d, 0, 1)` with
+dimension ``d`` is :math:`lo_d + (hi_d - lo_d)\,\operatorname{clip}(s_i + o_d, 0, 1)` with
 :math:`o_d` the dimension's offset; a salience is ``salience_scale`` times the same score over the
 salience weights; an attribute is :math:`lo + (hi - lo) s_i`. Each derived value is marked
-``assumed: true`` with the range :math:`\\pm` ``half_width`` on the score scale (clipped to the
+``assumed: true`` with the range :math:`\pm` ``half_width`` on the score scale (clipped to the
 scale), so Monte Carlo sees the uncertainty of the formula.
 
 Derived values are rounded to :data:`DECIMALS` decimals so that a file states exactly what the
@@ -93,7 +93,9 @@ def input_matrix(
     actor_ids: Sequence[str],
     attributes: dict[tuple[str, str], float] | None = None,
 ) -> FloatArray:
-    """The ``(n, k)`` normalised inputs ``z`` of ``formula`` for ``actor_ids`` (inputs in the
+    """The normalised inputs of a formula for some actors.
+
+    The ``(n, k)`` normalised inputs ``z`` of ``formula`` for ``actor_ids`` (inputs in the
     formula's order). ``attributes`` overrides file values (derived attributes not yet written).
 
     Raises:
@@ -196,8 +198,11 @@ def _issue_of(scenario: Scenario, formula: PositionFormula) -> Issue:
 
 
 def derive(scenario: Scenario) -> Derivation:
-    """Evaluate every formula of ``scenario``: attribute formulas first, in file order (a later
-    formula may read an attribute an earlier one derives), then position formulas."""
+    """Evaluate every formula of ``scenario``.
+
+    Attribute formulas first, in file order (a later formula may read an attribute an earlier one
+    derives), then position formulas.
+    """
     derived_attrs: dict[tuple[str, str], float] = {}
     attrs: list[DerivedAttribute] = []
     for af in scenario.attribute_formulas:
@@ -243,8 +248,11 @@ def _stance_source(formula: PositionFormula, what: str) -> str:
 
 
 def _record_coded(scenario: Scenario, issue_id: str, actor: str) -> bool:
-    """Whether the file states a stance of ``actor`` on the issue that no formula wrote (coded
-    from the record: its source does not start with the formula tag)."""
+    """Whether the file codes an actor's stance from the record.
+
+    Whether the file states a stance of ``actor`` on the issue that no formula wrote (coded
+    from the record: its source does not start with the formula tag).
+    """
     for stance in scenario.issue(issue_id).stances:
         if stance.actor == actor:
             return not stance.position.source.startswith(FORMULA_TAG)
@@ -257,10 +265,13 @@ def _keep_record(scenario: Scenario, result: Derivation) -> Derivation:
 
 
 def apply(scenario: Scenario, *, keep_record: bool = False) -> Scenario:
-    """A copy of ``scenario`` with every derived attribute and stance written in (replacing the
+    """A copy of the scenario with every derived value written in.
+
+    A copy of ``scenario`` with every derived attribute and stance written in (replacing the
     derived actors' existing stances on the issue, appending missing ones). With
     ``keep_record``, a stance the file codes from the record (its source is not a formula's)
-    is kept: the formulas then only fill in what the record leaves open."""
+    is kept: the formulas then only fill in what the record leaves open.
+    """
     result = derive(scenario)
     if keep_record:
         result = _keep_record(scenario, result)
@@ -333,8 +344,10 @@ def _close(a: Sequence[float], b: Sequence[float]) -> bool:
 
 
 def check(scenario: Scenario, *, keep_record: bool = False) -> list[Mismatch]:
-    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation;
-    with ``keep_record``, stances the file codes from the record are not compared."""
+    """Every stated value (value, range, ``assumed``) that differs from a fresh derivation.
+
+    With ``keep_record``, stances the file codes from the record are not compared.
+    """
     result = derive(scenario)
     if keep_record:
         result = _keep_record(scenario, result)

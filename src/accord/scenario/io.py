@@ -143,8 +143,11 @@ def detect_format(text: str, source: str | None = None) -> str:
 
 
 def _source_line(scenario: Scenario, path: tuple[str | int, ...]) -> int | None:
-    """The input line of ``path`` in an imported scenario, read from the nearest ``source``
-    along the path (importers write ``"<file>, line N"``)."""
+    """The input line of a field in an imported scenario.
+
+    The input line of ``path`` in an imported scenario, read from the nearest ``source``
+    along the path (importers write ``"<file>, line N"``).
+    """
     found: int | None = None
     obj: Any = scenario
     for part in path:
@@ -222,16 +225,21 @@ def loads(text: str, source: str = "<text>", fmt: str | None = None) -> list[Sce
 
 
 def load_all(path: str | os.PathLike[str], fmt: str | None = None) -> list[Scenario]:
-    """Every scenario in the file at ``path``: one for YAML and most formats, one per issue for
-    DEU. Errors name the file by its base name."""
+    """Every scenario in the file at ``path``: one for YAML and most formats, one per issue for DEU.
+
+    Errors name the file by its base name.
+    """
     source = Path(path).name
     text = yaml_io.read_text(path, source)
     return loads(text, source, fmt)
 
 
 def import_file(path: str | os.PathLike[str], fmt: str | None = None) -> list[Scenario]:
-    """Read a file in any supported format (``fmt`` forces one) into scenarios, ready to
-    :func:`save` as YAML. The same as :func:`load_all`; named for the CLI's ``import``."""
+    """Read a file in any supported format into scenarios.
+
+    Read a file in any supported format (``fmt`` forces one) into scenarios, ready to
+    :func:`save` as YAML. The same as :func:`load_all`; named for the CLI's ``import``.
+    """
     return load_all(path, fmt)
 
 
@@ -256,8 +264,11 @@ def load(path: str | os.PathLike[str], fmt: str | None = None) -> Scenario:
 
 
 def export_text(scenario: Scenario, fmt: str = YAML, issue_id: str | None = None) -> str:
-    """The text of ``scenario`` in format ``fmt`` (``issue_id`` picks one issue where the
-    format holds one)."""
+    """The text of a scenario in a given format.
+
+    The text of ``scenario`` in format ``fmt`` (``issue_id`` picks one issue where the
+    format holds one).
+    """
     problems = check(scenario)
     if problems:
         raise problems_error(problems, file=None)
@@ -274,8 +285,10 @@ def save(
     fmt: str | None = None,
     issue_id: str | None = None,
 ) -> None:
-    """Write ``scenario`` to ``path`` atomically: YAML for ``.yaml``/``.yml``, KTAB XML for
-    ``.xml``, otherwise the format named by ``fmt``."""
+    """Write ``scenario`` to ``path`` atomically.
+
+    YAML for ``.yaml``/``.yml``, KTAB XML for ``.xml``, otherwise the format named by ``fmt``.
+    """
     name = fmt or _EXTENSIONS.get(Path(path).suffix.lower())
     if name is None:
         raise UsageError(

@@ -39,7 +39,9 @@ class HasId(Protocol):
     """Anything with an ``id`` (actors, issues, bodies, dimensions, programme items)."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The item's identifier."""
+        ...
 
 
 ItemT = TypeVar("ItemT", bound=HasId)
@@ -156,8 +158,10 @@ class WeightedRule(Strict):
 
 
 class EUNiceRule(Strict):
-    """EU Council QMV under the Treaty of Nice: 255 of 345 votes (scaled to the membership),
-    a majority of states, and 62% of population."""
+    """EU Council QMV under the Treaty of Nice.
+
+    255 of 345 votes (scaled to the membership), a majority of states, and 62% of population.
+    """
 
     kind: Literal["eu-nice"]
     votes: str = "council_votes"
@@ -168,8 +172,10 @@ class EUNiceRule(Strict):
 
 
 class EULisbonRule(Strict):
-    """EU Council QMV under the Treaty of Lisbon: 55% of states and 65% of population
-    (a blocking minority needs at least four states)."""
+    """EU Council QMV under the Treaty of Lisbon.
+
+    55% of states and 65% of population (a blocking minority needs at least four states).
+    """
 
     kind: Literal["eu-lisbon"]
     population: str = "population"
@@ -229,6 +235,7 @@ class Record(Strict):
     note: str | None = None
 
     def values(self) -> list[float] | None:
+        """The recorded value as a list, one number per dimension (``None`` without one)."""
         if self.value is None:
             return None
         return [self.value] if isinstance(self.value, float | int) else list(self.value)
@@ -289,9 +296,11 @@ class Position(Strict):
     )
 
     def values(self) -> list[float]:
+        """The position as a list, one number per dimension."""
         return [self.value] if isinstance(self.value, float | int) else list(self.value)
 
     def ranges(self) -> list[tuple[float, float]] | None:
+        """The ranges as a list, one ``(lo, hi)`` per dimension (``None`` without ranges)."""
         if self.range is None:
             return None
         if isinstance(self.range, tuple):
@@ -312,6 +321,7 @@ class Salience(Strict):
     )
 
     def values(self, n_dims: int) -> list[float]:
+        """The salience on each of ``n_dims`` dimensions (one number is repeated)."""
         if isinstance(self.value, float | int):
             return [float(self.value)] * n_dims
         return list(self.value)
@@ -333,6 +343,7 @@ class StatusQuo(Strict):
     assumed: bool = False
 
     def values(self) -> list[float]:
+        """The status quo as a list, one number per dimension."""
         return [self.value] if isinstance(self.value, float | int) else list(self.value)
 
 
@@ -361,8 +372,11 @@ class Issue(Strict):
 
 
 class FormulaInput(Strict):
-    """One input of a formula: a numeric actor attribute, normalised to ``[0, 1]`` as
-    ``clip((value - lo) / (hi - lo), 0, 1)`` with the ``lo`` and ``hi`` stated here."""
+    """One input of a formula: a numeric actor attribute, normalised.
+
+    One input of a formula: a numeric actor attribute, normalised to ``[0, 1]`` as
+    ``clip((value - lo) / (hi - lo), 0, 1)`` with the ``lo`` and ``hi`` stated here.
+    """
 
     attribute: str = Field(min_length=1)
     lo: Number
@@ -439,8 +453,10 @@ class PositionFormula(Formula):
 
 
 class AttributeFormula(Formula):
-    """A derived numeric attribute (e.g. a threat perception) of ``actors``:
-    ``lo + (hi - lo) * score``, with range ``+- half_width * (hi - lo)``."""
+    """A derived numeric attribute (e.g. a threat perception) of ``actors``.
+
+    ``lo + (hi - lo) * score``, with range ``+- half_width * (hi - lo)``.
+    """
 
     attribute: str = Field(min_length=1)
     lo: Number = 0.0
@@ -465,6 +481,11 @@ class Scenario(Strict):
     position_formulas: list[PositionFormula] = Field(default_factory=list)
 
     def actor(self, actor_id: str) -> Actor:
+        """The actor with id ``actor_id``.
+
+        Raises:
+            KeyError: when the scenario has no such actor.
+        """
         try:
             return self.actors[self._actor_rows[actor_id]]
         except KeyError:
@@ -472,15 +493,19 @@ class Scenario(Strict):
 
     @functools.cached_property
     def _actor_rows(self) -> dict[str, int]:
-        """Actor id -> row, built once: a lookup per stance must not scan every actor (a
-        200,000-actor scenario would take hours)."""
+        """Actor id -> row, built once.
+
+        A lookup per stance must not scan every actor (a 200,000-actor scenario would take hours).
+        """
         rows: dict[str, int] = {}
         for row, item in enumerate(self.actors):
             rows.setdefault(item.id, row)
         return rows
 
     def issue(self, issue_id: str) -> Issue:
+        """The issue with id ``issue_id`` (:func:`find_by_id`)."""
         return find_by_id(self.issues, issue_id)
 
     def body(self, body_id: str) -> Body:
+        """The body with id ``body_id`` (:func:`find_by_id`)."""
         return find_by_id(self.bodies, body_id)

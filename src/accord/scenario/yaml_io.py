@@ -59,8 +59,10 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 def read_text(path: str | os.PathLike[str], source: str | None = None) -> str:
-    """The text of the regular file ``path``: at most the file-size limit
-    (:data:`accord.limits.FILE_MB`), UTF-8 (a byte-order mark is dropped).
+    """The text of the regular file ``path``.
+
+    At most the file-size limit (:data:`accord.limits.FILE_MB`), UTF-8 (a byte-order mark is
+    dropped).
 
     Raises:
         ScenarioError: the file is missing, unreadable, not a regular file (a FIFO, a device),
@@ -271,7 +273,7 @@ def _members(tp: Any) -> list[Any]:
 
 
 def _type_name(tp: Any) -> str:
-    """pydantic's name for a union member, as it appears in an error's ``loc``."""
+    """Pydantic's name for a union member, as it appears in an error's ``loc``."""
     tp = _unwrap(tp)
     origin = typing.get_origin(tp)
     if origin is not None:
@@ -672,8 +674,11 @@ _SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumpe
 
 
 class _Dumper(_SafeDumper):  # type: ignore[misc,valid-type]
-    """PyYAML's safe dumper (libyaml's emitter where built in, ~4x faster, same output) with
-    short records and number lists inline and multi-line text as literal blocks."""
+    """PyYAML's safe dumper with inline short records.
+
+    PyYAML's safe dumper (libyaml's emitter where built in, ~4x faster, same output) with
+    short records and number lists inline and multi-line text as literal blocks.
+    """
 
 
 _FLOW_WIDTH = 80
@@ -734,8 +739,11 @@ _Dumper.add_representer(float, _represent_float)
 
 
 def to_data(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as plain data for a file: fields at their defaults left out, except the
-    schema version, each dimension's scale and each issue's salience_scale (kept for clarity)."""
+    """The scenario as plain data for a file.
+
+    Fields at their defaults left out, except the schema version, each dimension's scale and each
+    issue's salience_scale (kept for clarity).
+    """
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     out: dict[str, Any] = {"accord": scenario.accord}
     out.update({k: v for k, v in data.items() if k != "accord"})

@@ -35,6 +35,8 @@ from accord.wargame.state import GameState
 
 @dataclass
 class InvariantResult:
+    """One invariant over all games: its violations and the first of them."""
+
     id: str
     expression: str
     violations: int = 0
@@ -44,6 +46,8 @@ class InvariantResult:
 
 @dataclass
 class LabelResult:
+    """One outcome label over all games: how often it came and whether it always agreed."""
+
     label: str
     runs: int = 0
     consistent: bool = True
@@ -52,6 +56,8 @@ class LabelResult:
 
 @dataclass
 class CheckResult:
+    """What ``accord wargame check`` found over ``runs`` games played from ``seed``."""
+
     runs: int
     seed: int
     invariants: list[InvariantResult] = field(default_factory=list)
@@ -59,6 +65,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
+        """Whether no invariant was violated and every label agreed with its games."""
         return all(i.violations == 0 for i in self.invariants) and all(
             lab.consistent for lab in self.labels
         )
@@ -98,8 +105,11 @@ def label_of(scenario: CompiledScenario, env: dict[str, float]) -> str:
 def check_log(
     scenario: CompiledScenario, events: list[Event]
 ) -> tuple[dict[str, int], str | None, bool]:
-    """One game's log: (invariant id -> turn of its first violation, for those violated; the
-    label the log carries; whether that label agrees with the folded final state)."""
+    """Check one game's log against the invariants and its outcome label.
+
+    One game's log: (invariant id -> turn of its first violation, for those violated; the
+    label the log carries; whether that label agrees with the folded final state).
+    """
     state = GameState()
     violated: dict[str, int] = {}
     for event in events:

@@ -88,8 +88,11 @@ def variable_groups(
 
 
 def _default_groups(scenario: CompiledScenario, names: list[str]) -> list[VariableGroup]:
-    """Series first (collapsed), then one group per team that alone may see a variable, then
-    the shared state."""
+    """The default display groups of a scenario's variables.
+
+    Series first (collapsed), then one group per team that alone may see a variable, then
+    the shared state.
+    """
     actors = {a.id for a in scenario.spec.actors}
     by_prefix: dict[str, list[str]] = defaultdict(list)
     for n in names:

@@ -25,8 +25,11 @@ def environment(
     turn: int = 0,
     history: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """Names -> values for expressions: variables, gates (0/1), ``turn``, tables and the event
-    counters of ``history`` (:attr:`accord.wargame.state.GameState.history`)."""
+    """Names -> values for expressions.
+
+    Variables, gates (0/1), ``turn``, tables and the event counters of ``history``
+    (:attr:`accord.wargame.state.GameState.history`).
+    """
     env = dict(values)
     if history:
         env.update(history)

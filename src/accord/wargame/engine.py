@@ -183,8 +183,11 @@ class Game:
         return event
 
     def _env(self) -> dict[str, float]:
-        """The expression environment of the current state (cached until the next event;
-        callers must not modify it)."""
+        """The expression environment of the current state (cached).
+
+        The expression environment of the current state (cached until the next event;
+        callers must not modify it).
+        """
         if self._env_cache is None:
             opened = {g: s.status == "open" for g, s in self.state.gates.items()}
             self._env_cache = environment(
@@ -213,6 +216,7 @@ class Game:
 
     @property
     def ended(self) -> bool:
+        """Whether the game has ended."""
         return self.state.ended
 
     def view(self, actor: str) -> View:

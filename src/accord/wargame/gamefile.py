@@ -98,8 +98,11 @@ def _no_constant(name: str) -> float:
 
 
 def _check_names(game: GameFile, source: str) -> None:
-    """Every variable an event changes or sets is one of the scenario's (a tampered file may
-    name others); the scenario itself is checked by loading it."""
+    """Check that every variable an event changes is one of the scenario's.
+
+    Every variable an event changes or sets is one of the scenario's (a tampered file may
+    name others); the scenario itself is checked by loading it.
+    """
     try:
         compiled = game.scenario()
     except ScenarioError as exc:

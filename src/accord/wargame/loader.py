@@ -51,12 +51,15 @@ class ChangeSet:
 
 @dataclass(frozen=True)
 class CompiledTable:
+    """A table compiled for evaluation: its input expression and its points."""
+
     id: str
     input: Expr
     xs: np.ndarray
     ys: np.ndarray
 
     def value(self, env: Mapping[str, float]) -> float:
+        """The table's value at the input's value in ``env`` (linear interpolation)."""
         return float(np.interp(self.input.value(env), self.xs, self.ys))
 
 
@@ -469,8 +472,11 @@ def _non_finite(value: Any, path: PathT) -> PathT | None:
 
 
 def _check_values(c: _Checker, spec: WargameScenario) -> None:
-    """Numbers finite everywhere (ranges, preferences, tables, weights), gate delays within the
-    horizon limit, and actors' teams among the declared teams (issue 15)."""
+    """Check numbers, gate delays and actors' teams of a loaded scenario.
+
+    Numbers finite everywhere (ranges, preferences, tables, weights), gate delays within the
+    horizon limit, and actors' teams among the declared teams (issue 15).
+    """
     found = _non_finite(spec.model_dump(mode="python"), ())
     if found is not None:
         raise c.error(found, "the number is not finite (NaN or infinite)", "a finite number")
@@ -512,8 +518,11 @@ def _check_display(c: _Checker, spec: WargameScenario) -> None:
 def _check_map(
     c: _Checker, spec: WargameScenario, known: frozenset[str], audiences: set[str]
 ) -> None:
-    """The theatre map's places: unique ids, ``when`` compiles, ``variable`` and
-    ``visible_to`` name what exists (:mod:`accord.wargame.theatre` draws them)."""
+    """Check the theatre map's places.
+
+    Ids are unique, ``when`` compiles, ``variable`` and ``visible_to`` name what exists
+    (:mod:`accord.wargame.theatre` draws them).
+    """
     if spec.map is None:
         return
     places = spec.map.places
@@ -601,7 +610,8 @@ def load_wargame(path: str | os.PathLike[str]) -> CompiledScenario:
     """Load a war-game scenario file (errors name the file by its base name).
 
     A file read from disk also has its cited fact rows checked against their files, when
-    those can be found (see :func:`check_fact_rows`)."""
+    those can be found (see :func:`check_fact_rows`).
+    """
     name = Path(path).name
     text = read_text(path, name)
     compiled = loads_wargame(text, name)
@@ -610,7 +620,9 @@ def load_wargame(path: str | os.PathLike[str]) -> CompiledScenario:
 
 
 def check_fact_rows(scenario: CompiledScenario, path: Path, lines: Any = None) -> None:
-    """Each ``facts:`` entry must be the row of its file at its line (the row starts with the
+    """Check that each ``facts:`` entry is the row of its file at its line.
+
+    Each ``facts:`` entry must be the row of its file at its line (the row starts with the
     fact's id). The file is looked up relative to the scenario's folder and each folder above
     it (``tests/data/facts/...`` from the repository root); a file that is not found is not
     checked, so a scenario copied elsewhere still loads.

@@ -31,6 +31,8 @@ class _Event(BaseModel):
 
 
 class GameStarted(_Event):
+    """The first event: the scenario, the seed and the starting values."""
+
     kind: Literal["game-started"] = "game-started"
     scenario: str
     seed: int | None
@@ -40,16 +42,22 @@ class GameStarted(_Event):
 
 
 class TurnStarted(_Event):
+    """A new turn begins."""
+
     kind: Literal["turn-started"] = "turn-started"
 
 
 class InjectFired(_Event):
+    """A white-cell inject fired, with its text."""
+
     kind: Literal["inject"] = "inject"
     inject: str
     text: str
 
 
 class OrderRejected(_Event):
+    """An order that could not be played, and why."""
+
     kind: Literal["order-rejected"] = "order-rejected"
     actor: str
     action: str
@@ -57,6 +65,8 @@ class OrderRejected(_Event):
 
 
 class ActionExecuted(_Event):
+    """An actor's action was played."""
+
     kind: Literal["action"] = "action"
     actor: str
     action: str
@@ -67,7 +77,8 @@ class Draw(_Event):
     """A seeded random draw: ``success = u < probability`` unless ``forced`` by the facilitator.
 
     ``probability`` and ``u`` are always set in the stored log; ``None`` only in a team's or an
-    observer's view of it (the dice stay with the facilitator: accord.wargame.view.redact)."""
+    observer's view of it (the dice stay with the facilitator: accord.wargame.view.redact).
+    """
 
     kind: Literal["draw"] = "draw"
     subject: str
@@ -78,6 +89,8 @@ class Draw(_Event):
 
 
 class GateDeclared(_Event):
+    """An actor declared a gate, which opens at turn ``opens_at``."""
+
     kind: Literal["gate-declared"] = "gate-declared"
     gate: str
     actor: str
@@ -85,14 +98,18 @@ class GateDeclared(_Event):
 
 
 class GateOpened(_Event):
+    """A gate opened."""
+
     kind: Literal["gate-opened"] = "gate-opened"
     gate: str
 
 
 class DecisionTaken(_Event):
-    """A group decision put to its members: who supports, whether the rule lets it pass, the
-    members who withhold support (``blockers``) and the members whose switch alone would change
-    the result (``pivotal``)."""
+    """A group decision put to its members.
+
+    Who supports, whether the rule lets it pass, the members who withhold support (``blockers``) and
+    the members whose switch alone would change the result (``pivotal``).
+    """
 
     kind: Literal["decision"] = "decision"
     decision: str
@@ -120,6 +137,8 @@ class Override(_Event):
 
 
 class GameEnded(_Event):
+    """The last event: the game ended with ``outcome``."""
+
     kind: Literal["game-ended"] = "game-ended"
     outcome: str
 

@@ -70,6 +70,7 @@ class RunRecord:
     """mean of ``support`` over the decisions put to a vote (None: none was)."""
 
     def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-serialisable dict."""
         return asdict(self)
 
 
@@ -351,8 +352,12 @@ def run_monte_carlo(
     """Play ``n`` automated games and tally them (see the module docstring).
 
     Args:
+        scenario: the compiled scenario.
+        n: the number of games.
+        seed: the master seed; each game's seed derives from it (:func:`run_seeds`).
         players: a factory of players (default :func:`~accord.wargame.players.default_players`);
             only the default can be used with ``jobs > 1``.
+        sample_uncertain: draw each game's uncertain values in their ranges.
         jobs: worker processes (1: play in this process).
         progress: called with (runs done, n) as runs finish.
         on_records: called with each finished batch of records, in index order (e.g. to store

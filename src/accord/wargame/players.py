@@ -1,9 +1,9 @@
-"""Automated players behind the same interface a human team uses (:class:`~.view.Player`).
+r"""Automated players behind the same interface a human team uses (:class:`~.view.Player`).
 
 * :class:`DoctrinePlayer`: the actor's ``doctrine`` rules, in order: every rule whose condition
   holds on the actor's picture of the state orders its action, if that action is available.
 * :class:`UtilityPlayer`: chooses the available action with the best expected utility,
-  :math:`EU(a) = \\sum_o p_o\\,U(s_o)` with :math:`U(s) = \\sum_v w_v s_v` over the actor's
+  :math:`EU(a) = \sum_o p_o\,U(s_o)` with :math:`U(s) = \sum_v w_v s_v` over the actor's
   ``preferences`` (weights ``w_v``), the outcomes ``o`` being success (probability ``p``) and
   failure (``1 - p``) for an adjudicated action, and the action's sure effects otherwise. It
   orders it only if it beats doing nothing (:math:`EU(a) > U(s)`); ties go to the earlier action.
@@ -39,6 +39,7 @@ class PassivePlayer:
     needs_debrief = False
 
     def orders(self, view: View) -> list[Order]:
+        """No orders."""
         return []
 
 
@@ -51,6 +52,7 @@ class ScriptedPlayer:
         self.script = {int(t): list(a) for t, a in script.items()}
 
     def orders(self, view: View) -> list[Order]:
+        """The scripted actions of this turn."""
         return [Order(view.actor, a) for a in self.script.get(view.turn, [])]
 
 
@@ -62,9 +64,11 @@ class HumanPlayer:
         self.last_view: View | None = None
 
     def submit(self, actor: str, actions: Sequence[str]) -> None:
+        """Queue ``actions`` as the orders of ``actor`` for the next turn."""
         self._queue[actor] = list(actions)
 
     def orders(self, view: View) -> list[Order]:
+        """The queued orders of the viewing actor (the queue then empties)."""
         self.last_view = view
         return [Order(view.actor, a) for a in self._queue.pop(view.actor, [])]
 
@@ -81,6 +85,7 @@ class DoctrinePlayer:
         self.rules = scenario.doctrine[actor]
 
     def orders(self, view: View) -> list[Order]:
+        """The available actions whose doctrine conditions hold on the actor's belief."""
         env = belief(self.scenario, view)
         chosen: list[str] = []
         for condition, action in self.rules:
@@ -112,6 +117,7 @@ class UtilityPlayer:
         self.max_actions = max_actions
 
     def utility(self, values: Mapping[str, float]) -> float:
+        """The actor's utility, the preference-weighted sum of ``values``."""
         return sum(w * values[v] for v, w in self.weights.items())
 
     def expected_utility(self, action: str, env: Mapping[str, float]) -> float:
@@ -128,6 +134,7 @@ class UtilityPlayer:
         return p * self.utility(win) + (1.0 - p) * self.utility(lose)
 
     def orders(self, view: View) -> list[Order]:
+        """Up to ``max_actions`` available actions that raise expected utility, best first."""
         env = belief(self.scenario, view)
         now = self.utility(env)
         scored = [(self.expected_utility(a, env), -i, a) for i, a in enumerate(view.available)]
@@ -137,8 +144,11 @@ class UtilityPlayer:
 
 
 def default_players(scenario: CompiledScenario) -> dict[str, Player]:
-    """A doctrine player for each actor with doctrine, else a utility player for each actor
-    with preferences; other actors pass."""
+    """The automated players of a scenario's actors.
+
+    A doctrine player for each actor with doctrine, else a utility player for each actor
+    with preferences; other actors pass.
+    """
     out: dict[str, Player] = {}
     for actor in scenario.spec.actors:
         if actor.doctrine:

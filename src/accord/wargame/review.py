@@ -1,4 +1,6 @@
-"""After-action review: the timeline, the state over time, key decision points, what-ifs, the
+"""After-action review of a war game.
+
+After-action review: the timeline, the state over time, key decision points, what-ifs, the
 start-of-turn debrief, and a self-contained HTML page.
 
 Everything is computed from the event log alone (plus the scenario for names and visibility).
@@ -100,8 +102,11 @@ KEY_KINDS = ("decision", "gate-declared", "gate-opened", "override", "game-ended
 
 
 def key_points(events: Sequence[Event]) -> list[dict[str, Any]]:
-    """Decision points: group decisions, gate declarations and openings, overrides, failed
-    draws, rejected orders and the end."""
+    """The key decision points of a game.
+
+    Decision points: group decisions, gate declarations and openings, overrides, failed
+    draws, rejected orders and the end.
+    """
     rows = []
     for e in events:
         if (
@@ -127,8 +132,11 @@ def what_if(
     orders: Mapping[str, Sequence[Order | str]] | None = None,
     players: Mapping[str, Player] | None = None,
 ) -> Game:
-    """Re-run ``game`` from the start of ``turn`` with other orders for that turn (and other
-    players, if given), to the end. The original game is untouched."""
+    """Re-run a game from the start of a turn with other orders.
+
+    Re-run ``game`` from the start of ``turn`` with other orders for that turn (and other
+    players, if given), to the end. The original game is untouched.
+    """
     branch = game.branch(turn, players)
     if not branch.ended:
         branch.step(orders)
@@ -208,8 +216,11 @@ SHARED = "The situation (shared variables)"
 
 
 class Names:
-    """Readable names for a war game's ids: actors, teams, variables, actions, gates,
-    decisions, outcomes; and each variable's theme (the team it belongs to, else shared)."""
+    """Readable names for a war game's ids.
+
+    Actors, teams, variables, actions, gates, decisions, outcomes; and each variable's theme (the
+    team it belongs to, else shared).
+    """
 
     def __init__(self, scenario: CompiledScenario) -> None:
         spec = scenario.spec
@@ -226,9 +237,11 @@ class Names:
         self.variables = {v.id: v for v in spec.variables}
 
     def actor(self, actor_id: str) -> str:
+        """An actor's label (a team's, or the id made readable)."""
         return self.actors.get(actor_id, self.teams.get(actor_id, _humanise(actor_id)))
 
     def team(self, team_id: str) -> str:
+        """A team's label (an actor's, or the id made readable)."""
         return self.teams.get(team_id, self.actors.get(team_id, _humanise(team_id)))
 
     def thing(self, item_id: str) -> str:
@@ -249,6 +262,7 @@ class Names:
         return None, var_id
 
     def variable(self, var_id: str) -> str:
+        """A variable's short description, else its owner and id made readable."""
         v = self.variables.get(var_id)
         if v is not None and v.description:
             text = v.description.split(";")[0].strip()
@@ -272,6 +286,7 @@ class Names:
         return SHARED
 
     def changes(self, changes: Mapping[str, float]) -> str:
+        """Changed values in words: ``"<variable> now <value>"``, separated by semicolons."""
         return "; ".join(f"{self.variable(k)} now {v:.3g}" for k, v in changes.items())
 
 
@@ -382,8 +397,10 @@ def decision_points(scenario: CompiledScenario, events: Sequence[Event]) -> list
 
 
 def _charts(scenario: CompiledScenario, data: Mapping[str, list[float]]) -> list[str]:
-    """Inline SVG charts of the variables that change, each as a share of its range: one chart
-    per theme (team or shared), at most eight lines each, labelled by name."""
+    """Inline SVG charts of the variables that change, each as a share of its range.
+
+    One chart per theme (team or shared), at most eight lines each, labelled by name.
+    """
     from accord.svg import figure_to_svg, new_figure
 
     names = Names(scenario)
@@ -435,7 +452,7 @@ _STYLE = (
 
 
 def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
-    """team id -> its actors (an actor without a team is its own team)."""
+    """Team id -> its actors (an actor without a team is its own team)."""
     out: dict[str, list[str]] = {}
     for actor, team in scenario.teams.items():
         out.setdefault(team, []).append(actor)
@@ -443,9 +460,11 @@ def team_members(scenario: CompiledScenario) -> dict[str, list[str]]:
 
 
 def team_debrief_html(scenario: CompiledScenario, events: Sequence[Event], team: str) -> str:
-    """A page of start-of-turn debriefs for one team: at the start of each turn, what happened
-    in the previous turn as the team may see it (:func:`accord.wargame.view.debrief`: hidden
-    variables' changes removed)."""
+    """A page of start-of-turn debriefs for one team.
+
+    At the start of each turn, what happened in the previous turn as the team may see it
+    (:func:`accord.wargame.view.debrief`: hidden variables' changes removed).
+    """
     esc = html.escape
     names = Names(scenario)
     members = team_members(scenario).get(team, [])
@@ -485,8 +504,10 @@ def full_review_html(
     events: Sequence[Event],
     debrief_href: Callable[[str], str] | None = None,
 ) -> str:
-    """The after-action review page: the outcome, the state charts by theme, decision points
-    with the alternatives not taken, the timeline as a story, and links to each team's debrief.
+    """The after-action review page.
+
+    The outcome, the state charts by theme, decision points with the alternatives not taken, the
+    timeline as a story, and links to each team's debrief.
 
     ``debrief_href(team)`` gives each link's target: by default the file name that
     ``accord wargame review`` writes next to the review (``debrief-TEAM.html``).

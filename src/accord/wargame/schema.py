@@ -93,9 +93,11 @@ class Actor(Provenance):
 
 
 class Fact(Strict):
-    """A row of a fact file that the scenario cites (``facts:``); gates name these ids in
-    ``legal_source``. ``file`` and ``line`` say where the row is (a test checks them against
-    the file), ``text`` is what the row says, in short."""
+    """A row of a fact file that the scenario cites (``facts:``).
+
+    Gates name these ids in ``legal_source``. ``file`` and ``line`` say where the row is (a test
+    checks them against the file), ``text`` is what the row says, in short.
+    """
 
     id: FactId
     file: str = Field(min_length=1)
@@ -104,8 +106,11 @@ class Fact(Strict):
 
 
 class Variable(Provenance):
-    """A state variable on ``[lo, hi]``. ``range`` makes the initial value uncertain (Monte Carlo
-    draws it uniformly); ``visible_to`` lists the actors or teams that see it (absent: everyone)."""
+    """A state variable on ``[lo, hi]``.
+
+    ``range`` makes the initial value uncertain (Monte Carlo draws it uniformly); ``visible_to``
+    lists the actors or teams that see it (absent: everyone).
+    """
 
     id: Id
     lo: float
@@ -142,8 +147,11 @@ class Variable(Provenance):
 
 
 class Table(Provenance):
-    """A probability (or any) table: piecewise-linear in ``input`` through ``points`` (x, y),
-    constant beyond the end points. Its id is a name expressions can read."""
+    """A piecewise-linear table that expressions can read.
+
+    A probability (or any) table: piecewise-linear in ``input`` through ``points`` (x, y),
+    constant beyond the end points. Its id is a name expressions can read.
+    """
 
     id: Id
     input: ExprText
@@ -158,8 +166,11 @@ class Table(Provenance):
 
 
 class Adjudication(Strict):
-    """A seeded draw: success with probability ``probability`` (an expression, clipped to [0, 1]),
-    then ``success`` or ``failure`` changes apply on top of the action's own effects."""
+    """A seeded draw deciding between success and failure effects.
+
+    A seeded draw: success with probability ``probability`` (an expression, clipped to [0, 1]),
+    then ``success`` or ``failure`` changes apply on top of the action's own effects.
+    """
 
     probability: ExprText
     success: Changes = Field(default_factory=dict)
@@ -184,8 +195,11 @@ class Action(Provenance):
 
 
 class Inject(Provenance):
-    """A white-cell inject: scripted ``at_turn`` or triggered ``when`` a condition holds (once,
-    unless ``once: false``), with an optional ``probability`` drawn with the game's seed."""
+    """A white-cell inject, scripted or triggered.
+
+    A white-cell inject: scripted ``at_turn`` or triggered ``when`` a condition holds (once,
+    unless ``once: false``), with an optional ``probability`` drawn with the game's seed.
+    """
 
     id: Id
     text: str
@@ -205,8 +219,11 @@ class Inject(Provenance):
 
 
 class GateCondition(Strict):
-    """One legal condition of a gate: the law's words (``text``) and how the game tests them
-    (``when``, an expression that may read the event history)."""
+    """One legal condition of a gate.
+
+    The law's words (``text``) and how the game tests them (``when``, an expression that may read
+    the event history).
+    """
 
     text: str = Field(min_length=1)
     when: ExprText
@@ -237,8 +254,11 @@ class LegalGate(Provenance):
 
 
 class RuleKind(Strict):
-    """Decision rule: ``consensus``/``unanimity``, ``simple-majority``, or ``weighted`` with
-    member ``weights`` and a ``quota`` as a share of the total weight (``strict``: more than)."""
+    """The decision rule of a group decision.
+
+    Decision rule: ``consensus``/``unanimity``, ``simple-majority``, or ``weighted`` with
+    member ``weights`` and a ``quota`` as a share of the total weight (``strict``: more than).
+    """
 
     kind: Literal["consensus", "unanimity", "simple-majority", "weighted"]
     weights: dict[Id, float] | None = None
@@ -273,12 +293,15 @@ class DecisionProcedure(Strict):
 
 
 class GroupDecision(Provenance):
-    """A collective decision inside the game (a NATO statement, a sanctions package, a cabinet
+    """A collective decision inside the game.
+
+    A collective decision inside the game (a NATO statement, a sanctions package, a cabinet
     decision). Each member supports when its ``support`` formula holds on the current state;
     the rule decides. With a ``procedure``, members' ``position`` formulas replace ``support``
     and :func:`accord.rules.procedure.run_procedure` decides (passes, with reservations,
     diluted, blocked). It is put on the table every turn ``when`` holds (or when an action
-    ``proposes`` it), until agreed if ``once``."""
+    ``proposes`` it), until agreed if ``once``.
+    """
 
     id: Id
     label: str | None = None
@@ -293,9 +316,11 @@ class GroupDecision(Provenance):
 
 
 class Outcome(Provenance):
-    """A named end state; the first whose ``when`` holds at the end labels the game. ``when``
-    may read the event history (``done(chn_invasion)``, ...), so a label can be defined by what
-    happened, not only by where the state ended."""
+    """A named end state; the first whose ``when`` holds at the end labels the game.
+
+    ``when`` may read the event history (``done(chn_invasion)``, ...), so a label can be defined by
+    what happened, not only by where the state ended.
+    """
 
     id: Id
     when: ExprText
@@ -303,8 +328,10 @@ class Outcome(Provenance):
 
 
 class Invariant(Provenance):
-    """A condition that must hold after every event of every game (``accord wargame check``);
-    it may read the state and the event history."""
+    """A condition that must hold after every event of every game (``accord wargame check``).
+
+    It may read the state and the event history.
+    """
 
     id: Id
     expression: ExprText

@@ -31,6 +31,8 @@ GateStatus = Literal["closed", "pending", "open"]
 
 @dataclass
 class Gate:
+    """A gate's state: ``closed``, ``pending`` (declared, opening at ``opens_at``) or ``open``."""
+
     status: GateStatus = "closed"
     declared_at: int | None = None
     opens_at: int | None = None
@@ -63,13 +65,16 @@ class GameState:
 
     @property
     def ended(self) -> bool:
+        """Whether the game has an outcome."""
         return self.outcome is not None
 
     def gate_open(self, gate: str) -> bool:
+        """Whether gate ``gate`` is open."""
         g = self.gates.get(gate)
         return g is not None and g.status == "open"
 
     def copy(self) -> GameState:
+        """A deep copy of the state."""
         return copy.deepcopy(self)
 
     def apply(self, event: Event) -> None:

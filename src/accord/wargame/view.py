@@ -106,8 +106,10 @@ WITHHELD_REASON = "facilitator adjustment"
 
 
 def _subject_audience(scenario: CompiledScenario, subject: str) -> list[str] | None:
-    """The audience of a draw on ``subject`` (as the engine logs it): a covert action's actor
-    and team, an inject's ``visible_to``; ``None`` (everyone) otherwise."""
+    """The audience of a draw on ``subject`` (as the engine logs it).
+
+    A covert action's actor and team, an inject's ``visible_to``; ``None`` (everyone) otherwise.
+    """
     if subject.startswith("inject:"):
         inject = next((i for i in scenario.spec.injects if f"inject:{i.id}" == subject), None)
         return None if inject is None else inject.visible_to
@@ -155,17 +157,22 @@ def redact(scenario: CompiledScenario, event: Event, who: frozenset[str] | None)
 
 
 def sees_audience(audience: list[str] | None, who: frozenset[str] | None) -> bool:
-    """Whether ``who`` belongs to ``audience`` (``None``: everyone; ``who=None``: the
-    facilitator, who belongs to every audience)."""
+    """Whether ``who`` belongs to ``audience``.
+
+    Whether ``who`` belongs to ``audience`` (``None``: everyone; ``who=None``: the
+    facilitator, who belongs to every audience).
+    """
     return who is None or audience is None or bool(who.intersection(audience))
 
 
 def audience_log(
     scenario: CompiledScenario, events: Sequence[Event], who: frozenset[str] | None
 ) -> list[Event]:
-    """The log as ``who`` may see it: hidden events gone, the rest redacted (:func:`redact`)
-    and renumbered ``0..n-1`` so that gaps in ``seq`` reveal nothing. The facilitator
-    (``None``) gets the log unchanged."""
+    """The log as ``who`` may see it.
+
+    Hidden events gone, the rest redacted (:func:`redact`) and renumbered ``0..n-1`` so that gaps in
+    ``seq`` reveal nothing. The facilitator (``None``) gets the log unchanged.
+    """
     if who is None:
         return list(events)
     out: list[Event] = []
@@ -200,8 +207,11 @@ def debrief(
 def available_actions(
     scenario: CompiledScenario, state: GameState, actor: str, turn: int
 ) -> tuple[str, ...]:
-    """The actor's actions whose gates are open and whose precondition holds now (an action that
-    declares a gate only while the gate is still closed)."""
+    """The actor's actions that are available now.
+
+    The actor's actions whose gates are open and whose precondition holds now (an action that
+    declares a gate only while the gate is still closed).
+    """
     env = environment(scenario, state.values, _open(state), turn)
     return tuple(
         a.id

@@ -116,8 +116,11 @@ def create_app(
         )
 
     def openapi() -> dict[str, Any]:
-        """The OpenAPI spec, with the error body this app really sends for a 422: a one-line
-        ``detail`` (plus ``problems`` when a scenario does not validate), not FastAPI's list."""
+        """The OpenAPI spec, with the error body this app really sends for a 422.
+
+        A one-line ``detail`` (plus ``problems`` when a scenario does not validate), not FastAPI's
+        list.
+        """
         if app.openapi_schema is None:
             spec = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes

@@ -53,12 +53,16 @@ _dummy: list[str] = []
 
 
 def hash_password(password: str) -> str:
+    """The argon2 hash of ``password``."""
     return _hasher.hash(password)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
-    """Whether ``password`` matches ``stored``. With ``stored=None`` (an unknown user) a dummy
-    hash with the same parameters is checked, so that both cases take as long."""
+    """Whether ``password`` matches ``stored``.
+
+    With ``stored=None`` (an unknown user) a dummy hash with the same parameters is checked, so that
+    both cases take as long.
+    """
     if stored is None:
         if not _dummy:
             _dummy.append(_hasher.hash(secrets.token_urlsafe(16)))
@@ -80,9 +84,11 @@ class Sessions:
         self._serializer = URLSafeSerializer(secret, salt="accord-session")
 
     def dump(self, data: dict[str, Any]) -> str:
+        """The signed cookie value of session ``data``."""
         return str(self._serializer.dumps(data))
 
     def load(self, cookie: str | None) -> dict[str, Any] | None:
+        """The session data of a signed cookie, or ``None`` (missing, forged or malformed)."""
         if not cookie:
             return None
         try:
@@ -95,8 +101,7 @@ class Sessions:
 
     @staticmethod
     def new(token: str | None = None) -> dict[str, Any]:
-        """A fresh session: a new CSRF token, and the server-side session ``token`` if signed
-        in."""
+        """A fresh session: a new CSRF token and, if signed in, the session ``token``."""
         data: dict[str, Any] = {"c": secrets.token_urlsafe(32)}
         if token is not None:
             data["s"] = token
@@ -143,6 +148,7 @@ class Guard:
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Apply the guard to one HTTP request (other scopes pass through)."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -245,11 +251,13 @@ class LoginRequiredError(Exception):
 
 
 def session_of(request: Request) -> dict[str, Any]:
+    """The request's cookie session (a fresh one when it has none)."""
     session = request.scope.get("state", {}).get("session")
     return session if isinstance(session, dict) else Sessions.new()
 
 
 def session_token(request: Request) -> str | None:
+    """The server-side session token of the request, or ``None`` when signed out."""
     token = session_of(request).get("s")
     return token if isinstance(token, str) and token else None
 
@@ -276,13 +284,16 @@ def current_user(request: Request) -> User | None:
 
 
 def csrf_token(request: Request) -> str:
+    """The request's CSRF token."""
     return str(session_of(request)["c"])
 
 
 def allow(*roles: str, page: bool = False) -> Any:
-    """The role check of a route: a dependency giving the signed-in :class:`User` (or ``None``
-    on a public route). Not signed in: 401 (a page redirects to the login page); signed in
-    with another role: 403."""
+    """The role check of a route.
+
+    A dependency giving the signed-in :class:`User` (or ``None`` on a public route). Not signed in:
+    401 (a page redirects to the login page); signed in with another role: 403.
+    """
 
     def check(request: Request) -> User | None:
         user = current_user(request)
@@ -301,6 +312,7 @@ def allow(*roles: str, page: bool = False) -> Any:
 
 
 def login_redirect(path: str) -> str:
+    """The login page's URL, returning to ``path`` after signing in."""
     return "/login?next=" + quote(path, safe="/")
 
 

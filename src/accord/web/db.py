@@ -40,10 +40,12 @@ ROLES = ("facilitator", "team", "observer")
 
 
 def now() -> datetime:
+    """The current time in UTC."""
     return datetime.now(UTC)
 
 
 def token_hash(token: str) -> str:
+    """SHA-256 hex digest of ``token`` (tokens are stored only as hashes)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -54,6 +56,8 @@ def aware(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class User:
+    """A web account: id, name and role."""
+
     id: int
     username: str
     role: str
@@ -61,6 +65,8 @@ class User:
 
 @dataclass(frozen=True)
 class Seat:
+    """Who plays one team of a game: a person (invited or joined) or an automated player."""
+
     team: str
     kind: str
     player: str | None
@@ -71,6 +77,8 @@ class Seat:
 
 @dataclass(frozen=True)
 class OrderRecord:
+    """One stored order submission."""
+
     id: int
     turn: int
     team: str
@@ -83,6 +91,8 @@ class OrderRecord:
 
 @dataclass(frozen=True)
 class GameRecord:
+    """The web side of a game: title, scenario reference and facilitator."""
+
     id: int
     title: str
     scenario_ref: str
@@ -91,6 +101,8 @@ class GameRecord:
 
 @dataclass(frozen=True)
 class AnalysisRecord:
+    """One analysis run: its kind, arguments, status, progress and result."""
+
     id: int
     kind: str
     scenario_ref: str
@@ -111,17 +123,21 @@ class WebStore:
         self._lock = threading.RLock()
 
     def close(self) -> None:
+        """Release the database connections."""
         self.runs.close()
 
     def write_lock(self) -> Any:
+        """The lock that serialises writes on SQLite (a no-op elsewhere)."""
         return self._lock if self._sqlite else nullcontext()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        """A session in one write transaction, committed on exit."""
         with self.write_lock(), self.runs.session() as session, session.begin():
             yield session
 
     def read(self) -> Session:
+        """A read session."""
         return self.runs.session()
 
     # ------------------------------------------------------------------ settings
@@ -145,10 +161,12 @@ class WebStore:
     # ------------------------------------------------------------------ users
 
     def user_count(self) -> int:
+        """The number of accounts."""
         with self.read() as session:
             return int(session.scalar(select(func.count()).select_from(WebUser)) or 0)
 
     def add_user(self, username: str, password_hash: str, role: str) -> User:
+        """Create an account; ``ValueError`` when ``username`` is taken."""
         try:
             with self.write() as session:
                 row = WebUser(
@@ -161,11 +179,13 @@ class WebStore:
             raise ValueError(f"the user name '{username}' is taken") from None
 
     def user(self, user_id: int) -> User | None:
+        """The account ``user_id``, or ``None``."""
         with self.read() as session:
             row = session.get(WebUser, user_id)
             return None if row is None else User(row.id, row.username, row.role)
 
     def user_by_name(self, username: str) -> tuple[User, str] | None:
+        """The account named ``username`` and its password hash, or ``None``."""
         with self.read() as session:
             row = session.scalar(select(WebUser).where(WebUser.username == username))
             if row is None:
@@ -197,8 +217,11 @@ class WebStore:
     def session_user(
         self, token: str, idle: timedelta, absolute: timedelta, touch: timedelta
     ) -> User | None:
-        """The user of a live session, or ``None`` (unknown, ended or expired: an expired
-        session is deleted). ``last_seen`` is written at most once per ``touch``."""
+        """The user of a live session, or ``None``.
+
+        The user of a live session, or ``None`` (unknown, ended or expired: an expired
+        session is deleted). ``last_seen`` is written at most once per ``touch``.
+        """
         key = token_hash(token)
         moment = now()
         with self.read() as session:
@@ -218,6 +241,7 @@ class WebStore:
         return User(user.id, user.username, user.role)
 
     def end_session(self, token: str) -> None:
+        """End the session of ``token`` (signing out)."""
         with self.write() as session:
             session.execute(delete(WebSession).where(WebSession.id == token_hash(token)))
 
@@ -239,8 +263,11 @@ class WebStore:
     def record_failure(
         self, key: str, limit: int, window: timedelta, lockout: timedelta
     ) -> datetime | None:
-        """Count a failed sign-in against ``key``; returns the lock's end when this failure
-        reaches ``limit`` within ``window`` (the count then starts again)."""
+        """Count a failed sign-in against ``key``.
+
+        Returns the lock's end when this failure reaches ``limit`` within ``window`` (the count then
+        starts again).
+        """
         try:
             return self._record_failure(key, limit, window, lockout)
         except IntegrityError:  # a parallel failure created the row first: count on it
@@ -273,6 +300,7 @@ class WebStore:
             session.execute(query)
 
     def users(self) -> list[User]:
+        """Every account, in id order."""
         with self.read() as session:
             rows = session.scalars(select(WebUser).order_by(WebUser.id)).all()
             return [User(r.id, r.username, r.role) for r in rows]
@@ -282,6 +310,7 @@ class WebStore:
     def add_game(
         self, game_id: int, title: str, scenario_ref: str, facilitator_id: int, teams: Sequence[str]
     ) -> None:
+        """Record the web side of game ``game_id`` with an open seat for each team."""
         with self.write() as session:
             session.add(
                 WebGame(
@@ -296,6 +325,7 @@ class WebStore:
                 session.add(WebSeat(game_id=game_id, team=team, kind="open"))
 
     def game(self, game_id: int) -> GameRecord | None:
+        """The web side of game ``game_id``, or ``None``."""
         with self.read() as session:
             row = session.get(WebGame, game_id)
             if row is None:
@@ -303,11 +333,13 @@ class WebStore:
             return GameRecord(row.game_id, row.title, row.scenario_ref, row.facilitator_id)
 
     def games(self) -> list[GameRecord]:
+        """Every web game, in id order."""
         with self.read() as session:
             rows = session.scalars(select(WebGame).order_by(WebGame.game_id)).all()
             return [GameRecord(r.game_id, r.title, r.scenario_ref, r.facilitator_id) for r in rows]
 
     def seats(self, game_id: int) -> dict[str, Seat]:
+        """The seats of game ``game_id`` by team."""
         with self.read() as session:
             rows = session.scalars(
                 select(WebSeat).where(WebSeat.game_id == game_id).order_by(WebSeat.id)
@@ -346,7 +378,9 @@ class WebStore:
     def join(
         self, token: str, username: str, password_hash: str, display_name: str
     ) -> tuple[User, int]:
-        """Create the team account and take the invitation's seat in ONE transaction, so one
+        """Create the team account and take the invitation's seat in one transaction.
+
+        Create the team account and take the invitation's seat in ONE transaction, so one
         invitation makes at most one account however many joins race.
 
         Raises:
@@ -379,7 +413,7 @@ class WebStore:
             raise ValueError(f"the user name '{username}' is taken") from None
 
     def teams_of(self, user_id: int) -> dict[int, str]:
-        """game id -> team for every seat the user holds."""
+        """Game id -> team for every seat the user holds."""
         with self.read() as session:
             rows = session.scalars(select(WebSeat).where(WebSeat.user_id == user_id)).all()
             return {r.game_id: r.team for r in rows}
@@ -396,9 +430,12 @@ class WebStore:
         user_id: int,
         client_key: str | None,
     ) -> tuple[OrderRecord, bool]:
-        """Store one submission (committed on return). With a ``client_key`` this team already
-        used in this game, returns that submission and ``False`` (nothing is stored twice).
-        Keys are per team: another team's key never matches (nor reveals its order)."""
+        """Store one submission (committed on return).
+
+        With a ``client_key`` this team already used in this game, returns that submission and
+        ``False`` (nothing is stored twice). Keys are per team: another team's key never matches
+        (nor reveals its order).
+        """
         try:
             with self.write() as session:
                 row = WebOrder(
@@ -430,6 +467,7 @@ class WebStore:
     def orders(
         self, game_id: int, turn: int | None = None, team: str | None = None
     ) -> list[OrderRecord]:
+        """The stored orders of a game, optionally of one turn and one team, in submission order."""
         query = select(WebOrder).where(WebOrder.game_id == game_id)
         if turn is not None:
             query = query.where(WebOrder.turn == turn)
@@ -441,6 +479,7 @@ class WebStore:
     # ------------------------------------------------------------------ library
 
     def add_library(self, name: str, kind: str, text: str, user_id: int) -> int:
+        """Save a scenario text in the library and return its id."""
         with self.write() as session:
             row = WebLibrary(name=name, kind=kind, text=text, user_id=user_id, created_at=now())
             session.add(row)
@@ -448,6 +487,7 @@ class WebStore:
             return int(row.id)
 
     def update_library(self, item_id: int, text: str) -> None:
+        """Replace the text of library entry ``item_id``; ``KeyError`` when there is none."""
         with self.write() as session:
             row = session.get(WebLibrary, item_id)
             if row is None:
@@ -455,6 +495,7 @@ class WebStore:
             row.text = text
 
     def library(self) -> list[tuple[int, str, str]]:
+        """Every library entry as ``(id, name, kind)``, in id order."""
         with self.read() as session:
             rows = session.scalars(select(WebLibrary).order_by(WebLibrary.id)).all()
             return [(r.id, r.name, r.kind) for r in rows]
@@ -470,6 +511,7 @@ class WebStore:
     def add_analysis(
         self, kind: str, scenario_ref: str, params: dict[str, Any], user_id: int
     ) -> int:
+        """Record a new analysis run and return its id."""
         with self.write() as session:
             row = WebAnalysis(
                 kind=kind,
@@ -493,6 +535,7 @@ class WebStore:
         result: Any = None,
         error: str | None = None,
     ) -> None:
+        """Update an analysis run's progress, status, result or error (``None`` leaves it)."""
         with self.write() as session:
             row = session.get(WebAnalysis, analysis_id)
             if row is None:
@@ -507,11 +550,13 @@ class WebStore:
                 row.error = error
 
     def analysis(self, analysis_id: int) -> AnalysisRecord | None:
+        """The analysis run ``analysis_id`` with its result, or ``None``."""
         with self.read() as session:
             row = session.get(WebAnalysis, analysis_id)
             return None if row is None else _analysis(row)
 
     def analyses(self) -> list[AnalysisRecord]:
+        """Every analysis run without its result, newest first."""
         with self.read() as session:
             rows = session.scalars(select(WebAnalysis).order_by(WebAnalysis.id.desc())).all()
             return [_analysis(r, with_result=False) for r in rows]

@@ -46,6 +46,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem of a scenario text, with its line and field where known."""
+
     line: int | None
     field: str | None
     message: str
@@ -65,10 +67,12 @@ def title_of(text: str) -> str:
 
 
 def classify(text: str) -> str:
+    """``"wargame"`` for a war-game scenario (it has a ``clock:``), else ``"scenario"``."""
     return "wargame" if _WARGAME.search(text) else "scenario"
 
 
 def shipped(folder: Path) -> list[Entry]:
+    """The shipped scenarios under ``folder`` (``*.yaml`` and ``*/scenario.yaml``)."""
     if not folder.is_dir():
         return []
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*/scenario.yaml"))

@@ -35,6 +35,8 @@ CELL_FIELDS = ("position", "salience", "capability", "confidence", "note")
 
 @dataclass(frozen=True)
 class PanelRecord:
+    """A stored panel: its scenario snapshot, issues, round and state."""
+
     id: int
     title: str
     scenario_ref: str
@@ -48,6 +50,8 @@ class PanelRecord:
 
 @dataclass(frozen=True)
 class ExpertRecord:
+    """An expert invited to a panel, and the account that joined as it."""
+
     id: int
     label: str
     joined: bool
@@ -69,6 +73,7 @@ def _record(row: PanelPanel) -> PanelRecord:
 
 
 def load_scenario(text: str, source: str) -> Scenario:
+    """The one scenario of a YAML text; ``UsageError`` when it holds several."""
     from accord.scenario.io import loads
 
     found = loads(text, source)
@@ -78,6 +83,7 @@ def load_scenario(text: str, source: str) -> Scenario:
 
 
 def cell_key(actor: str, issue: str, dimension: str) -> str:
+    """The key of one answered cell, ``"ACTOR|ISSUE|DIMENSION"``."""
     return f"{actor}|{issue}|{dimension}"
 
 
@@ -100,6 +106,7 @@ class PanelService:
         issues: list[str],
         user_id: int,
     ) -> int:
+        """Create a panel (round 1, open) on a snapshot of ``text`` and return its id."""
         scenario = load_scenario(text, source)
         self._parsed[hashlib.sha256(text.encode("utf-8")).hexdigest()] = scenario
         from accord.panel.rows import select_issues
@@ -122,15 +129,18 @@ class PanelService:
             return int(row.id)
 
     def panel(self, panel_id: int) -> PanelRecord | None:
+        """The panel ``panel_id``, or ``None``."""
         with self.store.read() as session:
             row = session.get(PanelPanel, panel_id)
             return None if row is None else _record(row)
 
     def panels(self) -> list[PanelRecord]:
+        """Every panel, in id order."""
         with self.store.read() as session:
             return [_record(r) for r in session.scalars(select(PanelPanel).order_by(PanelPanel.id))]
 
     def panels_of(self, user_id: int) -> list[PanelRecord]:
+        """The panels ``user_id`` has joined as an expert."""
         with self.store.read() as session:
             ids = session.scalars(
                 select(PanelExpert.panel_id).where(PanelExpert.user_id == user_id)
@@ -152,9 +162,11 @@ class PanelService:
         return found
 
     def rows(self, record: PanelRecord) -> list[Row]:
+        """The rows of the panel's sheet (:func:`accord.panel.template.template_rows`)."""
         return template_rows(self.scenario(record), record.issues)
 
     def set_state(self, panel_id: int, *, state: str, round_: int | None = None) -> None:
+        """Set a panel's state and, if given, its round; ``KeyError`` for an unknown panel."""
         with self.store.write() as session:
             row = session.get(PanelPanel, panel_id)
             if row is None:
@@ -164,6 +176,7 @@ class PanelService:
                 row.round = round_
 
     def set_library(self, panel_id: int, library_id: int) -> None:
+        """Link the panel to the library entry its merged scenario was saved as."""
         with self.store.write() as session:
             row = session.get(PanelPanel, panel_id)
             if row is not None:
@@ -186,6 +199,7 @@ class PanelService:
         return token
 
     def experts(self, panel_id: int) -> list[ExpertRecord]:
+        """The experts of a panel, in invitation order."""
         with self.store.read() as session:
             rows = session.scalars(
                 select(PanelExpert).where(PanelExpert.panel_id == panel_id).order_by(PanelExpert.id)
@@ -193,6 +207,7 @@ class PanelService:
             return [ExpertRecord(r.id, r.label, r.user_id is not None, r.user_id) for r in rows]
 
     def expert_of(self, panel_id: int, user_id: int) -> ExpertRecord | None:
+        """The expert of a panel that ``user_id`` joined as, or ``None``."""
         for e in self.experts(panel_id):
             if e.user_id == user_id:
                 return e
@@ -226,8 +241,11 @@ class PanelService:
         user_id: int,
         cells: Mapping[str, Any],
     ) -> int:
-        """Check and store one form: ``{"position|actor|issue|dim": value, ...}`` (fields of
-        :data:`CELL_FIELDS`). Each answered row becomes one committed row. Returns the count."""
+        """Check and store one form.
+
+        ``{"position|actor|issue|dim": value, ...}`` (fields of :data:`CELL_FIELDS`). Each answered
+        row becomes one committed row. Returns the count.
+        """
         if record.state != "open":
             raise UsageError(
                 f"round {record.round} of this panel is closed", expected="an open round"
@@ -282,8 +300,11 @@ class PanelService:
     def latest(
         self, panel_id: int, *, up_to_round: int, expert_id: int | None = None
     ) -> dict[tuple[int, str], PanelAnswer]:
-        """(expert id, cell key) -> the latest answer in rounds <= ``up_to_round`` (a later
-        round over an earlier one; within a round, the last submitted)."""
+        """The latest answer per expert and cell up to a round.
+
+        (expert id, cell key) -> the latest answer in rounds <= ``up_to_round`` (a later
+        round over an earlier one; within a round, the last submitted).
+        """
         query = select(PanelAnswer).where(
             PanelAnswer.panel_id == panel_id, PanelAnswer.round <= up_to_round
         )
@@ -305,8 +326,11 @@ class PanelService:
         return out
 
     def group_summary(self, record: PanelRecord, round_: int) -> dict[str, dict[str, Any]]:
-        """Per cell key, the anonymised median and spread (IQR, min, max, n) of the experts'
-        latest answers up to ``round_`` (positions and saliences)."""
+        """Per cell, the anonymised median and spread of the experts' latest answers.
+
+        Per cell key, the anonymised median and spread (IQR, min, max, n) of the experts'
+        latest answers up to ``round_`` (positions and saliences).
+        """
         latest = self.latest(record.id, up_to_round=round_)
         per: dict[str, dict[str, list[float]]] = {}
         for (_, key), a in latest.items():

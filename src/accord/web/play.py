@@ -1,5 +1,6 @@
-"""War-game play through the web: games rebuilt from the stored log, fog-of-war views,
-proposals, overrides and turn release.
+"""War-game play through the web.
+
+Games rebuilt from the stored log, fog-of-war views, proposals, overrides and turn release.
 
 The database is the only state. Each request rebuilds the :class:`~accord.wargame.Game` from the
 stored events (compiled scenarios are cached by their SHA-256), so a server killed at any moment
@@ -56,10 +57,12 @@ class Loaded:
 
     @property
     def next_turn(self) -> int:
+        """The turn that the next release plays."""
         return self.game.state.turn + 1
 
 
 def team_actors(scenario: CompiledScenario) -> dict[str, list[str]]:
+    """Each team's actors."""
     out: dict[str, list[str]] = {}
     for actor, team in scenario.teams.items():
         out.setdefault(team, []).append(actor)
@@ -67,8 +70,11 @@ def team_actors(scenario: CompiledScenario) -> dict[str, list[str]]:
 
 
 def audience(scenario: CompiledScenario, team: str | None) -> frozenset[str] | None:
-    """Who a viewer is for fog of war: ``None`` (facilitator: everything), a team with its
-    actors, or the empty set (an observer: public information only)."""
+    """Who a viewer is for fog of war.
+
+    ``None`` (facilitator: everything), a team with its actors, or the empty set (an observer:
+    public information only).
+    """
     if team is None:
         return None
     if team == "":
@@ -79,9 +85,11 @@ def audience(scenario: CompiledScenario, team: str | None) -> frozenset[str] | N
 def visible_events(
     scenario: CompiledScenario, events: Sequence[Event], who: frozenset[str] | None
 ) -> list[Event]:
-    """The log as ``who`` may see it: the engine's audience rules
-    (:func:`accord.wargame.view.audience_log`: no dice, no seed, no hidden values or events,
-    renumbered)."""
+    """The log as ``who`` may see it.
+
+    The engine's audience rules (:func:`accord.wargame.view.audience_log`: no dice, no seed, no
+    hidden values or events, renumbered).
+    """
     return audience_log(scenario, events, who)
 
 
@@ -100,10 +108,12 @@ class GameService:
         self._guard = threading.Lock()
 
     def lock(self, game_id: int) -> threading.Lock:
+        """The lock that serialises changes to game ``game_id`` in this process."""
         with self._guard:
             return self._locks.setdefault(game_id, threading.Lock())
 
     def compiled(self, sha: str) -> CompiledScenario:
+        """The compiled scenario of text ``sha`` (cached)."""
         hit = self._compiled.get(sha)
         if hit is None:
             text, source = self.store.runs.scenario_text(sha)
@@ -116,6 +126,7 @@ class GameService:
     def create(
         self, text: str, source: str, ref: str, title: str, seed: int, facilitator_id: int
     ) -> int:
+        """Start a game of a war-game scenario text and return its id."""
         scenario = loads_wargame(text, source)
         sha = self.store.runs.add_scenario(text, source, scenario.spec.id)
         self._compiled.setdefault(sha, scenario)
@@ -126,9 +137,11 @@ class GameService:
         return game_id
 
     def load(self, game_id: int) -> Loaded:
-        """The game rebuilt from its stored log. The log only grows, so a game rebuilt earlier
-        with as many events as are stored now is the same game: it is reused (a cache per
-        process; the database stays the only state)."""
+        """The game rebuilt from its stored log.
+
+        The log only grows, so a game rebuilt earlier with as many events as are stored now is the
+        same game: it is reused (a cache per process; the database stays the only state).
+        """
         record = self.store.game(game_id)
         if record is None:
             raise KeyError(game_id)
@@ -148,7 +161,7 @@ class GameService:
     # ------------------------------------------------------------------ orders
 
     def effective_orders(self, loaded: Loaded) -> dict[str, list[str]]:
-        """actor -> actions of the latest submission per actor for the next turn."""
+        """Actor -> actions of the latest submission per actor for the next turn."""
         out: dict[str, list[str]] = {}
         for order in self.store.orders(loaded.id, loaded.next_turn):
             out[order.actor] = order.actions
@@ -163,6 +176,14 @@ class GameService:
         user_id: int,
         client_key: str | None,
     ) -> tuple[OrderRecord, bool]:
+        """Store a team's orders for an actor's next turn.
+
+        Returns:
+            The stored order, and whether it was new (not a retry with the same ``client_key``).
+
+        Raises:
+            UsageError: when the game has ended, or the actor or an action is not the team's.
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             if loaded.game.ended:
@@ -190,6 +211,7 @@ class GameService:
     # ------------------------------------------------------------------ adjudication
 
     def players(self, loaded: Loaded) -> dict[str, Player]:
+        """The automated players of the game's automated seats."""
         scenario = loaded.scenario
         actors = team_actors(scenario)
         spec = {a.id: a for a in scenario.spec.actors}
@@ -223,6 +245,7 @@ class GameService:
         return game.events[before:]
 
     def proposal(self, game_id: int) -> tuple[Loaded, list[Event]]:
+        """The game and the events its next turn would produce (nothing is stored)."""
         loaded = self.load(game_id)
         return loaded, self._play_next(loaded)
 
@@ -234,6 +257,7 @@ class GameService:
         gates: Mapping[str, str],
         force: Mapping[str, bool],
     ) -> Event:
+        """Store a facilitator's override of values, gates or draws as one event."""
         with self.lock(game_id):
             loaded = self.load(game_id)
             if loaded.game.ended:
@@ -245,8 +269,10 @@ class GameService:
 
     def release(self, game_id: int, turn: int) -> list[Event]:
         """Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`).
-        Serialised per game in this process; across processes, the events' primary key
-        refuses a second release of the same turn (``IntegrityError``)."""
+
+        Serialised per game in this process; across processes, the events' primary key refuses a
+        second release of the same turn (``IntegrityError``).
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             if turn != loaded.next_turn:
@@ -286,6 +312,7 @@ class GameService:
         }
 
     def export_events(self, loaded: Loaded, who: frozenset[str] | None) -> list[dict[str, Any]]:
+        """The events ``who`` may see, as JSON."""
         return [
             e.model_dump(mode="json")
             for e in visible_events(loaded.scenario, loaded.game.events, who)
@@ -294,6 +321,7 @@ class GameService:
     def export_json(
         self, loaded: Loaded, who: frozenset[str] | None, team: str | None
     ) -> dict[str, Any]:
+        """The game as ``who`` may see it as JSON: events and, where allowed, orders."""
         orders = self.store.orders(loaded.id, team=team) if who is None or team else []
         return {
             "game": loaded.id,
@@ -315,6 +343,7 @@ class GameService:
         }
 
     def export_csv(self, loaded: Loaded, who: frozenset[str] | None, team: str | None) -> str:
+        """The game as ``who`` may see it as CSV: one row per event and order."""
         data = self.export_json(loaded, who, team)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -333,4 +362,5 @@ class GameService:
 
 
 def scenario_sha(text: str) -> str:
+    """SHA-256 hex digest of a scenario text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

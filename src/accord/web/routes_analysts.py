@@ -1,5 +1,8 @@
-"""Analysts' pages: scenario library, view and editor, import, analyses with progress, run
-history, side-by-side comparison and downloads."""
+"""Analysts' pages: library, editor, import, analyses, history and downloads.
+
+Analysts' pages: scenario library, view and editor, import, analyses with progress, run
+history, side-by-side comparison and downloads.
+"""
 
 from __future__ import annotations
 
@@ -68,6 +71,7 @@ def _validation(request: Request, text: str, source: str, kind: str | None) -> V
 
 @router.get("/library", response_class=HTMLResponse)
 def library_page(request: Request, user: User = ANALYST_PAGE) -> Response:
+    """The scenario library page: shipped scenarios and saved ones."""
     return render(
         request, "library.html", entries=entries(_store(request), request.app.state.scenarios_dir)
     )
@@ -135,6 +139,7 @@ def save_new(body: SaveIn, request: Request, user: User = FACILITATOR) -> Respon
 def save_edit(
     item_id: ItemId, body: TextIn, request: Request, user: User = FACILITATOR
 ) -> Response:
+    """Replace a library entry's text (422 with the problems when it is not valid)."""
     store = _store(request)
     item = store.library_item(item_id)
     if item is None:
@@ -219,8 +224,11 @@ def _run_analysis(
 
 
 def _with_package_deals(scenario: Any, body: AnalysisIn, result: Any) -> Any:
-    """A deadlock result with the package deals across the scenario's issues, in the shape of
-    ``accord deadlock --format json`` (``{"deadlock": ..., "package_deals": ...}``)."""
+    """A deadlock result with the package deals across the scenario's issues.
+
+    The shape is that of ``accord deadlock --format json``
+    (``{"deadlock": ..., "package_deals": ...}``).
+    """
     if not isinstance(result, dict) or "package_deals" in result:
         return result
     from accord.analysis.package_deals import find_package_deals
@@ -276,8 +284,11 @@ def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
 
 
 def _check_model(body: AnalysisIn) -> None:
-    """Refuse (422, before any run is created) a model that is not in the registry: ``all``,
-    one registered name, or for forecasts and Monte Carlo a comma-separated list of them."""
+    """Refuse (422, before any run is created) a model that is not in the registry.
+
+    Accepted: ``all``, one registered name, or for forecasts and Monte Carlo a comma-separated
+    list of them.
+    """
     from accord.models.registry import model_names
 
     if body.kind == "gaps" or body.model == "all":
@@ -296,9 +307,10 @@ def _check_model(body: AnalysisIn) -> None:
 
 @router.post("/api/analyses", response_model=AnalysisOut, status_code=202)
 def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
-    """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background;
-    poll ``GET /api/analyses/{id}`` for its progress."""
+    """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background.
 
+    Poll ``GET /api/analyses/{id}`` for its progress.
+    """
     _check_model(body)
     store = _store(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
@@ -329,11 +341,13 @@ def _record(request: Request, analysis_id: int) -> AnalysisRecord:
 
 @router.get("/api/analyses", response_model=list[AnalysisOut])
 def list_analyses(request: Request, user: User = ANALYST) -> list[AnalysisOut]:
+    """Every analysis run without its result, newest first."""
     return [_out(r, with_result=False) for r in _store(request).analyses()]
 
 
 @router.get("/api/analyses/{analysis_id}", response_model=AnalysisOut)
 def get_analysis(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> AnalysisOut:
+    """One analysis run with its result."""
     return _out(_record(request, analysis_id))
 
 
@@ -364,6 +378,7 @@ def _done(request: Request, analysis_id: int) -> AnalysisRecord:
 
 @router.get("/api/analyses/{analysis_id}/download.json")
 def download_json(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
+    """Download a finished analysis as JSON."""
     record = _done(request, analysis_id)
     return JSONResponse(
         _out(record).model_dump(),
@@ -373,6 +388,7 @@ def download_json(analysis_id: AnalysisId, request: Request, user: User = ANALYS
 
 @router.get("/api/analyses/{analysis_id}/download.csv")
 def download_csv(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
+    """Download a finished analysis's table as CSV."""
     record = _done(request, analysis_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -393,8 +409,10 @@ def download_csv(analysis_id: AnalysisId, request: Request, user: User = ANALYST
 
 @router.get("/api/analyses/{analysis_id}/report.html", response_class=HTMLResponse)
 def download_html(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
-    """The run's report: the same charts and tables as its page, in one self-contained HTML
-    file (inline CSS and SVG, opens offline)."""
+    """The run's report: the same charts and tables as its page.
+
+    One self-contained HTML file (inline CSS and SVG, opens offline).
+    """
     record = _done(request, analysis_id)
     scenario, labels, title = _context(request, record)
     body = run_views.result_html(record.kind, record.result, scenario, labels)
@@ -413,8 +431,11 @@ def download_html(analysis_id: AnalysisId, request: Request, user: User = ANALYS
 
 
 def _context(request: Request, record: AnalysisRecord) -> tuple[Any, dict[str, str], str]:
-    """(negotiation scenario or ``None``, war-game outcome labels, title) of a run's scenario
-    as it is now; a scenario deleted or broken since the run gives ``None`` and its reference."""
+    """(negotiation scenario or ``None``, war-game outcome labels, title) of a run's scenario.
+
+    The scenario as it is now; one deleted or broken since the run gives ``None`` and its
+    reference.
+    """
     from accord.web.library import title_of
 
     try:
@@ -446,8 +467,10 @@ def _context(request: Request, record: AnalysisRecord) -> tuple[Any, dict[str, s
 def _run_wargame(
     store: WebStore, analysis_id: int, body: WargameRunIn, text: str, source: str
 ) -> None:
-    """Play the automated games of a war-game Monte Carlo in the background (one process, as
-    ``accord wargame montecarlo --jobs 1``) and store the CLI's JSON summary."""
+    """Play the automated games of a war-game Monte Carlo in the background.
+
+    One process, as ``accord wargame montecarlo --jobs 1``; stores the CLI's JSON summary.
+    """
     from accord.wargame import loads_wargame
     from accord.wargame.montecarlo import run_monte_carlo
 
@@ -481,9 +504,11 @@ def _run_wargame(
 def start_wargame_runs(
     body: WargameRunIn, request: Request, user: User = FACILITATOR
 ) -> AnalysisOut:
-    """Start a war-game Monte Carlo (automated games, ``accord wargame montecarlo``) in the
-    background; poll ``GET /api/analyses/{id}`` for its progress. The number of runs is
-    bounded by ``ACCORD_MAX_RUNS`` (docs/scenario-format.md, Limits)."""
+    """Start a war-game Monte Carlo (``accord wargame montecarlo``) in the background.
+
+    Poll ``GET /api/analyses/{id}`` for its progress. The number of runs is bounded by
+    ``ACCORD_MAX_RUNS`` (docs/scenario-format.md, Limits).
+    """
     from accord.limits import RUNS
 
     RUNS.check(body.runs, what=f"runs {body.runs:,}", field="runs")
@@ -525,8 +550,11 @@ def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
 
 @router.get("/runs/compare", response_class=HTMLResponse)
 def compare_page(request: Request, a: RunId, b: RunId, user: User = ANALYST_PAGE) -> Response:
-    """Two runs of the same analysis: a summary matched by issue, model, actor and input, with
-    a filter that keeps only the differences. Runs of different analyses are refused (422)."""
+    """Two runs of the same analysis, side by side.
+
+    A summary matched by issue, model, actor and input, with a filter that keeps only the
+    differences. Runs of different analyses are refused (422).
+    """
     left, right = _record(request, a), _record(request, b)
     try:
         rows = compare(left.kind, left.result, right.kind, right.result)

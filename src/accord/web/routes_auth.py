@@ -28,8 +28,11 @@ def _store(request: Request) -> WebStore:
 
 
 def start_session(request: Request, user_id: int | None, redirect: str) -> Response:
-    """A reply that starts a new session: signed in as ``user_id`` (a new server-side session)
-    or signed out (``None``); a new CSRF token either way."""
+    """A reply that starts a new session.
+
+    Signed in as ``user_id`` (a new server-side session) or signed out (``None``); a new CSRF token
+    either way.
+    """
     response = JSONResponse(Done(redirect=redirect).model_dump())
     sessions: Sessions = Sessions(_store(request).secret())
     token = None if user_id is None else _store(request).add_session(user_id)
@@ -49,14 +52,20 @@ def _safe_next(target: str | None) -> str:
 
 
 def _address(request: Request) -> str:
-    """The client's address as the server sees it (behind a proxy: the proxy's; see
-    docs/security.md)."""
+    """The client's address as the server sees it.
+
+    The client's address as the server sees it (behind a proxy: the proxy's; see
+    docs/security.md).
+    """
     return request.client.host if request.client else "unknown"
 
 
 def _check_password(request: Request, username: str, password: str) -> User:
-    """Throttled, constant-time sign-in check: 429 while the account or the address is locked,
-    401 for a wrong name or password (an unknown name costs a dummy hash)."""
+    """Throttled, constant-time sign-in check.
+
+    429 while the account or the address is locked, 401 for a wrong name or password (an unknown
+    name costs a dummy hash).
+    """
     store = _store(request)
     settings: SecuritySettings = request.app.state.security
     account, address = f"account:{username.lower()}", f"address:{_address(request)}"
@@ -84,6 +93,7 @@ def _check_password(request: Request, username: str, password: str) -> User:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
+    """The home page: games and war games; redirects to set-up, sign-in or the panels."""
     from accord.web.routes_games import game_summaries
 
     store = _store(request)
@@ -108,6 +118,7 @@ def home(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/", user: User | None = PUBLIC_ACCESS) -> Response:
+    """The sign-in page."""
     from accord.web.templating import render
 
     return render(request, "login.html", next=_safe_next(next))
@@ -115,6 +126,7 @@ def login_page(request: Request, next: str = "/", user: User | None = PUBLIC_ACC
 
 @router.get("/setup", response_class=HTMLResponse)
 def setup_page(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
+    """The set-up page that creates the first facilitator (sign-in once set up)."""
     from accord.web.templating import render
 
     if _store(request).user_count() > 0:
@@ -137,8 +149,10 @@ def setup(body: Credentials, request: Request, user: User | None = PUBLIC_ACCESS
 def login(
     body: Credentials, request: Request, next: str = "/", user: User | None = PUBLIC_ACCESS
 ) -> Response:
-    """Sign in (throttled: 429 with ``Retry-After`` while locked); ``next`` is followed only
-    when it is a same-origin path."""
+    """Sign in (throttled: 429 with ``Retry-After`` while locked).
+
+    ``next`` is followed only when it is a same-origin path.
+    """
     found = _check_password(request, body.username, body.password)
     return start_session(request, found.id, _safe_next(next))
 
@@ -161,8 +175,10 @@ def logout_everywhere(request: Request, user: User = ANYONE) -> Response:
 
 @router.post("/api/password", response_model=Done)
 def change_password(body: NewPassword, request: Request, user: User = ANYONE) -> Response:
-    """Change the password (the current one is required): every session of the account ends;
-    this client gets a new one."""
+    """Change the password (the current one is required).
+
+    Every session of the account ends; this client gets a new one.
+    """
     _check_password(request, user.username, body.current)
     _store(request).set_password_hash(user.id, hash_password(body.new))
     return start_session(request, user.id, "/")
@@ -170,6 +186,7 @@ def change_password(body: NewPassword, request: Request, user: User = ANYONE) ->
 
 @router.get("/api/me", response_model=UserOut)
 def me(user: User = ANYONE) -> UserOut:
+    """The signed-in account."""
     return UserOut(id=user.id, username=user.username, role=user.role)
 
 
@@ -185,6 +202,7 @@ def add_user(body: NewUser, request: Request, user: User = FACILITATOR) -> UserO
 
 @router.get("/join/{token}", response_class=HTMLResponse)
 def join_page(token: str, request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
+    """The page that joins a game through an invitation."""
     from accord.web.templating import render
 
     seat = _store(request).seat_by_invite(token)
@@ -224,4 +242,5 @@ def join(
 
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon(user: User | None = PUBLIC_ACCESS) -> Response:
+    """No favicon (204), so that browsers stop asking."""
     return Response(status_code=204)

@@ -55,8 +55,10 @@ def _games(request: Request) -> GameService:
 
 def viewer_team(request: Request, user: User, game_id: int) -> str | None:
     """``None`` for a facilitator (sees all), ``""`` for an observer, else the user's team.
-    An unknown game is a 404, and so is, for a team user, a game without its seat: the same
-    reply, so that a team cannot tell which game ids exist."""
+
+    An unknown game is a 404, and so is, for a team user, a game without its seat: the same reply,
+    so that a team cannot tell which game ids exist.
+    """
     if user.role == "team":
         team = _store(request).teams_of(user.id).get(game_id)
         if team is None:
@@ -89,6 +91,7 @@ def _summary(loaded: Loaded, team: str | None = None) -> GameSummary:
 
 
 def game_summaries(request: Request, user: User) -> list[GameSummary]:
+    """The games user may see (a team account: its own), as summaries."""
     store = _store(request)
     mine = store.teams_of(user.id) if user.role == "team" else {}
     out = []
@@ -148,11 +151,13 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
 
 @router.get("/api/games", response_model=list[GameSummary])
 def list_games(request: Request, user: User = ANYONE) -> list[GameSummary]:
+    """The games the signed-in account may see."""
     return game_summaries(request, user)
 
 
 @router.post("/api/games", response_model=GameCreated, status_code=201)
 def create_game(body: NewGame, request: Request, user: User = FACILITATOR) -> GameCreated:
+    """Create a game of a war-game scenario from the library."""
     text, source, kind = resolve(_store(request), request.app.state.scenarios_dir, body.scenario)
     if kind != "wargame":
         raise UsageError(
@@ -166,6 +171,7 @@ def create_game(body: NewGame, request: Request, user: User = FACILITATOR) -> Ga
 
 @router.get("/api/games/{game_id}", response_model=GameState)
 def game_state(game_id: GameId, request: Request, user: User = ANYONE) -> GameState:
+    """The game as the viewer may see it."""
     team = viewer_team(request, user, game_id)
     return _state(request, _load(request, game_id), team)
 
@@ -274,9 +280,12 @@ def override(
 def release(
     game_id: GameId, body: ReleaseIn, request: Request, user: User = FACILITATOR
 ) -> Proposal:
-    """Accept the engine's adjudication (after any overrides) and release ``body.turn``, which
+    """Accept the engine's adjudication and release the next turn.
+
+    Accept the engine's adjudication (after any overrides) and release ``body.turn``, which
     must be the next turn: releases are serialised per game, and any other turn is a 409 (so
-    parallel or repeated clicks release one turn)."""
+    parallel or repeated clicks release one turn).
+    """
     viewer_team(request, user, game_id)
     try:
         events = _games(request).release(game_id, body.turn)
@@ -304,6 +313,7 @@ def export_json(game_id: GameId, request: Request, user: User = ANYONE) -> Respo
 
 @router.get("/api/games/{game_id}/export.csv")
 def export_csv(game_id: GameId, request: Request, user: User = ANYONE) -> Response:
+    """Download the game as the viewer may see it, as CSV."""
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     who = audience(loaded.scenario, team)
@@ -320,6 +330,7 @@ def export_csv(game_id: GameId, request: Request, user: User = ANYONE) -> Respon
 
 @router.get("/games/{game_id}", response_class=HTMLResponse)
 def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Response:
+    """The page of one game."""
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     state = _state(request, loaded, team)

@@ -41,42 +41,58 @@ class _In(BaseModel):
 
 
 class NewPanel(_In):
+    """A new expert panel: scenario reference, title and issues."""
+
     scenario: str = Field(min_length=1, max_length=255)
     title: str = Field(min_length=1, max_length=200)
     issues: list[str] | str = Field(default_factory=list)
 
 
 class PanelCreated(BaseModel):
+    """The created panel's id and its page."""
+
     id: int
     redirect: str
 
 
 class ExpertIn(_In):
+    """An expert to invite, by label."""
+
     label: str = Label
 
 
 class ExpertOut(BaseModel):
+    """An invited expert as the API returns it."""
+
     label: str
     joined: bool
     invite_url: str | None = None
 
 
 class PanelJoin(_In):
+    """Joining a panel through an invitation: a new expert account."""
+
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: str = Field(min_length=8, max_length=256)
 
 
 class SaveIn(_In):
+    """Saving the merged panel scenario, with the aggregate of the experts' answers."""
+
     aggregate: str = "median"
 
 
 class Saved(BaseModel):
+    """The library entry the merged scenario was saved as, and its page."""
+
     library_id: int
     ref: str
     redirect: str
 
 
 class Stored(BaseModel):
+    """The number of answers stored, and their round."""
+
     ok: bool = True
     stored: int
     round: int
@@ -123,8 +139,11 @@ def _summary_round(record: PanelRecord) -> int:
 def panel_state(
     request: Request, record: PanelRecord, expert: ExpertRecord | None
 ) -> dict[str, Any]:
-    """The panel as JSON: a facilitator sees every expert's answers; an expert only their own
-    and, for closed rounds, the anonymised group summary."""
+    """The panel as JSON.
+
+    A facilitator sees every expert's answers; an expert only their own and, for closed rounds, the
+    anonymised group summary.
+    """
     service = _panels(request)
     rows = service.rows(record)
     closed = _summary_round(record)
@@ -202,6 +221,7 @@ def panel_state(
 
 @router.get("/api/panels")
 def list_panels(request: Request, user: User = PANEL_USER) -> list[dict[str, Any]]:
+    """The panels the signed-in account may see (an expert: those it joined)."""
     service = _panels(request)
     records = service.panels() if user.role == "facilitator" else service.panels_of(user.id)
     return [
@@ -239,6 +259,7 @@ def create_panel(body: NewPanel, request: Request, user: User = FACILITATOR) -> 
 
 @router.get("/api/panels/{panel_id}")
 def get_panel(panel_id: int, request: Request, user: User = PANEL_USER) -> dict[str, Any]:
+    """One panel as the signed-in account may see it."""
     record, expert = _panel(request, panel_id, user)
     return panel_state(request, record, expert)
 
@@ -260,8 +281,11 @@ def submit_answers(
     body: dict[str, str | float | int | None] = Body(...),  # noqa: B008 - FastAPI's idiom
     user: User = EXPERT,
 ) -> Stored:
-    """An expert's form: ``{"position|actor|issue|dimension": value, ...}``; each answered row
-    is stored as one committed row of the current round."""
+    """Store an expert's answers for the current round.
+
+    An expert's form: ``{"position|actor|issue|dimension": value, ...}``; each answered row
+    is stored as one committed row of the current round.
+    """
     record, expert = _panel(request, panel_id, user)
     assert expert is not None
     stored = _panels(request).submit(record, expert, user.id, body)
@@ -316,7 +340,6 @@ def join_panel(
     token: str, body: PanelJoin, request: Request, user: User | None = PUBLIC_ACCESS
 ) -> Response:
     """Accept a panel invitation: create the expert's account and sign in."""
-
     service = _panels(request)
     found = service.by_invite(token)
     if found is None:
@@ -341,6 +364,7 @@ def join_panel(
 
 @router.get("/panels", response_class=HTMLResponse)
 def panels_page(request: Request, user: User = PANEL_USER_PAGE) -> Response:
+    """The panels page."""
     from accord.web.library import entries
     from accord.web.templating import render
 
@@ -360,6 +384,7 @@ def panels_page(request: Request, user: User = PANEL_USER_PAGE) -> Response:
 
 @router.get("/panels/{panel_id}", response_class=HTMLResponse)
 def panel_page(panel_id: int, request: Request, user: User = PANEL_USER_PAGE) -> Response:
+    """The page of one panel."""
     from accord.web.templating import render
 
     record, expert = _panel(request, panel_id, user)
@@ -370,6 +395,7 @@ def panel_page(panel_id: int, request: Request, user: User = PANEL_USER_PAGE) ->
 
 @router.get("/panel-join/{token}", response_class=HTMLResponse)
 def join_panel_page(token: str, request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
+    """The page that joins a panel through an invitation."""
     from accord.web.templating import render
 
     found = _panels(request).by_invite(token)

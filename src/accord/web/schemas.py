@@ -16,51 +16,71 @@ Password = Field(min_length=8, max_length=256)
 
 
 class Credentials(_In):
+    """A user name and password."""
+
     username: str = Name
     password: str = Password
 
 
 class NewPassword(_In):
+    """A password change: the current password and the new one."""
+
     current: str = Field(min_length=1, max_length=256)
     new: str = Password
 
 
 class NewUser(Credentials):
+    """A new facilitator or observer account."""
+
     role: Literal["facilitator", "observer"]
 
 
 class JoinRequest(Credentials):
+    """Joining a game through an invitation: a new team account and its team's name."""
+
     team_name: str = Field(min_length=1, max_length=100)
 
 
 class UserOut(BaseModel):
+    """An account as the API returns it."""
+
     id: int
     username: str
     role: str
 
 
 class Done(BaseModel):
+    """A done reply, with the page to go to next if any."""
+
     ok: bool = True
     redirect: str | None = None
 
 
 class NewGame(_In):
+    """A new war game: scenario reference, title and seed."""
+
     scenario: str = Field(min_length=1, max_length=255)
     title: str = Field(min_length=1, max_length=200)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
 class GameCreated(BaseModel):
+    """The created game's id and its page."""
+
     id: int
     redirect: str
 
 
 class SeatIn(_In):
+    """A seat's setting: a human team, an automated player or open."""
+
     kind: Literal["human", "auto", "open"]
     player: Literal["doctrine", "utility", "passive"] | None = None
 
 
 class SeatOut(BaseModel):
+    """A seat as the API returns it."""
+
     team: str
     kind: str
     player: str | None
@@ -70,6 +90,8 @@ class SeatOut(BaseModel):
 
 
 class GameSummary(BaseModel):
+    """A game in the list of games."""
+
     id: int
     title: str
     scenario: str
@@ -81,12 +103,16 @@ class GameSummary(BaseModel):
 
 
 class OrderIn(_In):
+    """A team's orders for one actor (``client_key`` makes a retry idempotent)."""
+
     actor: str = Field(min_length=1, max_length=64)
     actions: list[str] = Field(default_factory=list, max_length=50)
     client_key: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class OrderOut(BaseModel):
+    """A stored order as the API returns it."""
+
     id: int
     turn: int
     team: str
@@ -97,6 +123,8 @@ class OrderOut(BaseModel):
 
 
 class EventOut(BaseModel):
+    """A logged event as the API returns it, in words."""
+
     seq: int
     turn: int
     kind: str
@@ -105,16 +133,22 @@ class EventOut(BaseModel):
 
 
 class Proposal(BaseModel):
+    """The engine's proposal for the next turn."""
+
     turn: int
     events: list[EventOut]
     outcome: str | None
 
 
 class ReleaseIn(_In):
+    """The release of a turn."""
+
     turn: int = Field(ge=1, le=2**31 - 1, description="the turn to release: the next one")
 
 
 class OverrideIn(_In):
+    """A facilitator's override: the reason and the values, gates and draws changed."""
+
     reason: str = Field(min_length=1, max_length=2000)
     values: dict[str, float] = Field(default_factory=dict)
     gates: dict[str, Literal["open", "closed"]] = Field(default_factory=dict)
@@ -122,6 +156,8 @@ class OverrideIn(_In):
 
 
 class GameState(BaseModel):
+    """A game as the viewer may see it."""
+
     id: int
     title: str
     scenario: str
@@ -137,32 +173,44 @@ class GameState(BaseModel):
 
 
 class TextIn(_In):
+    """A scenario text to check or import."""
+
     text: str = Field(max_length=1024 * 1024)
     kind: Literal["wargame", "scenario"] | None = None
 
 
 class SaveIn(TextIn):
+    """A scenario text to save in the library under ``name``."""
+
     name: str = Field(min_length=1, max_length=200)
 
 
 class ProblemOut(BaseModel):
+    """One problem of a scenario text."""
+
     line: int | None
     field: str | None
     message: str
 
 
 class Validation(BaseModel):
+    """Whether a scenario text is valid, and its problems."""
+
     valid: bool
     kind: str
     problems: list[ProblemOut]
 
 
 class Saved(BaseModel):
+    """The library references saved, and the page to go to."""
+
     refs: list[str]
     redirect: str
 
 
 class AnalysisIn(_In):
+    """An analysis to start: its kind, scenario and settings."""
+
     kind: Literal["forecast", "deadlock", "gaps", "montecarlo"]
     scenario: str = Field(min_length=1, max_length=255)
     model: str = Field(default="all", max_length=200)
@@ -172,6 +220,8 @@ class AnalysisIn(_In):
 
 
 class AnalysisOut(BaseModel):
+    """An analysis run as the API returns it."""
+
     id: int
     kind: str
     scenario: str

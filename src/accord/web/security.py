@@ -1,5 +1,6 @@
-"""Security settings and controls of the web workbench that are not role checks: session
-lifetimes, sign-in throttling, safe redirects, bounded ids and request CPU budgets.
+"""Security settings and controls of the web workbench that are not role checks.
+
+Session lifetimes, sign-in throttling, safe redirects, bounded ids and request CPU budgets.
 
 See docs/security.md for the threat model and what each control defends.
 """
@@ -56,6 +57,7 @@ class SecuritySettings:
     """Values that YAML aliases may add beyond the body's size in bytes (else 413)."""
 
     def timedelta(self, seconds: float) -> timedelta:
+        """``seconds`` as a :class:`datetime.timedelta`."""
         return timedelta(seconds=seconds)
 
 
@@ -65,11 +67,11 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 def safe_next(target: str | None) -> str:
-    """``target`` when it is a same-origin relative path, else ``/``.
+    r"""``target`` when it is a same-origin relative path, else ``/``.
 
     Refused: anything with a scheme or host, a leading ``//``, backslashes, whitespace or
-    control characters (browsers strip tabs and newlines and read ``\\`` as ``/``, which turns
-    ``/\\evil`` or ``/<TAB>/evil`` into ``//evil``), checked both as given and percent-decoded.
+    control characters (browsers strip tabs and newlines and read ``\`` as ``/``, which turns
+    ``/\evil`` or ``/<TAB>/evil`` into ``//evil``), checked both as given and percent-decoded.
     """
     if not target:
         return "/"
@@ -95,8 +97,11 @@ class BudgetExceededError(Exception):
 
 
 def _expanded(root: yaml.Node) -> tuple[int, int]:
-    """(values after alias expansion, distinct nodes) of a composed YAML document; aliases
-    point at shared nodes, so this costs one visit per distinct node."""
+    """Values after alias expansion, and distinct nodes, of a YAML document.
+
+    (values after alias expansion, distinct nodes) of a composed YAML document; aliases
+    point at shared nodes, so this costs one visit per distinct node.
+    """
     sizes: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     active: set[int] = set()
@@ -161,7 +166,9 @@ _POOL_LOCK = threading.Lock()
 
 
 def within_budget(fn: Callable[[], T], seconds: float, what: str) -> T:
-    """Run ``fn`` on the budget pool (two workers: at most two validations or imports use the
+    """Run ``fn`` on the CPU budget pool, waiting at most ``seconds``.
+
+    Run ``fn`` on the budget pool (two workers: at most two validations or imports use the
     CPU at once, however many clients send them) and wait at most ``seconds``, queueing
     included.
 
@@ -181,8 +188,10 @@ def within_budget(fn: Callable[[], T], seconds: float, what: str) -> T:
 
 
 def budget_http(exc: BudgetExceededError) -> HTTPException:
+    """The HTTP error of a request over its CPU budget."""
     return HTTPException(exc.status, exc.detail)
 
 
 def retry_after(seconds: float) -> dict[str, Any]:
+    """The ``Retry-After`` header for a wait of ``seconds`` (at least 1)."""
     return {"Retry-After": str(max(1, math.ceil(seconds)))}

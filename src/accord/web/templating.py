@@ -16,5 +16,6 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the signed-in user and the CSRF token in its context."""
     context.update(user=current_user(request), csrf=csrf_token(request))
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -89,8 +89,11 @@ def _median(x: FloatArray, w: FloatArray, tie: int) -> float:
 
 
 def _pow(base: float, log_base: float, rho: float) -> float:
-    """``base ** rho`` as ``exp(rho log(base))`` from a precomputed log (equal to ``pow`` to a few
-    ulp; exact for rho = 1, and ``pow`` itself for base <= 0)."""
+    """``base ** rho`` from a precomputed logarithm.
+
+    ``base ** rho`` as ``exp(rho log(base))`` from a precomputed log (equal to ``pow`` to a few
+    ulp; exact for rho = 1, and ``pow`` itself for base <= 0).
+    """
     if rho == 1.0:
         return base
     if base > 0.0:

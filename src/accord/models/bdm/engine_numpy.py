@@ -232,7 +232,9 @@ def bdm_batch(
     """Run BDM on ``P`` independent one-dimensional problems at once.
 
     Args:
-        positions, capabilities, saliences: ``(P, n)`` each.
+        positions: ``(P, n)`` positions.
+        capabilities: ``(P, n)`` capabilities.
+        saliences: ``(P, n)`` saliences.
         params: the switches (``update="sequential"`` is not vectorised: UsageError).
         scale: ``(P,)`` declared range ``hi - lo`` per problem, for ``range="scale"``.
 

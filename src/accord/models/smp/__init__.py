@@ -171,8 +171,11 @@ AUTO_NUMPY_ACTORS = 24
 
 
 def choose_engine(engine: str, n_actors: int) -> str:
-    """The engine a single run uses: ``engine`` itself, or for ``"auto"`` the NumPy engine on
-    small problems (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet."""
+    """The engine a single run uses.
+
+    ``engine`` itself, or for ``"auto"`` the NumPy engine on small problems
+    (:data:`AUTO_NUMPY_ACTORS`) while the compiled one is not loaded yet.
+    """
     if engine != "auto":
         return engine
     if n_actors <= AUTO_NUMPY_ACTORS and not engine_numba.loaded():
@@ -180,14 +183,37 @@ def choose_engine(engine: str, n_actors: int) -> str:
     return "compiled"
 
 
+#: Under ``engine="auto"``, batches of at most this much work (draws x actors^3 x dimensions)
+#: run on the NumPy engine unless the compiled engine is already loaded: loading Numba and its
+#: cache takes about 0.75 s on an idle machine, while the NumPy engine needed 0.14 s of CPU for
+#: the 100 draws of a forecast's interval over a 7-actor issue (34,300) and 0.44 s at 13 actors
+#: (219,700), both on a loaded machine (docs/performance.md). The results are the same bit for bit.
+AUTO_NUMPY_BATCH_WORK = 250_000
+
+
+def choose_batch_engine(engine: str, draws: int, n_actors: int, n_dims: int) -> str:
+    """The engine a batch of ``draws`` problems of ``n_actors`` x ``n_dims`` uses.
+
+    ``engine`` itself, or for ``"auto"`` the NumPy engine on small batches
+    (:data:`AUTO_NUMPY_BATCH_WORK`) while the compiled one is not loaded yet.
+    """
+    if engine != "auto":
+        return engine
+    small = draws * n_actors**3 * n_dims <= AUTO_NUMPY_BATCH_WORK
+    return "numpy" if small and not engine_numba.loaded() else "compiled"
+
+
 #: Salience rows summing to more than 1 + this are divided by their sum (rounding slack).
 SALIENCE_SUM_TOL = 1e-9
 
 
 def in_domain(x: FloatArray, s: FloatArray, c: FloatArray) -> NDArray[np.bool_]:
-    """Per problem (any leading axes before ``(n, m)``): positions and saliences finite and on
+    """Whether each problem's inputs are in SMP's domain.
+
+    Per problem (any leading axes before ``(n, m)``): positions and saliences finite and on
     [0, 1], capabilities finite. What :func:`smp` requires beyond shapes, salience sums and
-    positive capabilities (which :func:`prepare`'s ``active`` mask covers)."""
+    positive capabilities (which :func:`prepare`'s ``active`` mask covers).
+    """
     ok_x = np.all(np.isfinite(x) & (x >= 0.0) & (x <= 1.0), axis=(-2, -1))
     ok_s = np.all(np.isfinite(s) & (s >= 0.0) & (s <= 1.0), axis=(-2, -1))
     ok_c = np.all(np.isfinite(c), axis=-1)
@@ -458,8 +484,11 @@ def run(issue: IssueArrays, params: Mapping[str, Any], rng: np.random.Generator)
 def batch_kernel(
     batch: IssueBatch, params: Mapping[str, Any], rng: np.random.Generator
 ) -> FloatArray | None:
-    """The batch kernel (:mod:`accord.models.smp.batch`; deterministic under the switches the
-    engines cover, ``rng`` unused)."""
+    """The SMP batch kernel.
+
+    The batch kernel (:mod:`accord.models.smp.batch`; deterministic under the switches the
+    engines cover, ``rng`` unused).
+    """
     from accord.models.smp.batch import kernel
 
     return kernel(batch, params, rng)

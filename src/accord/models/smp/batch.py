@@ -3,9 +3,11 @@
 A thin adapter: the parameters are checked by :meth:`accord.models.smp.SMPParams.from_mapping`
 and every draw is prepared by :func:`accord.models.smp.prepare`, exactly as a single run does.
 Every draw whose actors all have a positive salience and capability then runs through the engine
-the ``engine`` parameter names: :func:`accord.models.smp.smp_batch_compiled` (default; the draws in
-parallel over Numba's threads) or :func:`accord.models.smp.smp_batch` (NumPy), so the outcomes
-equal the loop of single runs bit for bit. Draws with inactive actors (a different actor set) run
+the ``engine`` parameter names: :func:`accord.models.smp.smp_batch_compiled` (the draws in
+parallel over Numba's threads) or :func:`accord.models.smp.smp_batch` (NumPy); ``"auto"`` (the
+default) takes NumPy for small batches while Numba is not loaded
+(:func:`accord.models.smp.choose_batch_engine`). The outcomes equal the loop of single runs bit
+for bit. Draws with inactive actors (a different actor set) run
 through the single-run adapter. The kernel returns ``None`` (the caller runs the loop) for
 switches the engines do not cover (:func:`accord.models.smp.engine_supports`), for
 ``engine="reference"``, for ``abort_on_degenerate``, and for inputs outside the model's domain
@@ -48,7 +50,7 @@ def kernel(
     out = np.empty((b, m))
     active = np.all(prep.active, axis=1)
     fast = np.flatnonzero(active)
-    if p.engine in ("compiled", "auto"):  # many draws: the cache load pays for itself
+    if model.choose_batch_engine(p.engine, fast.size, n, m) == "compiled":
         res = model.smp_batch_compiled(x[fast], sal[fast], cap[fast], p.switches, p.max_turns)
         out[fast] = batch.lo + (res.modal if p.outcome == "mode" else res.expected) * span
     else:

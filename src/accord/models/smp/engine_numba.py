@@ -258,7 +258,9 @@ def smp_batch_compiled(
     switches: SMPSwitches | None = None,
     max_turns: int = 100,
 ) -> SMPBatchResult:
-    """:func:`smp_batch` (``strict_start=False``, nothing recorded) through the compiled engine,
+    """:func:`smp_batch` through the compiled engine, in parallel.
+
+    :func:`smp_batch` (``strict_start=False``, nothing recorded) through the compiled engine,
     the draws in parallel over Numba's threads; equal to :func:`smp_batch` bit for bit.
 
     Raises the first failing draw's :class:`UsageError` (degenerate input).

@@ -212,7 +212,9 @@ def _estimated_risk_b(big_r: FloatArray, adjust: BigRAdjust) -> FloatArray:
 
 
 def _unique_b(positions: FloatArray) -> tuple[NDArray[np.bool_], IntArray]:
-    """:func:`unique_positions` per draw: representative mask ``(B, n)`` and, for each actor,
+    """:func:`unique_positions` per draw of a batch.
+
+    :func:`unique_positions` per draw: representative mask ``(B, n)`` and, for each actor,
     the actor index of the last representative equivalent to it ``(B, n)``.
 
     The greedy rule makes i a representative iff no earlier *representative* is equivalent.
@@ -308,8 +310,11 @@ def _setup_b(
 def _challenges_b(
     st: _BatchState, weights: FloatArray, resist: FloatArray, sw: SMPSwitches
 ) -> tuple[FloatArray, FloatArray]:
-    """:func:`all_challenges` for a batch: ``pi_ij`` and ``edu_ij``, ``(B, n, n)`` (diagonal
-    unused). The third-party sums are ``(n, B, i, j)`` buffers summed over the first axis."""
+    """:func:`all_challenges` for a batch.
+
+    ``pi_ij`` and ``edu_ij``, ``(B, n, n)`` (diagonal unused). The third-party sums are ``(n, B, i,
+    j)`` buffers summed over the first axis.
+    """
     dist, r_est = st.dist, st.r_est
     b, n, _ = dist.shape
     near = st.near_only
@@ -540,10 +545,13 @@ def smp_batch(
     """B independent runs of :func:`smp` at once (the batched engine; see the section note).
 
     Args:
-        positions, saliences: ``(B, n, m)`` on [0, 1]; capabilities ``(B, n)`` (> 0). Inputs
-            are not checked here (:func:`smp` and the batch kernel check them).
+        positions: ``(B, n, m)`` on [0, 1]. Inputs are not checked here (:func:`smp` and the
+            batch kernel check them).
+        saliences: ``(B, n, m)`` on [0, 1].
+        capabilities: ``(B, n)`` (> 0).
         switches: must satisfy :func:`engine_supports`.
-        max_turns, strict_start: as :func:`smp`.
+        max_turns: as :func:`smp`.
+        strict_start: as :func:`smp`.
         record: keep every state (single runs only).
 
     Runs that stop early leave the working set, so each run does exactly its own turns.

@@ -1,5 +1,6 @@
-"""The compiled SMP engine's loops (Numba): :mod:`accord.models.smp.engine_numpy` as explicit
-loops over actors, one draw at a time.
+"""The compiled SMP engine's loops (Numba).
+
+:mod:`accord.models.smp.engine_numpy` as explicit loops over actors, one draw at a time.
 
 Every line below is one formula of the NumPy engine with the same operands in the same order;
 IEEE ``+`` and ``*`` are commutative, so only the order of accumulation matters, and that is

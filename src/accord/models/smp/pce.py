@@ -218,8 +218,11 @@ def victory_matrix(model: VictoryModel, c: FloatArray) -> FloatArray:
 
 
 def _conditional(pv: FloatArray) -> FloatArray:
-    """KTAB ``Model::condPCE``: ``q_a = prod_b P[a,b]`` (b in order, diagonal 0.5 included),
-    ``p = q / sum(q)``."""
+    """KTAB's conditional PCE (``Model::condPCE``).
+
+    KTAB ``Model::condPCE``: ``q_a = prod_b P[a,b]`` (b in order, diagonal 0.5 included),
+    ``p = q / sum(q)``.
+    """
     q = seq_prod(pv, axis=1)
     total = seq_sum(q, axis=0)
     out: FloatArray = q / total
@@ -279,7 +282,9 @@ def scalar_pce(
     Args:
         w: ``(N,)`` voter weights (> 0).
         u: ``(N, M)`` voter utilities for the M options.
-        rule, model, pce: the vote rule, victory model and PCE variant.
+        rule: the vote rule.
+        model: the victory model.
+        pce: the PCE variant.
 
     Returns:
         ``(M,)`` probabilities summing to 1.

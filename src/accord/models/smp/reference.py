@@ -514,8 +514,11 @@ def resolve_queues(
     switches: SMPSwitches,
     rng: np.random.Generator | None,
 ) -> QueueResult:
-    """§8: each actor's queue [SQ, own bargain(s), received bargains by initiator], a PCE with
-    capability weights, and the first maximum (or a draw under STM=Stochastic)."""
+    """Resolve each actor's queue of bargains (section 8).
+
+    §8: each actor's queue [SQ, own bargain(s), received bargains by initiator], a PCE with
+    capability weights, and the first maximum (or a draw under STM=Stochastic).
+    """
     sw = switches
     n = state.positions.shape[0]
     util, util_sq = bargain_utilities(state, saliences, bargains)

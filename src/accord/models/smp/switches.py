@@ -154,8 +154,11 @@ def bargain_utility_error() -> UsageError:
 
 
 def engine_supports(switches: SMPSwitches) -> bool:
-    """Whether the engines cover these switches (else :func:`accord.models.smp.smp` runs the
-    reference step functions)."""
+    """Whether the engines cover these switches.
+
+    Whether the engines cover these switches (else :func:`accord.models.smp.smp` runs the
+    reference step functions).
+    """
     return (
         switches.pce is PCEModel.CONDITIONAL
         and switches.state_transitions is StateTransition.DETERMINISTIC

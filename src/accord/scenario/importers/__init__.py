@@ -1,0 +1,1 @@
+"""Importers of other tools' files (KTAB, decide, DEU, BDM) into scenarios."""

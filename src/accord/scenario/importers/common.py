@@ -66,7 +66,9 @@ _set = object.__setattr__
 
 
 def checked_model(cls: type[M], **values: Any) -> M:
-    """An instance of the schema model ``cls`` holding ``values`` as they are, without pydantic's
+    """An instance of a schema model built without per-object validation.
+
+    An instance of the schema model ``cls`` holding ``values`` as they are, without pydantic's
     per-object validation.
 
     For importers only, and only with values they have checked themselves (finite numbers in

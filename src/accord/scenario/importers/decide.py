@@ -69,8 +69,11 @@ _FIELDS = {
 
 
 def sniff(text: str) -> bool:
-    """True if the first non-blank line is a decide record (``'#A'``, ``#P``, ... then a tab or
-    semicolon)."""
+    """Whether a text looks like a decide file.
+
+    True if the first non-blank line is a decide record (``'#A'``, ``#P``, ... then a tab or
+    semicolon).
+    """
     for line in text.lstrip("\ufeff").splitlines():
         if line.strip():
             return bool(_FIRST.match(line))

@@ -543,8 +543,11 @@ def _actor(code: str, date: dt.date, capability: str, where: str) -> Actor:
 
 
 def read(text: str, source: str, capability: str = DEFAULT_CAPABILITY) -> list[Scenario]:
-    """Read a DEU TSV text: one scenario per valid issue row (invalid rows are skipped; use
-    :func:`read_with_report` for the counts). Raises ScenarioError when no row is valid."""
+    """Read a DEU TSV text into one scenario per valid issue row.
+
+    Read a DEU TSV text: one scenario per valid issue row (invalid rows are skipped; use
+    :func:`read_with_report` for the counts). Raises ScenarioError when no row is valid.
+    """
     scenarios, report = read_with_report(text, source, capability)
     if not scenarios:
         raise ScenarioError(

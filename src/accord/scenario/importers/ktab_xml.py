@@ -48,10 +48,6 @@ from pathlib import PurePath
 from typing import Any
 from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler
-from xml.sax.saxutils import escape
-
-import defusedxml
-import defusedxml.sax
 
 from accord.errors import ScenarioError
 from accord.scenario.importers.common import make_id, pick_issue
@@ -135,6 +131,10 @@ class _Builder(ContentHandler):
 
 
 def _parse(text: str, source: str) -> _Node:
+    # loaded here, not at import: every load of a YAML file imports this module to sniff
+    import defusedxml
+    import defusedxml.sax
+
     builder = _Builder()
     body = text.lstrip("\ufeff")
     # the text is already decoded: drop the declared encoding so expat reads the UTF-8 we pass
@@ -446,6 +446,8 @@ def write(scenario: Scenario, issue_id: str | None = None) -> str:
     Raises:
         UsageError: several issues and no ``issue_id``, or an unknown ``issue_id``.
     """
+    from xml.sax.saxutils import escape  # its urllib import costs every load of any file
+
     issue = pick_issue(scenario, issue_id, "KTAB XML")
     m = len(issue.dimensions)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<Scenario>"]

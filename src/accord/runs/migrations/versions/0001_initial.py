@@ -18,6 +18,7 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Create the scenarios, Monte Carlo, games and events tables, and the append-only triggers."""
     op.create_table(
         "scenarios",
         sa.Column("sha256", sa.String(64), primary_key=True),
@@ -91,6 +92,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the triggers and the tables of this revision."""
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS events_append_only ON events")

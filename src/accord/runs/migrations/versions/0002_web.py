@@ -18,6 +18,7 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Create the web workbench tables (module docstring)."""
     op.create_table(
         "web_settings",
         sa.Column("key", sa.String(64), primary_key=True),
@@ -90,6 +91,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the web workbench tables."""
     op.drop_index("ix_web_orders_game_turn", "web_orders")
     for table in (
         "web_analyses",

@@ -26,6 +26,7 @@ _ORDER_COLUMNS = "id, game_id, turn, team, actor, actions, user_id, client_key, 
 
 
 def upgrade() -> None:
+    """Create the sessions and throttle tables and make client_key unique per team."""
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -74,6 +75,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:  # pragma: no cover - the store only upgrades
+    """Drop the sessions and throttle tables."""
     op.drop_table("web_throttle")
     op.drop_index("ix_web_sessions_user", table_name="web_sessions")
     op.drop_table("web_sessions")

@@ -18,6 +18,7 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Create the expert-panel tables (module docstring)."""
     op.create_table(
         "panel_panels",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -61,6 +62,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the expert-panel tables."""
     op.drop_index("ix_panel_answers_panel_round", "panel_answers")
     for table in ("panel_answers", "panel_experts", "panel_panels"):
         op.drop_table(table)
