@@ -177,13 +177,14 @@ def test_whole_game_in_chromium(server: Server) -> None:
 
             # analysts' pages: run a forecast
             fac.goto(server.base + "/library")
-            fac.click("text=ktab-d3.yaml")
+            fac.click("text=KTAB dummy data: 7 actors on 3 dimensions (d3)")
             fac.select_option("#analysis-kind", "forecast")
-            fac.fill("#analysis-model", "compromise,median")
+            fac.select_option("#analysis-model", "compromise")
             fac.click("#run-analysis")
             fac.wait_for_url("**/runs/*")
             fac.wait_for_selector("#run-done", timeout=60_000)
             assert fac.locator("#result tr").count() > 1
+            assert fac.locator("#result svg").count() > 0
             fac.screenshot(path=str(SHOTS / "web-forecast.png"), full_page=True)
         finally:
             browser.close()

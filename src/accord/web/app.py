@@ -62,7 +62,7 @@ def create_app(
         security: session lifetimes, sign-in throttling and CPU budgets (defaults: the values
             in docs/security.md); kept in ``app.state.security``.
     """
-    from accord.web import routes_analysts, routes_auth, routes_games, routes_panel
+    from accord.web import routes_analysts, routes_auth, routes_games, routes_map, routes_panel
 
     store = WebStore(db_url, schema=schema)
     store.fail_unfinished_analyses()
@@ -80,6 +80,7 @@ def create_app(
     app.include_router(routes_games.router)
     app.include_router(routes_analysts.router)
     app.include_router(routes_panel.router)
+    app.include_router(routes_map.router)
 
     @app.exception_handler(LoginRequiredError)
     async def _login(request: Request, exc: LoginRequiredError) -> Response:

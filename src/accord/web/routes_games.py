@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import UsageError
-from accord.wargame.review import describe, full_review_html, team_debrief_html, team_members
+from accord.wargame.review import describe, team_members
 from accord.web.auth import (
     ANYONE,
     ANYONE_PAGE,
@@ -22,6 +22,7 @@ from accord.web.auth import (
 from accord.web.db import User, WebStore
 from accord.web.library import resolve
 from accord.web.play import GameService, Loaded, StaleTurnError, audience, team_actors
+from accord.web.review_pages import debrief_page, review_page
 from accord.web.schemas import (
     EventOut,
     GameCreated,
@@ -363,13 +364,7 @@ def review(game_id: GameId, request: Request, user: User = FACILITATOR_PAGE) -> 
     """The after-action review (facilitator: the whole game)."""
     viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
-    return HTMLResponse(
-        full_review_html(
-            loaded.scenario,
-            loaded.game.events,
-            debrief_href=lambda team: f"/games/{game_id}/review/debrief/{team}",
-        )
-    )
+    return review_page(request, game_id, loaded.scenario, loaded.game.events)
 
 
 @router.get("/games/{game_id}/review/debrief/{team}", response_class=HTMLResponse)
@@ -381,7 +376,8 @@ def review_debrief(
     loaded = _load(request, game_id)
     if team not in team_members(loaded.scenario):
         raise HTTPException(status_code=404, detail=f"game {game_id} has no team '{team}'")
-    return HTMLResponse(team_debrief_html(loaded.scenario, loaded.game.events, team))
+    events = loaded.game.events
+    return debrief_page(request, game_id, loaded.scenario, events, team, white_cell=True)
 
 
 @router.get("/games/{game_id}/debrief", response_class=HTMLResponse)
@@ -390,4 +386,5 @@ def team_debrief(game_id: GameId, request: Request, user: User = TEAM_PAGE) -> R
     team = viewer_team(request, user, game_id)
     assert team
     loaded = _load(request, game_id)
-    return HTMLResponse(team_debrief_html(loaded.scenario, loaded.game.events, team))
+    events = loaded.game.events
+    return debrief_page(request, game_id, loaded.scenario, events, team, white_cell=False)

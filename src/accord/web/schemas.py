@@ -231,3 +231,12 @@ class AnalysisOut(BaseModel):
     error: str | None
     created_at: str
     result: Any = None
+
+
+class WargameRunIn(_In):
+    """A war-game Monte Carlo started from the web (``accord wargame montecarlo``)."""
+
+    scenario: str = Field(min_length=1, max_length=255)
+    runs: int = Field(default=200, ge=1, le=100_000, description="automated games to play")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    fixed: bool = Field(default=False, description="play every run at the scenario's values")
