@@ -301,3 +301,33 @@ def test_the_team_view_offers_only_what_the_engine_accepts(game: Game) -> None:
     page = blue.get(f"/games/{gid}").text
     assert page.index('id="orders"') < page.index('id="state-panel"') < page.index('id="debrief"')
     assert 'value="jp_declare_important_influence" data-list disabled' in page
+
+
+def test_a_rollback_that_fails_midway_leaves_nothing_behind(
+    app: FastAPI, game: Game, monkeypatch: object
+) -> None:
+    """One transaction: a failure after part of the copied log was written stores nothing."""
+    import pytest
+
+    from accord.web import play_store
+
+    gid, white = game.id, game.facilitator
+    ok(white.post(f"/api/games/{gid}/release", json={"turn": 1}))
+    ok(white.post(f"/api/games/{gid}/release", json={"turn": 2}))
+    before = {g["id"] for g in ok(white.get("/api/games"))}
+    real = play_store._event_row
+    calls = {"n": 0}
+
+    def failing(game_id: int, ev: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return real(game_id, ev)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(play_store, "_event_row", failing)  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError):
+        app.state.games.branch(gid, 2, rollback=True)
+    monkeypatch.undo()  # type: ignore[attr-defined]
+    assert {g["id"] for g in ok(white.get("/api/games"))} == before
+    assert ok(white.get(f"/api/games/{gid}"))["clock"]["successor"] is None
+    ok(white.post(f"/api/games/{gid}/rollback", json={"turn": 2}), 201)
