@@ -236,9 +236,7 @@ def test_the_deadline_is_shown_to_all_and_auto_releases_once(app: FastAPI, game:
     assert games.tick() == []  # not yet
     later = now() + timedelta(seconds=601)
     results: list[object] = []
-    threads = [
-        threading.Thread(target=lambda: results.append(games.tick(later))) for _ in range(4)
-    ]
+    threads = [threading.Thread(target=lambda: results.append(games.tick(later))) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -256,7 +254,10 @@ def test_rollback_and_branch_reuse_the_engine_and_lose_nothing(game: Game) -> No
     gid = game.id
     red, white = game.teams["red"], game.facilitator
     for turn in (1, 2, 3):
-        ok(red.post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": ["cn_drills"]}), 201)
+        ok(
+            red.post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": ["cn_drills"]}),
+            201,
+        )
         ok(white.post(f"/api/games/{gid}/release", json={"turn": turn}))
     original = ok(white.get(f"/api/games/{gid}/export.json"))["events"]
     assert white.post(f"/api/games/{gid}/rollback", json={"turn": 5}).status_code == 400
@@ -292,15 +293,18 @@ def test_the_team_view_offers_only_what_the_engine_accepts(game: Game) -> None:
     blue = game.teams["blue"]
     view = ok(blue.get(f"/api/games/{gid}"))["team_view"]
     jp = next(a for a in view["actors"] if a["actor"] == "jp")
-    declare = next(a for a in jp["actions"] if a["id"] == "jp_declare_important_influence")
+    declare = next(a for a in jp["actions"] if a["id"] == "jp_declare_survival_threat")
     assert not declare["available"]
-    assert "escalation >= 2" in declare["why"] and "now:" in declare["why"]
+    assert "escalation >= 3" in declare["why"] and "now: escalation = 2" in declare["why"]
     assert declare["label"] and declare["description"]
-    assert "jp_declare_important_influence" not in jp["available"]
+    assert "jp_declare_survival_threat" not in jp["available"]
+    # lawful once turn 1's scripted inject has raised escalation: offered
+    assert "jp_declare_important_influence" in jp["available"]
     assert all(a["checks"] or a["available"] for a in jp["actions"])
     page = blue.get(f"/games/{gid}").text
     assert page.index('id="orders"') < page.index('id="state-panel"') < page.index('id="debrief"')
-    assert 'value="jp_declare_important_influence" data-list disabled' in page
+    assert 'value="jp_declare_survival_threat" data-list disabled' in page
+    assert 'value="jp_declare_important_influence" data-list >' in page
 
 
 def test_a_rollback_that_fails_midway_leaves_nothing_behind(

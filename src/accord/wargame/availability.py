@@ -12,10 +12,12 @@ same order, and reports each as a :class:`Check` with the values it reads now:
    condition that cannot be known in advance, never as a reason to refuse.
 
 An action is *available* when every check that can be decided now holds. The checks are made on
-the state the orders of the next turn will meet, as far as it is known before that turn starts:
-``turn`` is the next turn and gates whose declared opening falls on it count as open (the engine
-opens them before the orders). Injects of the next turn are not known in advance, so the engine
-stays the final word; the team view says so.
+the state the next turn's orders will meet (:func:`orders_phase`): the engine itself starts the
+next turn on a copy of the game (turn number, gates that open, injects), and what a viewer may
+know in advance is kept: scripted and triggered injects without a ``probability`` that the
+viewer's audience sees. Injects drawn at random, or hidden from the viewer, are left out (the
+dice and other teams' news stay secret), so the engine remains the final word: an order it
+refuses is logged with its reason.
 
 Values an audience may not see are never printed: a check that reads a hidden variable shows
 "(hidden)" in place of its value.
@@ -23,15 +25,26 @@ Values an audience may not see are never printed: a check that reads a hidden va
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from accord.wargame.display import variable_label, variable_unit
 from accord.wargame.effects import environment
+from accord.wargame.engine import Game
 from accord.wargame.expr import HISTORY
 from accord.wargame.loader import ChangeSet, CompiledScenario
+from accord.wargame.log import (
+    ActionExecuted,
+    DecisionTaken,
+    Draw,
+    Event,
+    GameEnded,
+    InjectFired,
+    OrderRejected,
+)
 from accord.wargame.schema import Action
-from accord.wargame.state import GameState
+from accord.wargame.state import GameState, fold
+from accord.wargame.view import sees_audience
 
 
 @dataclass(frozen=True)
@@ -169,15 +182,34 @@ def _gate_state(state: GameState, gate: str) -> str:
     return "open"
 
 
-def order_environment(scenario: CompiledScenario, state: GameState) -> dict[str, float]:
-    """The expression environment the next turn's orders will meet, as far as it is known now:
-    ``turn`` is the next turn and gates opening on it count as open."""
-    nxt = state.turn + 1
-    opened = {
-        g: s.status == "open" or (s.status == "pending" and (s.opens_at or 0) <= nxt)
-        for g, s in state.gates.items()
-    }
-    return environment(scenario, state.values, opened, nxt, state.history)
+def orders_phase(
+    scenario: CompiledScenario, events: Sequence[Event], who: frozenset[str] | None = None
+) -> GameState:
+    """The state the next turn's orders will meet, as far as ``who`` may know it in advance.
+
+    The engine plays the start of the next turn on a copy of the game (every actor passes):
+    the turn starts, gates due open, and injects fire. Kept are the turn's start, the gates and
+    the injects without a ``probability`` whose audience includes ``who`` (``None``: the white
+    cell, who sees every audience); draws and random injects are left out. After the game's
+    end, the state as it is.
+    """
+    trial = Game(scenario, events=events)
+    if trial.ended:
+        return trial.state
+    trial.step(orders={actor: [] for actor in scenario.teams})
+    random = {i.id for i in scenario.spec.injects if i.probability is not None}
+    kept: list[Event] = []
+    for event in trial.events[len(events) :]:
+        if isinstance(event, DecisionTaken | GameEnded | ActionExecuted | OrderRejected):
+            break
+        if isinstance(event, Draw):
+            continue
+        if isinstance(event, InjectFired) and (
+            event.inject in random or not sees_audience(event.audience, who)
+        ):
+            continue
+        kept.append(event)
+    return fold([*events, *kept])
 
 
 def action_statuses(
@@ -190,12 +222,13 @@ def action_statuses(
 
     Args:
         scenario: the compiled scenario.
-        state: the game state between turns (after the last released one).
+        state: the state the orders will meet (:func:`orders_phase`).
         actor: the actor whose catalogue to explain.
         shown: the variables the viewer may see (``None``: all, the white cell).
     """
     visible = None if shown is None else set(shown)
-    env = order_environment(scenario, state)
+    opened = {g: st.status == "open" for g, st in state.gates.items()}
+    env = environment(scenario, state.values, opened, state.turn, state.history)
     gates = {g.id: g for g in scenario.spec.gates}
     out: list[ActionStatus] = []
     for action in scenario.spec.actions:
@@ -226,7 +259,9 @@ def action_statuses(
             declared = gates[action.declares_gate]
             status = _gate_state(state, declared.id)
             checks.append(
-                Check("declares", f"gate '{declared.id}' not yet declared", status == "closed", status)
+                Check(
+                    "declares", f"gate '{declared.id}' not yet declared", status == "closed", status
+                )
             )
             req = scenario.gate_requires[declared.id]
             if req.text not in ("true", "True", "1", "1.0"):

@@ -57,7 +57,7 @@ from accord.wargame.adjudication import (
     proposal_diff,
     stamped_overrides,
 )
-from accord.wargame.availability import action_statuses
+from accord.wargame.availability import action_statuses, orders_phase
 from accord.wargame.display import variable_groups, variable_label, variable_unit
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import Event, InjectFired, OrderRejected, Override
@@ -681,8 +681,9 @@ class GameService:
         shown = visible_variables(scenario, who)
         actors = []
         names = {a.id: a.name or a.id for a in scenario.spec.actors}
+        phase = orders_phase(scenario, loaded.game.events, who)
         for actor in team_actors(scenario).get(team, []):
-            statuses = action_statuses(scenario, loaded.game.state, actor, shown)
+            statuses = action_statuses(scenario, phase, actor, shown)
             actors.append(
                 {
                     "actor": actor,
