@@ -1,5 +1,7 @@
-"""The white cell's adjudication of a turn: rulings on single orders, overrides stamped with
-the turn they change, and what each change does to the proposal.
+"""The white cell's adjudication of a turn.
+
+Rulings on single orders, overrides stamped with the turn they change, and what each change does to
+the proposal.
 
 * :class:`RulingGame` is the engine (:class:`~accord.wargame.engine.Game`) with the white
   cell's rulings: an order the white cell rejected is refused where the engine would execute
@@ -101,7 +103,7 @@ def stamped_overrides(
 
 
 def _outcomes(events: Sequence[Event]) -> dict[str, str]:
-    """subject -> what happened to it in a proposal (one entry per outcome that can flip)."""
+    """Subject -> what happened to it in a proposal (one entry per outcome that can flip)."""
     out: dict[str, str] = {}
     for e in events:
         if isinstance(e, ActionExecuted):

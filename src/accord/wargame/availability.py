@@ -143,9 +143,12 @@ def _changes_text(
 def describe_action(
     scenario: CompiledScenario, action: Action, shown: set[str] | None = None
 ) -> str:
-    """What an action does, in words, from its scenario entry (effects on variables hidden from
+    """What an action does, in words.
+
+    From its scenario entry (effects on variables hidden from
     the viewer are left out; a draw's probability is not shown: the dice stay with the white
-    cell)."""
+    cell).
+    """
     parts: list[str] = []
     gates = {g.id: g for g in scenario.spec.gates}
     if action.declares_gate is not None:

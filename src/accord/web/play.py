@@ -1,5 +1,6 @@
-"""War-game play through the web: games rebuilt from the stored log, fog-of-war views,
-proposals, overrides and turn release.
+"""War-game play through the web.
+
+Games rebuilt from the stored log, fog-of-war views, proposals, overrides and turn release.
 
 The database is the only state. Each request rebuilds the :class:`~accord.wargame.Game` from the
 stored events (compiled scenarios are cached by their SHA-256), so a server killed at any moment
@@ -39,7 +40,6 @@ import csv
 import hashlib
 import io
 import json
-import statistics
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -58,16 +58,15 @@ from accord.wargame.adjudication import (
     stamped_overrides,
 )
 from accord.wargame.availability import action_statuses, orders_phase
-from accord.wargame.display import variable_groups, variable_label, variable_unit
 from accord.wargame.loader import CompiledScenario
 from accord.wargame.log import Event, InjectFired, OrderRejected, Override
 from accord.wargame.players import DoctrinePlayer, PassivePlayer, UtilityPlayer
 from accord.wargame.review import describe
-from accord.wargame.state import fold
 from accord.wargame.view import WITHHELD_REASON, Player, audience_log, debrief, visible_variables
 from accord.web import play_store
 from accord.web.db import OrderRecord, WebStore, now
 from accord.web.play_store import AdjudicationRecord, ControlRecord
+from accord.web.team_panel import state_panel
 
 AUTO_PLAYERS = ("doctrine", "utility", "passive")
 
@@ -284,9 +283,12 @@ class GameService:
     def _play_next(
         self, loaded: Loaded, pending: Sequence[AdjudicationRecord] | None = None
     ) -> tuple[list[Event], dict[int, int]]:
-        """The events the engine produces for the next turn with the pending overrides (first,
+        """Play the next turn in memory.
+
+        The events the engine produces for the next turn with the pending overrides (first,
         stamped with the turn) and rulings, and item id -> the event each became (nothing is
-        stored)."""
+        stored).
+        """
         if loaded.game.ended:
             raise UsageError("the game has ended", expected="a game still in progress")
         items = self.pending(loaded) if pending is None else list(pending)
@@ -357,8 +359,11 @@ class GameService:
         user_id: int,
         publish: bool = False,
     ) -> tuple[AdjudicationRecord, list[dict[str, Any]]]:
-        """A pending override for the next turn (checked by the engine, stored at once) and
-        what it changes in the proposal."""
+        """Add a pending override for the next turn.
+
+        A pending override for the next turn (checked by the engine, stored at once) and
+        what it changes in the proposal.
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             if loaded.game.ended:
@@ -405,8 +410,11 @@ class GameService:
         user_id: int,
         publish: bool = False,
     ) -> tuple[AdjudicationRecord, list[dict[str, Any]]]:
-        """Accept or reject one order of the next turn, with a reason (pending until release),
-        and what it changes in the proposal."""
+        """Rule on one order of the next turn.
+
+        Accept or reject one order of the next turn, with a reason (pending until release),
+        and what it changes in the proposal.
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             if loaded.game.ended:
@@ -451,10 +459,13 @@ class GameService:
         return diff
 
     def release(self, game_id: int, turn: int) -> list[Event]:
-        """Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`),
+        """Release ``turn``: play it and store its events.
+
+        Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`),
         with its pending overrides and rulings, in one transaction. Serialised per game in this
         process; across processes, the events' primary key refuses a second release of the
-        same turn (``IntegrityError``). Refused while paused or after a rollback."""
+        same turn (``IntegrityError``). Refused while paused or after a rollback.
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             if turn != loaded.next_turn:
@@ -530,9 +541,12 @@ class GameService:
         return ctl
 
     def tick(self, moment: datetime | None = None) -> list[tuple[int, int]]:
-        """Release every turn whose deadline has passed and that auto-releases; returns the
+        """Release the turns whose deadline has passed.
+
+        Release every turn whose deadline has passed and that auto-releases; returns the
         (game, turn) pairs released. A turn already released (here, by the white cell or by
-        another server) is skipped: the release checks the turn and the events' key."""
+        another server) is skipped: the release checks the turn and the events' key.
+        """
         done = []
         for game_id, turn in play_store.due_deadlines(self.store, moment or now()):
             try:
@@ -568,8 +582,11 @@ class GameService:
             self._clock = None
 
     def branch(self, game_id: int, turn: int, *, rollback: bool, title: str | None = None) -> int:
-        """A new game from the start of ``turn`` (``Game.branch``); with ``rollback`` this game
-        is closed and continues there. Returns the new game's id."""
+        """Branch or roll back to the start of ``turn``.
+
+        A new game from the start of ``turn`` (``Game.branch``); with ``rollback`` this game
+        is closed and continues there. Returns the new game's id.
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             last = loaded.turn if rollback else loaded.next_turn
@@ -604,8 +621,11 @@ class GameService:
     # ------------------------------------------------------------------ views and exports
 
     def shown_events(self, loaded: Loaded) -> list[Event]:
-        """The stored log with the white cell's reasons that were not published replaced by
-        neutral texts (what teams and observers are given before their audience filter)."""
+        """The log with unpublished white-cell reasons made neutral.
+
+        The stored log with the white cell's reasons that were not published replaced by
+        neutral texts (what teams and observers are given before their audience filter).
+        """
         published = {
             r.event_seq
             for r in play_store.adjudications(self.store, loaded.id)
@@ -624,57 +644,13 @@ class GameService:
             out.append(e)
         return out
 
-    def _state_panel(
-        self, loaded: Loaded, shown: tuple[str, ...], events: Sequence[Event]
-    ) -> list[dict[str, Any]]:
-        """The team's variables by display group: label, value, unit, change since the start
-        of the last released turn; a collapsed group also gets a summary."""
-        scenario = loaded.scenario
-        values = loaded.game.state.values
-        start = next(
-            (i for i, e in enumerate(events) if e.turn >= loaded.turn and e.turn > 0), None
-        )
-        previous = fold(events[:start]).values if (start is not None and loaded.turn) else None
-        groups = []
-        for g in variable_groups(scenario, only=shown):
-            rows = []
-            for v in g.variables:
-                delta = None if previous is None else values[v] - previous.get(v, values[v])
-                rows.append(
-                    {
-                        "id": v,
-                        "label": variable_label(scenario, v),
-                        "unit": variable_unit(scenario, v) or "",
-                        "value": values[v],
-                        "delta": delta,
-                    }
-                )
-            summary = None
-            if g.collapse and rows:
-                xs = [float(values[v]) for v in g.variables]
-                changed = sum(1 for r in rows if r["delta"])
-                summary = {
-                    "count": len(xs),
-                    "min": min(xs),
-                    "median": statistics.median(xs),
-                    "max": max(xs),
-                    "changed": changed,
-                }
-            groups.append(
-                {
-                    "id": g.id,
-                    "label": g.label,
-                    "collapse": g.collapse,
-                    "rows": rows,
-                    "summary": summary,
-                }
-            )
-        return groups
-
     def team_view(self, loaded: Loaded, team: str) -> dict[str, Any]:
-        """What a team sees: its actors' orders (each action with its gates, preconditions,
-        current values and why it is unavailable), one labelled state panel, the debrief of the
-        last turn and the injects of the next one."""
+        """What a team sees.
+
+        Its actors' orders (each action with its gates, preconditions, current values and why it is
+        unavailable), one labelled state panel, the debrief of the last turn and the injects of the
+        next one.
+        """
         scenario = loaded.scenario
         who = audience(scenario, team)
         assert who is not None
@@ -699,7 +675,7 @@ class GameService:
         return {
             "team": team,
             "actors": actors,
-            "state": self._state_panel(loaded, shown, loaded.game.events),
+            "state": state_panel(scenario, loaded.game.events, shown),
             "debrief": [
                 {"turn": e.turn, "kind": e.kind, "text": describe(e), "changes": dict(e.changes)}
                 for e in brief

@@ -67,6 +67,8 @@ class InjectIn(_In):
 
 
 class PauseIn(_In):
+    """Pause (``true``) or resume (``false``) play."""
+
     paused: bool
 
 
@@ -96,6 +98,8 @@ class TurnIn(_In):
 
 
 class BranchOut(BaseModel):
+    """The new game of a rollback or branch, and its page."""
+
     id: int
     redirect: str
 

@@ -1,5 +1,7 @@
-"""The white cell's tables (migration ``0006``): pending rulings and overrides, game control
-(pause, turn deadline, auto-release, rollback successor), released turns and branches.
+"""The white cell's tables (migration ``0006``).
+
+Pending rulings and overrides, game control (pause, turn deadline, auto-release, rollback
+successor), released turns and branches.
 
 Functions over a :class:`~accord.web.db.WebStore`; every write is one committed transaction,
 so what the server acknowledged survives a ``kill -9`` and a crash mid-write leaves nothing
@@ -127,9 +129,12 @@ def _event_row(game_id: int, ev: Event) -> EventRow:
 def release_events(
     store: WebStore, game_id: int, events: Sequence[Event], applied: dict[int, int]
 ) -> None:
-    """Log a released turn's events and mark the adjudications they apply (item id -> event
+    """Store a released turn.
+
+    Log a released turn's events and mark the adjudications they apply (item id -> event
     seq) in ONE transaction. A second release of the turn clashes on the events' primary key
-    (``IntegrityError``) and stores nothing."""
+    (``IntegrityError``) and stores nothing.
+    """
     with store.write() as session:
         for ev in events:
             session.add(_event_row(game_id, ev))

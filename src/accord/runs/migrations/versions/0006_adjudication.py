@@ -1,5 +1,7 @@
-"""The white cell's tools: pending adjudications (rulings on orders, overrides) with undo, and
-each game's control (pause, turn deadline, auto-release, the game a rollback continues in).
+"""The white cell's tools.
+
+Pending adjudications (rulings on orders, overrides) with undo, and each game's control (pause,
+turn deadline, auto-release, the game a rollback continues in).
 
 Revision ID: 0006
 Revises: 0004 on this branch (0005, live updates and messaging, is merged before it: the lead
@@ -20,6 +22,7 @@ _TS = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    """Create the white cell's tables."""
     op.create_table(
         "web_adjudications",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -51,6 +54,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop the white cell's tables."""
     op.drop_table("web_game_control")
     op.drop_index("ix_web_adjudications_game_turn", table_name="web_adjudications")
     op.drop_table("web_adjudications")
