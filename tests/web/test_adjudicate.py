@@ -10,9 +10,12 @@ import json
 import re
 import threading
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
+from accord.web import play_store
 from accord.web.db import now
 from tests.web.conftest import Game, ok
 
@@ -77,11 +80,7 @@ def test_no_team_sees_another_teams_orders_rejections_or_reasons(game: Game) -> 
     log = ok(white.get(f"/api/games/{gid}/export.json"))["events"]
     assert any(e["kind"] == "order-rejected" and SECRET in e["reason"] for e in log)
     assert any(e["kind"] == "override" and e["reason"] == "secret cabinet briefing" for e in log)
-
-
-def test_a_published_reason_reaches_the_team(game: Game) -> None:
-    gid = game.id
-    red, white = game.teams["red"], game.facilitator
+    # turn 2: published reasons reach the team
     ok(red.post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": ["cn_drills"]}), 201)
     body = {"actor": "cn", "action": "cn_drills", "verdict": "reject", "reason": "no drills now"}
     ok(white.post(f"/api/games/{gid}/rulings", json={**body, "publish": True}), 201)
@@ -92,9 +91,10 @@ def test_a_published_reason_reaches_the_team(game: Game) -> None:
         ),
         201,
     )
-    ok(white.post(f"/api/games/{gid}/release", json={"turn": 1}))
+    ok(white.post(f"/api/games/{gid}/release", json={"turn": 2}))
     text = _everything(red, gid)
     assert "rejected by the white cell: no drills now" in text and "public rallies" in text
+    assert SECRET not in text and "secret cabinet briefing" not in text
 
 
 def test_rulings_show_their_diff_and_can_be_undone(game: Game) -> None:
@@ -146,12 +146,7 @@ def test_rulings_show_their_diff_and_can_be_undone(game: Game) -> None:
     assert any(e["text"] == "cn takes cn_drills" for e in released["events"])
     # an applied ruling can no longer be undone
     assert white.delete(f"/api/games/{gid}/adjudication/{item['id'] + 1}").status_code == 404
-
-
-def test_overrides_are_pending_stamped_with_their_turn_and_undoable(game: Game) -> None:
-    gid = game.id
-    white = game.facilitator
-    ok(white.post(f"/api/games/{gid}/release", json={"turn": 1}))
+    # overrides are pending, stamped with the turn they change, and undoable
     first = ok(
         white.post(
             f"/api/games/{gid}/override",
@@ -182,9 +177,25 @@ def test_overrides_are_pending_stamped_with_their_turn_and_undoable(game: Game) 
     assert overrides[0]["seq"] < started["seq"]  # applied before turn 2's adjudication
 
 
-def test_injects_reach_only_their_audience(game: Game) -> None:
+def test_team_view_injects_and_pause(game: Game) -> None:
+    """The team view offers only what the engine accepts; injects reach only their audience;
+    pause stops orders and releases."""
     gid = game.id
     red, blue, white = game.teams["red"], game.teams["blue"], game.facilitator
+    view = ok(blue.get(f"/api/games/{gid}"))["team_view"]
+    jp = next(a for a in view["actors"] if a["actor"] == "jp")
+    declare = next(a for a in jp["actions"] if a["id"] == "jp_declare_survival_threat")
+    assert not declare["available"]
+    assert "escalation >= 3" in declare["why"] and "now: escalation = 2" in declare["why"]
+    assert declare["label"] and declare["description"]
+    assert "jp_declare_survival_threat" not in jp["available"]
+    # lawful once turn 1's scripted inject has raised escalation: offered
+    assert "jp_declare_important_influence" in jp["available"]
+    assert all(a["checks"] or a["available"] for a in jp["actions"])
+    page = blue.get(f"/games/{gid}").text
+    assert page.index('id="orders"') < page.index('id="state-panel"') < page.index('id="debrief"')
+    assert 'value="jp_declare_survival_threat" data-list disabled' in page
+    assert re.search(r'value="jp_declare_important_influence" data-list\s+>', page)
     r = white.post(f"/api/games/{gid}/injects", json={"text": "x", "audience": ["nobody"]})
     assert r.status_code == 400
     event = ok(
@@ -208,12 +219,7 @@ def test_injects_reach_only_their_audience(game: Game) -> None:
     log = ok(white.get(f"/api/games/{gid}/export.json"))["events"]
     injects = [e for e in log if e["kind"] == "inject"]
     assert [e["audience"] for e in injects] == [["red"], None]
-    ok(white.post(f"/api/games/{gid}/release", json={"turn": 1}))  # the log stays consistent
-
-
-def test_pause_stops_orders_and_release(game: Game) -> None:
-    gid = game.id
-    red, white = game.teams["red"], game.facilitator
+    # pause
     assert ok(white.post(f"/api/games/{gid}/pause", json={"paused": True}))["paused"]
     r = red.post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": []})
     assert r.status_code == 409 and "paused" in r.json()["detail"]
@@ -251,7 +257,9 @@ def test_the_deadline_is_shown_to_all_and_auto_releases_once(app: FastAPI, game:
     ok(white.post(f"/api/games/{gid}/clock", json={"seconds": None}))
 
 
-def test_rollback_and_branch_reuse_the_engine_and_lose_nothing(game: Game) -> None:
+def test_rollback_and_branch_reuse_the_engine_and_lose_nothing(
+    app: FastAPI, game: Game, monkeypatch: pytest.MonkeyPatch
+) -> None:
     gid = game.id
     red, white = game.teams["red"], game.facilitator
     for turn in (1, 2, 3):
@@ -261,6 +269,23 @@ def test_rollback_and_branch_reuse_the_engine_and_lose_nothing(game: Game) -> No
         )
         ok(white.post(f"/api/games/{gid}/release", json={"turn": turn}))
     original = ok(white.get(f"/api/games/{gid}/export.json"))["events"]
+    # one transaction: a failure after part of the copied log was written stores nothing
+    games_before = {g["id"] for g in ok(white.get("/api/games"))}
+    real = play_store._event_row
+    calls = {"n": 0}
+
+    def failing(game_id: int, ev: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return real(game_id, ev)
+
+    monkeypatch.setattr(play_store, "_event_row", failing)
+    with pytest.raises(RuntimeError):
+        app.state.games.branch(gid, 2, rollback=True)
+    monkeypatch.undo()
+    assert {g["id"] for g in ok(white.get("/api/games"))} == games_before
+    assert ok(white.get(f"/api/games/{gid}"))["clock"]["successor"] is None
     assert white.post(f"/api/games/{gid}/rollback", json={"turn": 5}).status_code == 400
     rolled = ok(white.post(f"/api/games/{gid}/rollback", json={"turn": 2}), 201)
     new = rolled["id"]
@@ -287,52 +312,3 @@ def test_rollback_and_branch_reuse_the_engine_and_lose_nothing(game: Game) -> No
     assert ok(white.get(f"/api/games/{br['id']}"))["turn"] == 0
     ok(white.post(f"/api/games/{new}/release", json={"turn": 3}))
     assert json.dumps(ok(red.get(f"/api/games/{br['id']}"))["team_view"])
-
-
-def test_the_team_view_offers_only_what_the_engine_accepts(game: Game) -> None:
-    gid = game.id
-    blue = game.teams["blue"]
-    view = ok(blue.get(f"/api/games/{gid}"))["team_view"]
-    jp = next(a for a in view["actors"] if a["actor"] == "jp")
-    declare = next(a for a in jp["actions"] if a["id"] == "jp_declare_survival_threat")
-    assert not declare["available"]
-    assert "escalation >= 3" in declare["why"] and "now: escalation = 2" in declare["why"]
-    assert declare["label"] and declare["description"]
-    assert "jp_declare_survival_threat" not in jp["available"]
-    # lawful once turn 1's scripted inject has raised escalation: offered
-    assert "jp_declare_important_influence" in jp["available"]
-    assert all(a["checks"] or a["available"] for a in jp["actions"])
-    page = blue.get(f"/games/{gid}").text
-    assert page.index('id="orders"') < page.index('id="state-panel"') < page.index('id="debrief"')
-    assert 'value="jp_declare_survival_threat" data-list disabled' in page
-    assert re.search(r'value="jp_declare_important_influence" data-list\s+>', page)
-
-
-def test_a_rollback_that_fails_midway_leaves_nothing_behind(
-    app: FastAPI, game: Game, monkeypatch: object
-) -> None:
-    """One transaction: a failure after part of the copied log was written stores nothing."""
-    import pytest
-
-    from accord.web import play_store
-
-    gid, white = game.id, game.facilitator
-    ok(white.post(f"/api/games/{gid}/release", json={"turn": 1}))
-    ok(white.post(f"/api/games/{gid}/release", json={"turn": 2}))
-    before = {g["id"] for g in ok(white.get("/api/games"))}
-    real = play_store._event_row
-    calls = {"n": 0}
-
-    def failing(game_id: int, ev: object) -> object:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("power cut")
-        return real(game_id, ev)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(play_store, "_event_row", failing)  # type: ignore[attr-defined]
-    with pytest.raises(RuntimeError):
-        app.state.games.branch(gid, 2, rollback=True)
-    monkeypatch.undo()  # type: ignore[attr-defined]
-    assert {g["id"] for g in ok(white.get("/api/games"))} == before
-    assert ok(white.get(f"/api/games/{gid}"))["clock"]["successor"] is None
-    ok(white.post(f"/api/games/{gid}/rollback", json={"turn": 2}), 201)
