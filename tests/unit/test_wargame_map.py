@@ -13,11 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from accord.errors import ScenarioError
-from accord.report.map_svg import Mark, Projection, theatre_svg
+from accord.report.map_svg import Projection, map_svg, theatre_svg
 from accord.wargame.loader import CompiledScenario, load_wargame, loads_wargame
 from accord.wargame.schema import MapPlace, TheatreMap
 from accord.wargame.state import GameState
-from accord.wargame.theatre import check_map, load_geojson, map_svg, marks
+from accord.wargame.theatre import Mark, check_map, load_geojson, marks
 
 ROOT = Path(__file__).resolve().parents[2]
 TAIWAN = ROOT / "scenarios" / "taiwan-strait" / "scenario.yaml"

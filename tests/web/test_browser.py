@@ -155,8 +155,9 @@ def test_whole_game_in_chromium(server: Server) -> None:
                     fac.screenshot(path=str(SHOTS / "web-facilitator-override.png"), full_page=True)
                     fac.click("#override-submit")
                     fac.wait_for_load_state("load")
-                    fac.wait_for_selector("#log li[data-kind='override']")
+                    fac.wait_for_selector("#pending li[data-kind='override']")
                 fac.click("#release")
+                fac.click("#release-confirm")  # release asks for confirmation (#19)
                 fac.wait_for_function(
                     "t => document.getElementById('turn').textContent === String(t)", arg=turn
                 )

@@ -11,8 +11,13 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from accord.wargame.loader import CompiledScenario
+from accord.wargame.state import GameState
+from accord.wargame.theatre import Mark, load_geojson, marks
 
 Point = tuple[float, float]
 
@@ -22,23 +27,6 @@ UNKNOWN = "#b0b0b0"
 LAND = "#e8e4d8"
 COAST = "#8a8170"
 SEA = "#eaf2f8"
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One place to draw: a marker (``points`` of one) or a line/area (several points).
-
-    ``active``: ``True``/``False`` from the game state, ``None`` when the viewer may not see it
-    or the place has no condition. ``value``: the printed state (e.g. ``"58%"``), if any.
-    """
-
-    id: str
-    label: str
-    kind: str
-    points: tuple[Point, ...]
-    active: bool | None = None
-    value: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -221,3 +209,24 @@ def theatre_svg(
     parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def map_svg(
+    scenario: CompiledScenario,
+    state: GameState,
+    who: frozenset[str] | None,
+    folder: Path | None,
+    geojson: Mapping[str, Any] | None = None,
+) -> str:
+    """The theatre map at ``state`` as ``who`` may see it (``""`` for a scenario without a map)."""
+    spec = scenario.spec.map
+    if spec is None:
+        return ""
+    data = geojson if geojson is not None else load_geojson(scenario, folder)
+    return theatre_svg(
+        title=f"{scenario.spec.title}: the theatre at turn {state.turn}",
+        geojson=data,
+        marks=marks(scenario, state, who),
+        bounds=spec.bounds,
+        note=spec.note,
+    )

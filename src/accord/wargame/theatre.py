@@ -11,12 +11,11 @@ facilitator (``who=None``) sees everything.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from accord.errors import ScenarioError
-from accord.report.map_svg import Mark, theatre_svg
 from accord.wargame.effects import environment
 from accord.wargame.expr import compile_expr
 from accord.wargame.loader import CompiledScenario
@@ -24,7 +23,27 @@ from accord.wargame.schema import MapPlace
 from accord.wargame.state import GameState
 from accord.wargame.view import sees_audience, visible_variables
 
+Point = tuple[float, float]
+"""(longitude, latitude) in degrees."""
+
 MAX_GEOJSON_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One place to draw: a marker (``points`` of one) or a line/area (several points).
+
+    ``active``: ``True``/``False`` from the game state, ``None`` when the viewer may not see it
+    or the place has no condition. ``value``: the printed state (e.g. ``"58%"``), if any.
+    """
+
+    id: str
+    label: str
+    kind: str
+    points: tuple[Point, ...]
+    active: bool | None = None
+    value: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def load_geojson(scenario: CompiledScenario, folder: Path | None) -> dict[str, Any] | None:
@@ -120,24 +139,3 @@ def marks(scenario: CompiledScenario, state: GameState, who: frozenset[str] | No
             value = _value(scenario, place.variable, env[place.variable])
         out.append(Mark(place.id, place.label, place.kind, points, active, value))
     return out
-
-
-def map_svg(
-    scenario: CompiledScenario,
-    state: GameState,
-    who: frozenset[str] | None,
-    folder: Path | None,
-    geojson: Mapping[str, Any] | None = None,
-) -> str:
-    """The theatre map at ``state`` as ``who`` may see it (``""`` for a scenario without a map)."""
-    spec = scenario.spec.map
-    if spec is None:
-        return ""
-    data = geojson if geojson is not None else load_geojson(scenario, folder)
-    return theatre_svg(
-        title=f"{scenario.spec.title}: the theatre at turn {state.turn}",
-        geojson=data,
-        marks=marks(scenario, state, who),
-        bounds=spec.bounds,
-        note=spec.note,
-    )

@@ -133,5 +133,7 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Guard, sessions=Sessions(store.secret()))
+    app.router.on_startup.append(app.state.games.start_clock)  # turn deadlines (docs/web.md)
+    app.router.on_shutdown.append(app.state.games.stop_clock)
     app.router.on_shutdown.append(store.close)
     return app

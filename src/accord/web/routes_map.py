@@ -11,7 +11,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accord.wargame.theatre import map_svg, marks
+from accord.report.map_svg import map_svg
+from accord.wargame.theatre import marks
 from accord.web.auth import ANYONE, ANYONE_PAGE
 from accord.web.db import User, WebStore
 from accord.web.play import GameService, Loaded, audience

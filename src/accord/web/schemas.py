@@ -153,6 +153,7 @@ class OverrideIn(_In):
     values: dict[str, float] = Field(default_factory=dict)
     gates: dict[str, Literal["open", "closed"]] = Field(default_factory=dict)
     force: dict[str, bool] = Field(default_factory=dict)
+    publish: bool = Field(default=False, description="teams may read the reason")
 
 
 class GameState(BaseModel):
@@ -170,6 +171,8 @@ class GameState(BaseModel):
     seats: list[SeatOut]
     submitted: list[str]
     team_view: dict[str, Any] | None = None
+    clock: dict[str, Any] | None = None
+    waiting: list[str] = Field(default_factory=list)
 
 
 class TextIn(_In):
