@@ -156,13 +156,17 @@ def bdm_synthetic(repeats: int, n: int = 100) -> Row:
 
 def exchange(repeats: int, case: str, label: str, rounds: int = 10) -> Row:
     """The equal-gain exchange model on a decide CSV of ``tests/data/stokman`` (accord only)."""
-    from accord.models.exchange import run_scenario, scenario_matrices
+    from accord.models.exchange import run_scenario
+    from accord.scenario.arrays import scenario_arrays
     from accord.scenario.importers import decide
 
     path = STOKMAN / f"{case}.csv"
     scenario = decide.read(path.read_text(encoding="utf-8"), path.name)[0]
-    actors, issues, x, s, c, lo, hi = scenario_matrices(scenario)
-    times, res = timed(lambda: run_scenario(x, s, c, lo, hi, rounds=rounds), repeats)
+    a = scenario_arrays(scenario)
+    actors, issues = a.actor_ids, a.issue_ids
+    times, res = timed(
+        lambda: run_scenario(a.positions, a.saliences, a.power, a.lo, a.hi, rounds=rounds), repeats
+    )
     return row(
         f"exchange, {rounds} rounds ({label})",
         f"{len(actors)} actors x {len(issues)} issues",

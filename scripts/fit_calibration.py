@@ -83,8 +83,8 @@ def chart(path: Path) -> None:
     """Nominal vs out-of-fold coverage of the shipped rule (and the naive one for compromise)."""
     import numpy as np
 
-    from accord.analysis import conformal
     from accord.analysis import interval_calibration as ic
+    from accord.intervals import conformal
     from accord.report.svg import figure_to_svg, new_figure
 
     data = ic.load()
@@ -126,8 +126,8 @@ def crps_table() -> str:
     """Markdown: out-of-fold CRPS differences with paired proposal-bootstrap 95% intervals."""
     import numpy as np
 
-    from accord.analysis import conformal
     from accord.analysis import interval_calibration as ic
+    from accord.intervals import conformal
 
     data = ic.load()
     y_all = np.asarray(data["outcomes"])
@@ -148,7 +148,7 @@ def crps_table() -> str:
             s["crps_mixture"] - s["crps_climatology"],
             s["mae_mixture_median"] - s["crps_point"],
         ):
-            lo, hi = conformal.coverage_interval(d, g, replicates=2000, seed=0) or [np.nan] * 2
+            lo, hi = ic.coverage_interval(d, g, replicates=2000, seed=0) or [np.nan] * 2
             cells.append(f"{np.mean(d):+.2f} [{lo:+.2f}, {hi:+.2f}]")
         lines.append(f"| {model} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -498,7 +498,7 @@ def _intervals(
     draws: int,
 ) -> dict[str, Any]:
     """The forecast's calibrated interval, or the uncalibrated fallback (docs/calibration.md)."""
-    from accord.analysis.interval_calibration import forecast_intervals
+    from accord.intervals.shipped import forecast_intervals
 
     model_params = (params or {}).get(model, {})
     return forecast_intervals(

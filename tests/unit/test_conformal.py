@@ -1,4 +1,4 @@
-"""Grouped split-conformal sets (accord.analysis.conformal): against crepes, and properties."""
+"""Grouped split-conformal sets (accord.intervals.conformal): against crepes, and properties."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accord.analysis import conformal
+from accord.analysis.interval_calibration import coverage_interval
+from accord.intervals import conformal
 
 crepes = pytest.importorskip("crepes")
 
@@ -121,6 +122,6 @@ def test_deterministic_for_a_seed(
     ]
     np.testing.assert_array_equal(runs[0].lo[0.8], runs[1].lo[0.8])
     hits = runs[0].covered[0.8]
-    a = conformal.coverage_interval(hits, g, replicates=200, seed=seed)
-    b = conformal.coverage_interval(hits, g, replicates=200, seed=seed)
+    a = coverage_interval(hits, g, replicates=200, seed=seed)
+    b = coverage_interval(hits, g, replicates=200, seed=seed)
     assert a == b and a is not None and a[0] <= float(np.mean(hits)) <= a[1] + 1e-12

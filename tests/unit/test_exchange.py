@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.models.base import IssueArrays
-from accord.models.exchange import SPEC, run_scenario, scenario_matrices
+from accord.models.exchange import SPEC, run_scenario
+from accord.scenario.arrays import scenario_arrays
 from accord.scenario.importers import decide
 
 DATA = Path(__file__).parents[1] / "data" / "stokman"
@@ -33,10 +34,10 @@ def _load(name: str) -> tuple[dict[str, Any], Any]:
     name = data
     path = DATA / f"{name}.csv"
     scenario = decide.read(path.read_text(encoding="utf-8"), path.name)[0]
-    actors, issues, x, s, c, lo, hi = scenario_matrices(scenario)
-    assert list(issues) == ref["issues"]
-    assert len(actors) == len(ref["actors"])
-    return ref, run_scenario(x, s, c, lo, hi, rounds=ref["rounds"])
+    a = scenario_arrays(scenario)
+    assert list(a.issue_ids) == ref["issues"]
+    assert len(a.actor_ids) == len(ref["actors"])
+    return ref, run_scenario(a.positions, a.saliences, a.power, a.lo, a.hi, rounds=ref["rounds"])
 
 
 @pytest.fixture(

@@ -1,4 +1,4 @@
-"""Predictive distributions with end masses (accord.analysis.predictive): CRPS and pinball."""
+"""Predictive distributions with end masses (accord.intervals.predictive): CRPS and pinball."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accord.analysis import predictive as pr
+from accord.intervals import predictive as pr
 
 
 def _crps_numeric(dist: pr.EndMixture, y: float) -> float:

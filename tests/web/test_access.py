@@ -51,6 +51,7 @@ def _path(route: APIRoute, game_id: int) -> str:
         "analysis_id": "1",
         "panel_id": "1",
         "rfi_id": "RFI-red-1",
+        "pending_id": "1",
     }
     path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], route.path)
     if path == "/runs/compare":
@@ -113,6 +114,18 @@ def test_roles_of_sensitive_routes(app: FastAPI) -> None:
     assert "observer" not in roles[("/api/games/{game_id}/messages", "POST")]
     assert "observer" not in roles[("/api/games/{game_id}/members", "GET")]
     assert "team" not in roles[("/api/live/runs", "GET")]
+    # the white cell's tools (issue #19): facilitator only
+    for path, method in [
+        ("/api/games/{game_id}/rulings", "POST"),
+        ("/api/games/{game_id}/adjudication", "GET"),
+        ("/api/games/{game_id}/adjudication/{pending_id}", "DELETE"),
+        ("/api/games/{game_id}/injects", "POST"),
+        ("/api/games/{game_id}/pause", "POST"),
+        ("/api/games/{game_id}/clock", "POST"),
+        ("/api/games/{game_id}/rollback", "POST"),
+        ("/api/games/{game_id}/branch", "POST"),
+    ]:
+        assert roles[(path, method)] == ("facilitator",), path
 
 
 def test_a_team_cannot_see_another_teams_orders(app: FastAPI, game: Game) -> None:

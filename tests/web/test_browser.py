@@ -155,8 +155,9 @@ def test_whole_game_in_chromium(server: Server) -> None:
                     fac.screenshot(path=str(SHOTS / "web-facilitator-override.png"), full_page=True)
                     fac.click("#override-submit")
                     fac.wait_for_load_state("load")
-                    fac.wait_for_selector("#log li[data-kind='override']")
+                    fac.wait_for_selector("#pending li[data-kind='override']")
                 fac.click("#release")
+                fac.click("#release-confirm")  # release asks for confirmation (#19)
                 fac.wait_for_function(
                     "t => document.getElementById('turn').textContent === String(t)", arg=turn
                 )
@@ -177,13 +178,14 @@ def test_whole_game_in_chromium(server: Server) -> None:
 
             # analysts' pages: run a forecast
             fac.goto(server.base + "/library")
-            fac.click("text=ktab-d3.yaml")
+            fac.click("text=KTAB dummy data: 7 actors on 3 dimensions (d3)")
             fac.select_option("#analysis-kind", "forecast")
-            fac.fill("#analysis-model", "compromise,median")
+            fac.select_option("#analysis-model", "compromise")
             fac.click("#run-analysis")
             fac.wait_for_url("**/runs/*")
             fac.wait_for_selector("#run-done", timeout=60_000)
             assert fac.locator("#result tr").count() > 1
+            assert fac.locator("#result svg").count() > 0
             fac.screenshot(path=str(SHOTS / "web-forecast.png"), full_page=True)
         finally:
             browser.close()

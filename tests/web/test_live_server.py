@@ -81,12 +81,12 @@ def test_each_page_gets_what_its_audience_may_see_within_2s(server: Server) -> N
         listener.join(10)
         assert not listener.is_alive()
     white = listeners["white"]
-    assert white.kinds() == ["order", "message", "rfi", "released", "message"]
+    assert white.kinds() == ["order", "message", "rfi", "release", "message"]
     first = white.events[0]
     assert first[1]["team"] == "red" and first[0] - sent < 2.0
-    assert listeners["red"].kinds() == ["order", "message", "rfi", "released", "message"]
-    assert listeners["blue"].kinds() == ["released", "message"]
-    assert listeners["obs"].kinds() == ["released", "message"]
+    assert listeners["red"].kinds() == ["order", "message", "rfi", "release", "message"]
+    assert listeners["blue"].kinds() == ["release", "message"]
+    assert listeners["obs"].kinds() == ["release", "message"]
     # nothing of red's traffic in blue's or the observer's stream
     for name in ("blue", "obs"):
         assert all(

@@ -63,11 +63,13 @@ def test_sigkill_mid_turn_loses_no_order(server: Server) -> None:
     assert [(o["id"], o["actor"], o["actions"]) for o in stored] == [
         (o["id"], o["actor"], o["actions"]) for o in submitted
     ]
-    log = ok(game.facilitator.get(f"/api/games/{gid}/export.json"))
-    assert any(e["kind"] == "override" and e["reason"] == "crisis cell" for e in log["events"])
+    desk = ok(game.facilitator.get(f"/api/games/{gid}/adjudication"))
+    assert [p["reason"] for p in desk["pending"]] == ["crisis cell"]  # pending, kept
     released = ok(game.facilitator.post(f"/api/games/{gid}/release", json={"turn": 2}))
     texts = [e["text"] for e in released["events"]]
     assert "cn takes cn_drills" in texts and released["turn"] == 2
+    log = ok(game.facilitator.get(f"/api/games/{gid}/export.json"))
+    assert any(e["kind"] == "override" and e["reason"] == "crisis cell" for e in log["events"])
     _close(game)
 
 

@@ -68,15 +68,13 @@ import pandas as pd
 
 from accord.analysis import backtest_stats as stats
 from accord.errors import AccordError, ScenarioError, UsageError
+from accord.intervals.shipped import REGISTRY_JSON_NAMES as REGISTRY_JSON_NAMES
 from accord.models.base import FloatArray, IssueArrays
 from accord.scenario.arrays import issue_arrays
 from accord.scenario.importers import deu
 from accord.scenario.schema import Scenario
 
 Progress = Callable[[int, int], None]
-
-REGISTRY_JSON_NAMES: Mapping[str, str] = {"median": "weighted_median"}
-"""Registry name -> name in the results, where the two differ."""
 
 POWER_OPTIONS: Mapping[str, str] = {
     "power-shapley-shubik": (

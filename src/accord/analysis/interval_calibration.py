@@ -1,4 +1,4 @@
-"""The shipped calibration of forecast intervals, and where it applies (docs/calibration.md).
+"""Fitting the shipped calibration of forecast intervals, and scoring it (docs/calibration.md).
 
 The artefact ``accord/data/calibration.json`` is written by ``scripts/fit_calibration.py`` from
 the DEU dev split (``tests/data/deu/deu3_dev.tsv``) and by nothing else: it holds every model's
@@ -9,16 +9,19 @@ distribution, the out-of-fold scores, the comparison of the set rules tried). Re
 same inputs reproduces it exactly (tests).
 
 **Set rule.** :func:`fit_artefact` scores four rules out of fold (10 folds of whole proposals):
-the ``absolute`` and ``normalised`` scores of :mod:`accord.analysis.conformal`, each as a plain
+the ``absolute`` and ``normalised`` scores of :mod:`accord.intervals.conformal`, each as a plain
 interval and with the scale's ends as point masses; the shipped rule is the one with the
 smallest mean ``width80`` among those whose out-of-fold 80% coverage is within
 :data:`COVERAGE_TOLERANCE` of 0.8 for every model ("width at equal coverage").
 
-**Domain** (:func:`domain_problem`): an issue is in the calibration domain when it has one
+Applying it to a forecast (:func:`accord.intervals.shipped.forecast_intervals`, below
+:mod:`accord.forecast` in the layers) lives in :mod:`accord.intervals.shipped`.
+
+**Domain** (:func:`accord.intervals.shipped.domain_problem`): an issue is in the calibration domain when it has one
 dimension on a 0-100 scale and is an EU legislative issue: it carries DEU metadata (imported
 from DEU) or it is decided by a body whose rule is ``eu-nice`` or ``eu-lisbon``; and the model
 is one the artefact calibrates. Elsewhere the interval is the Monte Carlo interval over the
-scenario's assumed ranges (:func:`monte_carlo_sets`), labelled uncalibrated, or ``null`` with a
+scenario's assumed ranges (:func:`accord.intervals.shipped.monte_carlo_sets`), labelled uncalibrated, or ``null`` with a
 reason when the scenario states no range.
 """
 
@@ -26,36 +29,34 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from accord.analysis import conformal, predictive
-from accord.models.base import FloatArray, IssueArrays
-from accord.scenario.schema import Issue, Scenario
+from accord.intervals import conformal, predictive
+from accord.intervals.shipped import (
+    CALIBRATION_FILE,
+    FOLDS,
+    WIDTH_DEFINITION,
+    as_float,
+    model_calibration,
+)
+
+# Re-exported: the CLI, the reports and the backtest read these from here.
+from accord.intervals.shipped import COVERAGE_TOLERANCE as COVERAGE_TOLERANCE
+from accord.intervals.shipped import LEVEL as LEVEL
+from accord.intervals.shipped import calibrated_on as calibrated_on
+from accord.intervals.shipped import forecast_intervals as forecast_intervals
+from accord.intervals.shipped import format_interval as format_interval
+from accord.intervals.shipped import issue_features as issue_features
+from accord.intervals.shipped import load as load
+from accord.models.base import FloatArray
 
 if TYPE_CHECKING:
     import pandas as pd
-
-CALIBRATION_FILE = "tests/data/deu/deu3_dev.tsv"
-"""The file every shipped calibration is fitted on (the DEU dev split)."""
-
-ARTEFACT = "calibration.json"
-FOLDS = 10
-LEVEL = 0.8
-COVERAGE_TOLERANCE = 0.05
-MC_DRAWS = 100
-"""Draws of the uncalibrated Monte Carlo fallback interval in ``accord forecast`` (the library's
-default is 0: no draws, because they cost as much as ``MC_DRAWS`` forecasts)."""
-
-EU_RULES = ("eu-nice", "eu-lisbon")
-WIDTH_DEFINITION = (
-    "width = length of the interval part of the set; the scale's ends are point masses of length 0"
-)
 
 RULES: tuple[tuple[str, conformal.Score, bool], ...] = (
     ("absolute", "absolute", False),
@@ -66,37 +67,11 @@ RULES: tuple[tuple[str, conformal.Score, bool], ...] = (
 """(name, score, ends) of the set rules compared out of fold."""
 
 
-# -- features ------------------------------------------------------------------------------
-
-
-def issue_features(arrays: IssueArrays, unanimity: bool) -> FloatArray:
-    """Difficulty features of one issue, in :data:`conformal.FEATURES` order.
-
-    They use positions and saliences only (not capabilities, so that the backtest's capability
-    option does not change them): spread, the salience-weighted standard deviation of the
-    positions (points; unweighted when every salience is 0); n_actors; unanimity (0/1);
-    disagreement, |salience-weighted mean - unweighted median| (points), how far two baseline
-    forecasts of the issue lie apart.
-    """
-    x = arrays.positions[:, 0]
-    s = arrays.saliences[:, 0]
-    w = s / s.sum() if s.sum() > 0 else np.full(x.size, 1.0 / x.size)
-    mean = float(np.sum(w * x))
-    spread = math.sqrt(float(np.sum(w * (x - mean) ** 2)))
-    return np.array(
-        [spread, float(arrays.n_actors), float(unanimity), abs(mean - float(np.median(x)))]
-    )
-
-
 # -- fitting -------------------------------------------------------------------------------
 
 
 def _rows(forecasts: Sequence[float | None]) -> np.ndarray:
     return np.array([f is not None and math.isfinite(f) for f in forecasts], dtype=bool)
-
-
-def _as_float(values: Sequence[float | None]) -> FloatArray:
-    return np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
 
 
 def distribution_scores(
@@ -166,7 +141,7 @@ def fit_artefact(
             keep = _rows(values)
             oof = conformal.out_of_fold(
                 y_all[keep],
-                _as_float(values)[keep],
+                as_float(values)[keep],
                 g_all[keep],
                 score=score,
                 ends=ends,
@@ -187,7 +162,7 @@ def fit_artefact(
     models: dict[str, Any] = {}
     for model, values in forecasts.items():
         keep = _rows(values)
-        y, f, g = y_all[keep], _as_float(values)[keep], g_all[keep]
+        y, f, g = y_all[keep], as_float(values)[keep], g_all[keep]
         cal = conformal.fit(y, f, g, score=score, ends=ends, Z=Z_all[keep])
         oof = conformal.out_of_fold(y, f, g, score=score, ends=ends, Z=Z_all[keep], folds=FOLDS)
         folds = conformal.group_folds(g, FOLDS)
@@ -226,59 +201,6 @@ def file_sha256(text: str) -> str:
 
 
 @functools.cache
-def load() -> dict[str, Any]:
-    """The shipped artefact (read once)."""
-    text = resources.files("accord").joinpath("data", ARTEFACT).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-def calibrated_on(data: Mapping[str, Any]) -> str:
-    """One line naming what the artefact ``data`` was calibrated on."""
-    n = len(data["issues"])
-    g = len(set(data["proposals"]))
-    return f"{data['source']} (DEU III dev split: {n} issues, {g} proposals)"
-
-
-# -- applying it ---------------------------------------------------------------------------
-
-
-def _calibration(
-    data: Mapping[str, Any], model: str, train: np.ndarray | None
-) -> tuple[conformal.Calibration, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """The interval rule of a model fitted on some rows of the artefact.
-
-    The fitted rule of ``model`` on the artefact rows ``train`` (all rows when ``None``),
-    with the training forecasts, outcomes, features and the end-mass logit coefficients.
-    """
-    rule = data["rule"]
-    entry = data["models"][model]
-    f = _as_float(entry["forecasts"])
-    y = np.asarray(data["outcomes"], dtype=np.float64)
-    g = np.asarray(data["proposals"])
-    Z = np.asarray(data["features"]["values"], dtype=np.float64)
-    keep = np.isfinite(f)
-    if train is not None:
-        mask = np.zeros(f.size, dtype=bool)
-        mask[train] = True
-        keep &= mask
-    if train is None:
-        cal = conformal.Calibration(
-            rule["score"],
-            bool(rule["ends"]),
-            {float(k): float(v) for k, v in entry["q"].items()},
-            None if entry["beta"] is None else np.asarray(entry["beta"], dtype=np.float64),
-        )
-        coef = np.asarray(entry["end_logit"], dtype=np.float64)
-    else:
-        cal = conformal.fit(
-            y[keep], f[keep], g[keep], score=rule["score"], ends=bool(rule["ends"]), Z=Z[keep]
-        )
-        coef = predictive.fit_end_probabilities(f[keep], y[keep])
-    return cal, f[keep], y[keep], Z[keep], coef
-
-
-@functools.cache
 def _fold_calibration(
     model: str, fold: int
 ) -> tuple[conformal.Calibration, FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -292,180 +214,7 @@ def _fold_calibration(
     if fold >= 0:
         folds = conformal.group_folds(np.asarray(data["proposals"]), int(data["folds"]))
         train = folds[fold][0]
-    return _calibration(data, model, train)
-
-
-def model_key(model: str) -> str:
-    """The artefact's (backtest) name of a registered model."""
-    from accord.analysis.backtest import REGISTRY_JSON_NAMES
-
-    return REGISTRY_JSON_NAMES.get(model, model)
-
-
-def domain_problem(scenario: Scenario, issue: Issue, model: str) -> str | None:
-    """Why ``model``'s forecast of ``issue`` is outside the calibration domain, or ``None``."""
-    dims = issue.dimensions
-    if len(dims) != 1 or dims[0].lo != 0.0 or dims[0].hi != 100.0:
-        return "not an issue on one 0-100 dimension"
-    deu_coded = issue.description is not None and "DEU metadata:" in issue.description
-    body_rule = None
-    if issue.body is not None:
-        body_rule = (issue.rule or scenario.body(issue.body).rule).kind
-    if not deu_coded and body_rule not in EU_RULES:
-        return "not an EU legislative issue (no DEU coding and no eu-nice/eu-lisbon body rule)"
-    if model_key(model) not in load()["models"]:
-        return f"model '{model}' is not calibrated"
-    return None
-
-
-def _set_json(
-    level: float, lo: FloatArray, hi: FloatArray, ends: Sequence[float], **extra: Any
-) -> dict[str, Any]:
-    return {
-        "level": level,
-        "lo": [float(v) for v in lo],
-        "hi": [float(v) for v in hi],
-        "ends": [float(v) for v in ends],
-        **extra,
-    }
-
-
-def monte_carlo_sets(
-    scenario: Scenario,
-    issue_id: str,
-    model: str,
-    params: Mapping[str, Any],
-    seed: int | None,
-    draws: int = MC_DRAWS,
-) -> dict[float, tuple[FloatArray, FloatArray]] | None:
-    """Central Monte Carlo intervals over the assumed ranges.
-
-    Central Monte Carlo intervals (quantiles (1-L)/2, (1+L)/2) over the assumed ranges, or
-    ``None`` when the issue has no range.
-    """
-    from accord.analysis import montecarlo as mc
-    from accord.forecast import seed_for
-    from accord.scale.batch import run_batch
-
-    inputs = mc.uncertain_inputs(scenario, issue_id)
-    if not inputs:
-        return None
-    values = mc.draw_values(inputs, draws, seed_for(seed, "interval", issue_id), "uniform")
-    batch = mc.apply_draws(scenario, issue_id, inputs, values)
-    outcomes = run_batch(model, batch, dict(params), seed_for(seed, "interval", issue_id, model))
-    return {
-        L: (
-            np.quantile(outcomes, (1 - L) / 2, axis=0),
-            np.quantile(outcomes, (1 + L) / 2, axis=0),
-        )
-        for L in conformal.LEVELS
-    }
-
-
-def forecast_intervals(
-    scenario: Scenario,
-    issue_id: str,
-    model: str,
-    outcome: FloatArray,
-    *,
-    params: Mapping[str, Any] | None = None,
-    seed: int | None = 0,
-    draws: int = 0,
-) -> dict[str, Any]:
-    """``{"interval", "intervals", "interval_note", "distribution"}`` of one model's forecast.
-
-    In the domain: the shipped conformal sets around the (unconstrained) forecast; outside:
-    the Monte Carlo interval over the assumed ranges with ``draws`` draws, labelled
-    uncalibrated, or ``None`` with a reason (no range, or ``draws`` 0). ``distribution``
-    (calibrated forecasts only, else ``None``): :func:`predictive_summary`. docs/calibration.md.
-    """
-    issue = scenario.issue(issue_id)
-    problem = domain_problem(scenario, issue, model)
-    if problem is None:
-        data = load()
-        cal, *_ = _calibration(data, model_key(model), None)
-        Z = None
-        if cal.score == "normalised":
-            from accord.scenario.arrays import issue_arrays
-
-            arrays = issue_arrays(scenario, issue_id)
-            rule = issue.rule or (scenario.body(issue.body).rule if issue.body else None)
-            unan = rule is not None and rule.kind == "unanimity"
-            Z = issue_features(arrays, unan)[None, :]
-        sets = cal.predict(np.asarray(outcome, dtype=np.float64)[:1], Z)
-        ends = [cal.lo, cal.hi] if cal.ends else []
-        extra = {
-            "calibrated": True,
-            "calibrated_on": calibrated_on(data),
-            "method": f"grouped split-conformal by proposal ({data['rule']['name']})",
-        }
-        blocks = {L: _set_json(L, a, b, ends, **extra) for L, (a, b) in sets.items()}
-        note = None
-        distribution = predictive_summary(data, model_key(model), float(outcome[0]))
-    else:
-        if draws <= 0:
-            return _no_interval(
-                f"outside the calibration domain ({problem}); the uncalibrated "
-                "Monte Carlo interval was not drawn (interval draws 0)"
-            )
-        mc_sets = monte_carlo_sets(scenario, issue_id, model, params or {}, seed, draws)
-        if mc_sets is None:
-            return _no_interval(
-                f"outside the calibration domain ({problem}) and no assumed "
-                "ranges to draw from: no interval"
-            )
-        extra = {
-            "calibrated": False,
-            "calibrated_on": None,
-            "method": f"Monte Carlo over the assumed ranges ({draws} draws), uncalibrated",
-        }
-        blocks = {L: _set_json(L, a, b, [], **extra) for L, (a, b) in mc_sets.items()}
-        note = f"outside the calibration domain ({problem}): uncalibrated Monte Carlo interval"
-        distribution = None
-    return {
-        "interval": blocks[LEVEL],
-        "intervals": {f"{L:g}": b for L, b in blocks.items()},
-        "interval_note": note,
-        "distribution": distribution,
-    }
-
-
-SUMMARY_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-
-
-def predictive_summary(data: Mapping[str, Any], model: str, forecast: float) -> dict[str, Any]:
-    """The predictive distribution of one calibrated forecast.
-
-    The predictive distribution of one calibrated forecast (:mod:`accord.analysis.predictive`):
-    the end masses, quantiles, and the model's out-of-fold CRPS on the dev split.
-    """
-    _, f, y, _, coef = _calibration(data, model, None)
-    dist = predictive.residual_mixture(forecast, f, y, coef)
-    return {
-        "p_lo": dist.p_lo,
-        "p_hi": dist.p_hi,
-        "quantiles": {f"{t:g}": float(dist.quantile(t)) for t in SUMMARY_QUANTILES},
-        "crps_dev": float(data["models"][model]["out_of_fold"]["crps_mixture"]),
-    }
-
-
-def _no_interval(note: str) -> dict[str, Any]:
-    return {"interval": None, "intervals": None, "interval_note": note, "distribution": None}
-
-
-def format_interval(block: Mapping[str, Any] | None) -> str:
-    """Format an interval for a table cell.
-
-    ``"31.2-68.0 (+0, 100)"`` for a table cell; ``"-"`` without an interval; ``"*"`` marks
-    an uncalibrated one.
-    """
-    if not block:
-        return "-"
-    parts = [f"{a:.1f}-{b:.1f}" for a, b in zip(block["lo"], block["hi"], strict=True)]
-    text = ", ".join(parts)
-    if block.get("ends"):
-        text += " (+" + ", ".join(f"{e:g}" for e in block["ends"]) + ")"
-    return text if block.get("calibrated") else text + " uncal."
+    return model_calibration(data, model, train)
 
 
 # -- backtest ------------------------------------------------------------------------------
@@ -524,14 +273,10 @@ def backtest_columns(
             hits = conformal.covered(y, set_lo[L], set_hi[L], ends=ends)
             name = f"coverage{round(L * 100)}"
             row[name] = float(np.mean(hits))
-            row["ci"][name] = conformal.coverage_interval(
-                hits, groups, replicates=replicates, seed=seed
-            )
+            row["ci"][name] = coverage_interval(hits, groups, replicates=replicates, seed=seed)
         row["width80"] = float(np.mean(set_hi[LEVEL] - set_lo[LEVEL]))
         row["crps"] = float(np.mean(crps))
-        row["ci"]["crps"] = conformal.coverage_interval(
-            crps, groups, replicates=replicates, seed=seed
-        )
+        row["ci"]["crps"] = coverage_interval(crps, groups, replicates=replicates, seed=seed)
         per_model[model] = row
     note = {
         "fitted_on": calibrated_on(data),
@@ -543,3 +288,31 @@ def backtest_columns(
         "proposals); other issues with the calibration fitted on the whole dev split",
     }
     return per_model, note
+
+
+def coverage_interval(
+    hits: NDArray[np.bool_] | FloatArray,
+    groups: Sequence[Any] | NDArray[Any],
+    *,
+    replicates: int = 2000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> list[float] | None:
+    """Percentile bootstrap interval of the coverage (share of hits), resampling ``groups``.
+
+    Any per-issue values work (the mean of ``hits`` is what is resampled), e.g. CRPS values.
+    """
+    from accord.analysis import backtest_stats as bs
+
+    h = np.asarray(hits, dtype=np.float64)
+    if h.size == 0:
+        return None
+    codes, n_groups = bs.group_codes(groups)
+    k = bs.group_counts(n_groups, replicates, seed)
+    num = k @ np.bincount(codes, weights=h, minlength=n_groups)
+    den = k @ np.bincount(codes, minlength=n_groups).astype(np.float64)
+    reps = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+    finite = reps[np.isfinite(reps)]
+    tail = (1.0 - level) / 2.0 * 100.0
+    a, b = np.percentile(finite, [tail, 100.0 - tail])
+    return [float(a), float(b)]

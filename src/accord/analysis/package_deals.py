@@ -338,18 +338,19 @@ def _exchange_outcomes(
 ) -> tuple[dict[str, float] | None, str | None]:
     """The exchange model's outcome per issue, or why it could not run.
 
-    The exchange model's outcome per issue, run on the one-dimensional issues among
-    ``issue_ids`` together, or why it could not run.
+    The exchange model's outcome per issue, run on the one-dimensional issues among ``issue_ids``
+    together, or why it could not run.
     """
-    from accord.models.exchange import run_scenario, scenario_matrices
+    from accord.models.exchange import run_scenario
+    from accord.scenario.arrays import scenario_arrays
 
     one_d = [i for i in scenario.issues if i.id in issue_ids and len(i.dimensions) == 1]
     if len(one_d) < 2:
         return None, "the exchange model needs at least two one-dimensional issues"
     sub = scenario.model_copy(update={"issues": one_d})
-    _actors, ids, x, s, c, lo, hi = scenario_matrices(sub)
-    result = run_scenario(x, s, c, lo, hi, rounds=rounds)
-    return {ident: float(result.outcome[d]) for d, ident in enumerate(ids)}, None
+    a = scenario_arrays(sub)
+    result = run_scenario(a.positions, a.saliences, a.power, a.lo, a.hi, rounds=rounds)
+    return {ident: float(result.outcome[d]) for d, ident in enumerate(a.issue_ids)}, None
 
 
 def find_package_deals(

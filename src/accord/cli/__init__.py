@@ -164,23 +164,22 @@ def forecast(
     issues on a 0-100 scale, otherwise a Monte Carlo interval over the assumed ranges, marked
     uncalibrated (docs/calibration.md).
     """
-    from accord.forecast import forecast as run_forecast
+    from accord.analysis.registry import get_analysis
 
+    analysis = get_analysis("forecast")
     scenario = load_with_inputs(file, inputs)
-    params = parse_params(param or [])
+    values = {
+        "model": model,
+        "issue": issue,
+        "rule": rule,
+        "seed": seed,
+        "params": parse_params(param or []),
+        "procedure": procedure,
+        "interval_draws": max(interval_draws, 0),
+    }
     with progress_bar("forecasting") as update:
         try:
-            result = run_forecast(
-                scenario,
-                model,
-                rule=rule,
-                issues=issue,
-                params=params,
-                seed=seed,
-                progress=update,
-                procedure=procedure,
-                interval_draws=max(interval_draws, 0),
-            )
+            result = analysis.run(scenario, analysis.params.from_options(values), update)
         except AccordError as exc:
             raise naming(exc, file) from None
     if fmt is Format.json:

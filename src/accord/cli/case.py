@@ -199,11 +199,13 @@ def gaps(
     for each objector the rise in its threat perception of China at which it would acquiesce, next
     to today's gap.
     """
-    from accord.analysis.gaps import perception_gaps
     from accord.analysis.perception import acquiescence_rises
+    from accord.analysis.registry import get_analysis
 
+    shared = get_analysis("gaps")
+    params = shared.params.from_options({"focal": focal, "body": body, "clusters": clusters})
     scenario = load_with_inputs(file, inputs)
-    result = perception_gaps(scenario, focal=focal, body=body, n_clusters=clusters)
+    result = shared.run(scenario, params, None)
     wanted = issue or [i.id for i in scenario.issues if i.body == body and i.status_quo]
     focal_threat = scenario.actor(focal).attributes.get("threat_china")
     rises = [

@@ -68,17 +68,18 @@ def deadlock(
 ) -> None:
     """List the blockers of an issue and what would unblock it.
 
-    List the blockers of an issue, what would unblock it, how far each objector's threat
-    perception would have to rise for it to acquiesce, and package deals across issues.
+    List the blockers of an issue, what would unblock it, how far each objector's threat perception
+    would have to rise for it to acquiesce, and package deals across issues.
     """
-    from accord.analysis.deadlock import analyse_deadlock
     from accord.analysis.package_deals import find_package_deals
     from accord.analysis.perception import acquiescence_rises
+    from accord.analysis.registry import get_analysis
 
+    shared = get_analysis("deadlock")
+    values = {"issue": issue, "model": model, "rule": rule, "proposal": proposal, "seed": seed}
+    params = shared.params.from_options(values)
     scenario = load_with_inputs(file, inputs)
-    analysis = analyse_deadlock(
-        scenario, issue, model=model, rule=rule, proposal=proposal, seed=seed
-    )
+    analysis = shared.run(scenario, params, None)
     rises = None
     if rule is None and _reads_threat(scenario):
         rises = acquiescence_rises(

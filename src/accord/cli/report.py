@@ -85,27 +85,27 @@ def montecarlo(
     Pass probability, forecast spread, drivers, and the procedure's outcome (P(passes), P(diluted),
     P(delayed), P(blocked), who objects).
     """
-    from accord.analysis.montecarlo import monte_carlo, sobol_indices
+    from accord.analysis.montecarlo import sobol_indices
+    from accord.analysis.registry import get_analysis
     from accord.forecast import resolve_models
 
-    _check_draws(draws)
-    if top < 0:
-        raise UsageError(f"--top is {top}", field="--top", expected="a number >= 0")
+    analysis = get_analysis("montecarlo")
+    values = {
+        "model": model,
+        "issue": issue,
+        "draws": draws,
+        "seed": seed,
+        "distribution": "triangular" if triangular else "uniform",
+        "rule": rule,
+        "top": top,
+        "allowed_draws": allowed_draws,
+        "procedure": procedure,
+    }
+    params = analysis.params.from_options(values)
     scenario = load_with_inputs(file, inputs)
     names = resolve_models(model)
     with progress_bar("Monte Carlo") as update:
-        result = monte_carlo(
-            scenario,
-            names,
-            issues=issue,
-            draws=draws,
-            seed=seed,
-            distribution="triangular" if triangular else "uniform",
-            rule=rule,
-            progress=update,
-            allowed_draws=allowed_draws,
-            procedure=procedure,
-        )
+        result = analysis.run(scenario, params, update)
     sobol_results = []
     if sobol:
         with progress_bar("Sobol indices") as update:
@@ -114,7 +114,7 @@ def montecarlo(
                 sobol_results.append(sobol_indices(scenario, issue_id, name, base=sobol, seed=seed))
                 update(done, len(cells))
     if fmt is TableOrJson.json:
-        data = result.to_json_dict(top)
+        data = analysis.to_json(result, params)
         if sobol_results:
             data["sobol"] = [s.to_json_dict() for s in sobol_results]
         print_json(data)

@@ -18,15 +18,17 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from accord.cli.common import Table, TableOrJson, naming, out, print_json, progress_bar
 from accord.errors import AccordError, UsageError
 from accord.files import write_atomic
+
+if TYPE_CHECKING:
+    from accord.wargame.logged import BranchSettings, LoggedGame
 
 wargame_app = typer.Typer(
     rich_markup_mode=None,
@@ -58,68 +60,30 @@ def register(app: typer.Typer) -> None:
 
 def scenario_path(path: Path) -> Path:
     """A scenario file, or the ``scenario.yaml`` inside a scenario folder."""
-    if path.is_dir():
-        inner = path / "scenario.yaml"
-        if not inner.is_file():
-            raise UsageError(
-                f"no scenario.yaml in folder {path}", field="SCENARIO", expected="a scenario file"
-            )
-        return inner
-    return path
+    from accord.wargame.logged import scenario_path as shared
+
+    return shared(path)
 
 
 # ---------------------------------------------------------------------- loading games
 
 
-@dataclass
-class Loaded:
-    """A logged game as read: its compiled scenario (or ``None``), text, source and events."""
-
-    scenario: Any  # CompiledScenario
-    text: str
-    source: str
-    events: list[Any]
-    game_id: int | None = None
-
-
 def load_logged_game(
     log: str, scenario: Path | None, db: str | None, need_scenario: bool = True
-) -> Loaded:
-    """The events and scenario of ``LOG`` (a file, or a game id in ``--db``).
+) -> LoggedGame:
+    """The events and scenario of a logged game.
 
-    Without ``need_scenario`` a bare log without one gives ``scenario = None``.
+    The events and scenario of ``LOG`` (a file, or a game id in ``--db``) through
+    :func:`accord.wargame.logged.load_logged`.
     """
-    from accord.scenario.yaml_io import read_text
-    from accord.wargame.gamefile import load_game
-    from accord.wargame.loader import loads_wargame
+    from accord.wargame.logged import load_logged
 
-    game_id: int | None = None
     if db is not None and log.strip().isdigit() and not Path(log).is_file():
         from accord.runs import RunStore
 
-        game_id = int(log)
         with RunStore(db) as store:
-            info = store.game(game_id)
-            events = store.events(game_id)
-            text, source = store.scenario_text(info.scenario_sha256)
-    else:
-        gf = load_game(log)
-        events = gf.events
-        text, source = gf.scenario_text or "", gf.scenario_source or ""
-    if scenario is not None:
-        path = scenario_path(scenario)
-        text, source = read_text(path, path.name), path.name
-    if not events:
-        raise UsageError("the log holds no events", field="LOG", expected="a logged game")
-    if not text and not need_scenario:
-        return Loaded(None, "", "", list(events), game_id)
-    if not text:
-        raise UsageError(
-            "this log does not carry its scenario",
-            field="--scenario",
-            expected="--scenario FILE with the scenario the game was played on",
-        )
-    return Loaded(loads_wargame(text, source), text, source, list(events), game_id)
+            return load_logged(log, scenario=scenario, store=store, need_scenario=need_scenario)
+    return load_logged(log, scenario=scenario, need_scenario=need_scenario)
 
 
 # ---------------------------------------------------------------------- run
@@ -392,28 +356,13 @@ def replay(
     db: DbOpt = None,
 ) -> None:
     """Rebuild a logged game's state from its event log (up to a turn)."""
+    from accord.wargame.logged import replay as replay_log
     from accord.wargame.review import describe
-    from accord.wargame.state import fold
 
     loaded = load_logged_game(log, scenario, db, need_scenario=False)
-    last = max(e.turn for e in loaded.events)
-    if to_turn is not None and not 0 <= to_turn <= last:
-        raise UsageError(
-            f"--to-turn {to_turn}", field="--to-turn", expected=f"a turn from 0 to {last}"
-        )
-    events = [e for e in loaded.events if to_turn is None or e.turn <= to_turn]
-    state = fold(events)
-    gates = {g: s.status for g, s in state.gates.items()}
-    data = {
-        "scenario": state.scenario,
-        "seed": state.seed,
-        "turn": state.turn,
-        "events": len(events),
-        "outcome": state.outcome,
-        "values": state.values,
-        "gates": gates,
-        "agreed": state.agreed,
-    }
+    rebuilt = replay_log(loaded.events, to_turn)
+    events, state, data = rebuilt.events, rebuilt.state, rebuilt.summary()
+    gates = data["gates"]
     if fmt is TableOrJson.json:
         print_json(data)
         return
@@ -440,23 +389,15 @@ def replay(
 # ---------------------------------------------------------------------- branch
 
 
-@dataclass
-class BranchSettings:
-    """The changes of a what-if branch: values, gates, forced draws and orders."""
-
-    values: dict[str, float]
-    gates: dict[str, str]
-    force: dict[str, bool]
-    orders: dict[str, list[str]]
-
-
 def parse_sets(items: list[str]) -> BranchSettings:
-    """Parse ``--set`` assignments of a what-if branch.
+    """Parse the ``--set`` assignments of a what-if branch.
 
-    ``VAR=VALUE``, ``gate.ID=open|closed``, ``force.SUBJECT=true|false`` and
-    ``orders.ACTOR=a1,a2`` (empty: no orders).
+    ``VAR=VALUE``, ``gate.ID=open|closed``, ``force.SUBJECT=true|false`` and ``orders.ACTOR=a1,a2``
+    (empty: no orders).
     """
-    settings = BranchSettings({}, {}, {}, {})
+    from accord.wargame.logged import BranchSettings
+
+    settings = BranchSettings()
     for item in items:
         key, sep, raw = item.partition("=")
         key, raw = key.strip(), raw.strip()
@@ -515,63 +456,47 @@ def branch(
 ) -> None:
     """What-if: re-run a logged game from turn T with changes.
 
-    What-if: re-run a logged game from turn T with changed values, gates, draws or orders
-    (automated players take every other decision).
+    What-if: re-run a logged game from turn T with changed values, gates, draws or orders (automated
+    players take every other decision).
     """
-    from accord.wargame.engine import Game
     from accord.wargame.gamefile import dump_game
-    from accord.wargame.players import default_players
-    from accord.wargame.state import fold
+    from accord.wargame.logged import branch as branch_log
 
     loaded = load_logged_game(log, scenario, db)
     sets = parse_sets(set_ or [])
-    compiled = loaded.scenario
-    for actor in sets.orders:
-        if actor not in compiled.teams:
-            raise UsageError(f"no actor '{actor}'", field=f"--set orders.{actor}")
-    original = fold(loaded.events)
-    base = Game(compiled, players=default_players(compiled), events=loaded.events)
+    compiled = loaded.compiled()
     store = None
     new_id: int | None = None
     if db is not None:
         from accord.runs import RunStore
 
         store = RunStore(db)
+
+    def record(game: Any) -> None:
+        """Store the branch, linked to its parent, and every event it adds."""
+        nonlocal new_id
+        if store is None:
+            return
+        sha = store.add_scenario(loaded.text, loaded.source, compiled.spec.id)
+        new_id = store.start_game(
+            sha,
+            compiled.spec.id,
+            game.seed,
+            parent_id=loaded.game_id,
+            branch_turn=at,
+            label=f"branch at turn {at}",
+        )
+        store.append_events(new_id, game.events)
+        game.on_event = store.recorder(new_id)
+
     try:
-        game = base.branch(at)
-        if store is not None:
-            sha = store.add_scenario(loaded.text, loaded.source, compiled.spec.id)
-            new_id = store.start_game(
-                sha,
-                compiled.spec.id,
-                game.seed,
-                parent_id=loaded.game_id,
-                branch_turn=at,
-                label=f"branch at turn {at}",
-            )
-            store.append_events(new_id, game.events)
-            game.on_event = store.recorder(new_id)
-        if sets.values or sets.gates or sets.force:
-            game.override(reason, values=sets.values, gates=sets.gates, force=sets.force)
-        if not game.ended:
-            game.step(sets.orders or None)
-            game.run()
+        result = branch_log(loaded, at, sets, reason, on_branch=record)
     finally:
         if store is not None:
             store.close()
-    state = game.state
-    diffs = {
-        k: (original.values.get(k), v)
-        for k, v in state.values.items()
-        if original.values.get(k) != v
-    }
-    data = {
-        "branch_turn": at,
-        "original": {"outcome": original.outcome, "agreed": original.agreed},
-        "branch": {"outcome": state.outcome, "agreed": state.agreed},
-        "changed_values": {k: {"original": a, "branch": b} for k, (a, b) in diffs.items()},
-        "game_id": new_id,
-    }
+    game, original, state = result.game, result.original, result.game.state
+    diffs = result.changed_values()
+    data = {**result.summary(), "game_id": new_id}
     if output is not None:
         write_atomic(output, dump_game(game.events, loaded.text, loaded.source))
     if fmt is TableOrJson.json:
@@ -625,5 +550,5 @@ def review(
     from accord.wargame.review import write_review
 
     loaded = load_logged_game(log, scenario, db)
-    written = write_review(loaded.scenario, loaded.events, output, runs=runs, seed=seed)
+    written = write_review(loaded.compiled(), loaded.events, output, runs=runs, seed=seed)
     out.print(f"wrote {len(written)} pages to {output}/ (open index.html)")

@@ -75,7 +75,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -91,9 +91,6 @@ from accord.models.base import (
     ScenarioModel,
     ScenarioRun,
 )
-
-if TYPE_CHECKING:
-    from accord.scenario.schema import Scenario
 
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -499,22 +496,6 @@ def run_scenario(
         exchanges=all_exchanges,
         ties=ties,
     )
-
-
-def scenario_matrices(
-    scenario: Scenario,
-) -> tuple[
-    tuple[str, ...], tuple[str, ...], FloatArray, FloatArray, FloatArray, FloatArray, FloatArray
-]:
-    """The whole scenario as matrices for :func:`run_scenario` (one-dimensional issues only).
-
-    Kept for callers that unpack a tuple; the bridge itself is
-    :func:`accord.scenario.arrays.scenario_arrays` (returns :class:`ScenarioArrays`).
-    """
-    from accord.scenario.arrays import scenario_arrays
-
-    a = scenario_arrays(scenario)
-    return a.actor_ids, a.issue_ids, a.positions, a.saliences, a.power, a.lo, a.hi
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,7 @@ def compile_scenario(
     actions = {a.id: a for a in spec.actions}
     table_ids = {t.id for t in spec.tables}
     known = frozenset((*variables, *gates, *table_ids, "turn"))
+    _check_map(c, spec, known, audiences)
     base = known - table_ids  # a table's input may not read tables
     box = _box(spec)
     # the event history may be read where the engine evaluates on the whole state (not in
@@ -512,6 +513,28 @@ def _check_display(c: _Checker, spec: WargameScenario) -> None:
                 f"no variable id starts with '{g.prefix}'",
                 "the common start of a series of variable ids, such as 'thr_'",
             )
+
+
+def _check_map(
+    c: _Checker, spec: WargameScenario, known: frozenset[str], audiences: set[str]
+) -> None:
+    """Check the theatre map's places.
+
+    Ids are unique, ``when`` compiles, ``variable`` and ``visible_to`` name what exists
+    (:mod:`accord.wargame.theatre` draws them).
+    """
+    if spec.map is None:
+        return
+    places = spec.map.places
+    c.unique([p.id for p in places], ("map", "places"), "map place")
+    variables = {v.id for v in spec.variables}
+    for i, p in enumerate(places):
+        if p.when is not None:
+            c.expr(p.when, known, ("map", "places", i, "when"))
+        if p.variable is not None:
+            c.ref(p.variable, variables, ("map", "places", i, "variable"), "variable")
+        for j, who in enumerate(p.visible_to or []):
+            c.ref(who, audiences, ("map", "places", i, "visible_to", j), "actor or team")
 
 
 def _actors_and_teams(c: _Checker, spec: WargameScenario) -> None:

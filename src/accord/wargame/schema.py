@@ -359,6 +359,50 @@ class DisplayGroup(Strict):
         return self
 
 
+class MapPlace(Strict):
+    """A place on the theatre map.
+
+    A marker at ``lon``/``lat``, or a line or area through ``points`` (``[lon, lat]`` pairs,
+    e.g. a blockade line). Its state comes from the game: ``when`` (an expression; the place is
+    drawn as active while it holds) and ``variable`` (whose value is printed by the label).
+    ``visible_to`` (team or actor ids) hides the place from others; a viewer who may not see a
+    variable that ``when`` or ``variable`` reads sees no state.
+    """
+
+    id: Id
+    label: str = Field(min_length=1, max_length=120)
+    kind: Literal["base", "city", "island", "line", "area"] = "base"
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    points: list[tuple[float, float]] = Field(default_factory=list, max_length=200)
+    when: ExprText | None = None
+    variable: Id | None = None
+    visible_to: list[Id] | None = None
+
+    @model_validator(mode="after")
+    def _where(self) -> MapPlace:
+        if self.kind in ("line", "area"):
+            if len(self.points) < 2:
+                raise ValueError(f"a {self.kind} needs at least two [lon, lat] points")
+        elif self.lon is None or self.lat is None:
+            raise ValueError("a marker needs lon and lat")
+        return self
+
+
+class TheatreMap(Strict):
+    """The theatre map (docs/wargame.md, "Map").
+
+    Coastlines from a GeoJSON file that ships with the scenario (path relative to the scenario
+    file), the box to draw (``[lon_min, lat_min, lon_max, lat_max]``; default: around the
+    places) and the places.
+    """
+
+    geojson: str | None = Field(default=None, max_length=255)
+    bounds: tuple[float, float, float, float] | None = None
+    note: str | None = Field(default=None, max_length=300)
+    places: list[MapPlace] = Field(default_factory=list, max_length=200)
+
+
 class WargameScenario(Strict):
     """A whole crisis war game."""
 
@@ -379,4 +423,5 @@ class WargameScenario(Strict):
     invariants: list[Invariant] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
     display: list[DisplayGroup] = Field(default_factory=list)
+    map: TheatreMap | None = None
     end_when: ExprText | None = None

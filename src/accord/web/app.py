@@ -62,7 +62,14 @@ def create_app(
         security: session lifetimes, sign-in throttling and CPU budgets (defaults: the values
             in docs/security.md); kept in ``app.state.security``.
     """
-    from accord.web import routes_analysts, routes_auth, routes_games, routes_live, routes_panel
+    from accord.web import (
+        routes_analysts,
+        routes_auth,
+        routes_games,
+        routes_live,
+        routes_map,
+        routes_panel,
+    )
 
     store = WebStore(db_url, schema=schema)
     store.fail_unfinished_analyses()
@@ -81,6 +88,7 @@ def create_app(
     app.include_router(routes_analysts.router)
     app.include_router(routes_panel.router)
     app.include_router(routes_live.router)
+    app.include_router(routes_map.router)
 
     @app.exception_handler(LoginRequiredError)
     async def _login(request: Request, exc: LoginRequiredError) -> Response:
@@ -133,5 +141,7 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(Guard, sessions=Sessions(store.secret()))
+    app.router.on_startup.append(app.state.games.start_clock)  # turn deadlines (docs/web.md)
+    app.router.on_shutdown.append(app.state.games.stop_clock)
     app.router.on_shutdown.append(store.close)
     return app

@@ -17,6 +17,7 @@ from accord.web.db import WebStore
 from accord.web.security import MAX_ID, check_aliases
 
 _WARGAME = re.compile(r"^clock\s*:", re.MULTILINE)
+_TITLE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.MULTILINE)
 MAX_SCENARIO_BYTES = 1024 * 1024
 
 
@@ -30,11 +31,17 @@ def default_scenarios_dir() -> Path:
 
 @dataclass(frozen=True)
 class Entry:
-    """A library entry: its reference, name and kind (``wargame`` or ``scenario``)."""
+    """A scenario of the library: its reference, file name, kind and title."""
 
     ref: str
     name: str
     kind: str  # "wargame" or "scenario"
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What people read: the scenario's title, else its file name."""
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,19 @@ class Problem:
     line: int | None
     field: str | None
     message: str
+
+
+def title_of(text: str) -> str:
+    """The scenario's top-level ``title:`` (first one, quotes stripped), or ``""``."""
+    found = _TITLE.search(text)
+    if found is None:
+        return ""
+    title = found.group(1)
+    if len(title) > 1 and title[0] == title[-1] == "'":
+        title = title[1:-1].replace("''", "'")
+    elif len(title) > 1 and title[0] == title[-1] == '"':
+        title = title[1:-1]
+    return title[:200]
 
 
 def classify(text: str) -> str:
@@ -63,13 +83,17 @@ def shipped(folder: Path) -> list[Entry]:
             text = path.read_text(encoding="utf-8")
         except OSError:
             continue
-        out.append(Entry(f"shipped:{rel}", rel, classify(text)))
+        out.append(Entry(f"shipped:{rel}", rel, classify(text), title_of(text)))
     return out
 
 
 def entries(store: WebStore, folder: Path) -> list[Entry]:
-    """The shipped scenarios, then the library's."""
-    return shipped(folder) + [Entry(f"lib:{i}", name, kind) for i, name, kind in store.library()]
+    """Every scenario in the library: shipped ones first, then those saved here."""
+    saved = []
+    for i, name, kind in store.library():
+        item = store.library_item(i)
+        saved.append(Entry(f"lib:{i}", name, kind, title_of(item[2]) if item else ""))
+    return shipped(folder) + saved
 
 
 def resolve(store: WebStore, folder: Path, ref: str) -> tuple[str, str, str]:

@@ -16,6 +16,22 @@ restarts with every order and event it had acknowledged:
 A release names its turn (``{"turn": N}``); any turn but the next one is refused. A per-game lock
 serialises overrides, releases and order submissions within the server process; the events'
 primary key (game, seq) refuses a second release of the same turn from anywhere.
+
+The white cell (migration ``0006``, :mod:`accord.web.play_store`):
+
+* rulings on single orders (accept or reject, with a reason) and overrides are *pending* rows
+  until the turn is released: each can be undone, and the proposal is recomputed with them
+  (:class:`~accord.wargame.adjudication.RulingGame`) and compared with the one before
+  (:func:`~accord.wargame.adjudication.proposal_diff`). Releasing writes them into the log with
+  the turn's events, stamped with that turn, in the same transaction;
+* reasons stay with the white cell: teams and observers read a neutral text unless the white
+  cell published the reason (:meth:`GameService.shown_events`);
+* injects written during play are logged at once as ``inject`` events with their audience;
+* pause stops orders and releases; a deadline per turn is shown to all and may auto-release
+  (:meth:`GameService.tick`, safe against a double release by the checks above);
+* rollback and branch copy the log up to the start of turn *t* (``Game.branch``) into a new game
+  in one transaction; a rollback closes the old game and points to the new one. Event rows are
+  append-only, so nothing played is ever lost.
 """
 
 from __future__ import annotations
@@ -26,17 +42,32 @@ import io
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from accord.errors import UsageError
 from accord.wargame import Game, loads_wargame
+from accord.wargame.adjudication import (
+    WHITE_CELL_REJECTION,
+    OverrideSpec,
+    RulingGame,
+    proposal_diff,
+    stamped_overrides,
+)
+from accord.wargame.availability import action_statuses, orders_phase
 from accord.wargame.loader import CompiledScenario
-from accord.wargame.log import Event
+from accord.wargame.log import Event, InjectFired, OrderRejected, Override
+from accord.wargame.logged import stored_game
 from accord.wargame.players import DoctrinePlayer, PassivePlayer, UtilityPlayer
 from accord.wargame.review import describe
-from accord.wargame.view import Player, audience_log, debrief
-from accord.web.db import OrderRecord, WebStore
+from accord.wargame.view import WITHHELD_REASON, Player, audience_log, debrief, visible_variables
+from accord.web import play_store
+from accord.web.db import OrderRecord, WebStore, now
+from accord.web.play_store import AdjudicationRecord, ControlRecord
+from accord.web.team_panel import state_panel
 
 AUTO_PLAYERS = ("doctrine", "utility", "passive")
 
@@ -93,7 +124,29 @@ def visible_events(
     return audience_log(scenario, events, who)
 
 
-class StaleTurnError(Exception):
+def announce(
+    game_id: int, kind: str, audience: Sequence[str] | None, payload: dict[str, Any]
+) -> None:
+    """The one hook where white-cell actions are announced to open pages (live updates).
+
+    Called after each committed release, ruling, override, undo, inject, pause, deadline,
+    rollback and branch. ``audience``: ``None`` for everyone, else the team ids that may see it
+    (``["white"]``: the white cell only). Publishes through the live-update module
+    (``accord.web.live.publish``), with the white cell's id ``"white"`` dropped: the broker's
+    rule is the log's (``[]``: the white cell only; the white cell sees everything).
+    """
+    from accord.web.live import publish
+
+    publish(
+        game_id, kind, None if audience is None else [a for a in audience if a != "white"], payload
+    )
+
+
+class ConflictError(Exception):
+    """The request conflicts with the game's state (paused, rolled back, not the next turn)."""
+
+
+class StaleTurnError(ConflictError):
     """A release names a turn other than the next one."""
 
 
@@ -149,10 +202,9 @@ class GameService:
         hit = self._loaded.get(game_id)
         if hit is not None and len(hit.game.events) == info.events:
             return Loaded(game_id, hit.scenario, hit.game, record.title)
-        scenario = self.compiled(info.scenario_sha256)
-        events = self.store.runs.events(game_id)
-        game = Game(scenario, events=events)
-        loaded = Loaded(game_id, scenario, game, record.title)
+        logged = stored_game(self.store.runs, game_id, compiled=self.compiled)
+        scenario = logged.compiled()
+        loaded = Loaded(game_id, scenario, logged.game(), record.title)
         if len(self._loaded) >= 64:
             self._loaded.clear()
         self._loaded[game_id] = loaded
@@ -166,6 +218,21 @@ class GameService:
         for order in self.store.orders(loaded.id, loaded.next_turn):
             out[order.actor] = order.actions
         return out
+
+    def control(self, game_id: int) -> ControlRecord:
+        """The game's pause flag, deadline and rollback successor."""
+        return play_store.control(self.store, game_id)
+
+    def _check_open(self, game_id: int, what: str) -> ControlRecord:
+        ctl = self.control(game_id)
+        if ctl.successor_id is not None:
+            raise ConflictError(
+                f"{what} refused: the game was rolled back to turn {ctl.rolled_back_to} "
+                f"and continues as game {ctl.successor_id}"
+            )
+        if ctl.paused:
+            raise ConflictError(f"{what} refused: the white cell has paused play")
+        return ctl
 
     def submit(
         self,
@@ -189,6 +256,7 @@ class GameService:
             loaded = self.load(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", field="orders")
+            self._check_open(game_id, "orders")
             if loaded.scenario.teams.get(actor) != team:
                 raise UsageError(
                     f"actor '{actor}' is not in team '{team}'",
@@ -205,7 +273,7 @@ class GameService:
                     )
             if len(set(actions)) != len(actions):
                 raise UsageError("an action is listed twice", field="actions")
-            return self.store.add_order(
+            record, stored = self.store.add_order(
                 game_id,
                 loaded.next_turn,
                 team,
@@ -215,6 +283,9 @@ class GameService:
                 client_key,
                 rationale=(rationale or "").strip() or None,
             )
+        if stored:
+            announce(game_id, "order", ["white", team], {"team": team, "actor": actor})
+        return record, stored
 
     # ------------------------------------------------------------------ adjudication
 
@@ -237,25 +308,77 @@ class GameService:
                     out[actor] = PassivePlayer()
         return out
 
-    def _play_next(self, loaded: Loaded) -> list[Event]:
-        """The events the engine produces for the next turn (nothing is stored)."""
+    def pending(self, loaded: Loaded) -> list[AdjudicationRecord]:
+        """The rulings and overrides made for the next turn and not undone, in order."""
+        return play_store.adjudications(self.store, loaded.id, loaded.next_turn, pending=True)
+
+    def _play_next(
+        self, loaded: Loaded, pending: Sequence[AdjudicationRecord] | None = None
+    ) -> tuple[list[Event], dict[int, int]]:
+        """Play the next turn in memory.
+
+        The events the engine produces for the next turn with the pending overrides (first,
+        stamped with the turn) and rulings, and item id -> the event each became (nothing is
+        stored).
+        """
         if loaded.game.ended:
             raise UsageError("the game has ended", expected="a game still in progress")
+        items = self.pending(loaded) if pending is None else list(pending)
+        overrides = [i for i in items if i.kind == "override"]
+        stamped = stamped_overrides(
+            loaded.scenario,
+            loaded.game.events,
+            [
+                OverrideSpec(i.reason, i.payload["values"], i.payload["gates"], i.payload["force"])
+                for i in overrides
+            ],
+        )
+        applied = {i.id: e.seq for i, e in zip(overrides, stamped, strict=True)}
+        rulings: dict[tuple[str, str], AdjudicationRecord] = {}
+        for i in items:
+            if i.kind == "ruling" and i.actor and i.action:
+                rulings[(i.actor, i.action)] = i  # the latest ruling on an order counts
+        vetoes = {
+            key: f"{WHITE_CELL_REJECTION}: {r.reason}"
+            for key, r in rulings.items()
+            if r.verdict == "reject"
+        }
         players = self.players(loaded)
         submitted = self.effective_orders(loaded)
         orders: dict[str, list[str]] = {}
         for actor in loaded.scenario.teams:
             if actor not in players:
                 orders[actor] = submitted.get(actor, [])
-        game = Game(loaded.scenario, players=players, events=loaded.game.events)
-        before = len(game.events)
+        base = list(loaded.game.events)
+        game = RulingGame(loaded.scenario, players, events=base + stamped, vetoes=vetoes)
         game.step(orders=orders)
-        return game.events[before:]
+        events = game.events[len(base) :]
+        for key, r in rulings.items():
+            hit = next(
+                (
+                    e
+                    for e in events
+                    if isinstance(e, OrderRejected)
+                    and (e.actor, e.action) == key
+                    and e.reason.startswith(WHITE_CELL_REJECTION)
+                ),
+                None,
+            )
+            if hit is not None:
+                applied[r.id] = hit.seq
+            elif r.verdict == "accept":
+                applied[r.id] = -1  # an accepted order: no event of its own
+        return events, applied
 
     def proposal(self, game_id: int) -> tuple[Loaded, list[Event]]:
-        """The game and the events its next turn would produce (nothing is stored)."""
+        """The next turn as the engine would adjudicate it now (nothing is stored)."""
         loaded = self.load(game_id)
-        return loaded, self._play_next(loaded)
+        return loaded, self._play_next(loaded)[0]
+
+    def _diff(self, loaded: Loaded, before: Sequence[AdjudicationRecord]) -> list[dict[str, Any]]:
+        old = self._play_next(loaded, before)[0]
+        new = self._play_next(loaded)[0]
+        return proposal_diff(loaded.scenario, loaded.game.state.values, old, new)
 
     def override(
         self,
@@ -264,22 +387,116 @@ class GameService:
         values: Mapping[str, float],
         gates: Mapping[str, str],
         force: Mapping[str, bool],
-    ) -> Event:
-        """Store a facilitator's override of values, gates or draws as one event."""
+        *,
+        user_id: int,
+        publish: bool = False,
+    ) -> tuple[AdjudicationRecord, list[dict[str, Any]]]:
+        """Add a pending override for the next turn.
+
+        A pending override for the next turn (checked by the engine, stored at once) and
+        what it changes in the proposal.
+        """
         with self.lock(game_id):
             loaded = self.load(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            game = Game(loaded.scenario, events=loaded.game.events)  # the cached one stays as is
-            event = game.override(reason, values=values, gates=gates, force=force)
-            self.store.runs.append_events_atomic(game_id, [event])
-            return event
+            self._check_open(game_id, "override")
+            before = self.pending(loaded)
+            earlier = [i for i in before if i.kind == "override"]
+            stamped_overrides(  # the engine's checks, with the overrides already pending
+                loaded.scenario,
+                loaded.game.events,
+                [
+                    *(
+                        OverrideSpec(
+                            i.reason, i.payload["values"], i.payload["gates"], i.payload["force"]
+                        )
+                        for i in earlier
+                    ),
+                    OverrideSpec(reason, values, gates, force),
+                ],
+            )
+            payload = {"values": dict(values), "gates": dict(gates), "force": dict(force)}
+            record = play_store.add_adjudication(
+                self.store,
+                game_id,
+                loaded.next_turn,
+                "override",
+                reason.strip(),
+                payload,
+                user_id,
+                published=publish,
+            )
+            diff = self._diff(loaded, before)
+        announce(game_id, "override", ["white"], {"id": record.id})
+        return record, diff
+
+    def rule(
+        self,
+        game_id: int,
+        actor: str,
+        action: str,
+        verdict: str,
+        reason: str,
+        *,
+        user_id: int,
+        publish: bool = False,
+    ) -> tuple[AdjudicationRecord, list[dict[str, Any]]]:
+        """Rule on one order of the next turn.
+
+        Accept or reject one order of the next turn, with a reason (pending until release),
+        and what it changes in the proposal.
+        """
+        with self.lock(game_id):
+            loaded = self.load(game_id)
+            if loaded.game.ended:
+                raise UsageError("the game has ended", expected="a game still in progress")
+            self._check_open(game_id, "ruling")
+            spec = next((a for a in loaded.scenario.spec.actions if a.id == action), None)
+            if spec is None or spec.actor != actor:
+                raise UsageError(f"'{action}' is not an action of '{actor}'", field="action")
+            if not reason.strip():
+                raise UsageError("a ruling needs a reason", field="reason", expected="some text")
+            before = self.pending(loaded)
+            record = play_store.add_adjudication(
+                self.store,
+                game_id,
+                loaded.next_turn,
+                "ruling",
+                reason.strip(),
+                {},
+                user_id,
+                actor=actor,
+                action=action,
+                verdict=verdict,
+                published=publish,
+            )
+            diff = self._diff(loaded, before)
+        announce(game_id, "ruling", ["white"], {"id": record.id})
+        return record, diff
+
+    def undo(self, game_id: int, item_id: int) -> list[dict[str, Any]]:
+        """Take back a pending ruling or override; returns what that changes in the proposal.
+
+        Raises:
+            KeyError: no such pending item for the next turn.
+        """
+        with self.lock(game_id):
+            loaded = self.load(game_id)
+            before = self.pending(loaded)
+            if not play_store.undo_adjudication(self.store, game_id, item_id, loaded.next_turn):
+                raise KeyError(item_id)
+            diff = self._diff(loaded, before) if not loaded.game.ended else []
+        announce(game_id, "undo", ["white"], {"id": item_id})
+        return diff
 
     def release(self, game_id: int, turn: int) -> list[Event]:
-        """Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`).
+        """Release ``turn``: play it and store its events.
 
-        Serialised per game in this process; across processes, the events' primary key refuses a
-        second release of the same turn (``IntegrityError``).
+        Play and store ``turn``, which must be the next one (else :class:`StaleTurnError`),
+        with its pending overrides and rulings, in one transaction. Serialised per game in this
+        process; across processes, the events' primary key refuses a second release of the
+        same turn (``IntegrityError``). Refused while paused or after a rollback.
         """
         with self.lock(game_id):
             loaded = self.load(game_id)
@@ -287,49 +504,230 @@ class GameService:
                 raise StaleTurnError(
                     f"turn {turn} cannot be released: the next turn is turn {loaded.next_turn}"
                 )
-            events = self._play_next(loaded)
-            self.store.runs.append_events_atomic(game_id, events)
-            return events
+            if loaded.game.ended:
+                raise UsageError("the game has ended", expected="a game still in progress")
+            self._check_open(game_id, "release")
+            events, applied = self._play_next(loaded)
+            play_store.release_events(self.store, game_id, events, applied)
+        announce(game_id, "release", None, {"turn": turn})
+        return events
+
+    # ------------------------------------------------------------------ white cell
+
+    def inject(self, game_id: int, text: str, teams: Sequence[str] | None) -> Event:
+        """Log a white-cell inject now, for the next turn, seen by ``teams`` (``None``: all)."""
+        with self.lock(game_id):
+            loaded = self.load(game_id)
+            if loaded.game.ended:
+                raise UsageError("the game has ended", expected="a game still in progress")
+            self._check_open(game_id, "inject")
+            known = set(loaded.scenario.spec.teams) | set(loaded.scenario.teams.values())
+            for team in teams or ():
+                if team not in known:
+                    raise UsageError(
+                        f"no team '{team}'",
+                        field="audience",
+                        expected="team ids: " + ", ".join(sorted(known)),
+                    )
+            count = sum(
+                1
+                for e in loaded.game.events
+                if isinstance(e, InjectFired) and e.inject.startswith("white_cell_")
+            )
+            event = InjectFired(
+                seq=len(loaded.game.events),
+                turn=loaded.next_turn,
+                inject=f"white_cell_{count + 1}",
+                text=text.strip(),
+                audience=None if teams is None else sorted(set(teams)),
+            )
+            self.store.runs.append_events_atomic(game_id, [event])
+        announce(game_id, "inject", None if teams is None else list(teams), {"seq": event.seq})
+        return event
+
+    def pause(self, game_id: int, paused: bool) -> ControlRecord:
+        """Pause or resume play (orders, rulings, injects and releases wait)."""
+        ctl = play_store.set_control(self.store, game_id, paused=paused)
+        announce(game_id, "pause", None, {"paused": paused})
+        return ctl
+
+    def set_clock(self, game_id: int, seconds: float | None, auto_release: bool) -> ControlRecord:
+        """Set (or, with ``None``, clear) the deadline of the next turn, ``seconds`` from now."""
+        with self.lock(game_id):
+            loaded = self.load(game_id)
+            if seconds is None:
+                ctl = play_store.set_control(
+                    self.store, game_id, deadline_turn=None, deadline_at=None, auto_release=False
+                )
+            else:
+                if loaded.game.ended:
+                    raise UsageError("the game has ended", expected="a game still in progress")
+                ctl = play_store.set_control(
+                    self.store,
+                    game_id,
+                    deadline_turn=loaded.next_turn,
+                    deadline_at=now() + timedelta(seconds=seconds),
+                    auto_release=auto_release,
+                )
+        announce(game_id, "clock", None, {"deadline": _iso(ctl.deadline_at)})
+        return ctl
+
+    def tick(self, moment: datetime | None = None) -> list[tuple[int, int]]:
+        """Release the turns whose deadline has passed.
+
+        Release every turn whose deadline has passed and that auto-releases; returns the
+        (game, turn) pairs released. A turn already released (here, by the white cell or by
+        another server) is skipped: the release checks the turn and the events' key.
+        """
+        done = []
+        for game_id, turn in play_store.due_deadlines(self.store, moment or now()):
+            try:
+                self.release(game_id, turn)
+            except (ConflictError, UsageError, IntegrityError, KeyError):
+                continue
+            done.append((game_id, turn))
+        return done
+
+    def start_clock(self, interval: float = 1.0) -> None:
+        """Check deadlines every ``interval`` seconds in a daemon thread until stopped."""
+        if getattr(self, "_clock", None) is not None:
+            return
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.tick()
+                except Exception:  # the clock must outlive one bad game
+                    continue
+
+        thread = threading.Thread(target=run, name="accord-turn-clock", daemon=True)
+        self._clock: tuple[threading.Thread, threading.Event] | None = (thread, stop)
+        thread.start()
+
+    def stop_clock(self) -> None:
+        """Stop the deadline thread (on shutdown)."""
+        clock = getattr(self, "_clock", None)
+        if clock is not None:
+            clock[1].set()
+            clock[0].join(timeout=5)
+            self._clock = None
+
+    def branch(self, game_id: int, turn: int, *, rollback: bool, title: str | None = None) -> int:
+        """Branch or roll back to the start of ``turn``.
+
+        A new game from the start of ``turn`` (``Game.branch``); with ``rollback`` this game
+        is closed and continues there. Returns the new game's id.
+        """
+        with self.lock(game_id):
+            loaded = self.load(game_id)
+            last = loaded.turn if rollback else loaded.next_turn
+            if not 1 <= turn <= max(last, 1) or (rollback and loaded.turn < 1):
+                raise UsageError(
+                    f"cannot {'roll back' if rollback else 'branch'} to turn {turn}",
+                    field="turn",
+                    expected=f"a turn from 1 to {max(last, 1)}"
+                    + ("" if loaded.turn or not rollback else " once a turn is released"),
+                )
+            ctl = self.control(game_id)
+            if ctl.successor_id is not None:
+                raise ConflictError(
+                    f"game {game_id} was rolled back already; it continues as game "
+                    f"{ctl.successor_id}"
+                )
+            kept = loaded.game.branch(turn).events
+            name = title or (
+                f"{loaded.title} (rolled back to turn {turn})"
+                if rollback
+                else f"{loaded.title} (branch from turn {turn})"
+            )
+            try:
+                new_id = play_store.branch_game(
+                    self.store, game_id, turn, kept, name, rollback=rollback
+                )
+            except ValueError as exc:
+                raise ConflictError(str(exc)) from None
+        announce(game_id, "rollback" if rollback else "branch", None, {"game": new_id})
+        return new_id
 
     # ------------------------------------------------------------------ views and exports
 
+    def shown_events(self, loaded: Loaded) -> list[Event]:
+        """The log with unpublished white-cell reasons made neutral.
+
+        The stored log with the white cell's reasons that were not published replaced by
+        neutral texts (what teams and observers are given before their audience filter).
+        """
+        published = {
+            r.event_seq
+            for r in play_store.adjudications(self.store, loaded.id)
+            if r.published and r.event_seq is not None
+        }
+        out: list[Event] = []
+        for e in loaded.game.events:
+            if isinstance(e, Override) and e.seq not in published:
+                e = e.model_copy(update={"reason": WITHHELD_REASON})
+            elif (
+                isinstance(e, OrderRejected)
+                and e.reason.startswith(WHITE_CELL_REJECTION)
+                and e.seq not in published
+            ):
+                e = e.model_copy(update={"reason": WHITE_CELL_REJECTION})
+            out.append(e)
+        return out
+
     def team_view(self, loaded: Loaded, team: str) -> dict[str, Any]:
-        """What a team sees: per actor its fog-of-war view, and the debrief of the last turn."""
+        """What a team sees.
+
+        Its actors' orders (each action with its gates, preconditions, current values and why it is
+        unavailable), one labelled state panel, the debrief of the last turn and the injects of the
+        next one.
+        """
         scenario = loaded.scenario
         who = audience(scenario, team)
         assert who is not None
+        shown = visible_variables(scenario, who)
         actors = []
+        names = {a.id: a.name or a.id for a in scenario.spec.actors}
+        phase = orders_phase(scenario, loaded.game.events, who)
         for actor in team_actors(scenario).get(team, []):
-            view = loaded.game.view(actor)
+            statuses = action_statuses(scenario, phase, actor, shown)
             actors.append(
                 {
                     "actor": actor,
-                    "values": view.values,
-                    "available": list(view.available),
-                    "all_actions": [a.id for a in scenario.spec.actions if a.actor == actor],
+                    "name": names.get(actor, actor),
+                    "available": [s.id for s in statuses if s.available],
+                    "all_actions": [s.id for s in statuses],
+                    "actions": [asdict(s) for s in statuses],
                 }
             )
-        brief = debrief(scenario, loaded.game.events, loaded.turn, who) if loaded.turn else ()
+        events = self.shown_events(loaded)
+        brief = debrief(scenario, events, loaded.turn, who) if loaded.turn else ()
+        news = debrief(scenario, events, loaded.next_turn, who)
         return {
             "team": team,
             "actors": actors,
+            "state": state_panel(scenario, loaded.game.events, shown),
             "debrief": [
                 {"turn": e.turn, "kind": e.kind, "text": describe(e), "changes": dict(e.changes)}
                 for e in brief
             ],
+            "injects": [
+                {"turn": e.turn, "kind": e.kind, "text": describe(e)}
+                for e in news
+                if isinstance(e, InjectFired)
+            ],
         }
 
     def export_events(self, loaded: Loaded, who: frozenset[str] | None) -> list[dict[str, Any]]:
-        """The events ``who`` may see, as JSON."""
-        return [
-            e.model_dump(mode="json")
-            for e in visible_events(loaded.scenario, loaded.game.events, who)
-        ]
+        """The log as ``who`` may see it, as JSON-ready dicts."""
+        events = loaded.game.events if who is None else self.shown_events(loaded)
+        return [e.model_dump(mode="json") for e in visible_events(loaded.scenario, events, who)]
 
     def export_json(
         self, loaded: Loaded, who: frozenset[str] | None, team: str | None
     ) -> dict[str, Any]:
-        """The game as ``who`` may see it as JSON: events and, where allowed, orders."""
+        """The log and the orders ``who`` may see (a team: its own orders only)."""
         orders = self.store.orders(loaded.id, team=team) if who is None or team else []
         return {
             "game": loaded.id,
@@ -352,13 +750,13 @@ class GameService:
         }
 
     def export_csv(self, loaded: Loaded, who: frozenset[str] | None, team: str | None) -> str:
-        """The game as ``who`` may see it as CSV: one row per event and order."""
+        """The same as :meth:`export_json`, one CSV row per event and per order."""
         data = self.export_json(loaded, who, team)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["record", "seq", "turn", "kind", "actor", "text", "changes"])
-        visible = visible_events(loaded.scenario, loaded.game.events, who)
-        for e in visible:
+        events = loaded.game.events if who is None else self.shown_events(loaded)
+        for e in visible_events(loaded.scenario, events, who):
             actor = getattr(e, "actor", "")
             writer.writerow(
                 ["event", e.seq, e.turn, e.kind, actor, describe(e), json.dumps(e.changes)]
@@ -368,6 +766,10 @@ class GameService:
                 ["order", o["id"], o["turn"], "order", o["actor"], " ".join(o["actions"]), ""]
             )
         return buffer.getvalue()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def scenario_sha(text: str) -> str:

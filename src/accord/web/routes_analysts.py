@@ -7,9 +7,7 @@ history, side-by-side comparison and downloads.
 from __future__ import annotations
 
 import csv
-import html
 import io
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -19,10 +17,12 @@ from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from accord.errors import AccordError, ScenarioError, UsageError
+from accord.report import run_views
 from accord.web.auth import ANALYST, ANALYST_PAGE, FACILITATOR
 from accord.web.db import AnalysisRecord, User, WebStore
 from accord.web.library import MAX_SCENARIO_BYTES, classify, entries, resolve, validate
 from accord.web.live import RUNS, publish
+from accord.web.run_compare import KIND_NAMES, compare
 from accord.web.schemas import (
     AnalysisIn,
     AnalysisOut,
@@ -31,6 +31,7 @@ from accord.web.schemas import (
     SaveIn,
     TextIn,
     Validation,
+    WargameRunIn,
 )
 from accord.web.security import (
     AnalysisId,
@@ -94,6 +95,10 @@ def scenario_page(request: Request, ref: str = "", user: User = ANALYST_PAGE) ->
             "issues": [i.id for i in sc.issues],
             "title": getattr(sc, "title", None) or sc.id,
         }
+    from accord.limits import RUNS
+    from accord.models.registry import model_names
+    from accord.web.library import title_of
+
     return render(
         request,
         "scenario.html",
@@ -104,6 +109,9 @@ def scenario_page(request: Request, ref: str = "", user: User = ANALYST_PAGE) ->
         check=check,
         summary=summary,
         editable=ref.startswith("lib:") or not ref,
+        title=title_of(text) or source,
+        models=model_names(),
+        max_runs=RUNS.value,
     )
 
 
@@ -209,6 +217,8 @@ def _run_analysis(
     try:
         scenario = loads(text, source)[0]
         result = _compute(scenario, body, progress)
+        if body.kind == "deadlock":
+            result = _with_package_deals(scenario, body, result)
         store.update_analysis(analysis_id, progress=1.0, status="done", result=result)
     except AccordError as exc:
         store.update_analysis(analysis_id, status="failed", error=str(exc))
@@ -217,35 +227,29 @@ def _run_analysis(
     publish(RUNS, "run-finished", None, {"id": analysis_id})
 
 
+def _with_package_deals(scenario: Any, body: AnalysisIn, result: Any) -> Any:
+    """A deadlock result with the package deals across the scenario's issues.
+
+    The shape is that of ``accord deadlock --format json``
+    (``{"deadlock": ..., "package_deals": ...}``).
+    """
+    if not isinstance(result, dict) or "package_deals" in result:
+        return result
+    from accord.analysis.package_deals import find_package_deals
+
+    deadlock = result.get("deadlock", result)
+    deals = find_package_deals(scenario, models="all", top=5, seed=body.seed)
+    return {"deadlock": deadlock, "package_deals": deals.to_json_dict()}
+
+
 def _compute(scenario: Any, body: AnalysisIn, progress: Callable[[int, int], None]) -> Any:
-    if body.kind == "forecast":
-        from accord.forecast import forecast
+    """Run the analysis through the registry the CLI uses (:mod:`accord.analysis.registry`)."""
+    from accord.analysis.registry import compute
 
-        issues = [body.issue] if body.issue else None
-        fc = forecast(scenario, body.model, issues=issues, seed=body.seed, progress=progress)
-        data = fc.to_json_dict()
-        data["table"] = json.loads(fc.to_frame().to_json(orient="records"))
-        return data
-    if body.kind == "deadlock":
-        from accord.analysis.deadlock import analyse_deadlock
-
-        issue = body.issue or next(
-            (i.id for i in scenario.issues if i.status_quo is not None), scenario.issues[0].id
-        )
-        model = "compromise" if body.model == "all" else body.model
-        return analyse_deadlock(scenario, issue, model=model, seed=body.seed).to_json_dict()
-    if body.kind == "gaps":
-        from accord.analysis.gaps import perception_gaps
-
-        return perception_gaps(scenario).to_json_dict()
-    from accord.analysis.montecarlo import monte_carlo
-
-    issues = [body.issue] if body.issue else None
-    kwargs: dict[str, Any] = {} if body.model == "all" else {"model": body.model}
-    mc = monte_carlo(
-        scenario, issues=issues, draws=body.draws, seed=body.seed, progress=progress, **kwargs
-    )
-    return mc.to_json_dict()
+    values = body.model_dump(exclude={"kind", "scenario"})
+    if values.get("model") == "all":
+        del values["model"]  # the form's 'all': the analysis's default models
+    return compute(body.kind, scenario, values, progress, ignore_unknown=True)
 
 
 def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
@@ -262,12 +266,35 @@ def _out(record: AnalysisRecord, with_result: bool = True) -> AnalysisOut:
     )
 
 
+def _check_model(body: AnalysisIn) -> None:
+    """Refuse (422, before any run is created) a model that is not in the registry.
+
+    Accepted: ``all``, one registered name, or for forecasts and Monte Carlo a comma-separated
+    list of them.
+    """
+    from accord.models.registry import model_names
+
+    if body.kind == "gaps" or body.model == "all":
+        return
+    names = model_names()
+    parts = [p.strip() for p in body.model.split(",")]
+    unknown = [p for p in parts if p not in names]
+    if unknown:
+        raise HTTPException(
+            422,
+            f"unknown model '{unknown[0]}' (expected all or one of {', '.join(names)})",
+        )
+    if body.kind == "deadlock" and len(parts) > 1:
+        raise HTTPException(422, "a deadlock analysis takes one model (expected one model name)")
+
+
 @router.post("/api/analyses", response_model=AnalysisOut, status_code=202)
 def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR) -> AnalysisOut:
     """Start a forecast, deadlock analysis, perception gaps or Monte Carlo in the background.
 
     Poll ``GET /api/analyses/{id}`` for its progress.
     """
+    _check_model(body)
     store = _store(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
     if kind != "scenario":
@@ -365,50 +392,125 @@ def download_csv(analysis_id: AnalysisId, request: Request, user: User = ANALYST
 
 @router.get("/api/analyses/{analysis_id}/report.html", response_class=HTMLResponse)
 def download_html(analysis_id: AnalysisId, request: Request, user: User = ANALYST) -> Response:
-    """A self-contained HTML report of the run (escaped; inline SVG chart for forecasts)."""
+    """The run's report: the same charts and tables as its page.
+
+    One self-contained HTML file (inline CSS and SVG, opens offline).
+    """
     record = _done(request, analysis_id)
-    esc = html.escape
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>accord {esc(record.kind)} {record.id}</title>",
-        "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;"
-        "padding:2px 6px}table{border-collapse:collapse}</style></head><body>",
-        f"<h1>{esc(record.kind)} of {esc(record.scenario_ref)}</h1>",
-        f"<p>Run {record.id}, {esc(record.created_at)}; parameters "
-        f"<code>{esc(json.dumps(record.params, sort_keys=True))}</code></p>",
-    ]
-    chart = _forecast_chart(record.result) if record.kind == "forecast" else ""
-    parts.append(chart)
-    parts.append("<table><tr><th>quantity</th><th>value</th></tr>")
-    for path, value in flatten(
-        {k: v for k, v in record.result.items() if k != "table"}
-        if isinstance(record.result, dict)
-        else record.result
-    )[:3000]:
-        parts.append(f"<tr><td>{esc(path)}</td><td>{esc(value)}</td></tr>")
-    parts.append("</table></body></html>")
+    scenario, labels, title = _context(request, record)
+    body = run_views.result_html(record.kind, record.result, scenario, labels)
+    document = run_views.report_document(
+        f"{KIND_NAMES.get(record.kind, record.kind).split(' ', 1)[1].capitalize()}: {title}",
+        [
+            f"Run {record.id} of {record.scenario_ref}, {record.created_at[:19]}.",
+            "Parameters: " + ", ".join(f"{k} {v}" for k, v in sorted(record.params.items())),
+        ],
+        body,
+    )
     return HTMLResponse(
-        "\n".join(parts),
+        document,
         headers={"content-disposition": f'attachment; filename="analysis-{analysis_id}.html"'},
     )
 
 
-def _forecast_chart(result: Any) -> str:
-    """Each model's first-dimension outcome per issue as a bar chart (inline SVG)."""
-    table = result.get("table") if isinstance(result, dict) else None
-    if not table:
-        return ""
-    from accord.report.svg import figure_to_svg, new_figure
+def _context(request: Request, record: AnalysisRecord) -> tuple[Any, dict[str, str], str]:
+    """(negotiation scenario or ``None``, war-game outcome labels, title) of a run's scenario.
 
-    rows = [r for r in table if r.get("dimension") == table[0].get("dimension")][:40]
-    fig = new_figure(6.0, 0.3 * len(rows) + 1.0)
-    ax = fig.subplots()
-    labels = [f"{r['issue']} / {r['model']}" for r in rows]
-    ax.barh(range(len(rows)), [float(r["outcome"]) for r in rows], color="#4a78a8")
-    ax.set_yticks(range(len(rows)), labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("forecast outcome (first dimension)")
-    return str(figure_to_svg(fig))
+    The scenario as it is now; one deleted or broken since the run gives ``None`` and its
+    reference.
+    """
+    from accord.web.library import title_of
+
+    try:
+        text, source, kind = resolve(
+            _store(request), request.app.state.scenarios_dir, record.scenario_ref
+        )
+    except AccordError:
+        return None, {}, record.scenario_ref
+    title = title_of(text) or source
+    try:
+        if kind == "wargame":
+            from accord.wargame import loads_wargame
+            from accord.wargame.engine import NO_DECISIVE_OUTCOME
+
+            spec = loads_wargame(text, source).spec
+            labels = {o.id: o.label or str(o.when) for o in spec.outcomes}
+            labels.setdefault(NO_DECISIVE_OUTCOME, "no decisive outcome at the horizon")
+            return None, labels, title
+        from accord.scenario.io import loads
+
+        return loads(text, source)[0], {}, title
+    except Exception:  # the scenario no longer reads: show the run without its labels
+        return None, {}, title
+
+
+# ---------------------------------------------------------------------- war-game Monte Carlo
+
+
+def _run_wargame(
+    store: WebStore, analysis_id: int, body: WargameRunIn, text: str, source: str
+) -> None:
+    """Play the automated games of a war-game Monte Carlo in the background.
+
+    One process, as ``accord wargame montecarlo --jobs 1``; stores the CLI's JSON summary.
+    """
+    from accord.wargame import loads_wargame
+    from accord.wargame.montecarlo import run_monte_carlo
+
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2 or done == total:
+            last[0] = now
+            store.update_analysis(analysis_id, progress=min(1.0, done / max(total, 1)))
+
+    try:
+        compiled = loads_wargame(text, source)
+        result = run_monte_carlo(
+            compiled, body.runs, body.seed, sample_uncertain=not body.fixed, progress=progress
+        )
+        data = {
+            "scenario": compiled.spec.id,
+            "seed": body.seed,
+            "runs": body.runs,
+            "summary": result.summary(),
+        }
+        store.update_analysis(analysis_id, progress=1.0, status="done", result=data)
+    except AccordError as exc:
+        store.update_analysis(analysis_id, status="failed", error=str(exc))
+    except Exception as exc:
+        store.update_analysis(analysis_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+
+
+@router.post("/api/wargame-runs", response_model=AnalysisOut, status_code=202)
+def start_wargame_runs(
+    body: WargameRunIn, request: Request, user: User = FACILITATOR
+) -> AnalysisOut:
+    """Start a war-game Monte Carlo (``accord wargame montecarlo``) in the background.
+
+    Poll ``GET /api/analyses/{id}`` for its progress. The number of runs is bounded by
+    ``ACCORD_MAX_RUNS`` (docs/scenario-format.md, Limits).
+    """
+    from accord.limits import RUNS
+
+    RUNS.check(body.runs, what=f"runs {body.runs:,}", field="runs")
+    store = _store(request)
+    text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
+    if kind != "wargame":
+        raise UsageError(
+            f"'{body.scenario}' is not a war game", field="scenario", expected="a war-game scenario"
+        )
+    analysis_id = store.add_analysis(
+        "wargame_montecarlo", body.scenario, body.model_dump(exclude={"scenario"}), user.id
+    )
+    thread = threading.Thread(
+        target=_run_wargame, args=(store, analysis_id, body, text, source), daemon=True
+    )
+    thread.start()
+    record = store.analysis(analysis_id)
+    assert record is not None
+    return _out(record)
 
 
 # ---------------------------------------------------------------------- run pages
@@ -416,48 +518,64 @@ def _forecast_chart(result: Any) -> str:
 
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
-    """The run history page."""
+    """The run history, with a choice of two runs to compare."""
     store = _store(request)
+    scenarios = entries(store, request.app.state.scenarios_dir)
     return render(
         request,
         "runs.html",
         runs=store.analyses(),
-        scenarios=[
-            e for e in entries(store, request.app.state.scenarios_dir) if e.kind == "scenario"
-        ],
+        kind_names=KIND_NAMES,
+        scenarios=scenarios,
+        titles={e.ref: e.label for e in scenarios},
     )
 
 
 @router.get("/runs/compare", response_class=HTMLResponse)
 def compare_page(request: Request, a: RunId, b: RunId, user: User = ANALYST_PAGE) -> Response:
-    """Two runs side by side: every quantity of either, with both values."""
+    """Two runs of the same analysis, side by side.
+
+    A summary matched by issue, model, actor and input, with a filter that keeps only the
+    differences. Runs of different analyses are refused (422).
+    """
     left, right = _record(request, a), _record(request, b)
-
-    def strip(result: Any) -> Any:
-        return (
-            {k: v for k, v in result.items() if k != "table"}
-            if isinstance(result, dict)
-            else result
-        )
-
-    lv = dict(flatten(strip(left.result)))
-    rv = dict(flatten(strip(right.result)))
-    keys = list(dict.fromkeys([*lv, *rv]))[:2000]
-    rows = [(k, lv.get(k, ""), rv.get(k, ""), lv.get(k) != rv.get(k)) for k in keys]
-    return render(request, "compare.html", left=left, right=right, rows=rows)
+    try:
+        rows = compare(left.kind, left.result, right.kind, right.result)
+    except UsageError as exc:
+        raise HTTPException(
+            422,
+            f"Run #{a} is {KIND_NAMES.get(left.kind, left.kind)} and run #{b} is "
+            f"{KIND_NAMES.get(right.kind, right.kind)}: only runs of the same analysis can be "
+            f"compared ({exc.message}).",
+        ) from None
+    return render(
+        request,
+        "compare.html",
+        left=left,
+        right=right,
+        rows=rows[:5000],
+        differing=sum(r.differs for r in rows),
+        kind_names=KIND_NAMES,
+    )
 
 
 @router.get("/runs/{analysis_id}", response_class=HTMLResponse)
 def run_page(analysis_id: AnalysisId, request: Request, user: User = ANALYST_PAGE) -> Response:
-    """The page of one analysis run, with its table and chart."""
+    """One run: its progress while it works, then its charts and tables (no raw JSON)."""
     record = _record(request, analysis_id)
-    table = record.result.get("table") if isinstance(record.result, dict) else None
-    chart = _forecast_chart(record.result) if record.status == "done" else ""
+    body = ""
+    title = record.scenario_ref
+    if record.status == "done":
+        scenario, labels, title = _context(request, record)
+        body = run_views.result_html(record.kind, record.result, scenario, labels)
     return render(
         request,
         "run.html",
         run=record,
-        table=table,
-        chart=chart,
-        others=[r for r in _store(request).analyses() if r.id != record.id][:50],
+        body=body,
+        title=title,
+        kind_names=KIND_NAMES,
+        others=[
+            r for r in _store(request).analyses() if r.id != record.id and r.kind == record.kind
+        ][:50],
     )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from sqlalchemy.exc import IntegrityError
 
 from accord.errors import UsageError
-from accord.wargame.review import describe, full_review_html, team_debrief_html, team_members
+from accord.wargame.review import describe, team_members
 from accord.web.auth import (
     ANYONE,
     ANYONE_PAGE,
@@ -21,9 +27,30 @@ from accord.web.auth import (
 )
 from accord.web.db import User, WebStore
 from accord.web.library import resolve
-from accord.web.live import publish
 from accord.web.messaging import check_may_order
-from accord.web.play import GameService, Loaded, StaleTurnError, audience, team_actors
+from accord.web.play import (
+    ConflictError,
+    GameService,
+    Loaded,
+    StaleTurnError,
+    audience,
+    team_actors,
+)
+from accord.web.play_schemas import (
+    AdjudicationOut,
+    BranchOut,
+    ClockIn,
+    ControlOut,
+    DiffRow,
+    InjectIn,
+    PauseIn,
+    PendingOut,
+    RulingIn,
+    TurnIn,
+    UndoOut,
+)
+from accord.web.play_store import AdjudicationRecord, ControlRecord
+from accord.web.review_pages import debrief_page, review_page
 from accord.web.schemas import (
     EventOut,
     GameCreated,
@@ -38,10 +65,14 @@ from accord.web.schemas import (
     SeatIn,
     SeatOut,
 )
-from accord.web.security import GameId, TurnQuery
+from accord.web.security import MAX_ID, GameId, TurnQuery
 from accord.web.templating import render
 
 router = APIRouter()
+PendingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a pending ruling or override")]
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "paused, rolled back, or not the next turn"}
+}
 
 
 def _store(request: Request) -> WebStore:
@@ -131,6 +162,13 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
         if team is None
         else set()
     )
+    seats = _store(request).seats(loaded.id)
+    waiting = (
+        sorted(t for t, s in seats.items() if s.kind == "human" and t not in submitted)
+        if team is None and not state.ended
+        else []
+    )
+    ctl = _games(request).control(loaded.id)
     return GameState(
         id=loaded.id,
         title=loaded.title,
@@ -144,6 +182,39 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
         seats=_seats(request, loaded.id),
         submitted=submitted,
         team_view=_games(request).team_view(loaded, team) if team else None,
+        clock=_control_out(ctl, loaded).model_dump(),
+        waiting=waiting,
+    )
+
+
+def _control_out(ctl: ControlRecord, loaded: Loaded | None = None) -> ControlOut:
+    """The game's control; a deadline of a turn already released is not shown."""
+    current = loaded is None or ctl.deadline_turn == loaded.next_turn
+    return ControlOut(
+        paused=ctl.paused,
+        deadline_turn=ctl.deadline_turn if current else None,
+        deadline=ctl.deadline_at.isoformat() if (ctl.deadline_at and current) else None,
+        auto_release=ctl.auto_release and current,
+        successor=ctl.successor_id,
+        rolled_back_to=ctl.rolled_back_to,
+    )
+
+
+def _pending_out(item: AdjudicationRecord, diff: list[dict[str, Any]] | None = None) -> PendingOut:
+    return PendingOut(
+        id=item.id,
+        turn=item.turn,
+        kind=item.kind,
+        actor=item.actor,
+        action=item.action,
+        verdict=item.verdict,
+        reason=item.reason,
+        published=item.published,
+        changes=item.payload.get("values", {}),
+        gates=item.payload.get("gates", {}),
+        force=item.payload.get("force", {}),
+        created_at=item.created_at,
+        diff=[DiffRow(**row) for row in diff or []],
     )
 
 
@@ -174,6 +245,7 @@ def create_game(body: NewGame, request: Request, user: User = FACILITATOR) -> Ga
 def game_state(game_id: GameId, request: Request, user: User = ANYONE) -> GameState:
     """The game as the viewer may see it."""
     team = viewer_team(request, user, game_id)
+    _games(request).tick()  # a deadline passed while no clock thread ran still releases
     return _state(request, _load(request, game_id), team)
 
 
@@ -201,15 +273,20 @@ def assign_seat(
     )
 
 
-@router.post("/api/games/{game_id}/orders", response_model=OrderOut, status_code=201)
+@router.post(
+    "/api/games/{game_id}/orders", response_model=OrderOut, status_code=201, responses=CONFLICT
+)
 def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = TEAM) -> Response:
     """A team's orders for one of its actors this turn (the latest submission counts)."""
     team = viewer_team(request, user, game_id)
     assert team
     check_may_order(_store(request), game_id, team, user.id, body.actor)
-    record, stored = _games(request).submit(
-        game_id, team, body.actor, body.actions, user.id, body.client_key, body.rationale
-    )
+    try:
+        record, stored = _games(request).submit(
+            game_id, team, body.actor, body.actions, user.id, body.client_key, body.rationale
+        )
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
     out = OrderOut(
         id=record.id,
         turn=record.turn,
@@ -220,10 +297,6 @@ def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = 
         stored=stored,
         rationale=record.rationale,
     )
-    if stored:
-        publish(
-            game_id, "order", [team], {"team": team, "actor": record.actor, "turn": record.turn}
-        )
     return JSONResponse(out.model_dump(), status_code=201 if stored else 200)
 
 
@@ -266,25 +339,171 @@ def proposal(game_id: GameId, request: Request, user: User = FACILITATOR) -> Pro
     return Proposal(turn=loaded.next_turn, events=_events_out(events), outcome=outcome)
 
 
-@router.post("/api/games/{game_id}/override", response_model=EventOut, status_code=201)
+@router.post(
+    "/api/games/{game_id}/override", response_model=PendingOut, status_code=201, responses=CONFLICT
+)
 def override(
     game_id: GameId, body: OverrideIn, request: Request, user: User = FACILITATOR
-) -> EventOut:
-    """Override the adjudication (a reason is required): set values or gates, force draws."""
+) -> PendingOut:
+    """A pending override of the next turn's adjudication (a reason is required).
+
+    Set values or gates, force draws. Applied when the turn is released, undoable until then; the
+    reply says what it changes in the proposal. The reason stays with the white cell unless
+    ``publish``.
+    """
     viewer_team(request, user, game_id)
     if not body.reason.strip():
         raise UsageError("an override needs a reason", field="reason", expected="some text")
     if not (body.values or body.gates or body.force):
         raise UsageError("the override changes nothing", expected="values, gates or forced draws")
-    event = _games(request).override(game_id, body.reason, body.values, body.gates, body.force)
-    publish(game_id, "override", [], {"turn": event.turn})
+    try:
+        item, diff = _games(request).override(
+            game_id,
+            body.reason,
+            body.values,
+            body.gates,
+            body.force,
+            user_id=user.id,
+            publish=body.publish,
+        )
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return _pending_out(item, diff)
+
+
+@router.post(
+    "/api/games/{game_id}/rulings", response_model=PendingOut, status_code=201, responses=CONFLICT
+)
+def ruling(
+    game_id: GameId, body: RulingIn, request: Request, user: User = FACILITATOR
+) -> PendingOut:
+    """Accept or reject one order of the next turn, with a reason.
+
+    Accept or reject one order of the next turn with a reason (pending until release; the latest
+    ruling on an order counts). The reply says what it changes in the proposal.
+    """
+    viewer_team(request, user, game_id)
+    try:
+        item, diff = _games(request).rule(
+            game_id,
+            body.actor,
+            body.action,
+            body.verdict,
+            body.reason,
+            user_id=user.id,
+            publish=body.publish,
+        )
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return _pending_out(item, diff)
+
+
+@router.get("/api/games/{game_id}/adjudication", response_model=AdjudicationOut)
+def adjudication(game_id: GameId, request: Request, user: User = FACILITATOR) -> AdjudicationOut:
+    """The white cell's desk.
+
+    Pending rulings and overrides of the next turn, the teams that have not submitted, and the
+    game's control (pause, deadline).
+    """
+    viewer_team(request, user, game_id)
+    loaded = _load(request, game_id)
+    state = _state(request, loaded, None)
+    pending = _games(request).pending(loaded)
+    return AdjudicationOut(
+        turn=loaded.next_turn,
+        pending=[_pending_out(i) for i in pending],
+        waiting=state.waiting,
+        control=_control_out(_games(request).control(game_id), loaded),
+    )
+
+
+@router.delete(
+    "/api/games/{game_id}/adjudication/{pending_id}",
+    response_model=UndoOut,
+    responses={404: {"description": "no such pending item"}},
+)
+def undo(
+    game_id: GameId, pending_id: PendingId, request: Request, user: User = FACILITATOR
+) -> UndoOut:
+    """Take back a pending ruling or override of the next turn."""
+    viewer_team(request, user, game_id)
+    try:
+        diff = _games(request).undo(game_id, pending_id)
+    except KeyError:
+        raise HTTPException(404, f"no pending item {pending_id} in game {game_id}") from None
+    return UndoOut(id=pending_id, diff=[DiffRow(**row) for row in diff])
+
+
+@router.post(
+    "/api/games/{game_id}/injects", response_model=EventOut, status_code=201, responses=CONFLICT
+)
+def inject(game_id: GameId, body: InjectIn, request: Request, user: User = FACILITATOR) -> EventOut:
+    """A white-cell inject, logged now (for the next turn) and seen by its audience."""
+    viewer_team(request, user, game_id)
+    if not body.text.strip():
+        raise UsageError("an inject needs some text", field="text", expected="some text")
+    try:
+        event = _games(request).inject(game_id, body.text, body.audience)
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
     return _events_out([event])[0]
+
+
+@router.post("/api/games/{game_id}/pause", response_model=ControlOut)
+def pause(game_id: GameId, body: PauseIn, request: Request, user: User = FACILITATOR) -> ControlOut:
+    """Pause play (no orders, rulings, injects or releases) or resume it."""
+    viewer_team(request, user, game_id)
+    ctl = _games(request).pause(game_id, body.paused)
+    return _control_out(ctl, _load(request, game_id))
+
+
+@router.post("/api/games/{game_id}/clock", response_model=ControlOut)
+def clock(game_id: GameId, body: ClockIn, request: Request, user: User = FACILITATOR) -> ControlOut:
+    """Set the next turn's deadline (shown to all) and whether it releases itself."""
+    viewer_team(request, user, game_id)
+    ctl = _games(request).set_clock(game_id, body.seconds, body.auto_release)
+    return _control_out(ctl, _load(request, game_id))
+
+
+@router.post(
+    "/api/games/{game_id}/rollback", response_model=BranchOut, status_code=201, responses=CONFLICT
+)
+def rollback(
+    game_id: GameId, body: TurnIn, request: Request, user: User = FACILITATOR
+) -> BranchOut:
+    """Roll the game back to the start of ``turn``.
+
+    Play continues in a new game holding the log up to then (the engine's replay); this game is
+    closed, its log kept whole.
+    """
+    viewer_team(request, user, game_id)
+    try:
+        new_id = _games(request).branch(game_id, body.turn, rollback=True, title=body.title)
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return BranchOut(id=new_id, redirect=f"/games/{new_id}")
+
+
+@router.post(
+    "/api/games/{game_id}/branch", response_model=BranchOut, status_code=201, responses=CONFLICT
+)
+def branch(game_id: GameId, body: TurnIn, request: Request, user: User = FACILITATOR) -> BranchOut:
+    """A new game from the start of ``turn`` (the engine's ``Game.branch``), same seats.
+
+    This game goes on unchanged.
+    """
+    viewer_team(request, user, game_id)
+    try:
+        new_id = _games(request).branch(game_id, body.turn, rollback=False, title=body.title)
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return BranchOut(id=new_id, redirect=f"/games/{new_id}")
 
 
 @router.post(
     "/api/games/{game_id}/release",
     response_model=Proposal,
-    responses={409: {"description": "the turn is not the next one (released already)"}},
+    responses={409: {"description": "not the next turn (released already), paused, rolled back"}},
 )
 def release(
     game_id: GameId, body: ReleaseIn, request: Request, user: User = FACILITATOR
@@ -298,13 +517,12 @@ def release(
     viewer_team(request, user, game_id)
     try:
         events = _games(request).release(game_id, body.turn)
-    except StaleTurnError as exc:
+    except (StaleTurnError, ConflictError) as exc:
         raise HTTPException(409, str(exc)) from None
     except IntegrityError:
         raise HTTPException(409, f"turn {body.turn} was released already") from None
     outcome = next((getattr(e, "outcome", None) for e in events if e.kind == "game-ended"), None)
     turn = events[0].turn if events else 0
-    publish(game_id, "released", None, {"turn": turn, "ended": outcome is not None})
     return Proposal(turn=turn, events=_events_out(events), outcome=outcome)
 
 
@@ -340,33 +558,49 @@ def export_csv(game_id: GameId, request: Request, user: User = ANYONE) -> Respon
 
 @router.get("/games/{game_id}", response_class=HTMLResponse)
 def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Response:
-    """The page of one game."""
+    """The game as the viewer may see it.
+
+    The white cell's desk, a team's orders, or the observer's page. A game rolled back sends teams
+    and observers on to its continuation.
+    """
     team = viewer_team(request, user, game_id)
+    _games(request).tick()
     loaded = _load(request, game_id)
+    ctl = _games(request).control(game_id)
+    if ctl.successor_id is not None and team is not None:
+        mine = _store(request).teams_of(user.id) if user.role == "team" else {}
+        if user.role != "team" or ctl.successor_id in mine:
+            return RedirectResponse(f"/games/{ctl.successor_id}", status_code=303)
     state = _state(request, loaded, team)
     scenario = loaded.scenario
     context: dict[str, Any] = {
         "game": state,
         "teams": scenario.spec.teams,
         "members": team_actors(scenario),
+        "clock": state.clock,
     }
     if team is None:
         orders = _store(request).orders(game_id, loaded.next_turn)
         latest = {o.actor: o for o in orders}
+        pending = _games(request).pending(loaded) if not loaded.game.ended else []
+        rulings = {(p.actor, p.action): p for p in pending if p.kind == "ruling"}
         return render(
             request,
             "game_facilitator.html",
             **context,
             orders=list(latest.values()),
+            rulings=rulings,
+            pending=pending,
             variables=scenario.spec.variables,
             subjects=[a.id for a in scenario.spec.actions if a.adjudication is not None]
             + [f"inject:{i.id}" for i in scenario.spec.injects if i.probability is not None],
             log=_events_out(loaded.game.events)[-60:],
+            control=ctl,
         )
     if team == "":
         return render(request, "game_observer.html", **context)
-    mine = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
-    return render(request, "game_team.html", **context, team=team, mine=mine)
+    own = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
+    return render(request, "game_team.html", **context, team=team, mine=own)
 
 
 @router.get("/games/{game_id}/review", response_class=HTMLResponse)
@@ -374,13 +608,7 @@ def review(game_id: GameId, request: Request, user: User = FACILITATOR_PAGE) -> 
     """The after-action review (facilitator: the whole game)."""
     viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
-    return HTMLResponse(
-        full_review_html(
-            loaded.scenario,
-            loaded.game.events,
-            debrief_href=lambda team: f"/games/{game_id}/review/debrief/{team}",
-        )
-    )
+    return review_page(request, game_id, loaded.scenario, loaded.game.events)
 
 
 @router.get("/games/{game_id}/review/debrief/{team}", response_class=HTMLResponse)
@@ -392,7 +620,8 @@ def review_debrief(
     loaded = _load(request, game_id)
     if team not in team_members(loaded.scenario):
         raise HTTPException(status_code=404, detail=f"game {game_id} has no team '{team}'")
-    return HTMLResponse(team_debrief_html(loaded.scenario, loaded.game.events, team))
+    events = _games(request).shown_events(loaded)
+    return debrief_page(request, game_id, loaded.scenario, events, team, white_cell=True)
 
 
 @router.get("/games/{game_id}/debrief", response_class=HTMLResponse)
@@ -401,4 +630,5 @@ def team_debrief(game_id: GameId, request: Request, user: User = TEAM_PAGE) -> R
     team = viewer_team(request, user, game_id)
     assert team
     loaded = _load(request, game_id)
-    return HTMLResponse(team_debrief_html(loaded.scenario, loaded.game.events, team))
+    events = _games(request).shown_events(loaded)
+    return debrief_page(request, game_id, loaded.scenario, events, team, white_cell=False)

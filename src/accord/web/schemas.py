@@ -155,6 +155,7 @@ class OverrideIn(_In):
     values: dict[str, float] = Field(default_factory=dict)
     gates: dict[str, Literal["open", "closed"]] = Field(default_factory=dict)
     force: dict[str, bool] = Field(default_factory=dict)
+    publish: bool = Field(default=False, description="teams may read the reason")
 
 
 class GameState(BaseModel):
@@ -172,6 +173,8 @@ class GameState(BaseModel):
     seats: list[SeatOut]
     submitted: list[str]
     team_view: dict[str, Any] | None = None
+    clock: dict[str, Any] | None = None
+    waiting: list[str] = Field(default_factory=list)
 
 
 class TextIn(_In):
@@ -233,3 +236,12 @@ class AnalysisOut(BaseModel):
     error: str | None
     created_at: str
     result: Any = None
+
+
+class WargameRunIn(_In):
+    """A war-game Monte Carlo started from the web (``accord wargame montecarlo``)."""
+
+    scenario: str = Field(min_length=1, max_length=255)
+    runs: int = Field(default=200, ge=1, le=100_000, description="automated games to play")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    fixed: bool = Field(default=False, description="play every run at the scenario's values")

@@ -43,7 +43,8 @@ tail to learn from (docs/calibration.md).
 
 Out-of-fold evaluation (:func:`out_of_fold`): folds of whole proposals (scikit-learn
 ``GroupKFold``, deterministic); each fold's sets come from the scores of the other folds.
-Coverage intervals resample proposals (:func:`coverage_interval`, the cluster bootstrap of
+Coverage intervals resample proposals
+(:func:`accord.analysis.interval_calibration.coverage_interval`, the cluster bootstrap of
 :mod:`accord.analysis.backtest_stats`).
 """
 
@@ -284,31 +285,3 @@ def out_of_fold(
             out_hi[level][test] = b
     cov = {L: covered(y, out_lo[L], out_hi[L], ends=ends, lo=lo, hi=hi) for L in out_lo}
     return OutOfFold(out_lo, out_hi, cov)
-
-
-def coverage_interval(
-    hits: NDArray[np.bool_] | FloatArray,
-    groups: Sequence[Any] | NDArray[Any],
-    *,
-    replicates: int = 2000,
-    seed: int = 0,
-    level: float = 0.95,
-) -> list[float] | None:
-    """Percentile bootstrap interval of the coverage (share of hits), resampling ``groups``.
-
-    Any per-issue values work (the mean of ``hits`` is what is resampled), e.g. CRPS values.
-    """
-    from accord.analysis import backtest_stats as bs
-
-    h = np.asarray(hits, dtype=np.float64)
-    if h.size == 0:
-        return None
-    codes, n_groups = bs.group_codes(groups)
-    k = bs.group_counts(n_groups, replicates, seed)
-    num = k @ np.bincount(codes, weights=h, minlength=n_groups)
-    den = k @ np.bincount(codes, minlength=n_groups).astype(np.float64)
-    reps = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
-    finite = reps[np.isfinite(reps)]
-    tail = (1.0 - level) / 2.0 * 100.0
-    a, b = np.percentile(finite, [tail, 100.0 - tail])
-    return [float(a), float(b)]
