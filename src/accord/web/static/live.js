@@ -48,6 +48,9 @@
   async function swapRegions(kind) {
     const regions = Array.from(document.querySelectorAll("[data-live-region][id]")).filter((el) => {
       const on = el.dataset.liveRegion;
+      // a region holding a running turn clock is left to play.js, which reloads the page when
+      // the turn changes (swapping it here as well would race that reload)
+      if (el.querySelector("#deadline")) { return false; }
       return !on || on.split(" ").includes(kind);
     });
     if (!regions.length) { return; }
