@@ -128,15 +128,15 @@ class GameService:
     def load(self, game_id: int) -> Loaded:
         """The game rebuilt from its stored log. The log only grows, so a game rebuilt earlier
         with as many events as are stored now is the same game: it is reused (a cache per
-        process; the database stays the only state)."""
-        record = self.store.game(game_id)
-        if record is None:
+        process; the database stays the only state). A reuse costs one query."""
+        head = self.store.game_head(game_id)
+        if head is None:
             raise KeyError(game_id)
-        info = self.store.runs.game(game_id)
+        record, sha, stored = head
         hit = self._loaded.get(game_id)
-        if hit is not None and len(hit.game.events) == info.events:
+        if hit is not None and len(hit.game.events) == stored:
             return Loaded(game_id, hit.scenario, hit.game, record.title)
-        scenario = self.compiled(info.scenario_sha256)
+        scenario = self.compiled(sha)
         events = self.store.runs.events(game_id)
         game = Game(scenario, events=events)
         loaded = Loaded(game_id, scenario, game, record.title)
