@@ -147,6 +147,7 @@ def _walk_nodes(root: yaml.Node, source: str) -> LineMap:
         if id(node) in visited:  # an alias: already walked under its anchor
             return
         visited.add(id(node))
+        limits.check_deadline()  # a web request's time limit (accord.limits.deadline); else nothing
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in node.value:

@@ -110,9 +110,9 @@ _SESSION_USER = (
     .join(WebUser, WebUser.id == WebSession.user_id)
     .where(WebSession.id == bindparam("key"))
 )
-_GAME = select(
-    WebGame.game_id, WebGame.title, WebGame.scenario_ref, WebGame.facilitator_id
-).where(WebGame.game_id == bindparam("game_id"))
+_GAME = select(WebGame.game_id, WebGame.title, WebGame.scenario_ref, WebGame.facilitator_id).where(
+    WebGame.game_id == bindparam("game_id")
+)
 _GAME_HEAD = (
     select(
         WebGame.game_id,
@@ -450,9 +450,10 @@ class WebStore:
             # a Core insert in its own committed transaction (the ORM's unit of work costs
             # several times as much, and this is the busiest write)
             with self.write_lock(), self.runs.engine.begin() as conn:
-                new_id = conn.execute(_ADD_ORDER, values).inserted_primary_key
+                key = conn.execute(_ADD_ORDER, values).inserted_primary_key
+            assert key is not None
             record = OrderRecord(
-                id=int(new_id[0]),
+                id=int(key[0]),
                 turn=turn,
                 team=team,
                 actor=actor,

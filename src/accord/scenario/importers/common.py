@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
@@ -63,6 +65,25 @@ M = TypeVar("M", bound=BaseModel)
 Factories = tuple[tuple[str, Callable[[], Any]], ...]
 _DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], Factories]] = {}
 _set = object.__setattr__
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an importer builds and checks its models.
+
+    An import allocates a few objects per row and frees none of them, so every collection
+    walks every model built so far for nothing: with the collector on, a 50,000-row BDM CSV
+    took more than twice the CPU time (issue 15). The models hold no reference cycles, so
+    nothing is left for the collector afterwards; it is switched back on (when it was on)
+    at the end of the block, whatever happens in it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def checked_model(cls: type[M], **values: Any) -> M:
