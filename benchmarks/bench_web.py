@@ -8,9 +8,10 @@ For SQLite (a file in a temporary folder) and, when ``ACCORD_TEST_POSTGRES_URL``
 (default 50, each joining through its invitation), then plays ``T`` turns (default 5): in each,
 the ``N`` teams submit ``K`` orders each (default 2) from ``N`` threads at once, then the
 facilitator releases the turn (``{"turn": t}``). Every request is timed end to end (HTTP request
-to committed rows to reply). The report gives p50, p90, p99 and max latency of submissions and
-releases per backend, and checks that every order was stored exactly once and that each
-release advanced one turn. Results go to ``reports/bench/web.json``.
+to committed rows to reply). Before the first turn each team submits once more, one request at
+a time (single-request latency). The report gives p50, p90, p99 and max latency of submissions
+and releases per backend and the machine's load average, and checks that every order was stored
+exactly once and that each release advanced one turn. Results go to ``reports/bench/web.json``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
             )
             refresh(player)
             players.append(player)
+        # single-request latency first: each team submits once, one request at a time
+        single: list[float] = []
+        for i in range(teams):
+            body = {"actor": f"a{i:02d}", "actions": [f"a{i:02d}_calm"], "client_key": "single"}
+            t0 = time.perf_counter()
+            r = players[i].post(f"/api/games/{gid}/orders", json=body)
+            single.append(time.perf_counter() - t0)
+            if r.status_code != 201:
+                raise RuntimeError(r.text)
         submit: list[float] = []
         release: list[float] = []
         lock = threading.Lock()
@@ -98,10 +108,17 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
             release.append(time.perf_counter() - t0)
             ok = ok and r.status_code == 200 and r.json()["turn"] == turn
         stored = fac.get(f"/api/games/{gid}/orders").json()
-        ok = ok and len(stored) == len({o["id"] for o in stored}) == teams * turns * per_turn
+        expected = teams * turns * per_turn + teams
+        ok = ok and len(stored) == len({o["id"] for o in stored}) == expected
         for c in [fac, *players]:
             c.close()
-    return {"submit": _stats(submit), "release": _stats(release), "all_stored_once": ok}
+    return {
+        "single_submit": _stats(single),
+        "submit": _stats(submit),
+        "release": _stats(release),
+        "all_stored_once": ok,
+        "load_average": os.getloadavg(),
+    }
 
 
 def main() -> None:
@@ -114,6 +131,7 @@ def main() -> None:
     turns = args.turns or (2 if args.quick else 5)
     per_turn = args.orders or (1 if args.quick else 2)
     result: dict[str, Any] = {"teams": args.teams, "turns": turns, "orders_per_turn": per_turn}
+    result["load_average_before"] = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         result["sqlite"] = run(url, None, args.teams, turns, per_turn)
