@@ -127,16 +127,18 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=50)
     parser.add_argument("--turns", type=int, default=None)
     parser.add_argument("--orders", type=int, default=None, help="orders per team and turn")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     args = parser.parse_args()
     turns = args.turns or (2 if args.quick else 5)
     per_turn = args.orders or (1 if args.quick else 2)
     result: dict[str, Any] = {"teams": args.teams, "turns": turns, "orders_per_turn": per_turn}
     result["load_average_before"] = os.getloadavg()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        result["sqlite"] = run(url, None, args.teams, turns, per_turn)
-        print("sqlite", json.dumps(result["sqlite"]), flush=True)
-    pg = os.environ.get("ACCORD_TEST_POSTGRES_URL")
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            result["sqlite"] = run(url, None, args.teams, turns, per_turn)
+            print("sqlite", json.dumps(result["sqlite"]), flush=True)
+    pg = None if args.only == "sqlite" else os.environ.get("ACCORD_TEST_POSTGRES_URL")
     if pg:
         schema = f"accord_bench_{secrets.token_hex(4)}"
         try:

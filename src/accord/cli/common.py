@@ -113,9 +113,10 @@ def load_with_inputs(file: Path, inputs: str) -> Scenario:
     from accord.scenario.io import load
 
     scenario = apply_inputs(load(file), inputs)
-    # the scenario lives until the command ends: move it out of the collector's way, so that
-    # a large one (200,000 actors) is not walked again on every later collection (issue 15)
-    gc.freeze()
+    if len(scenario.actors) > 10_000:
+        # a large scenario lives until the command ends: move it out of the collector's way,
+        # so that its objects are not walked again on every later collection (issue 15)
+        gc.freeze()
     return scenario
 
 

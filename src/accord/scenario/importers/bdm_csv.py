@@ -42,7 +42,7 @@ from pathlib import PurePath
 
 from accord import limits
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import checked_model, make_id, pick_issue
+from accord.scenario.importers.common import NUMBER, checked_model, make_id, pick_issue
 from accord.scenario.schema import (
     NUMBER_BOUND,
     Actor,
@@ -60,7 +60,6 @@ FORMAT = "bdm-csv"
 #: A number as the format writes it: optional sign, digits with an optional decimal point, an
 #: optional exponent. Python's float() also reads '1_000', 'inf', 'nan' and ' 0x1p3'-like text;
 #: the format has none of these, so they are refused rather than silently read.
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 #: Three numbers joined by commas: one match checks a row's numbers (the fast path of
 #: :func:`read`; a row it does not take goes through :func:`_parse_row` and its messages).
 _THREE = re.compile(",".join([NUMBER.pattern] * 3))

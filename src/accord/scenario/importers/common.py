@@ -15,6 +15,24 @@ from accord.scenario.schema import Issue, Scenario
 
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
+#: A number as the text formats write it: ASCII digits, an optional sign, point and exponent.
+#: Python's ``float`` also reads ``1_000``, ``inf``, ``nan`` and digits of other scripts
+#: (``'١٢'`` is 12.0), which no format defines (issue 15).
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def strict_float(text: str) -> float:
+    """``text`` (spaces around it ignored) as a float when it matches :data:`NUMBER`.
+
+    Raises:
+        ValueError: anything else, as ``float`` does for text it cannot read (callers turn it
+            into their format's one-line error with the line and the column).
+    """
+    stripped = text.strip()
+    if NUMBER.fullmatch(stripped) is None:
+        raise ValueError(f"not a number: {stripped!r}")
+    return float(stripped)
+
 
 def make_id(name: str, taken: set[str], fallback: str) -> str:
     """Turn ``name`` into an id that is not in ``taken``, and add it to ``taken``.
