@@ -40,6 +40,13 @@ from tests.web.server import Server, many_teams_yaml, refresh  # noqa: E402
 PASSWORD = "correct horse battery"
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``): the server's own
+    cost, which unlike latency does not depend on what else runs on the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stats(seconds: list[float]) -> dict[str, float]:
     ms = np.array(seconds) * 1000.0
     return {
@@ -83,6 +90,9 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
         release: list[float] = []
         lock = threading.Lock()
         ok = True
+        assert server.process is not None
+        pid = server.process.pid
+        submit_cpu = 0.0
         for turn in range(1, turns + 1):
             barrier = threading.Barrier(teams)
 
@@ -101,8 +111,10 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
                     if r.status_code != 201:
                         raise RuntimeError(r.text)
 
+            cpu0 = _cpu_seconds(pid)
             with ThreadPoolExecutor(max_workers=teams) as pool:
                 list(pool.map(team, range(teams)))
+            submit_cpu += _cpu_seconds(pid) - cpu0
             t0 = time.perf_counter()
             r = fac.post(f"/api/games/{gid}/release", json={"turn": turn})
             release.append(time.perf_counter() - t0)
@@ -116,6 +128,7 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
         "single_submit": _stats(single),
         "submit": _stats(submit),
         "release": _stats(release),
+        "server_cpu_ms_per_submission": round(1000 * submit_cpu / max(1, len(submit)), 2),
         "all_stored_once": ok,
         "load_average": os.getloadavg(),
     }
