@@ -8,9 +8,10 @@ For SQLite (a file in a temporary folder) and, when ``ACCORD_TEST_POSTGRES_URL``
 (default 50, each joining through its invitation), then plays ``T`` turns (default 5): in each,
 the ``N`` teams submit ``K`` orders each (default 2) from ``N`` threads at once, then the
 facilitator releases the turn (``{"turn": t}``). Every request is timed end to end (HTTP request
-to committed rows to reply). The report gives p50, p90, p99 and max latency of submissions and
-releases per backend, and checks that every order was stored exactly once and that each
-release advanced one turn. Results go to ``reports/bench/web.json``.
+to committed rows to reply). Before the first turn each team submits once more, one request at
+a time (single-request latency). The report gives p50, p90, p99 and max latency of submissions
+and releases per backend and the machine's load average, and checks that every order was stored
+exactly once and that each release advanced one turn. Results go to ``reports/bench/web.json``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ OUT = ROOT / "reports" / "bench" / "web.json"
 from tests.web.server import Server, many_teams_yaml, refresh  # noqa: E402
 
 PASSWORD = "correct horse battery"
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``): the server's own
+    cost, which unlike latency does not depend on what else runs on the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _stats(seconds: list[float]) -> dict[str, float]:
@@ -69,10 +77,22 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
             )
             refresh(player)
             players.append(player)
+        # single-request latency first: each team submits once, one request at a time
+        single: list[float] = []
+        for i in range(teams):
+            body = {"actor": f"a{i:02d}", "actions": [f"a{i:02d}_calm"], "client_key": "single"}
+            t0 = time.perf_counter()
+            r = players[i].post(f"/api/games/{gid}/orders", json=body)
+            single.append(time.perf_counter() - t0)
+            if r.status_code != 201:
+                raise RuntimeError(r.text)
         submit: list[float] = []
         release: list[float] = []
         lock = threading.Lock()
         ok = True
+        assert server.process is not None
+        pid = server.process.pid
+        submit_cpu = 0.0
         for turn in range(1, turns + 1):
             barrier = threading.Barrier(teams)
 
@@ -91,17 +111,27 @@ def run(url: str, schema: str | None, teams: int, turns: int, per_turn: int) -> 
                     if r.status_code != 201:
                         raise RuntimeError(r.text)
 
+            cpu0 = _cpu_seconds(pid)
             with ThreadPoolExecutor(max_workers=teams) as pool:
                 list(pool.map(team, range(teams)))
+            submit_cpu += _cpu_seconds(pid) - cpu0
             t0 = time.perf_counter()
             r = fac.post(f"/api/games/{gid}/release", json={"turn": turn})
             release.append(time.perf_counter() - t0)
             ok = ok and r.status_code == 200 and r.json()["turn"] == turn
         stored = fac.get(f"/api/games/{gid}/orders").json()
-        ok = ok and len(stored) == len({o["id"] for o in stored}) == teams * turns * per_turn
+        expected = teams * turns * per_turn + teams
+        ok = ok and len(stored) == len({o["id"] for o in stored}) == expected
         for c in [fac, *players]:
             c.close()
-    return {"submit": _stats(submit), "release": _stats(release), "all_stored_once": ok}
+    return {
+        "single_submit": _stats(single),
+        "submit": _stats(submit),
+        "release": _stats(release),
+        "server_cpu_ms_per_submission": round(1000 * submit_cpu / max(1, len(submit)), 2),
+        "all_stored_once": ok,
+        "load_average": os.getloadavg(),
+    }
 
 
 def main() -> None:
@@ -110,15 +140,18 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=50)
     parser.add_argument("--turns", type=int, default=None)
     parser.add_argument("--orders", type=int, default=None, help="orders per team and turn")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     args = parser.parse_args()
     turns = args.turns or (2 if args.quick else 5)
     per_turn = args.orders or (1 if args.quick else 2)
     result: dict[str, Any] = {"teams": args.teams, "turns": turns, "orders_per_turn": per_turn}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        result["sqlite"] = run(url, None, args.teams, turns, per_turn)
-        print("sqlite", json.dumps(result["sqlite"]), flush=True)
-    pg = os.environ.get("ACCORD_TEST_POSTGRES_URL")
+    result["load_average_before"] = os.getloadavg()
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            result["sqlite"] = run(url, None, args.teams, turns, per_turn)
+            print("sqlite", json.dumps(result["sqlite"]), flush=True)
+    pg = None if args.only == "sqlite" else os.environ.get("ACCORD_TEST_POSTGRES_URL")
     if pg:
         schema = f"accord_bench_{secrets.token_hex(4)}"
         try:

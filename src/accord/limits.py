@@ -12,6 +12,10 @@ clean refusal instead of a ``MemoryError`` or the operating system killing the p
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from accord.errors import UsageError
@@ -222,3 +226,49 @@ def check_scenario_size(actors: int, issues: int, dimensions: int, file: str | N
     ACTORS.check(actors, file=file, field="actors")
     ISSUES.check(issues, file=file, field="issues")
     DIMENSIONS.check(dimensions, what="the number of dimensions of an issue", file=file)
+
+
+# ---------------------------------------------------------------------- time limits
+
+
+class TimeLimitError(UsageError):
+    """The work ran past the deadline set by :func:`deadline` (and stopped there)."""
+
+
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("accord_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float, start: float | None = None) -> Iterator[None]:
+    """Stop the work inside the block at the first :func:`check_deadline` after ``seconds``.
+
+    The deadline is cooperative: a Python thread cannot be stopped from outside, so the
+    expensive steps (YAML walking, expression compiling and bounds, war-game checks, the
+    importers' rows) call :func:`check_deadline`, and the work ends there with
+    :class:`TimeLimitError`. It lives in a context variable, so it bounds only the thread (or
+    task) that set it; without one, :func:`check_deadline` does nothing (the command line).
+
+    Args:
+        seconds: the time allowed.
+        start: the ``time.monotonic()`` the time counts from (default: now), so that a call
+            that waited in a queue has only what is left.
+    """
+    begin = time.monotonic() if start is None else start
+    token = _DEADLINE.set((begin + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check_deadline() -> None:
+    """Raise :class:`TimeLimitError` when the current :func:`deadline` has passed.
+
+    Costs a context-variable read and a clock read, so the loops call it per item.
+    """
+    current = _DEADLINE.get()
+    if current is not None and time.monotonic() > current[0]:
+        raise TimeLimitError(
+            f"the work took longer than {current[1]:g} s and was stopped",
+            expected="a smaller or simpler input",
+        )

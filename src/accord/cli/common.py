@@ -111,10 +111,17 @@ InputsOpt = Annotated[str, typer.Option("--inputs", help=INPUTS_HELP)]
 
 def load_with_inputs(file: Path, inputs: str) -> Scenario:
     """Load a scenario file and apply ``--inputs`` (:func:`accord.scenario.derive.apply_inputs`)."""
+    import gc
+
     from accord.scenario.derive import apply_inputs
     from accord.scenario.io import load
 
-    return apply_inputs(load(file), inputs)
+    scenario = apply_inputs(load(file), inputs)
+    if len(scenario.actors) > 10_000:
+        # a large scenario lives until the command ends: move it out of the collector's way,
+        # so that its objects are not walked again on every later collection (issue 15)
+        gc.freeze()
+    return scenario
 
 
 @contextmanager

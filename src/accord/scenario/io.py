@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from accord import limits
 from accord.errors import ScenarioError, UsageError
 from accord.scenario import yaml_io
+from accord.scenario.importers.common import paused_gc
 from accord.scenario.schema import Scenario
 from accord.scenario.validate import (
     CombinedScenarioError,
@@ -175,6 +176,7 @@ def _check_size(scenario: Scenario, source: str | None) -> None:
 def _checked(scenarios: Sequence[Scenario], source: str) -> list[Scenario]:
     """Run :func:`check` on imported scenarios; raise on the first one with problems."""
     for scenario in scenarios:
+        limits.check_deadline()  # a web request's time limit; else nothing
         _check_size(scenario, source)
         problems = check(scenario)
         if problems:
@@ -189,7 +191,8 @@ def _checked(scenarios: Sequence[Scenario], source: str) -> list[Scenario]:
 def _read_foreign(fmt: Format, text: str, source: str) -> list[Scenario]:
     """Call an importer; turn a stray exception into a ScenarioError naming the format."""
     try:
-        scenarios = fmt.read(text, source)
+        with paused_gc():
+            scenarios = fmt.read(text, source)
     except ScenarioError:
         raise
     except ValidationError as exc:
@@ -213,7 +216,8 @@ def _read_foreign(fmt: Format, text: str, source: str) -> list[Scenario]:
         raise ScenarioError(
             f"the {fmt.name} file holds no usable scenario", file=source, expected="at least one"
         )
-    return _checked(scenarios, source)
+    with paused_gc():
+        return _checked(scenarios, source)
 
 
 def loads(text: str, source: str = "<text>", fmt: str | None = None) -> list[Scenario]:

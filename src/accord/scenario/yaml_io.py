@@ -50,6 +50,10 @@ _ALLOWED_TAGS = {
     _TAG + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 }
 _SHAPE = "a YAML mapping with id, title, actors and issues"
+_NUMBER_TAGS = {_TAG + "int", _TAG + "float"}
+#: Longest number in a YAML file, in characters: Python refuses to read an integer of more
+#: than 4,300 digits (a ValueError deep in the loader), and no scenario needs a tenth of this.
+MAX_NUMBER_CHARS = 400
 
 #: PyYAML's safe loader; its C implementation (libyaml, same rules, ~15x faster) where built in.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -149,6 +153,16 @@ def _walk_nodes(root: yaml.Node, source: str) -> LineMap:
         if id(node) in visited:  # an alias: already walked under its anchor
             return
         visited.add(id(node))
+        limits.check_deadline()  # a web request's time limit (accord.limits.deadline); else nothing
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            shown = node.value[:20] + "..."
+            raise ScenarioError(
+                f"the number {shown} has {len(node.value):,} characters",
+                file=source,
+                line=node.start_mark.line + 1,
+                field=format_path(path) or None,
+                expected=f"a number of at most {MAX_NUMBER_CHARS} characters",
+            )
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in node.value:

@@ -25,6 +25,7 @@ import math
 from collections.abc import Mapping
 
 from accord.errors import ScenarioError
+from accord.limits import check_deadline
 from accord.wargame.expr import CONSTANTS, HISTORY, Expr, call_interval
 
 MAX_MAGNITUDE = 1e150
@@ -110,6 +111,7 @@ def bounds(expr: Expr, box: Box) -> Interval:
         ScenarioError: an intermediate value can exceed :data:`MAX_MAGNITUDE` (overflow) or a
             divisor can be 0; the message names the part of the expression.
     """
+    check_deadline()  # a web request's time limit (accord.limits.deadline); else nothing
     try:
         return _iv(expr.tree, box)
     except _OverflowError as exc:

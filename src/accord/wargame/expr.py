@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from accord.errors import ScenarioError
+from accord.limits import check_deadline
 
 MAX_LENGTH = 500
 """Longest expression accepted, in characters."""
@@ -312,6 +313,7 @@ def compile_expr(
         raise ScenarioError(
             f"{type(text).__name__} is not an expression", field=where or None, expected=_EXPECTED
         )
+    check_deadline()  # a web request's time limit (accord.limits.deadline); else nothing
     source = text.strip()
     compiler = _Compiler(source, where, frozenset(known), events)
     if not source:
@@ -440,6 +442,7 @@ def _truth(node: ast.AST, box: Box) -> tuple[bool, bool]:
 
 def interval(expr: Expr, box: Box) -> tuple[float, float]:
     """Sound bounds of ``expr`` when each name lies in its interval in ``box``."""
+    check_deadline()
     return _iv(expr.tree, box)
 
 

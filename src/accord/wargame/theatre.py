@@ -107,7 +107,8 @@ def check_map(scenario: CompiledScenario) -> None:
 def _value(scenario: CompiledScenario, variable: str, value: float) -> str:
     var = next(v for v in scenario.spec.variables if v.id == variable)
     unit = getattr(var, "unit", None) or ""
-    if var.lo == 0 and var.hi == 1 and not unit:
+    if var.lo == 0 and var.hi == 1 and unit in ("", "share"):
+        # A share reads best as a percentage.
         return f"{100 * value:.0f}%"
     return f"{value:.3g}{(' ' + unit) if unit else ''}"
 

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.runs import RunStore
 from accord.runs.member_models import WebMember
+from accord.runs.models import EventRow, GameRow
 from accord.runs.web_models import (
     WebAnalysis,
     WebGame,
@@ -127,6 +128,35 @@ class AnalysisRecord:
     result: Any
     error: str | None
     created_at: str
+
+
+# Statements of the busiest requests, built once (building a statement costs more than running
+# it on SQLite); each runs as a Core query, without the ORM's unit of work.
+_SESSION_USER = (
+    select(WebSession.created_at, WebSession.last_seen, WebUser.id, WebUser.username, WebUser.role)
+    .join(WebUser, WebUser.id == WebSession.user_id)
+    .where(WebSession.id == bindparam("key"))
+)
+_GAME = select(WebGame.game_id, WebGame.title, WebGame.scenario_ref, WebGame.facilitator_id).where(
+    WebGame.game_id == bindparam("game_id")
+)
+_GAME_HEAD = (
+    select(
+        WebGame.game_id,
+        WebGame.title,
+        WebGame.scenario_ref,
+        WebGame.facilitator_id,
+        GameRow.scenario_sha256,
+        select(func.count())
+        .select_from(EventRow)
+        .where(EventRow.game_id == bindparam("game_id"))
+        .scalar_subquery(),
+    )
+    .join(GameRow, GameRow.id == WebGame.game_id)
+    .where(WebGame.game_id == bindparam("game_id"))
+)
+_TEAMS_OF = select(WebSeat.game_id, WebSeat.team).where(WebSeat.user_id == bindparam("user_id"))
+_ADD_ORDER = insert(WebOrder)
 
 
 class WebStore:
@@ -239,13 +269,12 @@ class WebStore:
         """
         key = token_hash(token)
         moment = now()
-        with self.read() as session:
-            row = session.get(WebSession, key)
-            if row is None:
-                return None
-            created, seen = aware(row.created_at), aware(row.last_seen)
-            user = session.get(WebUser, row.user_id)
-        if user is None or moment - seen > idle or moment - created > absolute:
+        with self.runs.engine.connect() as conn:
+            row = conn.execute(_SESSION_USER, {"key": key}).first()
+        if row is None:  # unknown or ended (the foreign key keeps a session's user)
+            return None
+        created, seen = aware(row.created_at), aware(row.last_seen)
+        if moment - seen > idle or moment - created > absolute:
             self.end_session(token)
             return None
         if moment - seen > touch:
@@ -253,7 +282,7 @@ class WebStore:
                 session.execute(
                     update(WebSession).where(WebSession.id == key).values(last_seen=moment)
                 )
-        return User(user.id, user.username, user.role)
+        return User(row.id, row.username, row.role)
 
     def end_session(self, token: str) -> None:
         """End the session of ``token`` (signing out)."""
@@ -340,12 +369,22 @@ class WebStore:
                 session.add(WebSeat(game_id=game_id, team=team, kind="open"))
 
     def game(self, game_id: int) -> GameRecord | None:
-        """The web side of game ``game_id``, or ``None``."""
-        with self.read() as session:
-            row = session.get(WebGame, game_id)
-            if row is None:
-                return None
-            return GameRecord(row.game_id, row.title, row.scenario_ref, row.facilitator_id)
+        """The web game ``game_id``, or ``None`` (a Core query: it runs on most game routes)."""
+        with self.runs.engine.connect() as conn:
+            row = conn.execute(_GAME, {"game_id": game_id}).first()
+        return None if row is None else GameRecord(*row)
+
+    def game_head(self, game_id: int) -> tuple[GameRecord, str, int] | None:
+        """The web game, its scenario's hash and its number of stored events, in one query.
+
+        The web game ``game_id``, its scenario's SHA-256 and its number of stored events, in one
+        query (what a request needs to reuse a game rebuilt earlier), or ``None``.
+        """
+        with self.runs.engine.connect() as conn:
+            row = conn.execute(_GAME_HEAD, {"game_id": game_id}).first()
+        if row is None:
+            return None
+        return GameRecord(*row[:4]), str(row[4]), int(row[5] or 0)
 
     def games(self) -> list[GameRecord]:
         """Every web game, in id order."""
@@ -430,11 +469,11 @@ class WebStore:
     def teams_of(self, user_id: int) -> dict[int, str]:
         """Game id -> team for every seat the user holds or team the user is a member of."""
         with self.read() as session:
-            rows = session.scalars(select(WebSeat).where(WebSeat.user_id == user_id)).all()
             members = session.scalars(select(WebMember).where(WebMember.user_id == user_id)).all()
             out = {m.game_id: m.team for m in members}
-            out.update({r.game_id: r.team for r in rows})
-            return out
+        with self.runs.engine.connect() as conn:
+            out.update({int(g): str(t) for g, t in conn.execute(_TEAMS_OF, {"user_id": user_id})})
+        return out
 
     # ------------------------------------------------------------------ team members (0005)
 
@@ -551,21 +590,35 @@ class WebStore:
         (nor reveals its order). The ``rationale`` (free text) is stored in the same row.
         """
         try:
-            with self.write() as session:
-                row = WebOrder(
-                    game_id=game_id,
-                    turn=turn,
-                    team=team,
-                    actor=actor,
-                    actions=json.dumps(list(actions)),
-                    user_id=user_id,
-                    client_key=client_key,
-                    created_at=now(),
-                    rationale=rationale,
-                )
-                session.add(row)
-                session.flush()
-                return _order(row), True
+            moment = now()
+            values = {
+                "game_id": game_id,
+                "turn": turn,
+                "team": team,
+                "actor": actor,
+                "actions": json.dumps(list(actions)),
+                "user_id": user_id,
+                "client_key": client_key,
+                "created_at": moment,
+                "rationale": rationale,
+            }
+            # a Core insert in its own committed transaction (the ORM's unit of work costs
+            # several times as much, and this is the busiest write)
+            with self.write_lock(), self.runs.engine.begin() as conn:
+                key = conn.execute(_ADD_ORDER, values).inserted_primary_key
+            assert key is not None
+            record = OrderRecord(
+                id=int(key[0]),
+                turn=turn,
+                team=team,
+                actor=actor,
+                actions=list(actions),
+                user_id=user_id,
+                client_key=client_key,
+                created_at=moment.isoformat(),
+                rationale=rationale,
+            )
+            return record, True
         except IntegrityError:
             with self.read() as session:
                 old = session.scalar(

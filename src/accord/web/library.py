@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accord.errors import AccordError, UsageError
+from accord.limits import TimeLimitError
 from accord.web.db import WebStore
 from accord.web.security import MAX_ID, check_aliases
 
@@ -141,6 +142,8 @@ def validate(
 
             if not loads(text, source):
                 return kind, [Problem(None, None, "no scenario in the text")]
+    except TimeLimitError:
+        raise  # within_budget's deadline: a 422, not a problem of the scenario
     except AccordError as exc:
         loc = exc.location
         text_ = exc.message + (f" (expected {exc.expected})" if exc.expected else "")

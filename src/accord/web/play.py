@@ -193,14 +193,15 @@ class GameService:
         """The game rebuilt from its stored log.
 
         The log only grows, so a game rebuilt earlier with as many events as are stored now is the
-        same game: it is reused (a cache per process; the database stays the only state).
+        same game: it is reused (a cache per process; the database stays the only state). A reuse
+        costs one query.
         """
-        record = self.store.game(game_id)
-        if record is None:
+        head = self.store.game_head(game_id)
+        if head is None:
             raise KeyError(game_id)
-        info = self.store.runs.game(game_id)
+        record, _sha, stored = head
         hit = self._loaded.get(game_id)
-        if hit is not None and len(hit.game.events) == info.events:
+        if hit is not None and len(hit.game.events) == stored:
             return Loaded(game_id, hit.scenario, hit.game, record.title)
         logged = stored_game(self.store.runs, game_id, compiled=self.compiled)
         scenario = logged.compiled()

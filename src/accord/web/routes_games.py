@@ -620,7 +620,8 @@ def review_debrief(
     loaded = _load(request, game_id)
     if team not in team_members(loaded.scenario):
         raise HTTPException(status_code=404, detail=f"game {game_id} has no team '{team}'")
-    events = _games(request).shown_events(loaded)
+    # The white cell sees its own reasons.
+    events = loaded.game.events
     return debrief_page(request, game_id, loaded.scenario, events, team, white_cell=True)
 
 

@@ -42,7 +42,7 @@ from pathlib import PurePath
 
 from accord import limits
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import checked_model, make_id, pick_issue
+from accord.scenario.importers.common import NUMBER, checked_model, make_id, pick_issue
 from accord.scenario.schema import (
     NUMBER_BOUND,
     Actor,
@@ -60,7 +60,9 @@ FORMAT = "bdm-csv"
 #: A number as the format writes it: optional sign, digits with an optional decimal point, an
 #: optional exponent. Python's float() also reads '1_000', 'inf', 'nan' and ' 0x1p3'-like text;
 #: the format has none of these, so they are refused rather than silently read.
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Three numbers joined by commas: one match checks a row's numbers (the fast path of
+#: :func:`read`; a row it does not take goes through :func:`_parse_row` and its messages).
+_THREE = re.compile(",".join([NUMBER.pattern] * 3))
 
 #: Canonical column -> accepted header names (lower case).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -163,8 +165,24 @@ def read(text: str, source: str) -> list[Scenario]:
     width = 0
     max_actors = limits.ACTORS.value
     records: list[tuple[int, str, float, float, float]] = []
+    ia = ic = ip = isal = 0
     try:
         for cells in rows:
+            if columns is not None and len(cells) == width:
+                # fast path for a well-formed row (most of a large file): one regex match for
+                # the three numbers, then the same range checks as _parse_row; anything else
+                # falls through to _parse_row, which names the line and the column
+                actor_name = cells[ia].strip()
+                cap, pos, sal = cells[ic].strip(), cells[ip].strip(), cells[isal].strip()
+                if actor_name and _THREE.fullmatch(f"{cap},{pos},{sal}"):
+                    c, p, s = float(cap), float(pos), float(sal)
+                    if 0.0 <= c <= NUMBER_BOUND and abs(p) <= NUMBER_BOUND and 0.0 <= s <= 100.0:
+                        records.append((rows.line_num, actor_name, c, p, s))
+                        if len(records) > max_actors:
+                            limits.ACTORS.check(len(records), file=source, line=rows.line_num)
+                        if len(records) & 4095 == 0:
+                            limits.check_deadline()  # a web request's time limit
+                        continue
             line = rows.line_num
             if not any(c.strip() for c in cells):
                 continue
@@ -173,10 +191,14 @@ def read(text: str, source: str) -> list[Scenario]:
                 width = len(cells)
                 columns = _parse_header(cells, source, line)
                 labels = {column: cells[index].strip() for column, index in columns.items()}
+                ia, ic = columns["Actor"], columns["Capability"]
+                ip, isal = columns["Position"], columns["Salience"]
                 continue
             if len(cells) > width:
                 raise _extra_cells(cells, width, source, line)
             records.append(_parse_row(cells, columns, labels, source, line))
+            if len(records) & 4095 == 0:
+                limits.check_deadline()
             if len(records) > max_actors:
                 limits.ACTORS.check(len(records), file=source, line=line)
     except csv.Error as err:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import make_id, pick_issue
+from accord.scenario.importers.common import make_id, pick_issue, strict_float
 from accord.scenario.schema import (
     Actor,
     Attribute,
@@ -126,7 +126,9 @@ def _number(cells: list[str], index: int, tag: str, source: str, line: int, expe
     text = _field(cells, index, tag, source, line)
     name = _FIELDS[tag][index]
     try:
-        value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+        value = strict_float(
+            text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+        )
     except ValueError:
         value = math.nan
     if not math.isfinite(value):

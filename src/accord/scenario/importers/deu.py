@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 from accord.data import eu_council
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import pick_issue
+from accord.scenario.importers.common import pick_issue, strict_float
 from accord.scenario.schema import (
     Actor,
     Attribute,
@@ -184,7 +184,7 @@ def _cell_value(
         report.missing_cells["empty"] += 1
         return None
     try:
-        value = float(raw)
+        value = strict_float(raw)
     except ValueError:
         raise ScenarioError(
             f"'{raw}' is not a number",

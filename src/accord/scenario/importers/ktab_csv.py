@@ -26,7 +26,7 @@ import re
 from pydantic import ValidationError
 
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import pick_issue
+from accord.scenario.importers.common import pick_issue, strict_float
 from accord.scenario.schema import (
     Actor,
     Dimension,
@@ -54,7 +54,7 @@ def _rows(text: str) -> list[list[str]]:
 
 def _int(text: str) -> int | None:
     try:
-        value = float(text)
+        value = strict_float(text)
     except ValueError:
         return None
     return int(value) if math.isfinite(value) and value == int(value) else None
@@ -107,7 +107,7 @@ def _unique(ids: list[str]) -> list[str]:
 
 def _number(text: str, *, source: str, line: int, field: str, lo: float, hi: float) -> float:
     try:
-        value = float(text)
+        value = strict_float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value):

@@ -50,7 +50,7 @@ from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler
 
 from accord.errors import ScenarioError
-from accord.scenario.importers.common import make_id, pick_issue
+from accord.scenario.importers.common import make_id, pick_issue, strict_float
 from accord.scenario.schema import (
     Actor,
     Dimension,
@@ -195,7 +195,7 @@ def _number(node: _Node, source: str, path: str, what: str, lo: float, hi: float
             f"empty {what}", file=source, line=node.line, field=path, expected=expected
         )
     try:
-        value = float(text)
+        value = strict_float(text)
     except ValueError:
         value = float("nan")
     if value != value or value in (float("inf"), float("-inf")):
