@@ -50,6 +50,9 @@ Then, in order:
 
 Reservations are counted at the final value. The default parameters per kind of body are
 :data:`DEFAULTS` (fitted by :mod:`accord.analysis.procedure_fit`).
+
+:func:`run_procedure` is the reference for one proposal; :func:`run_procedure_batch` applies it
+to many draws at once (the Monte Carlo), with exactly the same results.
 """
 
 from __future__ import annotations
