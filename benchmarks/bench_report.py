@@ -46,15 +46,21 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="chart processes (default: cores)")
     args = parser.parse_args()
     stages: dict[str, float] = {}
+    stages_cpu: dict[str, float] = {}
     last = [time.perf_counter()]
+    last_cpu = [cpu_seconds()]
+
+    def stage(name: str) -> None:
+        stages[name] = time.perf_counter() - last[0]
+        stages_cpu[name] = cpu_seconds() - last_cpu[0]
+        last[0], last_cpu[0] = time.perf_counter(), cpu_seconds()
 
     def progress(done: int, total: int) -> None:
         del done, total
 
     wall0, cpu0 = time.perf_counter(), cpu_seconds()
     scenario = load(SCENARIO)
-    stages["load"] = time.perf_counter() - last[0]
-    last[0] = time.perf_counter()
+    stage("load")
     report = analyse_case(
         scenario,
         models=args.models,
@@ -64,11 +70,10 @@ def main() -> None:
         source=SCENARIO,
         progress=progress,
     )
-    stages["analyses"] = time.perf_counter() - last[0]
-    last[0] = time.perf_counter()
+    stage("analyses")
     with tempfile.TemporaryDirectory() as folder:
         write_case_report(report, Path(folder), jobs=args.jobs)
-    stages["render"] = time.perf_counter() - last[0]
+    stage("render")
     result: dict[str, Any] = {
         "scenario": "japan-nato",
         "draws": args.draws,
@@ -78,6 +83,7 @@ def main() -> None:
         "wall_s": round(time.perf_counter() - wall0, 2),
         "cpu_s": round(cpu_seconds() - cpu0, 2),
         "stages_s": {k: round(v, 2) for k, v in stages.items()},
+        "stages_cpu_s": {k: round(v, 2) for k, v in stages_cpu.items()},
         "environment": environment(),
     }
     print(result)

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.models.base import FloatArray
-from accord.rules.procedure import OUTCOMES, PASSING, run_procedure
+from accord.rules.procedure import OUTCOMES, PASSING, run_procedure_batch
 
 COST_FACTOR_RANGE = (0.5, 2.0)
 """The drawn cost of objecting lies between these multiples of the issue's cost (assumed)."""
@@ -117,7 +117,7 @@ def procedure_over_draws(
     input_names: Sequence[str],
     input_values: FloatArray,
 ) -> ProcedureUncertainty:
-    """Run the procedure on every draw (module docstring).
+    """Run the procedure on every draw (module docstring), vectorised over the draws.
 
     Args:
         settings: the issue's :class:`~accord.rules.build_procedure.ProcedureSettings`.
@@ -133,32 +133,28 @@ def procedure_over_draws(
     """
     from accord.analysis.montecarlo import spearman
 
-    draws, k = positions.shape[0], positions.shape[1]
+    draws = positions.shape[0]
     base = settings.costs(member_ids)
     drawn = settings.cost > 0
     f = factors if drawn else np.ones(draws)
-    outcomes: list[str] = []
-    objects = np.zeros(k, dtype=np.int64)
-    reserves = np.zeros(k, dtype=np.int64)
-    opts = np.zeros(k, dtype=np.int64)
-    for b in range(draws):
-        result = run_procedure(
-            rules[b],
-            positions[b],
-            saliences[b],
-            status_quo[b],
-            proposals[b],
-            name=settings.name,
-            cost=base * f[b],
-            reservation_threshold=settings.reservation_threshold * f[b],
-            max_dilution=settings.max_dilution,
-            opt_out=settings.opt_out and rules[b].name in ("consensus", "unanimity"),
-            next_window=settings.next_window,
-        )
-        outcomes.append(result.outcome)
-        objects[result.objectors] += 1
-        reserves[result.reservations] += 1
-        opts[result.opt_outs] += 1
+    # all draws at once; equal to run_procedure draw by draw (tests/unit/test_procedure_batch.py)
+    batch = run_procedure_batch(
+        list(rules),
+        positions,
+        saliences,
+        status_quo,
+        proposals,
+        name=settings.name,
+        costs=base[None, :] * f[:, None],
+        reservation_thresholds=settings.reservation_threshold * f,
+        max_dilution=settings.max_dilution,
+        opt_out=settings.opt_out,
+        next_window=settings.next_window,
+    )
+    outcomes = batch.outcome_names()
+    objects = batch.objectors.sum(axis=0, dtype=np.int64)
+    reserves = batch.reservations.sum(axis=0, dtype=np.int64)
+    opts = batch.opt_outs.sum(axis=0, dtype=np.int64)
     adopted = np.array([o in PASSING for o in outcomes], dtype=np.float64)
     names = [*input_names, "cost of objecting"] if drawn else list(input_names)
     values = np.column_stack([input_values, settings.cost * f]) if drawn else input_values

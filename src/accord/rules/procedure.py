@@ -50,6 +50,9 @@ Then, in order:
 
 Reservations are counted at the final value. The default parameters per kind of body are
 :data:`DEFAULTS` (fitted by :mod:`accord.analysis.procedure_fit`).
+
+:func:`run_procedure` is the reference for one proposal; :func:`run_procedure_batch` applies it
+to many draws at once (the Monte Carlo), with exactly the same results.
 """
 
 from __future__ import annotations
@@ -470,3 +473,182 @@ def _dilution(
     objecting = points[None, :] > candidates[:, None]  # (candidates, k)
     blocks = objecting.any(axis=1) & ~rule.is_winning(~objecting)
     return float(candidates[int(np.argmin(blocks))]) if not blocks.all() else 1.0
+
+
+@dataclass(frozen=True)
+class ProcedureBatch:
+    """What a procedure does to one proposal in each of ``B`` draws (:func:`run_procedure_batch`).
+
+    Attributes:
+        outcomes: ``(B,)`` indices into :data:`OUTCOMES`.
+        values: ``(B, m)`` the texts adopted (``q`` when delayed or blocked).
+        objectors: ``(B, k)`` as :attr:`ProcedureResult.objectors`, one row per draw.
+        reservations: ``(B, k)`` as :attr:`ProcedureResult.reservations`.
+        opt_outs: ``(B, k)`` as :attr:`ProcedureResult.opt_outs`.
+        dilution: ``(B,)`` as :attr:`ProcedureResult.dilution`.
+    """
+
+    outcomes: np.ndarray
+    values: FloatArray
+    objectors: np.ndarray
+    reservations: np.ndarray
+    opt_outs: np.ndarray
+    dilution: FloatArray
+
+    def outcome_names(self) -> list[str]:
+        """The outcome of each draw as its :data:`OUTCOMES` code."""
+        return [OUTCOMES[i] for i in self.outcomes.tolist()]
+
+
+def _winning_rows(rules: list[DecisionRule], support: np.ndarray) -> np.ndarray:
+    """``rules[b].is_winning(support[b])`` for every draw ``b``: one call when the rule is shared."""
+    if all(r is rules[0] for r in rules):
+        return np.asarray(rules[0].is_winning(support), dtype=np.bool_)
+    return np.array([np.asarray(r.is_winning(sup)) for r, sup in zip(rules, support, strict=True)])
+
+
+def _objecting_batch(
+    x: FloatArray, s: FloatArray, q: FloatArray, y: FloatArray, costs: FloatArray
+) -> tuple[FloatArray, np.ndarray]:
+    """:func:`_objecting` over draws: ``x, s`` ``(B, k, m)``, ``q, y`` ``(B, m)``, ``costs`` ``(B, k)``.
+
+    The same operations in the same order as the scalar function, row by row, so the losses are
+    equal to the bit.
+    """
+    m = x.shape[2]
+    d_q2 = np.sum(s * (q[:, None, :] - x) ** 2, axis=-1)
+    d_y2 = np.sum(s * (y[:, None, :] - x) ** 2, axis=-1)
+    factor = np.sqrt(s.mean(axis=2) / m)
+    loss = np.asarray(factor * (np.sqrt(d_y2) - np.sqrt(d_q2)), dtype=np.float64)
+    weakly_prefers = d_y2 <= d_q2 * (1.0 + PREF_RTOL)
+    return loss, (loss > costs) & ~weakly_prefers
+
+
+def _acquiescence_batch(
+    x: FloatArray, s: FloatArray, q: FloatArray, p: FloatArray, costs: FloatArray
+) -> FloatArray:
+    """:func:`_acquiescence` over draws (shapes as :func:`_objecting_batch`), ``(B, k)``."""
+    _, objects = _objecting_batch(x, s, q, p, costs)
+    a = p[:, None, :] - x
+    b = (q - p)[:, None, :]
+    big_a = np.sum(s * a * a, axis=2)
+    big_b = np.sum(s * a * b, axis=2)
+    big_c = np.sum(s * b * b, axis=2)
+    factor = np.sqrt(s.mean(axis=2) / x.shape[2])
+    d_q = np.sqrt(np.sum(s * (q[:, None, :] - x) ** 2, axis=2))
+    safe_f = np.where(factor > 0, factor, 1.0)
+    radius = costs / safe_f + d_q
+    disc = np.maximum(big_b * big_b - big_c * (big_a - radius * radius), 0.0)
+    safe_c = np.where(big_c > 0, big_c, 1.0)
+    root = (-big_b - np.sqrt(disc)) / safe_c
+    point = np.clip(root + _T_NUDGE, 0.0, 1.0)
+    return np.asarray(np.where(objects & (big_c > 0), point, 0.0), dtype=np.float64)
+
+
+def run_procedure_batch(
+    rules: list[DecisionRule],
+    positions: FloatArray,
+    saliences: FloatArray,
+    status_quo: FloatArray,
+    proposals: FloatArray,
+    *,
+    name: str = "practised",
+    costs: FloatArray,
+    reservation_thresholds: FloatArray,
+    max_dilution: float = 0.5,
+    opt_out: bool = False,
+    next_window: bool = False,
+) -> ProcedureBatch:
+    """:func:`run_procedure` on ``B`` draws at once, with the same results.
+
+    The losses, objectors, opt-outs, reservations and outcome classes are those of
+    :func:`run_procedure` draw by draw, exactly (the same float operations in the same order,
+    over a leading draw axis); only the rule tests and the dilution's candidate search run per
+    draw, and only for draws that need them. tests/unit/test_procedure_batch.py checks it.
+
+    Args:
+        rules: the decision rule of each draw (``B`` rules over the same ``k`` members).
+        positions: ``(B, k, m)`` ideal points.
+        saliences: ``(B, k, m)`` saliences.
+        status_quo: ``(B, m)``.
+        proposals: ``(B, m)`` the texts tabled.
+        name: ``practised`` or ``strict`` (every cost and threshold taken as 0).
+        costs: ``(B, k)`` costs of objecting (``>= 0``).
+        reservation_thresholds: ``(B,)`` thresholds ``tau >= 0``.
+        max_dilution: as :func:`run_procedure`.
+        opt_out: whether objectors may opt out (applied only to draws whose rule allows it).
+        next_window: as :func:`run_procedure`.
+
+    Returns:
+        A :class:`ProcedureBatch`.
+    """
+    if name not in PROCEDURE_NAMES:
+        raise UsageError(
+            f"unknown procedure '{name}'", field="procedure", expected="strict or practised"
+        )
+    x = np.asarray(positions, dtype=np.float64)
+    s = np.asarray(saliences, dtype=np.float64)
+    q = np.asarray(status_quo, dtype=np.float64)
+    p = np.asarray(proposals, dtype=np.float64)
+    n_draws, k = x.shape[0], x.shape[1]
+    c = np.array(costs, dtype=np.float64).reshape(n_draws, k)
+    tau = np.array(reservation_thresholds, dtype=np.float64).reshape(n_draws)
+    if n_draws:
+        check_parameters(float(c.min(initial=0.0)), float(tau.min()), float(max_dilution))
+    if name == "strict":
+        c, tau = np.zeros((n_draws, k)), np.zeros(n_draws)
+
+    loss, objects = _objecting_batch(x, s, q, p, c)
+    reserving = (loss > tau[:, None]) & ~objects
+    code = {o: i for i, o in enumerate(OUTCOMES)}
+    outcome = np.full(n_draws, -1, dtype=np.intp)
+    values = p.copy()
+    objectors = objects.copy()
+    reservations = np.zeros_like(objects)
+    opt_outs = np.zeros_like(objects)
+    dilution = np.zeros(n_draws)
+
+    none = ~objects.any(axis=1)
+    outcome[none] = np.where(
+        reserving[none].any(axis=1), code["passes_with_reservations"], code["passes"]
+    )
+    reservations[none] = reserving[none]
+    rest = np.flatnonzero(~none)
+    if rest.size:
+        outvoted = _winning_rows([rules[b] for b in rest], ~objects[rest])
+        won = rest[outvoted]
+        # the objectors are outvoted: they record dissent (reservations) but cannot block
+        outcome[won] = code["passes_with_reservations"]
+        reservations[won] = objects[won] | reserving[won]
+        rest = rest[~outvoted]
+    if rest.size and opt_out:
+        may = np.array([allows_opt_out(rules[b].name) for b in rest], dtype=np.bool_)
+        stepping = rest[may & (objects[rest].sum(axis=1) <= OPT_OUT_CAP * k)]
+        outcome[stepping] = code["passes_with_opt_outs"]
+        reservations[stepping] = reserving[stepping]
+        opt_outs[stepping] = objects[stepping]
+        objectors[stepping] = False
+        rest = np.setdiff1d(rest, stepping)
+    if rest.size:
+        points = _acquiescence_batch(x[rest], s[rest], q[rest], p[rest], c[rest])
+        t = np.ones(rest.size)
+        for j, b in enumerate(rest.tolist()):
+            candidates = np.unique(np.concatenate([[0.0], points[j], [1.0]]))
+            objecting = points[j][None, :] > candidates[:, None]
+            blocks = objecting.any(axis=1) & ~rules[b].is_winning(~objecting)
+            t[j] = float(candidates[int(np.argmin(blocks))]) if not blocks.all() else 1.0
+        diluted = t <= max_dilution
+        d = rest[diluted]
+        if d.size:
+            td = t[diluted]
+            value = np.asarray(p[d] + td[:, None] * (q[d] - p[d]), dtype=np.float64)
+            loss_t, objects_t = _objecting_batch(x[d], s[d], q[d], value, c[d])
+            outcome[d] = code["diluted"]
+            values[d] = value
+            reservations[d] = (loss_t > tau[d][:, None]) & ~objects_t
+            dilution[d] = td
+        stopped = rest[~diluted]
+        outcome[stopped] = code["delayed" if next_window else "blocked"]
+        values[stopped] = q[stopped]
+        dilution[stopped] = 1.0
+    return ProcedureBatch(outcome, values, objectors, reservations, opt_outs, dilution)
