@@ -109,6 +109,8 @@ class OrderIn(_In):
     actions: list[str] = Field(default_factory=list, max_length=50)
     client_key: str | None = Field(default=None, min_length=1, max_length=64)
     rationale: str | None = Field(default=None, max_length=4000)
+    votes: dict[str, bool] = Field(default_factory=dict, max_length=50)
+    """decision id -> the actor's vote cast by hand (support true, oppose false)."""
 
 
 class OrderOut(BaseModel):
@@ -122,6 +124,7 @@ class OrderOut(BaseModel):
     submitted_at: str
     stored: bool = True
     rationale: str | None = None
+    votes: dict[str, bool] = Field(default_factory=dict)
 
 
 class EventOut(BaseModel):
