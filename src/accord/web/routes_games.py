@@ -612,7 +612,10 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
     if team == "":
         return render(request, "game_observer.html", **context)
     own = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
-    ballots = {a: open_decisions(scenario, loaded.game.state, a) for a in team_actors(scenario).get(team, [])}
+    ballots = {
+        a: open_decisions(scenario, loaded.game.state, a)
+        for a in team_actors(scenario).get(team, [])
+    }
     return render(request, "game_team.html", **context, team=team, mine=own, ballots=ballots)
 
 

@@ -25,9 +25,7 @@ class VoteError(UsageError):
     """A vote on a decision the actor may not vote on (the API answers 422)."""
 
 
-def open_decisions(
-    scenario: CompiledScenario, state: GameState, actor: str
-) -> list[GroupDecision]:
+def open_decisions(scenario: CompiledScenario, state: GameState, actor: str) -> list[GroupDecision]:
     """The group decisions ``actor`` may vote on for the next turn.
 
     Those it is a member of, decided by support formulas (no procedure), and not already agreed
@@ -36,9 +34,7 @@ def open_decisions(
     return [
         d
         for d in scenario.spec.decisions
-        if actor in d.members
-        and d.procedure is None
-        and not (d.once and d.id in state.agreed)
+        if actor in d.members and d.procedure is None and not (d.once and d.id in state.agreed)
     ]
 
 
