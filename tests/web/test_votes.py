@@ -54,3 +54,7 @@ def test_the_role_holder_votes_for_the_member_and_the_engine_counts_it(
     taken = [e for e in events if e.get("kind") == "decision" and e["decision"] == "jp_cabinet"]
     assert taken and taken[0]["by_hand"] == ["jp"] and taken[0]["support"] == {"jp": False}
     assert not taken[0]["agreed"]
+    # (issue #19 item 9) the home page lists the game under its scenario's title, not its id
+    home = fac.get("/").text
+    assert "Tiny Strait crisis (test scenario)" in home
+    assert ok(fac.get("/api/games"))[0]["scenario_title"] == "Tiny Strait crisis (test scenario)"

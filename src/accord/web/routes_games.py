@@ -120,6 +120,7 @@ def _summary(loaded: Loaded, team: str | None = None) -> GameSummary:
         ended=state.ended,
         outcome=state.outcome,
         my_team=team,
+        scenario_title=loaded.scenario.spec.title,
     )
 
 

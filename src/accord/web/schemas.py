@@ -100,6 +100,8 @@ class GameSummary(BaseModel):
     ended: bool
     outcome: str | None
     my_team: str | None = None
+    scenario_title: str = ""
+    """the scenario's title (its ``title``), shown instead of its id."""
 
 
 class OrderIn(_In):
