@@ -42,6 +42,7 @@ def test_the_role_holder_votes_for_the_member_and_the_engine_counts_it(
     assert out["votes"] == {"jp_cabinet": False}
     assert ok(pm.get(f"/api/games/{gid}/orders"))[-1]["votes"] == {"jp_cabinet": False}
     assert 'value="oppose" checked' in pm.get(f"/games/{gid}").text
+    assert "jp_cabinet oppose" in fac.get(f"/games/{gid}").text  # the white cell sees it
     # the other team and the observer cannot see the vote before release
     assert all(o["actor"] != "jp" for o in ok(red.get(f"/api/games/{gid}/orders")))
     for path in (f"/api/games/{gid}/export.json", f"/games/{gid}", f"/api/games/{gid}"):
@@ -54,6 +55,7 @@ def test_the_role_holder_votes_for_the_member_and_the_engine_counts_it(
     taken = [e for e in events if e.get("kind") == "decision" and e["decision"] == "jp_cabinet"]
     assert taken and taken[0]["by_hand"] == ["jp"] and taken[0]["support"] == {"jp": False}
     assert not taken[0]["agreed"]
+    assert "voted by hand: jp" in fac.get(f"/games/{gid}").text
     # (issue #19 item 9) the home page lists the game under its scenario's title, not its id
     home = fac.get("/").text
     assert "Tiny Strait crisis (test scenario)" in home
