@@ -92,6 +92,7 @@ class WebOrder(Base):
     client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     rationale: Mapped[str | None] = mapped_column(Text, nullable=True)  # migration 0005
+    votes: Mapped[str | None] = mapped_column(Text, nullable=True)  # migration 0007: JSON
 
 
 class WebLibrary(Base):

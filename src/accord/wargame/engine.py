@@ -128,6 +128,7 @@ class Game:
         self._gates = {g.id: g for g in scenario.spec.gates}
         self._rng: np.random.Generator | None = None
         self._taken: set[tuple[str, str]] = set()
+        self._votes: dict[str, dict[str, bool]] = {}
         self._env_cache: dict[str, float] | None = None
         self.events: list[Event] = []
         self.state = GameState()
@@ -311,12 +312,20 @@ class Game:
             count += 1
         return self
 
-    def step(self, orders: Mapping[str, Sequence[Order | str]] | None = None) -> None:
+    def step(
+        self,
+        orders: Mapping[str, Sequence[Order | str]] | None = None,
+        votes: Mapping[str, Mapping[str, bool]] | None = None,
+    ) -> None:
         """Play one turn (see the module docstring).
 
         Args:
             orders: actor id -> orders (an :class:`Order` or an action id) for this turn; these
                 actors' players are not asked.
+            votes: decision id -> member -> support cast by hand (a person in the member's
+                role) for this turn; a cast vote replaces the member's support formula in any
+                decision of that id put this turn, and the decision event lists the member in
+                ``by_hand``. Without votes the turn is exactly as before.
         """
         if self.ended:
             raise UsageError("the game has ended", expected="a game still in progress")
@@ -324,6 +333,7 @@ class Game:
         turn = self.state.turn + 1
         self._rng = turn_rng(self.seed, turn)
         self._taken = set()
+        self._votes = self._check_votes(votes or {})
         self._emit(TurnStarted, turn=turn)
         for gate_id in scenario.gates:
             gate = self.state.gates.get(gate_id)
@@ -370,6 +380,34 @@ class Game:
             outcome = next((o for o, e in scenario.outcomes if e.truth(env)), NO_DECISIVE_OUTCOME)
             self._emit(GameEnded, outcome=outcome)
         self._rng = None
+        self._votes = {}
+
+    def _check_votes(self, votes: Mapping[str, Mapping[str, bool]]) -> dict[str, dict[str, bool]]:
+        """Votes cast by hand, checked: known decisions, their members, support-formula rule.
+
+        Raises:
+            UsageError: a vote for an unknown decision, for a non-member, or on a decision
+                decided by a consensus procedure (hand votes replace support formulas only).
+        """
+        out: dict[str, dict[str, bool]] = {}
+        for did, cast in votes.items():
+            decision = self._decisions.get(did)
+            if decision is None:
+                raise UsageError(f"no decision '{did}' to vote on", field=f"votes.{did}")
+            if decision.procedure is not None:
+                raise UsageError(
+                    f"decision '{did}' follows a procedure; members cannot vote by hand",
+                    field=f"votes.{did}",
+                )
+            for member, support in cast.items():
+                if member not in decision.members:
+                    raise UsageError(
+                        f"'{member}' is not a member of decision '{did}'",
+                        field=f"votes.{did}.{member}",
+                        expected="one of " + ", ".join(decision.members),
+                    )
+                out.setdefault(did, {})[member] = bool(support)
+        return out
 
     # ------------------------------------------------------------------ phases
 
@@ -482,6 +520,7 @@ class Game:
         rule = self.rules[decision.id]
         proc = self.scenario.procedures.get(decision.id)
         extra: dict[str, object] = {}
+        by_hand: list[str] = []
         value = 0.0
         if proc is not None and decision.procedure is not None:
             # the practised (or strict) procedure: support = does not object to the text tabled
@@ -510,7 +549,13 @@ class Game:
             }
         else:
             formulas = self.scenario.support[decision.id]
-            vector = np.array([formulas[m].truth(env) for m in members], dtype=np.bool_)
+            # a vote cast by the person in a member's role replaces that member's formula
+            cast = self._votes.get(decision.id, {})
+            by_hand = [m for m in members if m in cast]
+            vector = np.array(
+                [cast[m] if m in cast else formulas[m].truth(env) for m in members],
+                dtype=np.bool_,
+            )
             agreed = bool(rule.is_winning(vector))
         flipped = np.tile(vector, (len(members), 1))
         flipped[np.arange(len(members)), np.arange(len(members))] ^= True
@@ -538,6 +583,7 @@ class Game:
             blockers=blockers,
             pivotal=pivotal,
             changes=changes,
+            by_hand=by_hand,
             **extra,
         )
         return agreed

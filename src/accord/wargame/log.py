@@ -14,9 +14,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    model_serializer,
+)
 
 from accord.errors import ScenarioError
 
@@ -125,6 +133,16 @@ class DecisionTaken(_Event):
     value: float | None = None
     """the strength (0-100) of the text adopted, 0 when none."""
     reservations: list[str] = Field(default_factory=list)
+    by_hand: list[str] = Field(default_factory=list)
+    """the members whose support was cast by a person in their role, not their formula."""
+
+    @model_serializer(mode="wrap")
+    def _omit_no_hand_votes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # without hand votes the event's JSON is byte-identical to logs written before votes
+        data: dict[str, Any] = handler(self)
+        if not data.get("by_hand"):
+            data.pop("by_hand", None)
+        return data
 
 
 class Override(_Event):

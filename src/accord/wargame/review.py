@@ -62,6 +62,8 @@ def describe(event: Event) -> str:
         text += f"; support: {who}"
         if event.blockers:
             text += f"; blocked by {', '.join(event.blockers)}"
+        if event.by_hand:
+            text += f"; voted by hand: {', '.join(event.by_hand)}"
         return text
     if isinstance(event, Override):
         return f"Facilitator override: {event.reason}"

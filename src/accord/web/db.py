@@ -13,9 +13,9 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,6 +90,8 @@ class OrderRecord:
     client_key: str | None
     created_at: str
     rationale: str | None = None
+    votes: dict[str, bool] = field(default_factory=dict)
+    """decision id -> the actor's vote cast by hand (migration 0007)."""
 
 
 @dataclass(frozen=True)
@@ -582,8 +584,11 @@ class WebStore:
         user_id: int,
         client_key: str | None,
         rationale: str | None = None,
+        votes: Mapping[str, bool] | None = None,
     ) -> tuple[OrderRecord, bool]:
         """Store one submission (committed on return).
+
+        The ``votes`` (decision id -> support cast by hand) are stored in the same row.
 
         With a ``client_key`` this team already used in this game, returns that submission and
         ``False`` (nothing is stored twice). Keys are per team: another team's key never matches
@@ -601,6 +606,7 @@ class WebStore:
                 "client_key": client_key,
                 "created_at": moment,
                 "rationale": rationale,
+                "votes": json.dumps(dict(votes), sort_keys=True) if votes else None,
             }
             # a Core insert in its own committed transaction (the ORM's unit of work costs
             # several times as much, and this is the busiest write)
@@ -617,6 +623,7 @@ class WebStore:
                 client_key=client_key,
                 created_at=moment.isoformat(),
                 rationale=rationale,
+                votes=dict(votes or {}),
             )
             return record, True
         except IntegrityError:
@@ -750,6 +757,7 @@ def _order(row: WebOrder) -> OrderRecord:
         client_key=row.client_key,
         created_at=row.created_at.isoformat(),
         rationale=row.rationale,
+        votes=dict(json.loads(row.votes)) if row.votes else {},
     )
 
 

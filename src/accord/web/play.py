@@ -68,6 +68,7 @@ from accord.web import play_store
 from accord.web.db import OrderRecord, WebStore, now
 from accord.web.play_store import AdjudicationRecord, ControlRecord
 from accord.web.team_panel import state_panel
+from accord.web.votes import check_votes, turn_votes
 
 AUTO_PLAYERS = ("doctrine", "utility", "passive")
 
@@ -244,8 +245,12 @@ class GameService:
         user_id: int,
         client_key: str | None,
         rationale: str | None = None,
+        votes: Mapping[str, bool] | None = None,
     ) -> tuple[OrderRecord, bool]:
         """Store a team's orders for an actor's next turn (with a free-text ``rationale``).
+
+        ``votes`` (decision id -> support) are the actor's votes cast by hand
+        (:mod:`accord.web.votes`), checked against the decisions it may vote on now.
 
         Returns:
             The stored order, and whether it was new (not a retry with the same ``client_key``).
@@ -274,6 +279,7 @@ class GameService:
                     )
             if len(set(actions)) != len(actions):
                 raise UsageError("an action is listed twice", field="actions")
+            check_votes(loaded.scenario, loaded.game.state, actor, votes or {})
             record, stored = self.store.add_order(
                 game_id,
                 loaded.next_turn,
@@ -283,6 +289,7 @@ class GameService:
                 user_id,
                 client_key,
                 rationale=(rationale or "").strip() or None,
+                votes=votes,
             )
         if stored:
             announce(game_id, "order", ["white", team], {"team": team, "actor": actor})
@@ -352,7 +359,8 @@ class GameService:
                 orders[actor] = submitted.get(actor, [])
         base = list(loaded.game.events)
         game = RulingGame(loaded.scenario, players, events=base + stamped, vetoes=vetoes)
-        game.step(orders=orders)
+        votes = turn_votes(self.store.orders(loaded.id, loaded.next_turn), players)
+        game.step(orders=orders, votes=votes)
         events = game.events[len(base) :]
         for key, r in rulings.items():
             hit = next(

@@ -67,6 +67,7 @@ from accord.web.schemas import (
 )
 from accord.web.security import MAX_ID, GameId, TurnQuery
 from accord.web.templating import render
+from accord.web.votes import VoteError, open_decisions
 
 router = APIRouter()
 PendingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a pending ruling or override")]
@@ -119,6 +120,7 @@ def _summary(loaded: Loaded, team: str | None = None) -> GameSummary:
         ended=state.ended,
         outcome=state.outcome,
         my_team=team,
+        scenario_title=loaded.scenario.spec.title,
     )
 
 
@@ -283,10 +285,19 @@ def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = 
     check_may_order(_store(request), game_id, team, user.id, body.actor)
     try:
         record, stored = _games(request).submit(
-            game_id, team, body.actor, body.actions, user.id, body.client_key, body.rationale
+            game_id,
+            team,
+            body.actor,
+            body.actions,
+            user.id,
+            body.client_key,
+            body.rationale,
+            body.votes,
         )
     except ConflictError as exc:
         raise HTTPException(409, str(exc)) from None
+    except VoteError as exc:
+        raise HTTPException(422, str(exc)) from None
     out = OrderOut(
         id=record.id,
         turn=record.turn,
@@ -296,6 +307,7 @@ def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = 
         submitted_at=record.created_at,
         stored=stored,
         rationale=record.rationale,
+        votes=record.votes,
     )
     return JSONResponse(out.model_dump(), status_code=201 if stored else 200)
 
@@ -318,6 +330,7 @@ def list_orders(
             actions=o.actions,
             submitted_at=o.created_at,
             rationale=o.rationale,
+            votes=o.votes,
         )
         for o in _store(request).orders(game_id, turn, team=team)
     ]
@@ -600,7 +613,11 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
     if team == "":
         return render(request, "game_observer.html", **context)
     own = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
-    return render(request, "game_team.html", **context, team=team, mine=own)
+    ballots = {
+        a: open_decisions(scenario, loaded.game.state, a)
+        for a in team_actors(scenario).get(team, [])
+    }
+    return render(request, "game_team.html", **context, team=team, mine=own, ballots=ballots)
 
 
 @router.get("/games/{game_id}/review", response_class=HTMLResponse)

@@ -100,6 +100,8 @@ class GameSummary(BaseModel):
     ended: bool
     outcome: str | None
     my_team: str | None = None
+    scenario_title: str = ""
+    """the scenario's title (its ``title``), shown instead of its id."""
 
 
 class OrderIn(_In):
@@ -109,6 +111,8 @@ class OrderIn(_In):
     actions: list[str] = Field(default_factory=list, max_length=50)
     client_key: str | None = Field(default=None, min_length=1, max_length=64)
     rationale: str | None = Field(default=None, max_length=4000)
+    votes: dict[str, bool] = Field(default_factory=dict, max_length=50)
+    """decision id -> the actor's vote cast by hand (support true, oppose false)."""
 
 
 class OrderOut(BaseModel):
@@ -122,6 +126,7 @@ class OrderOut(BaseModel):
     submitted_at: str
     stored: bool = True
     rationale: str | None = None
+    votes: dict[str, bool] = Field(default_factory=dict)
 
 
 class EventOut(BaseModel):

@@ -38,6 +38,11 @@ function formBody(form) {
   const body = {};
   for (const el of form.elements) {
     if (!el.name || el.disabled) { continue; }
+    if (el.hasAttribute("data-vote")) {  // a hand vote on a group decision: {votes: {id: bool}}
+      if (!("votes" in body)) { body.votes = {}; }
+      if (el.checked && el.value) { body.votes[el.dataset.vote] = el.value === "support"; }
+      continue;
+    }
     if (el.hasAttribute("data-list")) {
       if (!(el.name in body)) { body[el.name] = []; }
       if (el.checked) { body[el.name].push(el.value); }
