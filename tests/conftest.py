@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +45,26 @@ def run_cli(
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash passwords with the cheapest argon2id parameters in the test process.
+
+    The production parameters cost about 0.2 s of CPU per hash by design, and the web tests sign
+    up and sign in thousands of times. Same algorithm and code path; servers started as separate
+    processes (the kill -9 and live-server tests) keep the production parameters.
+    """
+    try:
+        from argon2 import PasswordHasher
+
+        from accord.web import auth
+    except ImportError:  # the web extra is not installed
+        yield
+        return
+    production = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    auth._dummy.clear()
+    yield
+    auth._hasher = production
+    auth._dummy.clear()

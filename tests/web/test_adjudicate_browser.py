@@ -106,6 +106,7 @@ def test_white_cell_desk_and_team_view_in_chromium(server: Server) -> None:
             # Japan's team page: orders first, compact, every action with its gate
             japan.goto(game_url)
             height = japan.evaluate("() => document.documentElement.scrollHeight")
+            japan.screenshot(path=str(SHOTS / "web-white-cell-team-japan.png"), full_page=True)
             assert height < 4000, height
             actions = japan.locator("li.action")
             assert actions.count() >= 10
@@ -118,7 +119,6 @@ def test_white_cell_desk_and_team_view_in_chromium(server: Server) -> None:
             assert unavailable.first.locator(".why").inner_text().startswith("Not available")
             assert unavailable.first.locator("input").is_disabled()
             assert japan.locator("#state-panel details.group").count() >= 1
-            japan.screenshot(path=str(SHOTS / "web-white-cell-team-japan.png"), full_page=True)
 
             # turn 1: both teams order; the white cell rejects Japan's order with a reason
             ordered = _submit_first_available(japan)
