@@ -445,26 +445,10 @@ class WebStore:
         """
         try:
             with self.write() as session:
-                seat = session.scalar(
-                    select(WebSeat)
-                    .where(WebSeat.invite_hash == token_hash(token))
-                    .with_for_update()
+                user, seat = _consume_invitation(
+                    session, WebSeat, token, username, password_hash, display_name
                 )
-                if seat is None or seat.user_id is not None:
-                    raise KeyError("invitation")
-                user = WebUser(
-                    username=username, password_hash=password_hash, role="team", created_at=now()
-                )
-                session.add(user)
-                session.flush()
-                taken = session.execute(
-                    update(WebSeat)
-                    .where(WebSeat.id == seat.id, WebSeat.user_id.is_(None))
-                    .values(user_id=user.id, display_name=display_name)
-                )
-                if getattr(taken, "rowcount", 0) != 1:
-                    raise KeyError("invitation")
-                return User(user.id, user.username, user.role), seat.game_id
+                return user, seat.game_id
         except IntegrityError:
             raise ValueError(f"the user name '{username}' is taken") from None
 
@@ -537,27 +521,11 @@ class WebStore:
         """
         try:
             with self.write() as session:
-                row = session.scalar(
-                    select(WebMember)
-                    .where(WebMember.invite_hash == token_hash(token))
-                    .with_for_update()
+                user, row = _consume_invitation(
+                    session, WebMember, token, username, password_hash, display_name
                 )
-                if row is None or row.user_id is not None:
-                    raise KeyError("invitation")
-                user = WebUser(
-                    username=username, password_hash=password_hash, role="team", created_at=now()
-                )
-                session.add(user)
-                session.flush()
-                taken = session.execute(
-                    update(WebMember)
-                    .where(WebMember.id == row.id, WebMember.user_id.is_(None))
-                    .values(user_id=user.id, display_name=display_name)
-                )
-                if getattr(taken, "rowcount", 0) != 1:
-                    raise KeyError("invitation")
                 session.refresh(row)
-                return User(user.id, user.username, user.role), _member(row)
+                return user, _member(row)
         except IntegrityError:
             raise ValueError(f"the user name '{username}' is taken") from None
 
@@ -785,3 +753,38 @@ def _analysis(row: WebAnalysis, with_result: bool = True) -> AnalysisRecord:
         error=row.error,
         created_at=row.created_at.isoformat(),
     )
+
+
+def _consume_invitation(
+    session: Any,
+    model: Any,
+    token: str,
+    username: str,
+    password_hash: str,
+    display_name: str | None,
+) -> tuple[User, Any]:
+    """Use the invitation ``token`` of a seat or member row and make its team account.
+
+    The row is locked, the account created and the row claimed only if still unclaimed, all in
+    the caller's transaction, so one invitation makes at most one account however many joins
+    race.
+
+    Raises:
+        KeyError: the invitation is unknown or already used.
+    """
+    row = session.scalar(
+        select(model).where(model.invite_hash == token_hash(token)).with_for_update()
+    )
+    if row is None or row.user_id is not None:
+        raise KeyError("invitation")
+    user = WebUser(username=username, password_hash=password_hash, role="team", created_at=now())
+    session.add(user)
+    session.flush()
+    taken = session.execute(
+        update(model)
+        .where(model.id == row.id, model.user_id.is_(None))
+        .values(user_id=user.id, display_name=display_name)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        raise KeyError("invitation")
+    return User(user.id, user.username, user.role), row
