@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -134,3 +135,82 @@ def test_a_small_auto_batch_runs_on_numpy_and_equals_every_engine(
     auto = smp_batch.kernel(batch, {}, rng0)
     assert auto is not None
     np.testing.assert_array_equal(auto, compiled)
+
+
+def _all_help(command: Any, ctx: Any = None) -> dict[str, str]:
+    """The help page of ``command`` and of every command under it, by command path."""
+    from typer._click.core import Context
+    from typer.core import TyperGroup
+
+    ctx = Context(command, info_name=command.name or "accord", parent=ctx)
+    pages = {ctx.command_path: command.get_help(ctx)}
+    if isinstance(command, TyperGroup):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None
+            if isinstance(sub, TyperGroup):
+                pages.update(_all_help(sub, ctx))
+            else:
+                sub_ctx = Context(sub, info_name=name, parent=ctx)
+                pages[sub_ctx.command_path] = sub.get_help(sub_ctx)
+    return pages
+
+
+def test_stand_in_commands_list_exactly_as_the_real_ones() -> None:
+    """With every command a stand-in (``accord --help``), each group's help page, which lists
+    its commands with their short help, is the same as with every command built in full."""
+    from typer.main import get_command
+
+    from accord.cli import app
+    from accord.cli.lazy import only_invoked
+
+    full = _all_help(get_command(app))
+    lazy = _all_help(get_command(only_invoked(app, [])))
+    groups = [path for path in full if path.count(" ") <= 1 and "Commands:" in full[path]]
+    assert len(groups) >= 5  # accord and its command groups (wargame, panel, backtest, ...)
+    for path in groups:
+        assert lazy[path] == full[path], path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["forecast"], ["wargame", "run"], ["panel", "merge"], ["backtest", "deu"], ["import"]],
+)
+def test_the_invoked_command_is_built_in_full_and_the_others_are_stand_ins(
+    args: list[str],
+) -> None:
+    from typer.main import get_command
+
+    from accord.cli import app
+    from accord.cli.lazy import only_invoked
+
+    full = _all_help(get_command(app))
+    lazy = _all_help(get_command(only_invoked(app, [*args, "--help"])))
+    path = "accord " + " ".join(args)
+    assert lazy[path] == full[path]
+    assert "--" in lazy[path]  # its options are there
+    stand_ins = [p for p in full if p.count(" ") == 1 and lazy[p] != full[p]]
+    assert stand_ins, "the commands not invoked should be stand-ins without options"
+    assert all(p != path for p in stand_ins)
+
+
+def test_the_forecast_path_builds_no_typer_pydantic_adapters() -> None:
+    """Typer from 0.29 coerces every parameter through a pydantic TypeAdapter (0.2-0.4 s per
+    start); the pinned Typer does not, so a forecast imports no ``typer._adapters``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    code = (
+        "import sys, io, contextlib\n"
+        "sys.argv = ['accord', 'forecast', 'scenarios/ktab-d3.yaml', '-m', 'compromise']\n"
+        "from accord.cli import main\n"
+        "try:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in sys.modules if m.startswith('typer._')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    loaded = done.stdout.strip()
+    assert "typer._adapters" not in loaded and "typer._coercion" not in loaded, loaded
