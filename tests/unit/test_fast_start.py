@@ -7,6 +7,7 @@ the NumPy engine that small smp runs use gives the compiled engine's results bit
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accord.models import smp
 from accord.models.base import IssueBatch
@@ -58,12 +61,12 @@ def test_help_loads_no_numerical_web_or_console_library() -> None:
     assert loaded_by("--help") == []
 
 
-@pytest.mark.parametrize("model", ["compromise", "smp", "all"])
-def test_forecast_of_a_small_case_loads_only_numpy_pydantic_and_rich(model: str) -> None:
+@pytest.mark.parametrize("model", ["compromise", "smp", "bdm", "all"])
+def test_forecast_of_a_small_case_loads_only_numpy_and_pydantic(model: str) -> None:
     """The 7-actor KTAB case: no SciPy (Nash's root finder), no Numba (smp's small runs),
-    no pandas (CSV output only), rich for the table."""
+    no pandas (CSV output only), and no rich: its table is written plain (not a terminal)."""
     loaded = loaded_by("forecast", "scenarios/ktab-d3.yaml", "-m", model)
-    assert loaded == ["numpy", "pydantic", "rich"]
+    assert loaded == ["numpy", "pydantic"]
 
 
 def test_auto_engine_runs_small_problems_on_numpy_until_numba_is_loaded(
@@ -214,3 +217,88 @@ def test_the_forecast_path_builds_no_typer_pydantic_adapters() -> None:
     )
     loaded = done.stdout.strip()
     assert "typer._adapters" not in loaded and "typer._coercion" not in loaded, loaded
+
+
+#: Cells as the command line writes them (plain ASCII), and cells with everything rich treats
+#: specially: markup, emoji codes, tabs, an ellipsis and an accent.
+_PLAIN = "abcXYZ019 .,-_%()/;"
+_ANY = _PLAIN + ":[]…é\t"
+
+
+@pytest.mark.parametrize("alphabet", [_PLAIN, _ANY])
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_plain_table_is_written_as_rich_writes_it(alphabet: str, data: st.DataObject) -> None:
+    """Where :mod:`accord.cli.plain` writes a table itself, rich (through the stdout console,
+    which fits tables to the width) writes exactly the same characters; elsewhere rich prints
+    it. Up to 6 columns of plain cells always fit (6 x 14 + borders < 120): those are written
+    plain, including cells cut to fit their column."""
+    from rich.console import Console
+    from rich.errors import MarkupError
+
+    from accord.cli.console import FittingConsole
+    from accord.cli.plain import PIPE_WIDTH, PlainTable, render
+
+    cell = st.text(alphabet=st.sampled_from(alphabet), max_size=45)
+    n = data.draw(st.integers(1, 6 if alphabet == _PLAIN else 9))
+    table = PlainTable(title=data.draw(st.none() | cell))
+    for header in data.draw(st.lists(cell, min_size=n, max_size=n)):
+        table.add_column(header)
+    for row in data.draw(st.lists(st.lists(cell, min_size=n, max_size=n), max_size=4)):
+        table.add_row(*row)
+    buffer = io.StringIO()
+    console: Console = FittingConsole(
+        file=buffer, highlight=False, soft_wrap=True, width=PIPE_WIDTH
+    )
+    plain = render([table], {}, PIPE_WIDTH)
+    if alphabet == _PLAIN:
+        assert plain is not None
+    try:
+        console.print(table)
+    except MarkupError:  # "[/]" in a cell: rich refuses it, and only rich prints it
+        assert plain is None
+        return
+    if plain is not None:
+        assert plain == buffer.getvalue()
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(_ANY), max_size=60))
+def test_a_plain_line_is_written_as_rich_writes_it(text: str) -> None:
+    from rich.console import Console
+    from rich.errors import MarkupError
+
+    from accord.cli.plain import render
+
+    buffer = io.StringIO()
+    plain = render([text], {}, None)
+    try:
+        Console(file=buffer, highlight=False, soft_wrap=True).print(text)
+    except MarkupError:
+        assert plain is None
+        return
+    if plain is not None:
+        assert plain == buffer.getvalue()
+
+
+def test_the_forecast_table_is_written_plain_and_as_rich_writes_it() -> None:
+    """The real tables of ``accord forecast`` (every model, so some cells are cut to fit)."""
+    from rich.console import Console
+
+    from accord.cli.console import FittingConsole
+    from accord.cli.plain import PIPE_WIDTH, PlainTable, render
+
+    table = PlainTable(title="d3  (rule: none; status quo: -)")
+    for header in ("model", "outcome", "80% interval", "allowed", "passes", "blockers"):
+        table.add_column(header)
+    for model in ("compromise", "median", "agenda_pull"):
+        table.add_row(model, "78.784, 47.600, 52.323", "-", "78.784, 47.600, 52.323", "yes", "-")
+    table.add_row("smp", "error: " + "x" * 150, "-", "-", "-", "-")
+    buffer = io.StringIO()
+    console: Console = FittingConsole(
+        file=buffer, highlight=False, soft_wrap=True, width=PIPE_WIDTH
+    )
+    console.print(table)
+    plain = render([table], {}, PIPE_WIDTH)
+    assert plain is not None and "…" in plain
+    assert plain == buffer.getvalue()

@@ -68,7 +68,7 @@ def find_by_id(items: Iterable[ItemT], ident: str) -> ItemT:
 class Strict(BaseModel):
     """Base: unknown fields are errors (a typo must not be silently ignored)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Quantity(Strict):
