@@ -302,3 +302,28 @@ def test_the_forecast_table_is_written_plain_and_as_rich_writes_it() -> None:
     plain = render([table], {}, PIPE_WIDTH)
     assert plain is not None and "…" in plain
     assert plain == buffer.getvalue()
+
+
+def test_a_table_with_rich_options_is_printed_by_rich() -> None:
+    """``add_column(..., justify="right")`` (the sensitivity indices): rich prints it, as before."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from accord.cli.console import FittingConsole
+    from accord.cli.plain import PIPE_WIDTH, PlainTable, render
+
+    plain, rich = PlainTable(title="indices"), Table(title="indices")
+    for table in (plain, rich):
+        table.add_column("input")
+        table.add_column("mu*", justify="right")
+        table.add_row("capability", "10.25")
+    assert render([plain], {}, PIPE_WIDTH) is None
+    printed = []
+    for table in (plain, rich):
+        buffer = io.StringIO()
+        console: Console = FittingConsole(
+            file=buffer, highlight=False, soft_wrap=True, width=PIPE_WIDTH
+        )
+        console.print(table)
+        printed.append(buffer.getvalue())
+    assert printed[0] == printed[1] and "┃   mu* ┃" in printed[0]

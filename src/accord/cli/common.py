@@ -54,7 +54,7 @@ class _LazyConsole:
 
     def print(self, *objects: Any, **kwargs: Any) -> None:
         """Print as the rich console does; without loading rich where it writes plain text."""
-        from accord.cli.plain import render, writes_plain
+        from accord.cli.plain import PlainTable, render, writes_plain
 
         if self._console is None:
             stream = self._stream()
@@ -63,6 +63,7 @@ class _LazyConsole:
                 if text is not None:
                     stream.write(text)
                     return
+        objects = tuple(o.to_rich() if isinstance(o, PlainTable) else o for o in objects)
         self.get().print(*objects, **kwargs)
 
     def get(self) -> Console:

@@ -29,35 +29,43 @@ _RICH_SYNTAX = re.compile(r"\[|:\S*?:")
 
 
 class PlainTable:
-    """A table with a title, named columns and rows of text: all the command line's tables use.
+    """A table with a title, named columns and rows: what the command line's tables hold.
 
-    It records its columns and rows; :func:`render` writes it, or :meth:`to_rich` gives the rich
-    table with the same content.
+    It records its columns and rows, with any of rich's options for them; :func:`render` writes
+    it when it has none, and :meth:`to_rich` gives the rich table with the same content.
     """
 
     def __init__(self, title: str | None = None) -> None:
         """A table with an optional title and no columns yet."""
         self.title = title
-        self.headers: list[str] = []
-        self.rows: list[tuple[str, ...]] = []
+        self.headers: list[Any] = []
+        self.rows: list[tuple[Any, ...]] = []
+        self._columns: list[tuple[Any, dict[str, Any]]] = []
+        self._rows: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        #: Whether a column or row has an option of rich's (``justify="right"``, ...).
+        self.options = False
 
-    def add_column(self, header: str = "") -> None:
-        """Add a column with this header."""
+    def add_column(self, header: Any = "", **options: Any) -> None:
+        """Add a column with this header (and rich's column options, if any)."""
         self.headers.append(header)
+        self._columns.append((header, options))
+        self.options = self.options or bool(options)
 
-    def add_row(self, *cells: str) -> None:
-        """Add a row, one text per column."""
+    def add_row(self, *cells: Any, **options: Any) -> None:
+        """Add a row, one text per column (and rich's row options, if any)."""
         self.rows.append(cells)
+        self._rows.append((cells, options))
+        self.options = self.options or bool(options)
 
     def to_rich(self) -> Any:
         """The same table as a rich ``Table``."""
         from rich.table import Table
 
         table = Table(title=self.title)
-        for header in self.headers:
-            table.add_column(header)
-        for row in self.rows:
-            table.add_row(*row)
+        for header, options in self._columns:
+            table.add_column(header, **options)
+        for cells, options in self._rows:
+            table.add_row(*cells, **options)
         return table
 
 
@@ -125,11 +133,11 @@ def writes_plain(file: TextIO) -> bool:
 def render_table(table: PlainTable, width: int) -> str | None:
     """The characters rich prints for ``table`` on a console of ``width`` columns.
 
-    ``None`` where the table needs rich: a cell or title that is not plain ASCII text, or
-    columns that do not fit even when capped.
+    ``None`` where the table needs rich: an option of rich's on a column or row, a cell or
+    title that is not plain ASCII text, or columns that do not fit even when capped.
     """
     columns = len(table.headers)
-    if not columns or any(len(row) != columns for row in table.rows):
+    if table.options or not columns or any(len(row) != columns for row in table.rows):
         return None
     texts = [table.headers, *table.rows]
     if not all(_narrow_text(cell) for row in texts for cell in row):
