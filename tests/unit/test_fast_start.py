@@ -222,7 +222,7 @@ def test_the_forecast_path_builds_no_typer_pydantic_adapters() -> None:
 #: Cells as the command line writes them (plain ASCII), and cells with everything rich treats
 #: specially: markup, emoji codes, tabs, an ellipsis and an accent.
 _PLAIN = "abcXYZ019 .,-_%()/;"
-_ANY = _PLAIN + ":[]…é\t"
+_ANY = _PLAIN + ":[]…é漢\t\n"
 
 
 @pytest.mark.parametrize("alphabet", [_PLAIN, _ANY])
