@@ -164,12 +164,12 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
         if team is None
         else set()
     )
-    seats = _store(request).seats(loaded.id)
-    waiting = (
-        sorted(t for t, s in seats.items() if s.kind == "human" and t not in submitted)
-        if team is None and not state.ended
-        else []
-    )
+    waiting: list[str] = []
+    if team is None and not state.ended:
+        # played by people: a person in the seat, or people who joined as members of the team
+        people = {t for t, s in _store(request).seats(loaded.id).items() if s.kind == "human"}
+        people |= {m.team for m in _store(request).members(loaded.id) if m.user_id is not None}
+        waiting = sorted(people - set(submitted))
     ctl = _games(request).control(loaded.id)
     return GameState(
         id=loaded.id,
