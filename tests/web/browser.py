@@ -53,13 +53,13 @@ def chromium() -> Iterator[Any]:
 
 
 def watch(page: Any, problems: list[str], http: bool = True) -> None:
-    """Collect the page's script errors, console errors and (``http``) 4xx/5xx responses."""
-    page.on(
-        "console",
-        lambda msg: problems.append(f"{msg.type}: {msg.text}") if msg.type == "error" else None,
-    )
+    """Collect the page's script errors; with ``http``, console errors and 4xx/5xx responses."""
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
     if http:
+        page.on(
+            "console",
+            lambda msg: problems.append(f"{msg.type}: {msg.text}") if msg.type == "error" else None,
+        )
         page.on(
             "response",
             lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
