@@ -390,6 +390,8 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
     assert _api(white, "GET", api + "/export.json")[1]["events"][0]["seed"] is not None
     # an override from the form, then release by hand
     white.goto(game_url)
+    for team in ("jp_nsc", "us"):
+        assert "orders in" in white.locator(f'tr[data-team="{team}"]').inner_text()
     white.wait_for_selector("#proposal[data-ready='1'] li")
     white.locator("#override-box summary").click()
     white.fill("#reason", "WHITE-OVERRIDE: the PLA strike is called off")
@@ -408,6 +410,15 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
         _shot(page, f"{name}-turn3")
     assert pm.locator("#debrief h2").inner_text() == "Debrief of turn 3"
     assert "WHITE-OVERRIDE" not in pm.content()
+    # the observer: a public timeline and the labelled state, none of the teams' secrets
+    assert obs.locator("#timeline li").count() > 3
+    assert "PUBLIC: press" in obs.locator("#messaging").inner_text()
+    assert obs.locator("#public-values details.group").count() >= 3
+    html = obs.content()
+    for secret in ("JAPAN-PRIVATE", "ALLIES-ONLY", "US-RFI", "INJECT-JP", REASON, "WHITE-OVERRIDE"):
+        assert secret not in html, secret
+    for secret in ("JAPAN-PRIVATE", "INJECT-JP", "PM turn 3"):
+        assert secret not in us1.content(), secret
 
     # the pages of the game: review (with the messages in its timeline), debriefs, map
     white.click("#review-link")

@@ -35,6 +35,7 @@ from accord.web.play import (
     StaleTurnError,
     audience,
     team_actors,
+    visible_events,
 )
 from accord.web.play_schemas import (
     AdjudicationOut,
@@ -66,6 +67,7 @@ from accord.web.schemas import (
     SeatOut,
 )
 from accord.web.security import MAX_ID, GameId, TurnQuery
+from accord.web.team_panel import state_panel
 from accord.web.templating import render
 from accord.web.votes import VoteError, open_decisions
 
@@ -611,7 +613,17 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
             control=ctl,
         )
     if team == "":
-        return render(request, "game_observer.html", **context)
+        # the public state in the scenario's labelled groups, and the public log as a timeline
+        public = visible_events(
+            scenario, _games(request).shown_events(loaded), audience(scenario, "")
+        )
+        return render(
+            request,
+            "game_observer.html",
+            **context,
+            panel=state_panel(scenario, loaded.game.events, tuple(state.values)),
+            log=_events_out(list(public))[-60:],
+        )
     own = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
     ballots = {
         a: open_decisions(scenario, loaded.game.state, a)
