@@ -290,7 +290,7 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
     for name, page in pages.items():
         if name != "white":
             assert not_reloaded(page), name
-            _shot(page, f"{name}-messages")
+    _shot(us2, "team-us-messages")
 
     # the white cell rejects the US order with a reason (diff shown), undoes it, rejects again
     white.reload()
@@ -367,7 +367,6 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
     flagged = white.locator("#waiting .waiting-team").all_inner_texts()
     assert flagged == ["us"], flagged
     _shot(white, "white-cell-deadline")
-    _shot(pm, "team-japan-deadline")
     for name, page in pages.items():  # pages that got the deadline live follow it too
         _turn_is(page, 2, 20_000)
         assert page.locator("#deadline").count() == 0, name
@@ -403,11 +402,10 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
     white.click("#release-confirm")
     _turn_is(white, 3, 10_000)
     assert "WHITE-OVERRIDE" in white.locator("#log").inner_text()
-    _shot(white, "white-cell-turn3")
     for name in ("pm", "us1", "obs"):
-        page = pages[name]
-        page.goto(game_url)
-        _shot(page, f"{name}-turn3")
+        pages[name].goto(game_url)
+    _shot(pm, "team-japan-turn3")
+    _shot(obs, "observer-turn3")
     assert pm.locator("#debrief h2").inner_text() == "Debrief of turn 3"
     assert "WHITE-OVERRIDE" not in pm.content()
     # the observer: a public timeline and the labelled state, none of the teams' secrets
@@ -437,7 +435,7 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
         page = pages[name]
         page.goto(f"{base}{path}/map")
         assert page.locator("#theatre-map svg path.land").count() > 5
-        _shot(page, f"map-{name}")
+    _shot(pm, "map-japan")
 
     # ---- roll back to the start of turn 2, then branch from turn 1
     white.goto(game_url)
