@@ -178,6 +178,7 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
     assert XSS in seats and "automated (doctrine)" in seats
     assert white.locator("#seats script").count() == 0
     white.wait_for_selector('#member-list tr[data-role="jp_mod"]:has-text("Defence")')
+    assert white.locator("#state-panel details.group").count() >= 3  # labelled, grouped
 
     # Japan's page at 1,400 px: orders first, under 4,000 px, every action with its gate
     pm.goto(game_url)

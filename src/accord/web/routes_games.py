@@ -607,6 +607,7 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
             rulings=rulings,
             pending=pending,
             variables=scenario.spec.variables,
+            panel=state_panel(scenario, loaded.game.events, tuple(state.values)),
             subjects=[a.id for a in scenario.spec.actions if a.adjudication is not None]
             + [f"inject:{i.id}" for i in scenario.spec.injects if i.probability is not None],
             log=_events_out(loaded.game.events)[-60:],
