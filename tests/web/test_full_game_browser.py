@@ -102,13 +102,26 @@ def _within_2s(name: str, since: float, waits: list[Any]) -> None:
 
 
 def _turn_is(page: Any, turn: int, timeout: float = LIVE) -> None:
-    page.wait_for_function(
+    page.wait_for_function(  # (null-safe: the page may be reloading to follow the clock)
         """t => { const e = document.getElementById('turn');
+        const s = document.getElementById('status');
         return e ? e.textContent === String(t)
-          : document.getElementById('status').textContent.includes('Turn ' + t + ' of'); }""",
+          : !!s && s.textContent.includes('Turn ' + t + ' of'); }""",
         arg=turn,
         timeout=timeout,
     )
+
+
+def _follows(page: Any, turn: int, seconds: float = 20.0) -> None:
+    """Wait until the page shows ``turn``, across the reloads with which it follows the clock."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            _turn_is(page, turn, max(500.0, (end - time.monotonic()) * 1000))
+            return
+        except Exception as exc:  # a reload under the wait destroys its context: wait again
+            if "destroyed" not in str(exc) or time.monotonic() > end:
+                raise
 
 
 def _setup(white: Any, base: str) -> tuple[str, dict[str, str]]:
@@ -369,7 +382,7 @@ def test_three_turns_two_teams_of_two_white_cell_observer(
     assert flagged == ["us"], flagged
     _shot(white, "white-cell-deadline")
     for name, page in pages.items():  # pages that got the deadline live follow it too
-        _turn_is(page, 2, 20_000)
+        _follows(page, 2)
         assert page.locator("#deadline").count() == 0, name
 
     # ---- turn 3: both teams order; neither sees the other's pending orders or the dice
