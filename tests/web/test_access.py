@@ -178,3 +178,47 @@ def test_only_facilitators_create_games(game: Game, role: str) -> None:
     client = game.observer if role == "observer" else game.teams["red"]
     r = client.post("/api/games", json={"scenario": "shipped:wargame-tiny.yaml", "title": "x"})
     assert r.status_code == 403
+
+
+ISSUE_19_ROUTES = [  # every route added for issue #19 (live, messaging, people, white cell, map)
+    ("/api/games/{game_id}/live", "GET"),
+    ("/api/live/runs", "GET"),
+    ("/api/games/{game_id}/messages", "GET"),
+    ("/api/games/{game_id}/messages", "POST"),
+    ("/api/games/{game_id}/rfis", "POST"),
+    ("/api/games/{game_id}/rfis/{rfi_id}/answer", "POST"),
+    ("/games/{game_id}/messages", "GET"),
+    ("/api/games/{game_id}/members", "GET"),
+    ("/api/games/{game_id}/members", "POST"),
+    ("/games/{game_id}/members", "GET"),
+    ("/join/member/{token}", "GET"),
+    ("/api/join/member/{token}", "POST"),
+    ("/api/games/{game_id}/rulings", "POST"),
+    ("/api/games/{game_id}/adjudication", "GET"),
+    ("/api/games/{game_id}/adjudication/{pending_id}", "DELETE"),
+    ("/api/games/{game_id}/injects", "POST"),
+    ("/api/games/{game_id}/pause", "POST"),
+    ("/api/games/{game_id}/clock", "POST"),
+    ("/api/games/{game_id}/rollback", "POST"),
+    ("/api/games/{game_id}/branch", "POST"),
+    ("/api/games/{game_id}/map.svg", "GET"),
+    ("/games/{game_id}/map", "GET"),
+    ("/games/{game_id}/debrief", "GET"),
+    ("/games/{game_id}/review/debrief/{team}", "GET"),
+    ("/api/wargame-runs", "POST"),
+    ("/runs/compare", "GET"),
+]
+
+
+def test_the_routes_of_issue_19_are_checked_and_fuzzed(app: FastAPI) -> None:
+    """Each is a route the role-by-route test walks (it declares its roles) and an operation of
+    the OpenAPI schema that test_fuzz.py fuzzes (none is in its skip list)."""
+    from tests.web.test_fuzz import SKIP
+
+    routes = {(r.path, m): r for r in api_routes(app) for m in r.methods}
+    schema = app.openapi()["paths"]
+    for path, method in ISSUE_19_ROUTES:
+        assert (path, method) in routes, (path, method)
+        assert declared_roles(routes[(path, method)]), (path, method)
+        assert method.lower() in schema.get(path, {}), f"{method} {path} is not in the schema"
+        assert (method, path) not in SKIP

@@ -1,7 +1,8 @@
-"""Nothing is lost on kill -9 during a rollback (issue #19): the server is killed while it
-rolls a game back; after a restart the old game's log is whole, and the rollback either
-happened completely (a new game holding exactly the kept log, the old game closed) or not at
-all (and can be made again). SQLite and PostgreSQL."""
+"""Nothing is lost on kill -9 during a rollback or a branch (issue #19): the server is killed
+while it rolls a game back, then while it branches the continuation; after each restart the
+parent's log is whole, and the rollback (branch) either happened completely (a new game holding
+exactly the kept log, the old game closed) or not at all (and can be made again). SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -70,5 +71,26 @@ def test_sigkill_during_rollback_loses_nothing(server: Server) -> None:
     assert [p["reason"] for p in ok(white.get(f"/api/games/{gid}/adjudication"))["pending"]] == [
         "kept"
     ]
+    # a branch of the continuation, killed the same way: made whole or not at all
+    games_before = {g["id"] for g in ok(white.get("/api/games"))}
+
+    def fork() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            white.post(f"/api/games/{new}/branch", json={"turn": 1})
+
+    thread = threading.Thread(target=fork)
+    thread.start()
+    time.sleep(0.02)
+    server.kill()
+    thread.join()
+    server.start()
+    refresh(white)
+    assert ok(white.get(f"/api/games/{new}/export.json"))["events"] == kept
+    created = {g["id"] for g in ok(white.get("/api/games"))} - games_before
+    assert len(created) <= 1
+    for branch in created:
+        assert ok(white.get(f"/api/games/{branch}/export.json"))["events"] == [
+            e for e in kept if e["turn"] < 1
+        ]
     for c in (white, game.observer, *game.teams.values()):
         c.close()

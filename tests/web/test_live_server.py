@@ -1,6 +1,6 @@
 """Live updates and messaging against the real server (a subprocess): every open page gets the
-events its audience may see within 2 s, and none other; SIGKILL while teams are messaging loses
-no acknowledged message (SQLite and PostgreSQL)."""
+events its audience may see within 2 s, and none other; SIGKILL while teams are messaging
+(messages and requests for information) loses no acknowledged one (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -108,8 +108,14 @@ _TEN = threading.Event()
 
 
 def _post(client: httpx.Client, gid: int, channel: str, text: str) -> str | None:
+    """Post a message on ``channel`` (an RFI when ``channel`` is ``rfi``); its text if acked."""
+    path, body = (
+        ("rfis", {"text": text})
+        if channel == "rfi"
+        else ("messages", {"channel": channel, "text": text})
+    )
     try:
-        r = client.post(f"/api/games/{gid}/messages", json={"channel": channel, "text": text})
+        r = client.post(f"/api/games/{gid}/{path}", json=body)
     except httpx.HTTPError:
         return None
     if r.status_code != 201:
@@ -130,6 +136,8 @@ def test_sigkill_while_messaging_loses_no_acknowledged_message(server: Server) -
     ok(fac.post(f"/api/games/{gid}/rfis/RFI-red-1/answer", json={"text": "ANSWERED"}), 201)
     jobs = [(red, "white:red", f"r{i}") for i in range(40)]
     jobs += [(blue, "teams:blue+red", f"b{i}") for i in range(40)]
+    jobs += [(blue, "rfi", f"q{i}") for i in range(20)]  # requests for information too
+    jobs.sort(key=lambda job: int(job[2][1:]))  # interleaved: r0, b0, q0, r1, ...
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(_post, c, gid, ch, t) for c, ch, t in jobs]
         assert _TEN.wait(60)
@@ -143,6 +151,7 @@ def test_sigkill_while_messaging_loses_no_acknowledged_message(server: Server) -
     assert acked <= set(stored), sorted(acked - set(stored))
     assert len(stored) == len(set(stored))  # nothing twice
     assert "ANSWERED" in stored
+    assert any(t.startswith("q") for t in acked)  # RFIs were acknowledged before the kill
     # the log is whole: the game plays on and messaging works after the restart
     ok(red.post(f"/api/games/{gid}/messages", json={"channel": "white:red", "text": "after"}), 201)
     ok(fac.post(f"/api/games/{gid}/release", json={"turn": 1}))

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from accord.runs.member_models import WebMember
 from accord.runs.models import EventRow, GameRow
 from accord.runs.play_models import WebAdjudication, WebGameControl
 from accord.runs.web_models import WebGame, WebSeat
@@ -203,7 +204,8 @@ def branch_game(
 ) -> int:
     """A new game continuing ``parent_id`` from the start of ``turn`` with the kept ``events``.
 
-    Seats are copied (people keep their seats; invitations not yet used do not carry over).
+    Seats and the people within teams are copied (people keep their seats and roles;
+    invitations not yet used do not carry over).
     With ``rollback`` the parent is closed and points to the new game (a second rollback of
     the same game is refused with ``ValueError``). All in ONE transaction: a crash leaves the
     parent as it was, or both games complete; the parent's log is never changed (events are
@@ -259,6 +261,24 @@ def branch_game(
                     player=seat.player,
                     display_name=seat.display_name,
                     user_id=seat.user_id,
+                )
+            )
+        # the people within teams keep their place and role (unused invitations do not carry over)
+        members = session.scalars(
+            select(WebMember)
+            .where(WebMember.game_id == parent_id, WebMember.user_id.is_not(None))
+            .order_by(WebMember.id)
+        ).all()
+        for member in members:
+            session.add(
+                WebMember(
+                    game_id=child.id,
+                    team=member.team,
+                    role=member.role,
+                    display_name=member.display_name,
+                    user_id=member.user_id,
+                    invite_hash=None,
+                    created_at=now(),
                 )
             )
         if rollback:

@@ -35,6 +35,7 @@ from accord.web.play import (
     StaleTurnError,
     audience,
     team_actors,
+    visible_events,
 )
 from accord.web.play_schemas import (
     AdjudicationOut,
@@ -66,6 +67,7 @@ from accord.web.schemas import (
     SeatOut,
 )
 from accord.web.security import MAX_ID, GameId, TurnQuery
+from accord.web.team_panel import state_panel
 from accord.web.templating import render
 from accord.web.votes import VoteError, open_decisions
 
@@ -164,12 +166,12 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
         if team is None
         else set()
     )
-    seats = _store(request).seats(loaded.id)
-    waiting = (
-        sorted(t for t, s in seats.items() if s.kind == "human" and t not in submitted)
-        if team is None and not state.ended
-        else []
-    )
+    waiting: list[str] = []
+    if team is None and not state.ended:
+        # played by people: a person in the seat, or people who joined as members of the team
+        people = {t for t, s in _store(request).seats(loaded.id).items() if s.kind == "human"}
+        people |= {m.team for m in _store(request).members(loaded.id) if m.user_id is not None}
+        waiting = sorted(people - set(submitted))
     ctl = _games(request).control(loaded.id)
     return GameState(
         id=loaded.id,
@@ -605,13 +607,24 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
             rulings=rulings,
             pending=pending,
             variables=scenario.spec.variables,
+            panel=state_panel(scenario, loaded.game.events, tuple(state.values)),
             subjects=[a.id for a in scenario.spec.actions if a.adjudication is not None]
             + [f"inject:{i.id}" for i in scenario.spec.injects if i.probability is not None],
             log=_events_out(loaded.game.events)[-60:],
             control=ctl,
         )
     if team == "":
-        return render(request, "game_observer.html", **context)
+        # the public state in the scenario's labelled groups, and the public log as a timeline
+        public = visible_events(
+            scenario, _games(request).shown_events(loaded), audience(scenario, "")
+        )
+        return render(
+            request,
+            "game_observer.html",
+            **context,
+            panel=state_panel(scenario, loaded.game.events, tuple(state.values)),
+            log=_events_out(list(public))[-60:],
+        )
     own = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
     ballots = {
         a: open_decisions(scenario, loaded.game.state, a)

@@ -50,7 +50,7 @@
       const on = el.dataset.liveRegion;
       // a region holding a running turn clock is left to play.js, which reloads the page when
       // the turn changes (swapping it here as well would race that reload)
-      if (el.querySelector("#deadline")) { return false; }
+      if (el.querySelector("#deadline") && document.body.dataset.clock === "polling") { return false; }
       return !on || on.split(" ").includes(kind);
     });
     if (!regions.length) { return; }
@@ -62,6 +62,9 @@
         const fresh = doc.getElementById(region.id);
         if (fresh && !editing(region)) { region.replaceWith(document.importNode(fresh, true)); }
       }
+      // a deadline that arrived live: start its countdown and follow the turn (play.js)
+      if (document.getElementById("deadline") && document.body.dataset.clock !== "polling"
+          && typeof startClock === "function") { startClock(); }
     } catch (e) { /* the next event retries */ }
   }
 

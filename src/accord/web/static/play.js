@@ -137,11 +137,15 @@ function startClock() {
   };
   tick();
   setInterval(tick, 1000);
-  // the turn may be released at the deadline by the server: follow it
+  // the turn may be released at the deadline by the server: follow it (from the turn shown,
+  // which live.js may have updated since the page loaded)
+  const shown = document.getElementById("turn");
+  const turn = shown ? shown.textContent.trim() : meta.turn;
+  document.body.dataset.clock = "polling";  // live.js leaves the clock's region to this poll
   const poll = async () => {
     try {
       const state = await api("GET", "/api/games/" + meta.game);
-      if (String(state.turn) !== meta.turn) { location.reload(); return; }
+      if (String(state.turn) !== turn) { location.reload(); return; }
     } catch (err) { /* keep polling */ }
     setTimeout(poll, 1500);
   };
