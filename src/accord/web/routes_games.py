@@ -93,7 +93,7 @@ def viewer_team(request: Request, user: User, game_id: int) -> str | None:
     so that a team cannot tell which game ids exist.
     """
     if user.role == "team":
-        team = _store(request).teams_of(user.id).get(game_id)
+        team = _store(request).team_in(user.id, game_id)
         if team is None:
             raise HTTPException(404, f"no game {game_id}")
         return team
