@@ -147,6 +147,14 @@ class WebStore(GameLookups):
         self._sqlite = self.runs.engine.dialect.name == "sqlite"
         self._lock = threading.RLock()
 
+    @property
+    def local(self) -> bool:
+        """Whether queries read a local file (SQLite), quick enough for the event loop.
+
+        See :mod:`accord.web.dispatch`.
+        """
+        return self._sqlite
+
     def close(self) -> None:
         """Release the database connections."""
         self.runs.close()

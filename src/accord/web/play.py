@@ -212,7 +212,7 @@ class GameService:
         record, _sha, last, control = head
         ctl = play_store.control_of(game_id, control)
         hit = self._loaded.get(game_id)
-        if hit is not None and _last_seq(hit.game) == last:
+        if hit is not None and (hit.game.events[-1].seq if hit.game.events else -1) == last:
             return Loaded(game_id, hit.scenario, hit.game, record.title), ctl
         logged = stored_game(self.store.runs, game_id, compiled=self.compiled)
         scenario = logged.compiled()
@@ -788,11 +788,6 @@ class GameService:
                 ["order", o["id"], o["turn"], "order", o["actor"], " ".join(o["actions"]), ""]
             )
         return buffer.getvalue()
-
-
-def _last_seq(game: Game) -> int:
-    """The seq of the game's last event (-1 when it has none)."""
-    return game.events[-1].seq if game.events else -1
 
 
 def _iso(moment: datetime | None) -> str | None:
