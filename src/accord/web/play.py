@@ -2,9 +2,9 @@
 
 Games rebuilt from the stored log, fog-of-war views, proposals, overrides and turn release.
 
-The database is the only state. Each request rebuilds the :class:`~accord.wargame.Game` from the
-stored events (compiled scenarios are cached by their SHA-256), so a server killed at any moment
-restarts with every order and event it had acknowledged:
+The database is the only state. A request rebuilds the :class:`~accord.wargame.Game` from the
+stored events unless the one rebuilt earlier ends at the last stored event (:meth:`GameService.head`;
+scenarios are cached by SHA-256), so a killed server restarts with all it had acknowledged:
 
 * an order submission is one committed row (``web_orders``) before the reply;
 * an override is one committed event;
