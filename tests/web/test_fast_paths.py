@@ -5,7 +5,11 @@ process, and database work runs on the event loop only on SQLite."""
 from __future__ import annotations
 
 import asyncio
+import re
+import socket
 import threading
+import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +21,7 @@ from accord.web.db import WebStore
 from accord.web.dispatch import run_db
 from accord.web.play import GameService
 from tests.web.conftest import Game, ok
+from tests.web.server import Server
 
 
 def _user_id(store: WebStore, name: str) -> int:
@@ -109,3 +114,34 @@ def test_orders_and_conflicts_through_the_async_route(app: FastAPI, game: Game) 
     paused = red.post(f"/api/games/{gid}/orders", json={"actor": "cn", "actions": []})
     assert paused.status_code == 409
     assert "paused" in paused.json()["detail"]
+
+
+def _get_login(sock: socket.socket) -> bytes:
+    """Send ``GET /login`` on a kept-alive connection and read the whole reply."""
+    sock.sendall(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head
+
+
+def test_an_idle_keep_alive_connection_outlives_the_clients_expiry(tmp_path: Path) -> None:
+    """A client may reuse a connection idle for up to 5 s (httpx's default); the server closed
+    them at 5 s, so such a request could be reset. It now keeps them longer."""
+    with (
+        Server(f"sqlite:///{tmp_path / 'k.db'}") as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock,
+    ):
+        assert _get_login(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(6.0)
+        assert _get_login(sock).startswith(b"HTTP/1.1 200")
