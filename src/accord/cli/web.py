@@ -41,6 +41,9 @@ def serve(
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=3,
+        # idle keep-alive connections stay open longer than clients keep them (httpx: 5 s, the
+        # old server value too, so a request sent just as the server closed was reset)
+        timeout_keep_alive=75,
     )
 
 

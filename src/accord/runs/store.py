@@ -126,14 +126,15 @@ def make_store_engine(url: str, schema: str | None = None) -> Engine:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
+        # as many connections as the web server has worker threads (40), so that a burst of
+        # requests does not queue for the default 5 + 10
+        pool = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30}
         if schema is None:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, **pool)
         with create_engine(url).connect() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             conn.commit()
-        return create_engine(
-            url, pool_pre_ping=True, connect_args={"options": f"-csearch_path={schema}"}
-        )
+        return create_engine(url, connect_args={"options": f"-csearch_path={schema}"}, **pool)
     except (NoSuchModuleError, OperationalError) as exc:
         raise StoreError(
             f"cannot open database {parsed.render_as_string(hide_password=True)}: "

@@ -32,6 +32,7 @@ from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from accord.web.db import User, WebStore
+from accord.web.dispatch import run_db
 from accord.web.security import SecuritySettings
 
 log = logging.getLogger("accord.web")
@@ -283,6 +284,15 @@ def current_user(request: Request) -> User | None:
     return user
 
 
+async def user_of(request: Request) -> User | None:
+    """:func:`current_user`, run as :func:`accord.web.dispatch.run_db` runs database work."""
+    state = request.scope.get("state", {})
+    if "user" in state:
+        cached: User | None = state["user"]
+        return cached
+    return await run_db(request.app.state.store, current_user, request)
+
+
 def csrf_token(request: Request) -> str:
     """The request's CSRF token."""
     return str(session_of(request)["c"])
@@ -295,8 +305,9 @@ def allow(*roles: str, page: bool = False) -> Any:
     401 (a page redirects to the login page); signed in with another role: 403.
     """
 
-    def check(request: Request) -> User | None:
-        user = current_user(request)
+    async def check(request: Request) -> User | None:
+        # async, so that no worker thread is needed for it (see accord.web.dispatch)
+        user = await user_of(request)
         if PUBLIC in roles:
             return user
         if user is None:

@@ -19,13 +19,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.runs import RunStore
 from accord.runs.member_models import WebMember
-from accord.runs.models import EventRow, GameRow
 from accord.runs.web_models import (
     WebAnalysis,
     WebGame,
@@ -37,6 +43,7 @@ from accord.runs.web_models import (
     WebThrottle,
     WebUser,
 )
+from accord.web.lookups import GameLookups, GameRecord
 
 ROLES = ("facilitator", "team", "observer")
 
@@ -108,16 +115,6 @@ class Member:
 
 
 @dataclass(frozen=True)
-class GameRecord:
-    """The web side of a game: title, scenario reference and facilitator."""
-
-    id: int
-    title: str
-    scenario_ref: str
-    facilitator_id: int
-
-
-@dataclass(frozen=True)
 class AnalysisRecord:
     """One analysis run: its kind, arguments, status, progress and result."""
 
@@ -139,35 +136,24 @@ _SESSION_USER = (
     .join(WebUser, WebUser.id == WebSession.user_id)
     .where(WebSession.id == bindparam("key"))
 )
-_GAME = select(WebGame.game_id, WebGame.title, WebGame.scenario_ref, WebGame.facilitator_id).where(
-    WebGame.game_id == bindparam("game_id")
-)
-_GAME_HEAD = (
-    select(
-        WebGame.game_id,
-        WebGame.title,
-        WebGame.scenario_ref,
-        WebGame.facilitator_id,
-        GameRow.scenario_sha256,
-        select(func.count())
-        .select_from(EventRow)
-        .where(EventRow.game_id == bindparam("game_id"))
-        .scalar_subquery(),
-    )
-    .join(GameRow, GameRow.id == WebGame.game_id)
-    .where(WebGame.game_id == bindparam("game_id"))
-)
-_TEAMS_OF = select(WebSeat.game_id, WebSeat.team).where(WebSeat.user_id == bindparam("user_id"))
 _ADD_ORDER = insert(WebOrder)
 
 
-class WebStore:
+class WebStore(GameLookups):
     """The web tables on top of a :class:`RunStore` (which it owns and closes)."""
 
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         self.runs = RunStore(url, schema=schema)
         self._sqlite = self.runs.engine.dialect.name == "sqlite"
         self._lock = threading.RLock()
+
+    @property
+    def local(self) -> bool:
+        """Whether queries read a local file (SQLite), quick enough for the event loop.
+
+        See :mod:`accord.web.dispatch`.
+        """
+        return self._sqlite
 
     def close(self) -> None:
         """Release the database connections."""
@@ -370,24 +356,6 @@ class WebStore:
             for team in teams:
                 session.add(WebSeat(game_id=game_id, team=team, kind="open"))
 
-    def game(self, game_id: int) -> GameRecord | None:
-        """The web game ``game_id``, or ``None`` (a Core query: it runs on most game routes)."""
-        with self.runs.engine.connect() as conn:
-            row = conn.execute(_GAME, {"game_id": game_id}).first()
-        return None if row is None else GameRecord(*row)
-
-    def game_head(self, game_id: int) -> tuple[GameRecord, str, int] | None:
-        """The web game, its scenario's hash and its number of stored events, in one query.
-
-        The web game ``game_id``, its scenario's SHA-256 and its number of stored events, in one
-        query (what a request needs to reuse a game rebuilt earlier), or ``None``.
-        """
-        with self.runs.engine.connect() as conn:
-            row = conn.execute(_GAME_HEAD, {"game_id": game_id}).first()
-        if row is None:
-            return None
-        return GameRecord(*row[:4]), str(row[4]), int(row[5] or 0)
-
     def games(self) -> list[GameRecord]:
         """Every web game, in id order."""
         with self.read() as session:
@@ -451,15 +419,6 @@ class WebStore:
                 return user, seat.game_id
         except IntegrityError:
             raise ValueError(f"the user name '{username}' is taken") from None
-
-    def teams_of(self, user_id: int) -> dict[int, str]:
-        """Game id -> team for every seat the user holds or team the user is a member of."""
-        with self.read() as session:
-            members = session.scalars(select(WebMember).where(WebMember.user_id == user_id)).all()
-            out = {m.game_id: m.team for m in members}
-        with self.runs.engine.connect() as conn:
-            out.update({int(g): str(t) for g, t in conn.execute(_TEAMS_OF, {"user_id": user_id})})
-        return out
 
     # ------------------------------------------------------------------ team members (0005)
 

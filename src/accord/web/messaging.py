@@ -196,13 +196,12 @@ def check_may_order(store: WebStore, game_id: int, team: str, user_id: int, acto
     Applies when a person holds that role; a member without a role (and the seat holder) orders
     the team's other actors, and a person with a role orders only that actor.
     """
-    holders = {m.role: m.user_id for m in store.members(game_id, team) if m.role and m.user_id}
+    holders, mine = store.role_holders(game_id, team, user_id)  # one query: every order asks
     holder = holders.get(actor)
     if holder is not None and holder != user_id:
         raise HTTPException(403, f"the orders of '{actor}' are given by the person in that role")
-    mine = store.member_of(user_id, game_id)
-    if mine is not None and mine.role is not None and mine.role != actor:
-        raise HTTPException(403, f"you give the orders of '{mine.role}' only")
+    if mine is not None and mine != actor:
+        raise HTTPException(403, f"you give the orders of '{mine}' only")
 
 
 def display_name(store: WebStore, game_id: int, user_id: int, username: str) -> str:

@@ -2,9 +2,9 @@
 
 Games rebuilt from the stored log, fog-of-war views, proposals, overrides and turn release.
 
-The database is the only state. Each request rebuilds the :class:`~accord.wargame.Game` from the
-stored events (compiled scenarios are cached by their SHA-256), so a server killed at any moment
-restarts with every order and event it had acknowledged:
+The database is the only state. A request rebuilds the :class:`~accord.wargame.Game` from the
+stored events unless the one rebuilt earlier ends at the last stored event (:meth:`GameService.head`;
+scenarios are cached by SHA-256), so a killed server restarts with all it had acknowledged:
 
 * an order submission is one committed row (``web_orders``) before the reply;
 * an override is one committed event;
@@ -191,26 +191,37 @@ class GameService:
         return game_id
 
     def load(self, game_id: int) -> Loaded:
-        """The game rebuilt from its stored log.
+        """The game rebuilt from its stored log (see :meth:`head`)."""
+        return self.head(game_id)[0]
 
-        The log only grows, so a game rebuilt earlier with as many events as are stored now is the
-        same game: it is reused (a cache per process; the database stays the only state). A reuse
-        costs one query.
+    def head(self, game_id: int) -> tuple[Loaded, ControlRecord]:
+        """The game rebuilt from its stored log, and its control, in one query when cached.
+
+        The log only grows, so a game rebuilt earlier whose last event has the seq of the last
+        stored event is the same game: it is reused (a cache per process, checked against the
+        database on every call, so it stays right with several server processes; the database
+        stays the only state). A reuse costs one query, which also reads the game's control
+        (pause, deadline, rollback).
+
+        Raises:
+            KeyError: no such game.
         """
         head = self.store.game_head(game_id)
         if head is None:
             raise KeyError(game_id)
-        record, _sha, stored = head
+        record, _sha, last, control = head
+        ctl = play_store.control_of(game_id, control)
         hit = self._loaded.get(game_id)
-        if hit is not None and len(hit.game.events) == stored:
-            return Loaded(game_id, hit.scenario, hit.game, record.title)
+        if hit is not None and (hit.game.events[-1].seq if hit.game.events else -1) == last:
+            return Loaded(game_id, hit.scenario, hit.game, record.title), ctl
         logged = stored_game(self.store.runs, game_id, compiled=self.compiled)
         scenario = logged.compiled()
         loaded = Loaded(game_id, scenario, logged.game(), record.title)
-        if len(self._loaded) >= 64:
-            self._loaded.clear()
-        self._loaded[game_id] = loaded
-        return loaded
+        with self._guard:
+            if len(self._loaded) >= 64:
+                self._loaded.clear()
+            self._loaded[game_id] = loaded
+        return loaded, ctl
 
     # ------------------------------------------------------------------ orders
 
@@ -225,8 +236,10 @@ class GameService:
         """The game's pause flag, deadline and rollback successor."""
         return play_store.control(self.store, game_id)
 
-    def _check_open(self, game_id: int, what: str) -> ControlRecord:
-        ctl = self.control(game_id)
+    def _check_open(
+        self, game_id: int, what: str, ctl: ControlRecord | None = None
+    ) -> ControlRecord:
+        ctl = self.control(game_id) if ctl is None else ctl
         if ctl.successor_id is not None:
             raise ConflictError(
                 f"{what} refused: the game was rolled back to turn {ctl.rolled_back_to} "
@@ -259,10 +272,10 @@ class GameService:
             UsageError: when the game has ended, or the actor or an action is not the team's.
         """
         with self.lock(game_id):
-            loaded = self.load(game_id)
+            loaded, ctl = self.head(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", field="orders")
-            self._check_open(game_id, "orders")
+            self._check_open(game_id, "orders", ctl)
             if loaded.scenario.teams.get(actor) != team:
                 raise UsageError(
                     f"actor '{actor}' is not in team '{team}'",
@@ -406,10 +419,10 @@ class GameService:
         what it changes in the proposal.
         """
         with self.lock(game_id):
-            loaded = self.load(game_id)
+            loaded, ctl = self.head(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            self._check_open(game_id, "override")
+            self._check_open(game_id, "override", ctl)
             before = self.pending(loaded)
             earlier = [i for i in before if i.kind == "override"]
             stamped_overrides(  # the engine's checks, with the overrides already pending
@@ -457,10 +470,10 @@ class GameService:
         and what it changes in the proposal.
         """
         with self.lock(game_id):
-            loaded = self.load(game_id)
+            loaded, ctl = self.head(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            self._check_open(game_id, "ruling")
+            self._check_open(game_id, "ruling", ctl)
             spec = next((a for a in loaded.scenario.spec.actions if a.id == action), None)
             if spec is None or spec.actor != actor:
                 raise UsageError(f"'{action}' is not an action of '{actor}'", field="action")
@@ -508,14 +521,14 @@ class GameService:
         same turn (``IntegrityError``). Refused while paused or after a rollback.
         """
         with self.lock(game_id):
-            loaded = self.load(game_id)
+            loaded, ctl = self.head(game_id)
             if turn != loaded.next_turn:
                 raise StaleTurnError(
                     f"turn {turn} cannot be released: the next turn is turn {loaded.next_turn}"
                 )
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            self._check_open(game_id, "release")
+            self._check_open(game_id, "release", ctl)
             events, applied = self._play_next(loaded)
             play_store.release_events(self.store, game_id, events, applied)
         announce(game_id, "release", None, {"turn": turn})
@@ -526,10 +539,10 @@ class GameService:
     def inject(self, game_id: int, text: str, teams: Sequence[str] | None) -> Event:
         """Log a white-cell inject now, for the next turn, seen by ``teams`` (``None``: all)."""
         with self.lock(game_id):
-            loaded = self.load(game_id)
+            loaded, ctl = self.head(game_id)
             if loaded.game.ended:
                 raise UsageError("the game has ended", expected="a game still in progress")
-            self._check_open(game_id, "inject")
+            self._check_open(game_id, "inject", ctl)
             known = set(loaded.scenario.spec.teams) | set(loaded.scenario.teams.values())
             for team in teams or ():
                 if team not in known:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from accord.runs.member_models import WebMember
 from accord.runs.models import EventRow, GameRow
@@ -24,6 +24,9 @@ from accord.runs.play_models import WebAdjudication, WebGameControl
 from accord.runs.web_models import WebGame, WebSeat
 from accord.wargame.log import Event, GameEnded, dump_event
 from accord.web.db import WebStore, aware, now
+from accord.web.lookups import CONTROL_COLUMNS
+
+_CONTROL = select(*CONTROL_COLUMNS).where(WebGameControl.game_id == bindparam("game_id"))
 
 
 @dataclass(frozen=True)
@@ -152,13 +155,28 @@ def release_events(
                 game.outcome = ended.outcome
 
 
+def control_of(game_id: int, values: Sequence[Any]) -> ControlRecord:
+    """A game's control from the values of :data:`accord.web.db.CONTROL_COLUMNS`.
+
+    All ``None`` (no control row written yet, read through an outer join) gives the defaults.
+    """
+    paused, deadline_turn, deadline_at, auto_release, successor_id, rolled_back_to = values
+    return ControlRecord(
+        game_id=game_id,
+        paused=bool(paused),
+        deadline_turn=deadline_turn,
+        deadline_at=None if deadline_at is None else aware(deadline_at),
+        auto_release=bool(auto_release),
+        successor_id=successor_id,
+        rolled_back_to=rolled_back_to,
+    )
+
+
 def control(store: WebStore, game_id: int) -> ControlRecord:
     """A game's control row (defaults when none was written)."""
-    with store.read() as session:
-        row = session.get(WebGameControl, game_id)
-        if row is None:
-            return ControlRecord(game_id, False, None, None, False, None, None)
-        return _control(row)
+    with store.runs.engine.connect() as conn:
+        row = conn.execute(_CONTROL, {"game_id": game_id}).first()
+    return control_of(game_id, (None,) * len(CONTROL_COLUMNS) if row is None else tuple(row))
 
 
 def set_control(store: WebStore, game_id: int, **fields: Any) -> ControlRecord:

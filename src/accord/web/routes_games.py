@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import (
@@ -26,13 +27,13 @@ from accord.web.auth import (
     TEAM_PAGE,
 )
 from accord.web.db import User, WebStore
+from accord.web.dispatch import run_db
 from accord.web.library import resolve
 from accord.web.messaging import check_may_order
 from accord.web.play import (
     ConflictError,
     GameService,
     Loaded,
-    StaleTurnError,
     audience,
     team_actors,
     visible_events,
@@ -72,6 +73,8 @@ from accord.web.templating import render
 from accord.web.votes import VoteError, open_decisions
 
 router = APIRouter()
+P = ParamSpec("P")
+T = TypeVar("T")
 PendingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a pending ruling or override")]
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "paused, rolled back, or not the next turn"}
@@ -88,6 +91,14 @@ def _games(request: Request) -> GameService:
     return games
 
 
+def _or_409(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``call(*args, **kwargs)``, a :class:`ConflictError` (paused, rolled back, stale) as a 409."""
+    try:
+        return call(*args, **kwargs)
+    except ConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+
+
 def viewer_team(request: Request, user: User, game_id: int) -> str | None:
     """``None`` for a facilitator (sees all), ``""`` for an observer, else the user's team.
 
@@ -95,7 +106,7 @@ def viewer_team(request: Request, user: User, game_id: int) -> str | None:
     so that a team cannot tell which game ids exist.
     """
     if user.role == "team":
-        team = _store(request).teams_of(user.id).get(game_id)
+        team = _store(request).team_in(user.id, game_id)
         if team is None:
             raise HTTPException(404, f"no game {game_id}")
         return team
@@ -204,6 +215,17 @@ def _control_out(ctl: ControlRecord, loaded: Loaded | None = None) -> ControlOut
     )
 
 
+def _pending(
+    call: Callable[..., tuple[AdjudicationRecord, list[dict[str, Any]]]],
+    args: tuple[Any, ...],
+    user: User,
+    publish: bool,
+) -> PendingOut:
+    """A new pending ruling or override made by ``call(*args)`` as ``user``, with its diff."""
+    item, diff = _or_409(call, *args, user_id=user.id, publish=publish)
+    return _pending_out(item, diff)
+
+
 def _pending_out(item: AdjudicationRecord, diff: list[dict[str, Any]] | None = None) -> PendingOut:
     return PendingOut(
         id=item.id,
@@ -280,13 +302,23 @@ def assign_seat(
 @router.post(
     "/api/games/{game_id}/orders", response_model=OrderOut, status_code=201, responses=CONFLICT
 )
-def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = TEAM) -> Response:
-    """A team's orders for one of its actors this turn (the latest submission counts)."""
+async def submit_order(
+    game_id: GameId, body: OrderIn, request: Request, user: User = TEAM
+) -> Response:
+    """A team's orders for one of its actors this turn (the latest submission counts).
+
+    The busiest write: no worker thread on SQLite (:mod:`accord.web.dispatch`).
+    """
+    return await run_db(_store(request), _submit_order, game_id, body, request, user)
+
+
+def _submit_order(game_id: int, body: OrderIn, request: Request, user: User) -> Response:
     team = viewer_team(request, user, game_id)
     assert team
     check_may_order(_store(request), game_id, team, user.id, body.actor)
     try:
-        record, stored = _games(request).submit(
+        record, stored = _or_409(
+            _games(request).submit,
             game_id,
             team,
             body.actor,
@@ -296,8 +328,6 @@ def submit_order(game_id: GameId, body: OrderIn, request: Request, user: User = 
             body.rationale,
             body.votes,
         )
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
     except VoteError as exc:
         raise HTTPException(422, str(exc)) from None
     out = OrderOut(
@@ -371,19 +401,8 @@ def override(
         raise UsageError("an override needs a reason", field="reason", expected="some text")
     if not (body.values or body.gates or body.force):
         raise UsageError("the override changes nothing", expected="values, gates or forced draws")
-    try:
-        item, diff = _games(request).override(
-            game_id,
-            body.reason,
-            body.values,
-            body.gates,
-            body.force,
-            user_id=user.id,
-            publish=body.publish,
-        )
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
-    return _pending_out(item, diff)
+    args = (game_id, body.reason, body.values, body.gates, body.force)
+    return _pending(_games(request).override, args, user, body.publish)
 
 
 @router.post(
@@ -398,19 +417,8 @@ def ruling(
     ruling on an order counts). The reply says what it changes in the proposal.
     """
     viewer_team(request, user, game_id)
-    try:
-        item, diff = _games(request).rule(
-            game_id,
-            body.actor,
-            body.action,
-            body.verdict,
-            body.reason,
-            user_id=user.id,
-            publish=body.publish,
-        )
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
-    return _pending_out(item, diff)
+    args = (game_id, body.actor, body.action, body.verdict, body.reason)
+    return _pending(_games(request).rule, args, user, body.publish)
 
 
 @router.get("/api/games/{game_id}/adjudication", response_model=AdjudicationOut)
@@ -457,10 +465,7 @@ def inject(game_id: GameId, body: InjectIn, request: Request, user: User = FACIL
     viewer_team(request, user, game_id)
     if not body.text.strip():
         raise UsageError("an inject needs some text", field="text", expected="some text")
-    try:
-        event = _games(request).inject(game_id, body.text, body.audience)
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
+    event = _or_409(_games(request).inject, game_id, body.text, body.audience)
     return _events_out([event])[0]
 
 
@@ -492,10 +497,7 @@ def rollback(
     closed, its log kept whole.
     """
     viewer_team(request, user, game_id)
-    try:
-        new_id = _games(request).branch(game_id, body.turn, rollback=True, title=body.title)
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
+    new_id = _or_409(_games(request).branch, game_id, body.turn, rollback=True, title=body.title)
     return BranchOut(id=new_id, redirect=f"/games/{new_id}")
 
 
@@ -508,10 +510,7 @@ def branch(game_id: GameId, body: TurnIn, request: Request, user: User = FACILIT
     This game goes on unchanged.
     """
     viewer_team(request, user, game_id)
-    try:
-        new_id = _games(request).branch(game_id, body.turn, rollback=False, title=body.title)
-    except ConflictError as exc:
-        raise HTTPException(409, str(exc)) from None
+    new_id = _or_409(_games(request).branch, game_id, body.turn, rollback=False, title=body.title)
     return BranchOut(id=new_id, redirect=f"/games/{new_id}")
 
 
@@ -531,9 +530,7 @@ def release(
     """
     viewer_team(request, user, game_id)
     try:
-        events = _games(request).release(game_id, body.turn)
-    except (StaleTurnError, ConflictError) as exc:
-        raise HTTPException(409, str(exc)) from None
+        events = _or_409(_games(request).release, game_id, body.turn)  # stale turns too
     except IntegrityError:
         raise HTTPException(409, f"turn {body.turn} was released already") from None
     outcome = next((getattr(e, "outcome", None) for e in events if e.kind == "game-ended"), None)
