@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
+import pickle
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +128,77 @@ def attempt(what: str, problems: list[str], call: Callable[[], Any]) -> Any:
         return Unavailable(f"{what} failed: {type(exc).__name__}: {exc}")
 
 
+def can_fork() -> bool:
+    """Whether a side analysis may run in a forked process now.
+
+    Only from a single-threaded process (a web server's threads may hold locks) and only
+    before Numba's thread pool has started (a forked child cannot use an OpenMP pool that its
+    parent started).
+    """
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    pool = sys.modules.get("numba.np.ufunc.parallel")
+    return pool is None or not bool(getattr(pool, "_is_initialized", True))
+
+
+def in_child(work: Callable[[], Any]) -> Callable[[], tuple[bool, Any]] | None:
+    """Start ``work()`` in a forked process; returns a function that waits for its result.
+
+    The waiting function returns ``(True, result)``, or ``(False, None)`` when the child
+    failed in any way (the caller then computes the result itself). ``None`` when forking is
+    not possible (:func:`can_fork`). The result comes back pickled through a pipe.
+    """
+    if not can_fork():
+        return None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
+        code = 0
+        try:
+            os.close(read)
+            try:
+                data = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:  # any failure: the parent recomputes it
+                data = pickle.dumps((False, None))
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+
+    def wait() -> tuple[bool, Any]:
+        with os.fdopen(read, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            if os.waitstatus_to_exitcode(status) != 0:
+                return False, None
+            ok, value = pickle.loads(data)
+        except Exception:  # a truncated or unreadable result: recompute
+            return False, None
+        return bool(ok), value
+
+    return wait
+
+
+def _warm_up(mc_names: Sequence[str]) -> None:
+    """Import what both processes need before forking, so that the child inherits it.
+
+    SciPy's optimiser (the winset of several dimensions) and, when BDM is in the Monte Carlo,
+    its compiled kernel (loading it initialises Numba without starting its thread pool).
+    """
+    try:
+        importlib.import_module("accord.rules.constrain")
+        if "bdm" in mc_names:
+            from accord.models.bdm.engine_numba import _kernel
+
+            _kernel()
+    except ImportError:  # an optional part missing: each analysis reports it itself
+        pass
+
+
 def _perception_gaps(scenario: Scenario) -> Any:
     module = importlib.import_module("accord.analysis.gaps")
     for name in ("perception_gaps", "analyse_gaps", "compute_gaps", "gaps"):
@@ -166,6 +241,7 @@ def analyse_case(
     source: str | Path = "<scenario>",
     progress: Progress | None = None,
     allowed_draws: int = MD_ALLOWED_DRAWS,
+    parallel: bool = True,
 ) -> CaseAnalysis:
     """Run every analysis of the case report, once each.
 
@@ -173,6 +249,10 @@ def analyse_case(
     optional analysis that fails or is missing becomes :class:`Unavailable`. Each analysis
     runs once: the bottom line reads the Monte Carlo's draws and the deadlock analysis its
     own (seeded) runs, so the report's sections agree with ``report.json``.
+
+    With ``parallel`` (the default) the forecasts, deadlock, deal, gap and programme analyses
+    run in a forked process (:func:`in_child`) while this one runs the Monte Carlo, where
+    forking is safe (:func:`can_fork`); the results are the same as with ``parallel=False``.
     """
     from accord.analysis.bottom_line import bottom_line, count_numbers
     from accord.analysis.montecarlo import monte_carlo
@@ -181,7 +261,6 @@ def analyse_case(
     rule_spec = parse_rule(rule) if isinstance(rule, str) else rule
     names = resolve_models(models)
     mc_names = resolve_models(mc_models)
-    problems: list[str] = []
     n_issues = len(scenario.issues)
     total = n_issues * len(names) + n_issues + 3 + n_issues * len(mc_names) * draws
     done = 0
@@ -192,8 +271,45 @@ def analyse_case(
         if progress is not None:
             progress(min(done, total), total)
 
-    result = forecast(scenario, names, rule=rule_spec, seed=seed, progress=lambda d, t: step())
-    mc_base = done
+    def side(tick: Callable[[], None]) -> tuple[Any, ...]:
+        """Everything but the Monte Carlo: forecasts, deadlocks, deals, gaps, programmes."""
+        problems: list[str] = []
+        result = forecast(scenario, names, rule=rule_spec, seed=seed, progress=lambda d, t: tick())
+        deadlocks: dict[str, Any] = {}
+        for issue in scenario.issues:
+
+            def one(issue_id: str = issue.id) -> Any:
+                from accord.analysis.deadlock import analyse_deadlock
+
+                return analyse_deadlock(scenario, issue_id, rule=rule_spec, seed=seed)
+
+            deadlocks[issue.id] = attempt("The deadlock analysis", problems, one)
+            tick()
+
+        def deals() -> Any:
+            from accord.analysis.package_deals import find_package_deals
+
+            return find_package_deals(scenario, models=names, rule=rule_spec, seed=seed)
+
+        package = attempt("The package-deal search", problems, deals)
+        tick()
+        gaps = attempt("The perception-gap analysis", problems, lambda: _perception_gaps(scenario))
+        tick()
+        programmes = attempt(
+            "The programme comparison", problems, lambda: _programme_diff(str(source))
+        )
+        tick()
+        return result, deadlocks, package, gaps, programmes, problems
+
+    # The analyses other than the Monte Carlo run in a forked process while this one runs the
+    # Monte Carlo (each analysis is seeded on its own, so the results are the same either way;
+    # tested); where forking is not possible they run here, one after another.
+    _warm_up(mc_names)
+    waiting = in_child(lambda: side(lambda: None)) if parallel else None
+    mc_base = n_issues * len(names) + n_issues + 3 if waiting is not None else 0
+    if waiting is None:
+        parts = side(step)
+        mc_base = done
 
     def mc_tick(d: int, t: int) -> None:
         if progress is not None:
@@ -208,29 +324,13 @@ def analyse_case(
         progress=mc_tick,
         allowed_draws=allowed_draws,
     )
-    done = mc_base + n_issues * len(mc_names) * draws
-    deadlocks: dict[str, Any] = {}
-    for issue in scenario.issues:
-
-        def one(issue_id: str = issue.id) -> Any:
-            from accord.analysis.deadlock import analyse_deadlock
-
-            return analyse_deadlock(scenario, issue_id, rule=rule_spec, seed=seed)
-
-        deadlocks[issue.id] = attempt("The deadlock analysis", problems, one)
-        step()
-
-    def deals() -> Any:
-        from accord.analysis.package_deals import find_package_deals
-
-        return find_package_deals(scenario, models=names, rule=rule_spec, seed=seed)
-
-    package = attempt("The package-deal search", problems, deals)
-    step()
-    gaps = attempt("The perception-gap analysis", problems, lambda: _perception_gaps(scenario))
-    step()
-    programmes = attempt("The programme comparison", problems, lambda: _programme_diff(str(source)))
-    step()
+    if waiting is not None:
+        ok, parts = waiting()
+        if not ok:  # the child failed: compute here (same results, one after another)
+            parts = side(lambda: None)
+    if progress is not None:
+        progress(total, total)
+    result, deadlocks, package, gaps, programmes, problems = parts
     ran = {i.issue_id for i in mc.issues}
 
     def line(issue_id: str) -> Any:

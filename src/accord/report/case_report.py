@@ -91,21 +91,22 @@ def _section(index: int) -> str:
 
 
 def default_jobs() -> int:
-    """The processes that draw the report's sections: the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    """The processes that draw the report's sections by default: one (this process).
+
+    Since the charts are written as SVG text (:mod:`accord.report.svgplot`) the whole body
+    takes well under a second, less than starting worker processes would cost; ``jobs > 1``
+    still draws the sections in forked workers (same HTML).
+    """
+    return 1
 
 
 def _sections(report: CaseReport, jobs: int | None) -> list[str]:
     """Every body section's HTML, in order.
 
-    The sections' charts (matplotlib) are most of the rendering time and independent of one
-    another, so with ``jobs > 1`` they are drawn in forked worker processes, which inherit the
-    report rather than receive it pickled. The HTML is the same either way: each chart's SVG
-    ids are hashed from its content with a fixed salt (:mod:`accord.svg`), and the sections
-    are joined in order (tested).
+    The sections are independent of one another, so with ``jobs > 1`` they are drawn in forked
+    worker processes, which inherit the report rather than receive it pickled. The HTML is the
+    same either way: the charts are pure functions of their data (no ids, no dates), and the
+    sections are joined in order (tested).
     """
     global _RENDERING
     count = len(report.forecast.issues) + 4
@@ -115,10 +116,6 @@ def _sections(report: CaseReport, jobs: int | None) -> list[str]:
         # fork only from a single-threaded process (a web server's threads may hold locks)
         alone = threading.active_count() == 1
         if workers > 1 and alone and "fork" in multiprocessing.get_all_start_methods():
-            # load matplotlib and its fonts once, here, so that the workers inherit them
-            from accord.svg import figure_to_svg, new_figure
-
-            figure_to_svg(new_figure(1.0, 1.0))
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 return list(pool.map(_section, range(count)))
@@ -130,8 +127,8 @@ def _sections(report: CaseReport, jobs: int | None) -> list[str]:
 def render_case_report(report: CaseReport, *, jobs: int | None = None) -> str:
     """The report as one HTML string (no scripts, no external references, no absolute path).
 
-    ``jobs``: processes drawing the sections' charts (default: the cores available; 1 draws
-    them in this process). The result does not depend on it.
+    ``jobs``: processes drawing the sections (default :func:`default_jobs`, this process). The
+    result does not depend on it.
     """
     from accord import __version__
 
