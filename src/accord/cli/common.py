@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -168,11 +169,19 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=cast(_LazyConsole, err).get(), transient=True) as bar:
+    # no refresh thread (auto_refresh=False): the bar redraws on progress, at most 10 times a
+    # second, so that a report can still fork its side analyses (accord.analysis.case.can_fork)
+    console = cast(_LazyConsole, err).get()
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task(label, total=None)
+        last = [0.0]
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            now = time.monotonic()
+            redraw = now - last[0] >= 0.1 or done >= total
+            if redraw:
+                last[0] = now
+            bar.update(task, completed=done, total=total, refresh=redraw)
 
         yield update
 
