@@ -45,3 +45,16 @@ def test_a_team_of_members_is_flagged_and_keeps_its_people_after_a_rollback(
     assert [(m["team"], m["display_name"]) for m in people] == [("europe", "eu_one")]
     branch = ok(fac.post(f"/api/games/{new}/branch", json={"turn": 1}), 201)["id"]
     assert first.get(f"/games/{branch}").status_code == 200
+
+
+def test_a_team_of_members_is_not_called_open(app: FastAPI, game: Game) -> None:
+    gid, fac = game.id, game.facilitator
+    ok(fac.put(f"/api/games/{gid}/seats/europe", json={"kind": "open"}))
+    desk = fac.get(f"/games/{gid}").text
+    assert "open (passes)" in desk
+    _member(app, game, "europe", None, "eu_one")
+    _member(app, game, "europe", None, "eu_two")
+    desk = fac.get(f"/games/{gid}").text
+    row = desk[desk.index('<tr data-team="europe">') :]
+    row = row[: row.index("</tr>")]
+    assert "2 members" in row and "open (passes)" not in row

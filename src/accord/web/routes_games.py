@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -590,6 +591,8 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
         "teams": scenario.spec.teams,
         "members": team_actors(scenario),
         "clock": state.clock,
+        # people who joined a team as members (a team can be played by them alone)
+        "joined": Counter(m.team for m in _store(request).members(game_id) if m.user_id),
     }
     if team is None:
         orders = _store(request).orders(game_id, loaded.next_turn)
