@@ -5,7 +5,6 @@ Every command module in this package imports from here, never from :mod:`accord.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -144,7 +143,9 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 def print_json(data: Any) -> None:
     """Print ``data`` on stdout as indented JSON (UTF-8, not ASCII-escaped)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    from accord.json_text import dumps  # json.dumps(indent=2)'s text, faster (issue 15)
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 def fmt_values(values: Any) -> str:
