@@ -113,13 +113,15 @@ def load_with_inputs(file: Path, inputs: str) -> Scenario:
     import gc
 
     from accord.scenario.derive import apply_inputs
+    from accord.scenario.importers.common import paused_gc
     from accord.scenario.io import load
 
-    scenario = apply_inputs(load(file), inputs)
-    if len(scenario.actors) > 10_000:
-        # a large scenario lives until the command ends: move it out of the collector's way,
-        # so that its objects are not walked again on every later collection (issue 15)
-        gc.freeze()
+    with paused_gc():  # the collector must not walk a large import before the freeze
+        scenario = apply_inputs(load(file), inputs)
+        if len(scenario.actors) > 10_000:
+            # a large scenario lives until the command ends: move it out of the collector's
+            # way, so that its objects are not walked again on every later collection (issue 15)
+            gc.freeze()
     return scenario
 
 

@@ -315,15 +315,15 @@ def _check_issue(
     for j, stance in enumerate(issue.stances):
         # the common case, with nothing to report, without the paths and generators of the
         # full checks (most of the time a 200,000-actor scenario took here; issue 15)
-        position, sal = stance.position, stance.salience
-        x, s = position.value, sal.value
+        bare_position, bare_salience = stance.position, stance.salience
+        x0, s0 = bare_position.value, bare_salience.value
         if (
-            type(x) is float  # a bare float: not a list, nor an int
-            and type(s) is float
-            and lo <= x <= hi  # false for NaN
-            and 0.0 <= s <= top
-            and position.range is None
-            and sal.range is None
+            type(x0) is float  # a bare float: not a list, nor an int
+            and type(s0) is float
+            and lo <= x0 <= hi  # false for NaN
+            and 0.0 <= s0 <= top
+            and bare_position.range is None
+            and bare_salience.range is None
             and stance.actor in actor_ids
             and stance.actor not in seen
         ):

@@ -47,6 +47,7 @@ from accord.scenario.columns import remember
 from accord.scenario.importers.common import (
     NUMBER,
     checked_model,
+    first_line,
     make_id,
     make_ids,
     model_builder,
@@ -94,16 +95,9 @@ def _canonical(name: str) -> str | None:
     return None
 
 
-def _first_line(text: str) -> tuple[int, str] | None:
-    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        if line.strip():
-            return number, line
-    return None
-
-
 def sniff(text: str) -> bool:
     """Return True if the first non-blank line is a BDM CSV header (the four columns, any order)."""
-    first = _first_line(text)
+    first = first_line(text)
     if first is None:
         return False
     try:
@@ -221,20 +215,16 @@ def read(text: str, source: str, *, columnar: bool = True) -> list[Scenario]:
     position = model_builder(Position, ("value", "source"))
     salience = model_builder(Salience, ("value", "source"))
     stance = model_builder(Stance, ("actor", "position", "salience"))
-    actors: list[Actor] = []
-    stances: list[Stance] = []
-    for line, actor_id, actor_name, c, p, s in zip(
-        rows.lines,
-        ids,
-        names,
-        rows.capabilities,
-        rows.positions,
-        rows.saliences,
-        strict=True,
-    ):
-        where = f"{name}, line {line}"
-        actors.append(actor(actor_id, actor_name, quantity(c, where)))
-        stances.append(stance(actor_id, position(p, where), salience(s, where)))
+    where = list(map(f"{name}, line ".__add__, map(str, rows.lines)))  # each number's source
+    actors = list(map(actor, ids, names, map(quantity, rows.capabilities, where)))
+    stances = list(
+        map(
+            stance,
+            ids,
+            map(position, rows.positions, where),
+            map(salience, rows.saliences, where),
+        )
+    )
     scenario_id = make_id(stem, set(), "actor")
     issue = checked_model(
         Issue,
@@ -266,7 +256,8 @@ def _read_columns(text: str) -> _Rows | None:
     the whole text splits every line into four cells, and each column is checked at once the
     way :func:`_read_rows` checks one row: an actor name that is not blank, numbers as
     :data:`NUMBER` writes them (blanks around a cell ignored, as ``str.strip`` does), each in
-    its range, and no more rows than the actor limit. Anything else (a quote, a blank line between rows, a value out of range, a row
+    its range, no cell longer than the CSV reader's field limit, and no more rows than the actor
+    limit. Anything else (a quote, a blank line between rows, a value out of range, a row
     the expression does not take, too many rows) gives None, and :func:`_read_rows` reads the
     file again and raises its error: both readers refuse the same files with the same
     messages, and accept the same files with the same rows (tests/unit/test_bdm_csv_columnar.py).
@@ -296,9 +287,11 @@ def _read_columns(text: str) -> _Rows | None:
     if n == 0 or n != rest.count("\n") + 1 or n > limits.ACTORS.value:
         return None
     order = sorted(columns, key=columns.__getitem__)
+    raw = list(zip(*found, strict=True))
+    if max(max(map(len, texts)) for texts in raw) > csv.field_size_limit():
+        return None  # the CSV reader refuses such a cell ("field larger than field limit")
     by_column = {
-        column: list(map(str.strip, texts))
-        for column, texts in zip(order, zip(*found, strict=True), strict=True)
+        column: list(map(str.strip, texts)) for column, texts in zip(order, raw, strict=True)
     }
     names = by_column["Actor"]
     numbers = [by_column[column] for column in ("Capability", "Position", "Salience")]
