@@ -388,7 +388,7 @@ def forecast_issue(
     arrays = issue_arrays(scenario, issue_id)
     issue = scenario.issue(issue_id)
     rule_spec, members = issue_rule(scenario, issue, rule)
-    member_ids = tuple(m.id for m in members)
+    member_ids = tuple([m.id for m in members])
     if member_ids == arrays.actor_ids:  # every actor votes (a large file: no index; issue 15)
         member_rows = np.arange(len(member_ids), dtype=np.intp)
     else:

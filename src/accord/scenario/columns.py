@@ -77,13 +77,12 @@ def remember(
     Raises:
         ValueError: when the stances are not the actors' in order, or a column's length differs.
     """
-    actor_ids = tuple(a.id for a in actors)
-    n = len(actor_ids)
-    if (
-        tuple(s.actor for s in stances) != actor_ids
-        or not len(positions) == len(saliences) == len(capabilities) == n
-    ):
+    ids = [a.id for a in actors]
+    n = len(ids)
+    if [s.actor for s in stances] != ids or not len(positions) == len(saliences) == n:
         raise ValueError("remembered columns must hold one stance per actor, in the actors' order")
+    if len(capabilities) != n:
+        raise ValueError("remembered columns must hold one capability per actor")
     key = id(issue)
 
     def forget(_: object, key: int = key) -> None:
@@ -92,7 +91,7 @@ def remember(
     columns = StanceColumns(
         actors=tuple(actors),
         stances=tuple(stances),
-        actor_ids=actor_ids,
+        actor_ids=tuple(ids),
         positions=_frozen(positions),
         saliences=_frozen(saliences),
         capabilities=_frozen(capabilities),

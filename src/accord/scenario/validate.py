@@ -19,6 +19,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from accord.errors import ScenarioError
 from accord.scenario.columns import StanceColumns, recall
@@ -35,6 +36,9 @@ from accord.scenario.schema import (
 )
 
 Path = tuple[str | int, ...]
+
+_MEMBER_OF = attrgetter("member_of")
+_ATTRIBUTES = attrgetter("attributes")
 
 #: How many problems one error message lists (the rest are counted).
 MAX_LISTED = 10
@@ -545,6 +549,42 @@ def _members(scenario: Scenario, body: Body) -> list[Actor]:
     return [a for a in scenario.actors if body.id in a.member_of]
 
 
+def _actor_problems(scenario: Scenario, body_ids: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, actor in enumerate(scenario.actors):
+        cap = actor.capability
+        if (
+            0.0 <= cap.value < math.inf
+            and cap.range is None
+            and not actor.member_of
+            and not actor.attributes
+        ):
+            continue  # nothing _check_actor would report (a large file: issue 15)
+        problems += _check_actor(actor, i, body_ids)
+    return problems
+
+
+def _plain_actors(scenario: Scenario) -> bool:
+    """True when no actor has anything :func:`_check_actor` reports, known without a walk.
+
+    Only for actors an importer kept as columns (:mod:`accord.scenario.columns`): bare
+    capabilities without ranges, checked here column-wise (finite, >= 0), and no body
+    memberships or attributes (two C-level passes). Otherwise False, and every actor is
+    checked one by one.
+    """
+    if not scenario.issues:
+        return False
+    columns = recall(scenario, scenario.issues[0])
+    if columns is None:
+        return False
+    caps = columns.capabilities
+    return (
+        bool(((caps >= 0.0) & (caps < math.inf)).all())
+        and not any(map(_MEMBER_OF, scenario.actors))
+        and not any(map(_ATTRIBUTES, scenario.actors))
+    )
+
+
 def check(scenario: Scenario) -> list[Problem]:
     """Every cross-reference and range problem of ``scenario``, in data order.
 
@@ -558,16 +598,8 @@ def check(scenario: Scenario) -> list[Problem]:
     problems += _duplicates([b.id for b in scenario.bodies], ("bodies",), "body")
     problems += _duplicates([s.id for s in scenario.issues], ("issues",), "issue")
     body_ids = {b.id for b in scenario.bodies}
-    for i, actor in enumerate(scenario.actors):
-        cap = actor.capability
-        if (
-            0.0 <= cap.value < math.inf
-            and cap.range is None
-            and not actor.member_of
-            and not actor.attributes
-        ):
-            continue  # nothing _check_actor would report (a large file: issue 15)
-        problems += _check_actor(actor, i, body_ids)
+    if not _plain_actors(scenario):
+        problems += _actor_problems(scenario, body_ids)
     for b, body in enumerate(scenario.bodies):
         if body.procedure is not None:
             problems += _check_actor_costs(body.procedure, ("bodies", b, "procedure"), actor_ids)

@@ -35,6 +35,7 @@ header, fewer than two actors, a duplicate actor name) raise
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
@@ -74,8 +75,22 @@ FORMAT = "bdm-csv"
 #: :func:`read`; a row it does not take goes through :func:`_parse_row` and its messages).
 _THREE = re.compile(",".join([NUMBER.pattern] * 3))
 
-#: A line of four comma-separated cells (a file without quotes; :func:`_read_columns`).
-_FOUR = re.compile(r"^([^,\n]*),([^,\n]*),([^,\n]*),([^,\n]*)$", re.MULTILINE)
+
+@functools.cache
+def _row_pattern(order: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole line of a plain file whose columns come in ``order`` (:func:`_read_columns`).
+
+    The actor's cell is any text without a comma; each number cell is a number as
+    :data:`NUMBER` writes it with blanks around it (any white space but the newline: the
+    characters ``str.strip`` removes), captured without them, as ``cell.strip()`` gives it.
+    """
+    blank = r"[^\S\n]*"
+    cells = [
+        "([^,\n]*)" if column == "Actor" else f"{blank}({NUMBER.pattern}){blank}"
+        for column in order
+    ]
+    return re.compile("^" + ",".join(cells) + "$", re.MULTILINE)
+
 
 #: Canonical column -> accepted header names (lower case).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -253,11 +268,11 @@ def _read_columns(text: str) -> _Rows | None:
     A plain file has no quotes, carriage returns or NUL characters, a header of exactly the
     four columns, and after it one data row per line up to the end (blank lines only at the
     end). Then the CSV reader's cells are the text between commas: one regular expression over
-    the whole text splits every line into four cells, and each column is checked at once the
-    way :func:`_read_rows` checks one row: an actor name that is not blank, numbers as
-    :data:`NUMBER` writes them (blanks around a cell ignored, as ``str.strip`` does), each in
-    its range, no cell longer than the CSV reader's field limit, and no more rows than the actor
-    limit. Anything else (a quote, a blank line between rows, a value out of range, a row
+    the whole text (:func:`_row_pattern`) takes every line whose number cells are numbers as
+    :data:`NUMBER` writes them (blanks around a cell ignored, as ``str.strip`` does), and each
+    column is then checked at once the way :func:`_read_rows` checks one row: an actor name that
+    is not blank, each number in its range, no line longer than the CSV reader's field limit,
+    and no more rows than the actor limit. Anything else (a quote, a blank line between rows, a value out of range, a row
     the expression does not take, too many rows) gives None, and :func:`_read_rows` reads the
     file again and raises its error: both readers refuse the same files with the same
     messages, and accept the same files with the same rows (tests/unit/test_bdm_csv_columnar.py).
@@ -282,22 +297,21 @@ def _read_columns(text: str) -> _Rows | None:
     except ScenarioError:
         return None
     rest = "" if stop < 0 else text[stop + 1 :].rstrip()
-    found = _FOUR.findall(rest)
+    limit = csv.field_size_limit()
+    if len(rest) > limit and max(map(len, rest.split("\n"))) > limit:
+        return None  # a cell may be over the CSV reader's limit ("field larger than ...")
+    order = sorted(columns, key=columns.__getitem__)
+    found = _row_pattern(tuple(order)).findall(rest)
     n = len(found)
     if n == 0 or n != rest.count("\n") + 1 or n > limits.ACTORS.value:
         return None
-    order = sorted(columns, key=columns.__getitem__)
-    raw = list(zip(*found, strict=True))
-    if max(max(map(len, texts)) for texts in raw) > csv.field_size_limit():
-        return None  # the CSV reader refuses such a cell ("field larger than field limit")
-    by_column = {
-        column: list(map(str.strip, texts)) for column, texts in zip(order, raw, strict=True)
-    }
-    names = by_column["Actor"]
-    numbers = [by_column[column] for column in ("Capability", "Position", "Salience")]
-    if not all(names) or not all(all(map(NUMBER.fullmatch, cells)) for cells in numbers):
+    by_column = dict(zip(order, zip(*found, strict=True), strict=True))
+    names = list(map(str.strip, by_column["Actor"]))
+    if not all(names):
         return None
-    capabilities, positions, saliences = (list(map(float, cells)) for cells in numbers)
+    capabilities, positions, saliences = (
+        list(map(float, by_column[column])) for column in ("Capability", "Position", "Salience")
+    )
     if (
         not 0.0 <= min(capabilities) <= max(capabilities) <= NUMBER_BOUND
         or not -NUMBER_BOUND <= min(positions) <= max(positions) <= NUMBER_BOUND
