@@ -171,11 +171,11 @@ def model_builder(cls: type[M], fields: Sequence[str]) -> Callable[..., M]:
 
     How: the maker is generated once per call, as dataclasses generates ``__init__``: one
     function whose dict literal lists every field (the defaults are bound to it), so that an
-    instance costs one allocation of the object, one of its dict and four slot stores. Every
-    instance shares one set of set field names. Sharing it is safe because the schema's models
-    are frozen: pydantic adds to that set only on assignment, which a frozen model refuses, and
-    ``model_copy`` copies it before adding the updated names. One set per instance took about
-    200 MB for a 200,000-actor CSV.
+    instance costs one allocation of the object, one of its dict and four stores through the
+    slot descriptors' setters. Every instance shares one set of set field names. Sharing it
+    is safe because the schema's models are frozen: pydantic adds to that set only on
+    assignment, which a frozen model refuses, and ``model_copy`` copies it before adding the
+    updated names. One set per instance took about 200 MB for a 200,000-actor CSV.
 
     Raises:
         ValueError: when ``fields`` names a field ``cls`` does not have, or names one twice.
@@ -184,7 +184,15 @@ def model_builder(cls: type[M], fields: Sequence[str]) -> Callable[..., M]:
         raise ValueError(f"{cls.__name__} fields {list(fields)!r} are not distinct field names")
     plain, factories = _defaults(cls)
     made = dict(factories)
-    namespace: dict[str, Any] = {"_new": object.__new__, "_set": _set, "_cls": cls}
+    slots = BaseModel.__dict__  # the slot descriptors' setters: no attribute lookup per store
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    for slot in (
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    ):
+        namespace["_set" + slot.strip("_")] = slots[slot].__set__
     namespace["_shared"] = set(fields)
     params = [f"_v{k}" for k in range(len(fields))]
     items: list[str] = []
@@ -201,10 +209,10 @@ def model_builder(cls: type[M], fields: Sequence[str]) -> Callable[..., M]:
     source = (
         f"def make({', '.join(params)}):\n"
         "    obj = _new(_cls)\n"
-        f"    _set(obj, '__dict__', {{{', '.join(items)}}})\n"
-        "    _set(obj, '__pydantic_fields_set__', _shared)\n"
-        "    _set(obj, '__pydantic_extra__', None)\n"
-        "    _set(obj, '__pydantic_private__', None)\n"
+        f"    _setdict(obj, {{{', '.join(items)}}})\n"
+        "    _setpydantic_fields_set(obj, _shared)\n"
+        "    _setpydantic_extra(obj, None)\n"
+        "    _setpydantic_private(obj, None)\n"
         "    return obj\n"
     )
     exec(source, namespace)  # field names from the class; values bound by name
