@@ -1,6 +1,7 @@
 """Cold start of the command line: ``accord --help`` and ``accord forecast`` as whole processes.
 
-Usage: ``python benchmarks/bench_cli.py [--quick] [--repeat N] [--case FILE] [--realtime]``
+Usage: ``python benchmarks/bench_cli.py [--quick] [--repeat N] [--case FILE] [--realtime]
+[--baseline PYTHONPATH]``
 
 Each command runs ``N`` times (default 7; ``--quick``: 3) as a fresh ``python -m accord.cli``
 process, pinned to 2 cores where ``taskset`` exists, with this checkout's ``src`` first on the
@@ -16,6 +17,11 @@ The second table explains the figures: three ``python -X importtime`` runs of ea
 module's self time taken as its fastest, with the total time spent importing and the top-level packages that cost
 most. It also lists any heavy library the command loaded (pandas, SciPy, matplotlib, SQLAlchemy,
 FastAPI, Numba, ...): none should appear for these commands.
+
+``--baseline PYTHONPATH`` also times another checkout (its ``src``, with any packages it needs
+first, e.g. ``/tmp/typer-0.29:../main/src``) in the same session, its runs interleaved with
+this checkout's so that both see the same load, and gives the ratio of the fastest CPU times
+(this checkout / the baseline): on a machine shared with other jobs, the steadiest comparison.
 
 Targets (issue 17): ``--help`` under 0.2 s, ``forecast`` of the 7-actor
 ``scenarios/ktab-d3.yaml`` (KTAB's dummyData_3Dim, the case KTAB's own ``smpc`` runs) under
@@ -54,10 +60,11 @@ def commands(case: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def child_env() -> dict[str, str]:
-    """The environment of a timed process: this checkout first, bytecode cached."""
+def child_env(pythonpath: str | None = None) -> dict[str, str]:
+    """The environment of a timed process: this checkout first (or ``pythonpath``), bytecode
+    cached."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(ROOT / "src")
+    env["PYTHONPATH"] = pythonpath or str(ROOT / "src")
     return env
 
 
@@ -72,7 +79,9 @@ def _argv(args: list[str], module: bool) -> list[str]:
     return [*REALTIME, *prefix, sys.executable, *(["-m", "accord.cli"] if module else []), *args]
 
 
-def timed(args: list[str], module: bool = True) -> tuple[float, float]:
+def timed(
+    args: list[str], module: bool = True, pythonpath: str | None = None
+) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one fresh process running ``accord ARGS``.
 
     The output is discarded. On a loaded machine the CPU time is the steadier figure: it is
@@ -83,7 +92,7 @@ def timed(args: list[str], module: bool = True) -> tuple[float, float]:
     subprocess.run(
         _argv(args, module),
         check=False,  # the exchange's refusal in `-m all` is a note, not a failure
-        env=child_env(),
+        env=child_env(pythonpath),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
@@ -146,17 +155,33 @@ def main() -> int:
         help="run each process under `chrt -f 20` (root only): on a machine shared with other "
         "jobs it then has a core whenever it can run, so no other job preempts it",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="PYTHONPATH",
+        default=None,
+        help="also time this PYTHONPATH (another checkout's src) in the same session, "
+        "interleaved, and give the CPU ratio against it",
+    )
     args = parser.parse_args()
     if args.realtime:
         REALTIME[:] = ["chrt", "-f", "20"]
     repeat = args.repeat or (3 if args.quick else 7)
     cmds = commands(args.case)
+    base = args.baseline
     for _, argv in cmds:  # warm the OS file cache and write the bytecode caches
         timed(argv)
+        if base:
+            timed(argv, pythonpath=base)
     rows = []
-    print(f"{'command':<28} {'median':>8} {'fastest':>8} {'cpu min':>8}")
+    extra = f" {'base med':>8} {'base cpu':>8} {'cpu ratio':>9}" if base else ""
+    print(f"{'command':<28} {'median':>8} {'fastest':>8} {'cpu min':>8}{extra}")
     for label, argv in [("python -c pass (floor)", ["-c", "pass"]), *cmds]:
-        runs = [timed(argv, module=not label.startswith("python")) for _ in range(repeat)]
+        module = not label.startswith("python")
+        runs, base_runs = [], []
+        for _ in range(repeat):
+            runs.append(timed(argv, module=module))
+            if base:
+                base_runs.append(timed(argv, module=module, pythonpath=base))
         walls = [w for w, _ in runs]
         row: dict[str, Any] = {
             "command": label,
@@ -164,12 +189,20 @@ def main() -> int:
             "fastest_s": min(walls),
             "cpu_fastest_s": min(c for _, c in runs),
         }
-        rows.append(row)
-        print(
+        line = (
             f"{label:<28} {row['median_s']:>8.3f} {row['fastest_s']:>8.3f} "
-            f"{row['cpu_fastest_s']:>8.3f}",
-            flush=True,
+            f"{row['cpu_fastest_s']:>8.3f}"
         )
+        if base:
+            row["baseline_median_s"] = statistics.median(w for w, _ in base_runs)
+            row["baseline_cpu_fastest_s"] = min(c for _, c in base_runs)
+            row["cpu_ratio"] = row["cpu_fastest_s"] / row["baseline_cpu_fastest_s"]
+            line += (
+                f" {row['baseline_median_s']:>8.3f} {row['baseline_cpu_fastest_s']:>8.3f}"
+                f" {row['cpu_ratio']:>9.2f}"
+            )
+        rows.append(row)
+        print(line, flush=True)
     print("\nwhere the time goes (python -X importtime, 3 runs, each module's fastest; seconds)")
     for row, (label, argv) in zip(rows[1:], cmds, strict=True):
         profile = import_profile(argv)
@@ -184,6 +217,7 @@ def main() -> int:
             "case": args.case,
             "repeat": repeat,
             "realtime": args.realtime,
+            "baseline": base,
             "rows": rows,
         },
     )

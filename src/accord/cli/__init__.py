@@ -425,8 +425,11 @@ def main() -> None:
     # frozen first (the std streams are still flushed and every atexit function still runs).
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+    from accord.cli.lazy import only_invoked
+
     try:
-        code = app(standalone_mode=False)
+        # Only the command this process runs is built in full (accord.cli.lazy).
+        code = only_invoked(app, sys.argv[1:])(standalone_mode=False)
     except click.exceptions.ClickException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             exc.show()  # the help text, as `accord` alone has always printed

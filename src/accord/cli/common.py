@@ -22,11 +22,16 @@ if TYPE_CHECKING:
 else:
 
     def Table(*args: Any, **kwargs: Any) -> Any:
-        """Rich's ``Table``, with rich loaded on first use.
+        """A table: a :class:`accord.cli.plain.PlainTable` or, with other options, rich's.
 
         Loading rich at import would cost every start, ``--help`` included, about a fifth of its
-        time (docs/performance.md).
+        time (docs/performance.md); a plain table is printed without rich where rich would
+        print the same characters (:mod:`accord.cli.plain`).
         """
+        if not args and set(kwargs) <= {"title"}:
+            from accord.cli.plain import PlainTable
+
+            return PlainTable(**kwargs)
         from rich.table import Table as RichTable
 
         return RichTable(*args, **kwargs)
@@ -35,9 +40,30 @@ else:
 class _LazyConsole:
     """A rich console made on first use, so that importing the command line loads no rich."""
 
-    def __init__(self, make: Callable[[], Console]) -> None:
+    def __init__(
+        self,
+        make: Callable[[], Console],
+        stream: Callable[[], Any],
+        width: Callable[[], int | None],
+    ) -> None:
         self._make = make
+        self._stream = stream
+        self._width = width
         self._console: Console | None = None
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Print as the rich console does; without loading rich where it writes plain text."""
+        from accord.cli.plain import PlainTable, render, writes_plain
+
+        if self._console is None:
+            stream = self._stream()
+            if writes_plain(stream):
+                text = render(objects, kwargs, self._width())
+                if text is not None:
+                    stream.write(text)
+                    return
+        objects = tuple(o.to_rich() if isinstance(o, PlainTable) else o for o in objects)
+        self.get().print(*objects, **kwargs)
 
     def get(self) -> Console:
         """The console itself, made now if it was not yet."""
@@ -62,8 +88,14 @@ def _stderr_console() -> Console:
 
 
 #: The consoles of stdout (tables fitted to the width: :mod:`accord.cli.console`) and stderr.
-out = cast("Console", _LazyConsole(_stdout_console))
-err = cast("Console", _LazyConsole(_stderr_console))
+out = cast("Console", _LazyConsole(_stdout_console, lambda: sys.stdout, lambda: _stdout_width()))
+err = cast("Console", _LazyConsole(_stderr_console, lambda: sys.stderr, lambda: None))
+
+
+def _stdout_width() -> int | None:
+    from accord.cli.plain import PIPE_WIDTH
+
+    return None if sys.stdout.isatty() else PIPE_WIDTH
 
 
 def print_error(text: str) -> None:
@@ -128,7 +160,10 @@ def load_with_inputs(file: Path, inputs: str) -> Scenario:
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr, so that stdout stays clean for JSON and CSV."""
-    if not enabled or not err.is_terminal:
+    from accord.cli.plain import is_terminal
+
+    terminal = is_terminal(sys.stderr)
+    if not enabled or not (err.is_terminal if terminal is None else terminal):
         yield lambda done, total: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

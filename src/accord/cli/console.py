@@ -11,10 +11,8 @@ from typing import Any
 
 from rich.console import Console
 
-#: Width of stdout when it is not a terminal (a pipe, a file, CI logs): rich would use 80.
-PIPE_WIDTH = 120
-#: A column is never shortened below this many characters (or its longest cell).
-MIN_CELL = 14
+from accord.cli.plain import MIN_CELL as MIN_CELL
+from accord.cli.plain import PIPE_WIDTH, PlainTable, fit
 
 
 class FittingConsole(Console):
@@ -28,6 +26,7 @@ class FittingConsole(Console):
         """Print as rich does, each table fitted to the width first."""
         from rich.table import Table
 
+        objects = tuple(o.to_rich() if isinstance(o, PlainTable) else o for o in objects)
         for item in objects:
             if isinstance(item, Table):
                 self._fit(item)
@@ -45,12 +44,9 @@ class FittingConsole(Console):
             column.overflow = "ellipsis"
             cells = [column.header, *column._cells]
             lengths.append(max((len(str(c)) for c in cells), default=0))
-        room = self.width - 3 * len(lengths) - 1  # borders and padding
-        if sum(lengths) <= room or not lengths:
+        cap = fit(lengths, self.width)
+        if cap is None:
             return
-        cap = max(lengths)
-        while cap > MIN_CELL and sum(min(n, cap) for n in lengths) > room:
-            cap -= 1
         for column, n in zip(table.columns, lengths, strict=True):
             if n > cap:
                 column.max_width = cap

@@ -68,7 +68,10 @@ def find_by_id(items: Iterable[ItemT], ident: str) -> ItemT:
 class Strict(BaseModel):
     """Base: unknown fields are errors (a typo must not be silently ignored)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: each model's validator is built when first used, not on import. Reading a
+    # scenario builds Scenario's, with every nested model in it, once; building all 24 at
+    # import, each on its own, cost a small forecast about a tenth more (docs/performance.md).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Quantity(Strict):
