@@ -1,13 +1,21 @@
 """Large inputs (issue 15): time and peak memory of ``accord forecast -m all`` on BDM CSV files
 of 100 to 2,000 actors, and of ``-m compromise`` on 200,000 actors (importer included).
 
-Each run is a fresh ``python -m accord.cli`` process; its wall time and peak resident memory
-(``wait4``'s ru_maxrss) are measured from outside, so start-up and imports are included. The
-actors are random (seeded): capability and salience in (0, 1), position in [0, 100].
+Each run is a fresh ``python -m accord.cli`` process; its wall time, CPU time (user + system)
+and peak resident memory (``wait4``'s ru_utime, ru_stime and ru_maxrss) are measured from
+outside, so start-up and imports are included. CPU time is the steadier figure on a shared,
+loaded machine. The actors are random (seeded): capability and salience in (0, 1), position in
+[0, 100]. The 200,000-actor file runs with compromise and median (the models whose cost is
+linear; there is no separate "mean" model: compromise is the weighted mean).
+
+``--baseline TREE`` also runs every case on another checkout's ``src`` (e.g. ``/work/main``),
+alternating with this tree's runs, and gives the ratio of their CPU times: a comparison made in
+the same run, under the same load. ``--only-big`` skips the 100 to 2,000-actor ``-m all`` runs.
 Figures go to ``reports/bench/bench_large_inputs.json``; docs/performance.md quotes them.
 
     python benchmarks/bench_large_inputs.py            # 100, 500, 1000, 2000 and 200,000
     python benchmarks/bench_large_inputs.py --quick    # 100 and 20,000
+    python benchmarks/bench_large_inputs.py --only-big --baseline /work/main
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,11 +44,18 @@ def write_csv(path: Path, n: int, seed: int = 1) -> None:
 
 
 def measure(
-    path: Path, model: str, extra_env: dict[str, str] | None = None, limit_s: float = LIMIT_S
+    path: Path,
+    model: str,
+    extra_env: dict[str, str] | None = None,
+    limit_s: float = LIMIT_S,
+    tree: Path = ROOT,
 ) -> dict[str, object]:
-    """Run ``accord forecast PATH -m MODEL -f json``; wall seconds, peak MiB and which models
-    answered or failed (killed after ``limit_s``: exit -9)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), **(extra_env or {}))
+    """Run ``accord forecast PATH -m MODEL -f json`` on ``tree``'s sources.
+
+    Wall and CPU seconds, peak MiB and which models answered or failed (killed after
+    ``limit_s``: exit -9).
+    """
+    env = dict(os.environ, PYTHONPATH=str(tree / "src"), **(extra_env or {}))
     cmd = [sys.executable, "-m", "accord.cli", "forecast", str(path), "-m", model, "-f", "json"]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -69,6 +85,7 @@ def measure(
     return {
         "exit": code,
         "seconds": round(elapsed, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_mib": round(peak, 0),
         "answered": answered,
         "failed": failed,
@@ -76,35 +93,58 @@ def measure(
     }
 
 
+def _pair(path: Path, model: str, baseline: Path | None, **kwargs: Any) -> list[dict[str, object]]:
+    """This tree's run and, with a baseline, the baseline's run right after it."""
+    rows = [{"tree": "this", **measure(path, model, **kwargs)}]
+    if baseline is not None:
+        rows.append({"tree": str(baseline), **measure(path, model, tree=baseline, **kwargs)})
+        ours, theirs = rows[0]["cpu_seconds"], rows[1]["cpu_seconds"]
+        if isinstance(ours, float) and isinstance(theirs, float) and ours > 0:
+            rows[0]["baseline_cpu_ratio"] = round(theirs / ours, 2)
+    return rows
+
+
 def main() -> int:
     quick = "--quick" in sys.argv
-    sizes = [100] if quick else [100, 500, 1000, 2000]
+    only_big = "--only-big" in sys.argv
+    baseline = (
+        Path(sys.argv[sys.argv.index("--baseline") + 1]) if "--baseline" in sys.argv else None
+    )
+    sizes = [] if only_big else [100] if quick else [100, 500, 1000, 2000]
     big = 20_000 if quick else 200_000
     rows: list[dict[str, object]] = []
+
+    def record(actors: int, models: str, found: list[dict[str, object]]) -> None:
+        for row in found:
+            rows.append({"actors": actors, "models": models, **row})
+            print(rows[-1], flush=True)
+
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
             path = Path(folder) / f"actors{n}.csv"
             write_csv(path, n)
-            rows.append({"actors": n, "models": "all", **measure(path, "all")})
-            print(rows[-1], flush=True)
+            record(n, "all", _pair(path, "all", baseline))
             if n > 500 and not quick:
                 # the cubic models over their default limit (500): each alone with the limit
                 # raised, killed after 90 s (issue 15's bound for a run)
                 for model in ("bdm", "smp"):
                     raised = {"ACCORD_MAX_CUBIC_ACTORS": str(n)}
                     row = measure(path, model, raised, limit_s=90.0)
-                    rows.append({"actors": n, "models": f"{model} (limit raised)", **row})
-                    print(rows[-1], flush=True)
+                    record(n, f"{model} (limit raised)", [{"tree": "this", **row}])
         path = Path(folder) / f"actors{big}.csv"
         write_csv(path, big)
-        rows.append({"actors": big, "models": "compromise", **measure(path, "compromise")})
-        print(rows[-1], flush=True)
-    print(f"{'actors':>8} {'models':>10} {'exit':>4} {'seconds':>8} {'peak MiB':>9}  failed")
+        for model in ("compromise", "median"):
+            record(big, model, _pair(path, model, baseline))
+    print(
+        f"{'actors':>8} {'models':>18} {'tree':>12} {'exit':>4} {'wall s':>7} {'CPU s':>7} "
+        f"{'peak MiB':>9} {'ratio':>6}  failed"
+    )
     for row in rows:
         failed = ", ".join(row["failed"]) if isinstance(row["failed"], dict) else ""
         print(
-            f"{row['actors']:>8} {row['models']:>10} {row['exit']:>4} {row['seconds']:>8} "
-            f"{row['peak_mib']:>9}  {failed}"
+            f"{row['actors']:>8} {row['models']:>18} {str(row['tree'])[-12:]:>12} "
+            f"{row['exit']:>4} {row['seconds']:>7} {row['cpu_seconds']:>7} "
+            f"{row['peak_mib']:>9} {row.get('baseline_cpu_ratio', ''):>6}  {failed}"
         )
     target = ROOT / "reports" / "bench" / "bench_large_inputs.json"
     target.parent.mkdir(parents=True, exist_ok=True)

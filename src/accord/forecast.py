@@ -236,7 +236,16 @@ def _forecast_json(actor_ids: Sequence[str], fc: ModelForecast) -> dict[str, Any
     for t in range(fc.run.positions.shape[0]):
         entry: dict[str, Any] = {
             "round": t,
-            "positions": {a: _floats(fc.run.positions[t, i]) for i, a in enumerate(actor_ids)},
+            # tolist: the same Python floats as _floats, without a NumPy call per actor
+            "positions": dict(
+                zip(
+                    actor_ids,
+                    np.asarray(fc.run.positions[t], dtype=np.float64)
+                    .reshape(len(actor_ids), -1)
+                    .tolist(),
+                    strict=True,
+                )
+            ),
         }
         for name, series in fc.run.series.items():
             entry[name] = _floats(series[t])
@@ -311,6 +320,8 @@ def issue_rule(
             for a in stance_ids
             if member_on(scenario.actor(a), issue.body, issue.decision_date)
         ]
+    elif stance_ids == [a.id for a in scenario.actors]:
+        members = list(scenario.actors)  # the stances in the actors' order: no lookups
     else:
         members = [scenario.actor(a) for a in stance_ids]
     return rule, members
@@ -377,8 +388,12 @@ def forecast_issue(
     arrays = issue_arrays(scenario, issue_id)
     issue = scenario.issue(issue_id)
     rule_spec, members = issue_rule(scenario, issue, rule)
-    index = {a: i for i, a in enumerate(arrays.actor_ids)}
-    member_rows = np.array([index[m.id] for m in members], dtype=np.intp)
+    member_ids = tuple([m.id for m in members])
+    if member_ids == arrays.actor_ids:  # every actor votes (a large file: no index; issue 15)
+        member_rows = np.arange(len(member_ids), dtype=np.intp)
+    else:
+        index = {a: i for i, a in enumerate(arrays.actor_ids)}
+        member_rows = np.array([index[m] for m in member_ids], dtype=np.intp)
     decision_rule = (
         build_rule(rule_spec, members) if rule_spec is not None and len(members) > 0 else None
     )
@@ -446,7 +461,7 @@ def forecast_issue(
         actor_ids=arrays.actor_ids,
         status_quo=arrays.status_quo,
         rule=None if rule_spec is None else rule_spec.kind,
-        members=tuple(m.id for m in members),
+        members=member_ids,
         veto_players=veto,
         winset=winset,
         forecasts=tuple(results),

@@ -28,6 +28,7 @@ from accord.errors import UsageError
 from accord.models.base import FloatArray, IssueBatch
 from accord.rng import SeedLike, make_rng
 from accord.scenario.arrays import issue_arrays
+from accord.scenario.columns import recall
 from accord.scenario.schema import Scenario
 
 InputKind = Literal["position", "salience", "capability", "status_quo"]
@@ -95,12 +96,15 @@ def uncertain_inputs(scenario: Scenario, issue_id: str) -> list[UncertainInput]:
     dims = [d.id for d in issue.dimensions]
     m = len(dims)
     found: list[UncertainInput] = []
+    # stances and capabilities an importer kept as columns have no ranges: no walk (issue 15)
+    walk = recall(scenario, issue) is None
+    stances = issue.stances if walk else []
 
     def label(kind: str, actor: str | None, dim: str | None) -> str:
         text = kind.replace("_", " ") + (f" {actor}" if actor else "")
         return text + (f" [{dim}]" if dim is not None and m > 1 else "")
 
-    for row, stance in enumerate(issue.stances):
+    for row, stance in enumerate(stances):
         ranges = _pairs(stance.position.range, m)
         if ranges is not None:
             for k, (a, b) in enumerate(ranges[:m]):
@@ -117,7 +121,7 @@ def uncertain_inputs(scenario: Scenario, issue_id: str) -> list[UncertainInput]:
                         (k,),
                     )
                 )
-    for row, stance in enumerate(issue.stances):
+    for row, stance in enumerate(stances):
         sal = stance.salience
         if sal.range is None:
             continue
@@ -152,7 +156,7 @@ def uncertain_inputs(scenario: Scenario, issue_id: str) -> list[UncertainInput]:
                     tuple(range(m)),
                 )
             )
-    for row, actor_id in enumerate(arrays.actor_ids):
+    for row, actor_id in enumerate(arrays.actor_ids if walk else ()):
         cap = scenario.actor(actor_id).capability
         if cap.range is not None:
             found.append(

@@ -19,8 +19,10 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from accord.errors import ScenarioError
+from accord.scenario.columns import StanceColumns, recall
 from accord.scenario.schema import (
     Actor,
     Body,
@@ -34,6 +36,9 @@ from accord.scenario.schema import (
 )
 
 Path = tuple[str | int, ...]
+
+_MEMBER_OF = attrgetter("member_of")
+_ATTRIBUTES = attrgetter("attributes")
 
 #: How many problems one error message lists (the rest are counted).
 MAX_LISTED = 10
@@ -264,6 +269,25 @@ def _check_range(
         )
 
 
+def _plain_columns(
+    columns: StanceColumns, lo: float, hi: float, top: float, actor_ids: set[str]
+) -> bool:
+    """True when no stance of remembered columns has a problem the stance checks report.
+
+    The columns' stances are one per actor, in the actors' order, with bare numbers and no
+    ranges (:mod:`accord.scenario.columns`); so with unique actor ids, each stance names an
+    actor once, and only the positions' scale and the saliences' range are left to check,
+    column-wise (the comparisons are false for NaN). Any problem sends the stances through the
+    checks one by one, which word it.
+    """
+    x, s = columns.positions, columns.saliences
+    return (
+        len(actor_ids) == len(columns.actor_ids)
+        and bool(((lo <= x) & (x <= hi)).all())
+        and bool(((s >= 0.0) & (s <= top)).all())
+    )
+
+
 def _check_issue(
     issue: Issue, i: int, scenario: Scenario, actor_ids: set[str]
 ) -> Iterator[Problem]:
@@ -287,7 +311,28 @@ def _check_issue(
         )
 
     seen: dict[str, int] = {}
+    top = issue.salience_scale
+    lo, hi = (dims[0].lo, dims[0].hi) if m == 1 else (math.nan, math.nan)
+    columns = recall(scenario, issue)
+    if columns is not None and _plain_columns(columns, lo, hi, top, actor_ids):
+        return  # the stances as the importer read them: nothing below would be reported
     for j, stance in enumerate(issue.stances):
+        # the common case, with nothing to report, without the paths and generators of the
+        # full checks (most of the time a 200,000-actor scenario took here; issue 15)
+        bare_position, bare_salience = stance.position, stance.salience
+        x0, s0 = bare_position.value, bare_salience.value
+        if (
+            type(x0) is float  # a bare float: not a list, nor an int
+            and type(s0) is float
+            and lo <= x0 <= hi  # false for NaN
+            and 0.0 <= s0 <= top
+            and bare_position.range is None
+            and bare_salience.range is None
+            and stance.actor in actor_ids
+            and stance.actor not in seen
+        ):
+            seen[stance.actor] = j
+            continue
         st: Path = (*at, "stances", j)
         if stance.actor not in actor_ids:
             yield Problem(
@@ -342,7 +387,6 @@ def _check_issue(
             )
             continue
         values = sal.values(m) if not isinstance(sal.value, list) else list(sal.value)
-        top = issue.salience_scale
         for k, s in enumerate(values):
             sub_at = sal_at if not isinstance(sal.value, list) else (*sal_at, k)
             if not math.isfinite(s) or not 0 <= s <= top:
@@ -466,10 +510,10 @@ def _check_procedures(
             f"'{body.id}' was founded ({founded.isoformat()})",
             f"a date on or after {founded.isoformat()}",
         )
-    actors = {a.id: a for a in scenario.actors}
     record = issue.record
     if record is None:
         return
+    actors = {a.id: a for a in scenario.actors}
     if founded is not None and record.date is not None and record.date < founded:
         assert body is not None
         yield Problem(
@@ -505,19 +549,57 @@ def _members(scenario: Scenario, body: Body) -> list[Actor]:
     return [a for a in scenario.actors if body.id in a.member_of]
 
 
+def _actor_problems(scenario: Scenario, body_ids: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, actor in enumerate(scenario.actors):
+        cap = actor.capability
+        if (
+            0.0 <= cap.value < math.inf
+            and cap.range is None
+            and not actor.member_of
+            and not actor.attributes
+        ):
+            continue  # nothing _check_actor would report (a large file: issue 15)
+        problems += _check_actor(actor, i, body_ids)
+    return problems
+
+
+def _plain_actors(scenario: Scenario) -> bool:
+    """True when no actor has anything :func:`_check_actor` reports, known without a walk.
+
+    Only for actors an importer kept as columns (:mod:`accord.scenario.columns`): bare
+    capabilities without ranges, checked here column-wise (finite, >= 0), and no body
+    memberships or attributes (two C-level passes). Otherwise False, and every actor is
+    checked one by one.
+    """
+    if not scenario.issues:
+        return False
+    columns = recall(scenario, scenario.issues[0])
+    if columns is None:
+        return False
+    caps = columns.capabilities
+    return (
+        bool(((caps >= 0.0) & (caps < math.inf)).all())
+        and not any(map(_MEMBER_OF, scenario.actors))
+        and not any(map(_ATTRIBUTES, scenario.actors))
+    )
+
+
 def check(scenario: Scenario) -> list[Problem]:
     """Every cross-reference and range problem of ``scenario``, in data order.
 
     An empty list means the scenario is consistent.
     """
     problems: list[Problem] = []
-    problems += _duplicates([a.id for a in scenario.actors], ("actors",), "actor")
+    ids = [a.id for a in scenario.actors]
+    actor_ids = set(ids)
+    if len(actor_ids) < len(ids):
+        problems += _duplicates(ids, ("actors",), "actor")
     problems += _duplicates([b.id for b in scenario.bodies], ("bodies",), "body")
     problems += _duplicates([s.id for s in scenario.issues], ("issues",), "issue")
-    actor_ids = {a.id for a in scenario.actors}
     body_ids = {b.id for b in scenario.bodies}
-    for i, actor in enumerate(scenario.actors):
-        problems += _check_actor(actor, i, body_ids)
+    if not _plain_actors(scenario):
+        problems += _actor_problems(scenario, body_ids)
     for b, body in enumerate(scenario.bodies):
         if body.procedure is not None:
             problems += _check_actor_costs(body.procedure, ("bodies", b, "procedure"), actor_ids)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from accord.errors import ScenarioError, UsageError
-from accord.scenario.importers.common import make_id, pick_issue, strict_float
+from accord.scenario.importers.common import first_line, make_id, pick_issue, strict_float
 from accord.scenario.schema import (
     Actor,
     Attribute,
@@ -74,10 +74,8 @@ def sniff(text: str) -> bool:
     True if the first non-blank line is a decide record (``'#A'``, ``#P``, ... then a tab or
     semicolon).
     """
-    for line in text.lstrip("\ufeff").splitlines():
-        if line.strip():
-            return bool(_FIRST.match(line))
-    return False
+    first = first_line(text)
+    return first is not None and bool(_FIRST.match(first[1]))
 
 
 def _cells(line: str, source: str, number: int) -> list[str]:
