@@ -101,6 +101,10 @@ def test_forecast_of_a_small_case_loads_only_numpy_and_pydantic(model: str) -> N
     assert loaded == []
     analyses = [m for m in found["accord"] if m.startswith("accord.analysis.")]
     assert analyses == ["accord.analysis.registry"]
+    # A YAML file is read without the importers (scenario.io._unclaimable), so no EU Council data.
+    assert [
+        m for m in found["accord"] if m.startswith(("accord.scenario.importers.", "accord.data"))
+    ] == ["accord.scenario.importers.common"]
 
 
 def test_auto_engine_runs_small_problems_on_numpy_until_numba_is_loaded(
