@@ -19,7 +19,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from accord import limits
@@ -116,6 +115,8 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         UsageError: the target (after following symlinks) is not a regular file, or its folder
             is missing or not writable.
     """
+    import tempfile  # loaded when writing, not by every command that reads a file
+
     given = Path(path)
     target = Path(os.path.realpath(given)) if given.is_symlink() else given
     mode = 0o666 & ~_umask()

@@ -308,11 +308,12 @@ def issue_rule(
     ``decision_date``, had joined the body by then (:func:`accord.rules.build_procedure.member_on`);
     with no body, every actor with a stance votes.
     """
-    from accord.rules.build_procedure import member_on
-
     stance_ids = [s.actor for s in issue.stances]
     rule: RuleSpec | None = override or issue.rule
     if issue.body is not None:
+        # The procedure rules load only for an issue decided by a body (a faster start).
+        from accord.rules.build_procedure import member_on
+
         body = scenario.body(issue.body)
         rule = rule or body.rule
         members = [
@@ -383,8 +384,6 @@ def forecast_issue(
     see :func:`forecast`); those models are not run again. With ``keep_going`` a model that
     fails is recorded in ``failed`` and the others still run; otherwise its error is raised.
     """
-    from accord.rules.build import build_rule
-
     arrays = issue_arrays(scenario, issue_id)
     issue = scenario.issue(issue_id)
     rule_spec, members = issue_rule(scenario, issue, rule)
@@ -394,9 +393,11 @@ def forecast_issue(
     else:
         index = {a: i for i, a in enumerate(arrays.actor_ids)}
         member_rows = np.array([index[m] for m in member_ids], dtype=np.intp)
-    decision_rule = (
-        build_rule(rule_spec, members) if rule_spec is not None and len(members) > 0 else None
-    )
+    decision_rule = None
+    if rule_spec is not None and len(members) > 0:
+        from accord.rules.build import build_rule  # the rules load only for an issue with one
+
+        decision_rule = build_rule(rule_spec, members)
 
     results: list[ModelForecast] = []
     failed: list[ModelFailure] = []
@@ -483,10 +484,10 @@ def _with_procedure(
     """``fc`` with the issue's decision procedure applied to its outcome (``docs/rules.md``)."""
     import dataclasses
 
-    from accord.rules.build_procedure import resolve_procedure
-
     if rule_spec is None or decision_rule is None or arrays.status_quo is None:
         return dataclasses.replace(fc, procedure_name=procedure or "practised")
+    from accord.rules.build_procedure import resolve_procedure
+
     settings = resolve_procedure(scenario, issue, rule_spec.kind, procedure)
     result = settings.run(
         decision_rule,
@@ -727,9 +728,11 @@ def _align(run: ModelRun, actor_ids: Sequence[str]) -> ModelRun:
 
 def check_procedure_name(procedure: str | None) -> None:
     """Raise a :class:`UsageError` unless ``procedure`` is ``None``, strict or practised."""
-    from accord.rules.procedure import PROCEDURE_NAMES
+    if procedure is None:
+        return
+    from accord.rules.procedure import PROCEDURE_NAMES  # loaded only when a procedure is named
 
-    if procedure is not None and procedure not in PROCEDURE_NAMES:
+    if procedure not in PROCEDURE_NAMES:
         raise UsageError(
             f"unknown procedure '{procedure}'",
             field="--procedure",

@@ -106,7 +106,7 @@ def record_line(record: Any) -> str:
 
 def _interval_cell(fc: Any) -> str:
     """The 80% set of the forecast (docs/calibration.md): ``lo-hi (+0, 100)`` or ``-``."""
-    from accord.analysis.interval_calibration import format_interval
+    from accord.intervals.shipped import format_interval
 
     return format_interval((fc.intervals or {}).get("interval"))
 

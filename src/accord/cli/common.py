@@ -145,12 +145,15 @@ def load_with_inputs(file: Path, inputs: str) -> Scenario:
     """Load a scenario file and apply ``--inputs`` (:func:`accord.scenario.derive.apply_inputs`)."""
     import gc
 
-    from accord.scenario.derive import apply_inputs
     from accord.scenario.importers.common import paused_gc
     from accord.scenario.io import load
 
     with paused_gc():  # the collector must not walk a large import before the freeze
-        scenario = apply_inputs(load(file), inputs)
+        scenario = load(file)
+        if inputs != "record":  # the stances as stated: the formulas module loads only when asked
+            from accord.scenario.derive import apply_inputs
+
+            scenario = apply_inputs(scenario, inputs)
         if len(scenario.actors) > 10_000:
             # a large scenario lives until the command ends: move it out of the collector's
             # way, so that its objects are not walked again on every later collection (issue 15)

@@ -9,7 +9,6 @@ import typer
 
 from accord.cli.common import FileArg, Table, TableOrJson, out, print_json, progress_bar
 from accord.errors import UsageError
-from accord.files import write_atomic
 
 
 def register(app: typer.Typer) -> None:
@@ -114,6 +113,8 @@ def sensitivity(
         distribution="triangular" if distribution == "triangular" else "uniform",
     )
     if chart is not None:
+        from accord.files import write_atomic  # loaded when writing (tempfile): a faster start
+
         write_atomic(chart, sensitivity_chart(res))
     if fmt is TableOrJson.json:
         print_json(res.as_dict())

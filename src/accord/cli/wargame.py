@@ -25,7 +25,6 @@ import typer
 
 from accord.cli.common import Table, TableOrJson, naming, out, print_json, progress_bar
 from accord.errors import AccordError, UsageError
-from accord.files import write_atomic
 
 if TYPE_CHECKING:
     from accord.wargame.logged import BranchSettings, LoggedGame
@@ -275,6 +274,8 @@ def run(
             store.close()
     data = {"scenario": compiled.spec.id, "seed": seed, "runs": runs, "summary": summary}
     if out_dir is not None:
+        from accord.files import write_atomic  # loaded when writing (tempfile): a faster start
+
         out_dir.mkdir(parents=True, exist_ok=True)
         write_atomic((out_dir / "summary.json"), json.dumps(data, indent=2, sort_keys=True) + "\n")
         write_atomic((out_dir / "runs.csv"), _runs_csv(result.records))
@@ -498,6 +499,8 @@ def branch(
     diffs = result.changed_values()
     data = {**result.summary(), "game_id": new_id}
     if output is not None:
+        from accord.files import write_atomic
+
         write_atomic(output, dump_game(game.events, loaded.text, loaded.source))
     if fmt is TableOrJson.json:
         print_json(data)

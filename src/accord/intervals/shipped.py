@@ -15,13 +15,15 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from accord.intervals import conformal, predictive
 from accord.models.base import FloatArray, IssueArrays
 from accord.scenario.schema import Issue, Scenario
+
+if TYPE_CHECKING:
+    from accord.intervals import conformal
 
 CALIBRATION_FILE = "tests/data/deu/deu3_dev.tsv"
 """The file every shipped calibration is fitted on (the DEU dev split)."""
@@ -90,6 +92,8 @@ def model_calibration(
     The fitted rule of ``model`` on the artefact rows ``train`` (all rows when ``None``), with the
     training forecasts, outcomes, features and the end-mass logit coefficients.
     """
+    from accord.intervals import conformal, predictive  # a forecast outside the domain: neither
+
     rule = data["rule"]
     entry = data["models"][model]
     f = as_float(entry["forecasts"])
@@ -165,11 +169,13 @@ def monte_carlo_sets(
     """
     from accord.rng import seed_for
     from accord.scale import uncertainty as unc
-    from accord.scale.batch import run_batch
 
     inputs = unc.uncertain_inputs(scenario, issue_id)
     if not inputs:
         return None
+    from accord.intervals import conformal
+    from accord.scale.batch import run_batch  # the draws' engine: only when there is a range
+
     values = unc.draw_values(inputs, draws, seed_for(seed, "interval", issue_id), "uniform")
     batch = unc.apply_draws(scenario, issue_id, inputs, values)
     outcomes = run_batch(model, batch, dict(params), seed_for(seed, "interval", issue_id, model))
@@ -258,6 +264,8 @@ def predictive_summary(data: Mapping[str, Any], model: str, forecast: float) -> 
 
     The end masses, quantiles, and the model's out-of-fold CRPS on the dev split.
     """
+    from accord.intervals import predictive
+
     _, f, y, _, coef = model_calibration(data, model, None)
     dist = predictive.residual_mixture(forecast, f, y, coef)
     return {

@@ -110,13 +110,44 @@ def _looks_like_yaml(text: str) -> bool:
     return True  # blank or comments only: YAML reports "the file is empty"
 
 
+#: The importers whose ``sniff`` :func:`_unclaimable` knows (a new importer turns it off).
+_SNIFFS_KNOWN = ("ktab_xml", "ktab_csv", "bdm_csv", "deu", "decide")
+_MAYBE_DECIDE = re.compile(r"\s*['\"]?#[APMD]")
+
+
+def _unclaimable(text: str) -> bool:
+    """True when no importer's ``sniff`` can claim ``text``, told without importing them.
+
+    Each test is what the importer's ``sniff`` needs before it can answer yes, loosened:
+    ``ktab_xml`` a ``<`` first, ``deu`` a tab on the first line, ``ktab_csv`` a comma (or a
+    quote) on the first line, ``bdm_csv`` commas on the first non-blank line, ``decide`` a
+    ``#A``/``#P``/``#M``/``#D`` tag starting it. A YAML scenario passes them all, so reading one
+    loads no importer (a faster start; ``tests/unit/test_io_detect.py`` checks the implication).
+    """
+    if IMPORTERS != _SNIFFS_KNOWN or text.lstrip("\ufeff \t\r\n").startswith("<"):
+        return False
+    body = text.lstrip("\ufeff")
+    if "\t" in body.split("\n", 1)[0]:
+        return False
+    lines = body.splitlines()
+    if lines and ("," in lines[0] or '"' in lines[0]):
+        return False
+    first = next((line for line in lines if line.strip()), "")
+    return "," not in first and _MAYBE_DECIDE.match(first) is None
+
+
 def detect_format(text: str, source: str | None = None) -> str:
     """The format of ``text``: the one importer whose ``sniff`` claims it, else ``yaml``.
+
+    A text no importer can claim (:func:`_unclaimable`) that looks like YAML is YAML without
+    asking them.
 
     Raises:
         ScenarioError: two importers claim the text, or none does and it does not look like
             YAML; the message names the formats tried.
     """
+    if _unclaimable(text) and _looks_like_yaml(text):
+        return YAML
     claims: list[str] = []
     for fmt in importers():
         try:
