@@ -90,11 +90,14 @@ def _flat(values: list[Any] | tuple[Any, ...]) -> list[str] | None:
 
     Both tests run in C: a sum is finite only when every float is (and raises for a string),
     ``float.__repr__`` and the escaper raise for anything that is not a float or a string.
-    A sum that overflows only sends the list through :func:`_write` item by item.
+    A sum that overflows (``math.fsum`` raises, no NumPy warning) only sends the list through
+    :func:`_write` item by item.
     """
     try:
-        if math.isfinite(sum(values)):
+        if math.isfinite(math.fsum(values)):
             return list(map(float.__repr__, values))
+    except (OverflowError, ValueError):  # an intermediate overflow, or inf - inf
+        return None
     except TypeError:
         pass
     try:
