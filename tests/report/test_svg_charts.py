@@ -136,3 +136,18 @@ def test_the_report_draws_its_charts_without_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_long_axis_label_stays_inside_the_figure() -> None:
+    # the Tokyo office's scale label is wider than the plot area: it moves in, never off the edge
+    label = (
+        "Tokyo liaison office (points (30 = decision deferred, 60 = liaison officer, 100 = office))"
+    )
+    chart = Chart(540, 200, 20, 200, 20, 60, x_range=(0.0, 100.0))
+    chart.x_axis([0.0, 50.0, 100.0], label=label)
+    x = float(re.findall(r'<text x="([\d.]+)"[^>]*>Tokyo', chart.svg())[0])
+    half = text_width(label, 10.0) / 2
+    assert x - half >= 0 and x + half <= 540
+    short = Chart(540, 200, 20, 200, 20, 60, x_range=(0.0, 100.0))
+    short.x_axis([0.0, 100.0], label="points")
+    assert re.search(r'<text x="180"[^>]*>points<', short.svg())  # centred under the plot area

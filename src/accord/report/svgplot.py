@@ -309,7 +309,10 @@ class Chart:
             self.line(x, self.y1, x, self.y1 + 3.5, "#000000", 0.8)
             self.text(x, self.y1 + 6 + 0.95 * TICK_SIZE, name, anchor="middle")
         if label:
-            self.text((self.x0 + self.x1) / 2, self.y1 + 11 + 2 * TICK_SIZE, label, anchor="middle")
+            # centred under the plot area, but moved in so that a long label stays in the figure
+            half = text_width(label, TICK_SIZE) / 2
+            x = min(max((self.x0 + self.x1) / 2, half + 2), self.width - half - 2)
+            self.text(x, self.y1 + 11 + 2 * TICK_SIZE, label, anchor="middle")
 
     def y_axis(
         self,
