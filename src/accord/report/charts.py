@@ -104,6 +104,26 @@ def _ends(chart: Chart, lo_label: str, hi_label: str) -> None:
     chart.edge_note(hi_text, right=True, below=below)
 
 
+def _finish_rows(
+    chart: Chart,
+    ticks: Sequence[float],
+    axis_label: str,
+    labels: Sequence[str],
+    rows: Iterable[float] | NDArray[Any],
+    ends: tuple[str, str],
+    title: str,
+    legend: Sequence[LegendItem],
+) -> str:
+    """Frame, x axis, row labels, scale ends, title and legend of a chart of rows; its SVG."""
+    chart.frame()
+    chart.x_axis(ticks, label=axis_label)
+    _rows(chart, labels, rows, 8)
+    _ends(chart, *ends)
+    chart.title(title)
+    chart.legend(legend)
+    return chart.svg()
+
+
 def _rows(
     chart: Chart, labels: Sequence[str], rows: Iterable[float] | NDArray[Any], size: float
 ) -> None:
@@ -250,13 +270,9 @@ def dimensions_chart(
                 3.5,
                 colour_of(model),
             )
-    chart.frame()
-    chart.x_axis(ticks, label=axis_label)
-    _rows(chart, dimensions, rows, 8)
-    _ends(chart, lo_label, hi_label)
-    chart.title(title)
-    chart.legend(legend)
-    return chart.svg()
+    return _finish_rows(
+        chart, ticks, axis_label, dimensions, rows, (lo_label, hi_label), title, legend
+    )
 
 
 def shifts_chart(*, title: str, actors: Sequence[str], shifts: FloatArray, unit: str) -> str:
@@ -407,13 +423,9 @@ def spread_chart(
         for k in range(m):
             x, y = chart.x(float(sq[k])), chart.y(float(rows[k]))
             chart.line(x, y - 7.4, x, y + 7.4, SQ_COLOUR, 2)
-    chart.frame()
-    chart.x_axis(ticks, label=axis_label)
-    _rows(chart, dimensions, rows, 8)
-    _ends(chart, lo_label, hi_label)
-    chart.title(title)
-    chart.legend(legend)
-    return chart.svg()
+    return _finish_rows(
+        chart, ticks, axis_label, dimensions, rows, (lo_label, hi_label), title, legend
+    )
 
 
 def drivers_chart(*, title: str, names: Sequence[str], rho: FloatArray) -> str:
