@@ -59,6 +59,19 @@ def _path(route: APIRoute, game_id: int) -> str:
     return path
 
 
+# the white cell's tools (issue #19): facilitator only
+WHITE_CELL_ROUTES = [
+    ("/api/games/{game_id}/rulings", "POST"),
+    ("/api/games/{game_id}/adjudication", "GET"),
+    ("/api/games/{game_id}/adjudication/{pending_id}", "DELETE"),
+    ("/api/games/{game_id}/injects", "POST"),
+    ("/api/games/{game_id}/pause", "POST"),
+    ("/api/games/{game_id}/clock", "POST"),
+    ("/api/games/{game_id}/rollback", "POST"),
+    ("/api/games/{game_id}/branch", "POST"),
+]
+
+
 def test_every_route_checks_the_role(app: FastAPI, game: Game) -> None:
     routes = api_routes(app)
     paths = {r.path for r in routes}
@@ -115,16 +128,7 @@ def test_roles_of_sensitive_routes(app: FastAPI) -> None:
     assert "observer" not in roles[("/api/games/{game_id}/members", "GET")]
     assert "team" not in roles[("/api/live/runs", "GET")]
     # the white cell's tools (issue #19): facilitator only
-    for path, method in [
-        ("/api/games/{game_id}/rulings", "POST"),
-        ("/api/games/{game_id}/adjudication", "GET"),
-        ("/api/games/{game_id}/adjudication/{pending_id}", "DELETE"),
-        ("/api/games/{game_id}/injects", "POST"),
-        ("/api/games/{game_id}/pause", "POST"),
-        ("/api/games/{game_id}/clock", "POST"),
-        ("/api/games/{game_id}/rollback", "POST"),
-        ("/api/games/{game_id}/branch", "POST"),
-    ]:
+    for path, method in WHITE_CELL_ROUTES:
         assert roles[(path, method)] == ("facilitator",), path
 
 
@@ -193,14 +197,7 @@ ISSUE_19_ROUTES = [  # every route added for issue #19 (live, messaging, people,
     ("/games/{game_id}/members", "GET"),
     ("/join/member/{token}", "GET"),
     ("/api/join/member/{token}", "POST"),
-    ("/api/games/{game_id}/rulings", "POST"),
-    ("/api/games/{game_id}/adjudication", "GET"),
-    ("/api/games/{game_id}/adjudication/{pending_id}", "DELETE"),
-    ("/api/games/{game_id}/injects", "POST"),
-    ("/api/games/{game_id}/pause", "POST"),
-    ("/api/games/{game_id}/clock", "POST"),
-    ("/api/games/{game_id}/rollback", "POST"),
-    ("/api/games/{game_id}/branch", "POST"),
+    *WHITE_CELL_ROUTES,
     ("/api/games/{game_id}/map.svg", "GET"),
     ("/games/{game_id}/map", "GET"),
     ("/games/{game_id}/debrief", "GET"),
