@@ -425,7 +425,12 @@ longer objects there (a shift of 1e-9 of the way from p to q)."""
 
 
 def _acquiescence(
-    x: FloatArray, s: FloatArray, q: FloatArray, p: FloatArray, costs: FloatArray
+    x: FloatArray,
+    s: FloatArray,
+    q: FloatArray,
+    p: FloatArray,
+    costs: FloatArray,
+    objects: np.ndarray,
 ) -> FloatArray:
     """Per member, the point on the path from which it stops objecting.
 
@@ -437,15 +442,18 @@ def _acquiescence(
     ``b = q - p``, ``A = sum s a^2``, ``B = sum s a b``, ``C = sum s b^2``), so the point is the
     smaller root of ``C t^2 + 2 B t + A - R^2 = 0``. It exists in [0, 1] because the member
     acquiesces at ``t = 1`` (``y = q``).
+
+    One draw (``x, s`` ``(k, m)``, ``q, p`` ``(m,)``) or many (``(B, k, m)`` and ``(B, m)``, as
+    :func:`_objecting_batch`): the same operations over the last axes, so equal to the bit.
+    ``objects`` is who objects to ``p`` (:func:`_objecting`).
     """
-    _, objects = _objecting(x, s, q, p, costs)
-    a = p[None, :] - x
-    b = (q - p)[None, :]
-    big_a = np.sum(s * a * a, axis=1)
-    big_b = np.sum(s * a * b, axis=1)
-    big_c = np.sum(s * b * b, axis=1)
-    factor = np.sqrt(s.mean(axis=1) / x.shape[1])
-    d_q = np.sqrt(np.sum(s * (q[None, :] - x) ** 2, axis=1))
+    a = p[..., None, :] - x
+    b = (q - p)[..., None, :]
+    big_a = np.sum(s * a * a, axis=-1)
+    big_b = np.sum(s * a * b, axis=-1)
+    big_c = np.sum(s * b * b, axis=-1)
+    factor = np.sqrt(s.mean(axis=-1) / x.shape[-1])
+    d_q = np.sqrt(np.sum(s * (q[..., None, :] - x) ** 2, axis=-1))
     safe_f = np.where(factor > 0, factor, 1.0)
     radius = costs / safe_f + d_q
     disc = np.maximum(big_b * big_b - big_c * (big_a - radius * radius), 0.0)
@@ -468,7 +476,7 @@ def _dilution(
     The objectors at ``t`` are the members whose acquiescence point lies above ``t``, so only those
     points (and 0) are candidates; one vectorised rule test checks them all.
     """
-    points = _acquiescence(x, s, q, p, costs)
+    points = _acquiescence(x, s, q, p, costs, _objecting(x, s, q, p, costs)[1])
     candidates = np.unique(np.concatenate([[0.0], points, [1.0]]))
     objecting = points[None, :] > candidates[:, None]  # (candidates, k)
     blocks = objecting.any(axis=1) & ~rule.is_winning(~objecting)
@@ -522,27 +530,6 @@ def _objecting_batch(
     loss = np.asarray(factor * (np.sqrt(d_y2) - np.sqrt(d_q2)), dtype=np.float64)
     weakly_prefers = d_y2 <= d_q2 * (1.0 + PREF_RTOL)
     return loss, (loss > costs) & ~weakly_prefers
-
-
-def _acquiescence_batch(
-    x: FloatArray, s: FloatArray, q: FloatArray, p: FloatArray, costs: FloatArray
-) -> FloatArray:
-    """:func:`_acquiescence` over draws (shapes as :func:`_objecting_batch`), ``(B, k)``."""
-    _, objects = _objecting_batch(x, s, q, p, costs)
-    a = p[:, None, :] - x
-    b = (q - p)[:, None, :]
-    big_a = np.sum(s * a * a, axis=2)
-    big_b = np.sum(s * a * b, axis=2)
-    big_c = np.sum(s * b * b, axis=2)
-    factor = np.sqrt(s.mean(axis=2) / x.shape[2])
-    d_q = np.sqrt(np.sum(s * (q[:, None, :] - x) ** 2, axis=2))
-    safe_f = np.where(factor > 0, factor, 1.0)
-    radius = costs / safe_f + d_q
-    disc = np.maximum(big_b * big_b - big_c * (big_a - radius * radius), 0.0)
-    safe_c = np.where(big_c > 0, big_c, 1.0)
-    root = (-big_b - np.sqrt(disc)) / safe_c
-    point = np.clip(root + _T_NUDGE, 0.0, 1.0)
-    return np.asarray(np.where(objects & (big_c > 0), point, 0.0), dtype=np.float64)
 
 
 def run_procedure_batch(
@@ -630,7 +617,7 @@ def run_procedure_batch(
         objectors[stepping] = False
         rest = np.setdiff1d(rest, stepping)
     if rest.size:
-        points = _acquiescence_batch(x[rest], s[rest], q[rest], p[rest], c[rest])
+        points = _acquiescence(x[rest], s[rest], q[rest], p[rest], c[rest], objects[rest])
         t = np.ones(rest.size)
         for j, b in enumerate(rest.tolist()):
             candidates = np.unique(np.concatenate([[0.0], points[j], [1.0]]))
