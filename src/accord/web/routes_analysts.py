@@ -41,14 +41,10 @@ from accord.web.security import (
     check_aliases,
     within_budget,
 )
+from accord.web.services import store_of
 from accord.web.templating import render
 
 router = APIRouter()
-
-
-def _store(request: Request) -> WebStore:
-    store: WebStore = request.app.state.store
-    return store
 
 
 def _validation(request: Request, text: str, source: str, kind: str | None) -> Validation:
@@ -73,7 +69,7 @@ def _validation(request: Request, text: str, source: str, kind: str | None) -> V
 def library_page(request: Request, user: User = ANALYST_PAGE) -> Response:
     """The scenario library page: shipped scenarios and saved ones."""
     return render(
-        request, "library.html", entries=entries(_store(request), request.app.state.scenarios_dir)
+        request, "library.html", entries=entries(store_of(request), request.app.state.scenarios_dir)
     )
 
 
@@ -81,7 +77,7 @@ def library_page(request: Request, user: User = ANALYST_PAGE) -> Response:
 def scenario_page(request: Request, ref: str = "", user: User = ANALYST_PAGE) -> Response:
     """A scenario's text in the editor, its validation, and the analyses that apply."""
     if ref:
-        text, source, kind = resolve(_store(request), request.app.state.scenarios_dir, ref)
+        text, source, kind = resolve(store_of(request), request.app.state.scenarios_dir, ref)
     else:
         text, source, kind = "", "new.yaml", "scenario"
     check = _validation(request, text, source, kind) if text else None
@@ -130,7 +126,7 @@ def save_new(body: SaveIn, request: Request, user: User = FACILITATOR) -> Respon
             {"detail": "the scenario is not valid", "problems": check.model_dump()["problems"]},
             status_code=422,
         )
-    item = _store(request).add_library(body.name, check.kind, body.text, user.id)
+    item = store_of(request).add_library(body.name, check.kind, body.text, user.id)
     out = Saved(refs=[f"lib:{item}"], redirect=f"/library/view?ref=lib:{item}")
     return JSONResponse(out.model_dump(), status_code=201)
 
@@ -140,7 +136,7 @@ def save_edit(
     item_id: ItemId, body: TextIn, request: Request, user: User = FACILITATOR
 ) -> Response:
     """Replace a library entry's text (422 with the problems when it is not valid)."""
-    store = _store(request)
+    store = store_of(request)
     item = store.library_item(item_id)
     if item is None:
         raise HTTPException(404, f"no library entry {item_id}")
@@ -169,7 +165,7 @@ async def import_file(file: UploadFile, request: Request, user: User = FACILITAT
     if not data.strip():
         raise UsageError("the file is empty", file=name, expected="a scenario file")
     text = decode(data, name)
-    store = _store(request)
+    store = store_of(request)
     if classify(text) == "wargame":
         check = _validation(request, text, name, "wargame")
         if not check.valid:
@@ -198,11 +194,11 @@ async def import_file(file: UploadFile, request: Request, user: User = FACILITAT
 # ---------------------------------------------------------------------- analyses
 
 
-def _run_analysis(
-    store: WebStore, analysis_id: int, body: AnalysisIn, text: str, source: str
-) -> None:
-    from accord.scenario.io import loads
+def _progress_to(store: WebStore, analysis_id: int, *, live: bool) -> Callable[[int, int], None]:
+    """A progress callback that stores a run's progress at most every 0.2 s (and at the end).
 
+    ``live``: also push it to the open run pages (server-sent ``run-progress``).
+    """
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -210,9 +206,23 @@ def _run_analysis(
         if now - last[0] > 0.2 or done == total:
             last[0] = now
             store.update_analysis(analysis_id, progress=min(1.0, done / max(total, 1)))
-            publish(
-                RUNS, "run-progress", None, {"id": analysis_id, "progress": done / max(total, 1)}
-            )
+            if live:
+                publish(
+                    RUNS,
+                    "run-progress",
+                    None,
+                    {"id": analysis_id, "progress": done / max(total, 1)},
+                )
+
+    return progress
+
+
+def _run_analysis(
+    store: WebStore, analysis_id: int, body: AnalysisIn, text: str, source: str
+) -> None:
+    from accord.scenario.io import loads
+
+    progress = _progress_to(store, analysis_id, live=True)
 
     try:
         scenario = loads(text, source)[0]
@@ -295,7 +305,7 @@ def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR)
     Poll ``GET /api/analyses/{id}`` for its progress.
     """
     _check_model(body)
-    store = _store(request)
+    store = store_of(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
     if kind != "scenario":
         raise UsageError(
@@ -316,7 +326,7 @@ def start_analysis(body: AnalysisIn, request: Request, user: User = FACILITATOR)
 
 
 def _record(request: Request, analysis_id: int) -> AnalysisRecord:
-    record = _store(request).analysis(analysis_id)
+    record = store_of(request).analysis(analysis_id)
     if record is None:
         raise HTTPException(404, f"no analysis {analysis_id}")
     return record
@@ -325,7 +335,7 @@ def _record(request: Request, analysis_id: int) -> AnalysisRecord:
 @router.get("/api/analyses", response_model=list[AnalysisOut])
 def list_analyses(request: Request, user: User = ANALYST) -> list[AnalysisOut]:
     """Every analysis run without its result, newest first."""
-    return [_out(r, with_result=False) for r in _store(request).analyses()]
+    return [_out(r, with_result=False) for r in store_of(request).analyses()]
 
 
 @router.get("/api/analyses/{analysis_id}", response_model=AnalysisOut)
@@ -423,7 +433,7 @@ def _context(request: Request, record: AnalysisRecord) -> tuple[Any, dict[str, s
 
     try:
         text, source, kind = resolve(
-            _store(request), request.app.state.scenarios_dir, record.scenario_ref
+            store_of(request), request.app.state.scenarios_dir, record.scenario_ref
         )
     except AccordError:
         return None, {}, record.scenario_ref
@@ -457,13 +467,7 @@ def _run_wargame(
     from accord.wargame import loads_wargame
     from accord.wargame.montecarlo import run_monte_carlo
 
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] > 0.2 or done == total:
-            last[0] = now
-            store.update_analysis(analysis_id, progress=min(1.0, done / max(total, 1)))
+    progress = _progress_to(store, analysis_id, live=False)
 
     try:
         compiled = loads_wargame(text, source)
@@ -495,7 +499,7 @@ def start_wargame_runs(
     from accord.limits import RUNS
 
     RUNS.check(body.runs, what=f"runs {body.runs:,}", field="runs")
-    store = _store(request)
+    store = store_of(request)
     text, source, kind = resolve(store, request.app.state.scenarios_dir, body.scenario)
     if kind != "wargame":
         raise UsageError(
@@ -519,7 +523,7 @@ def start_wargame_runs(
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(request: Request, user: User = ANALYST_PAGE) -> Response:
     """The run history, with a choice of two runs to compare."""
-    store = _store(request)
+    store = store_of(request)
     scenarios = entries(store, request.app.state.scenarios_dir)
     return render(
         request,
@@ -576,6 +580,6 @@ def run_page(analysis_id: AnalysisId, request: Request, user: User = ANALYST_PAG
         title=title,
         kind_names=KIND_NAMES,
         others=[
-            r for r in _store(request).analyses() if r.id != record.id and r.kind == record.kind
+            r for r in store_of(request).analyses() if r.id != record.id and r.kind == record.kind
         ][:50],
     )

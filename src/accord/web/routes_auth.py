@@ -15,16 +15,12 @@ from accord.web.auth import (
     session_token,
     verify_password,
 )
-from accord.web.db import User, WebStore
+from accord.web.db import User
 from accord.web.schemas import Credentials, Done, JoinRequest, NewPassword, NewUser, UserOut
 from accord.web.security import SecuritySettings, log, retry_after, safe_next
+from accord.web.services import store_of
 
 router = APIRouter()
-
-
-def _store(request: Request) -> WebStore:
-    store: WebStore = request.app.state.store
-    return store
 
 
 def start_session(request: Request, user_id: int | None, redirect: str) -> Response:
@@ -34,8 +30,8 @@ def start_session(request: Request, user_id: int | None, redirect: str) -> Respo
     either way.
     """
     response = JSONResponse(Done(redirect=redirect).model_dump())
-    sessions: Sessions = Sessions(_store(request).secret())
-    token = None if user_id is None else _store(request).add_session(user_id)
+    sessions: Sessions = Sessions(store_of(request).secret())
+    token = None if user_id is None else store_of(request).add_session(user_id)
     response.set_cookie(
         COOKIE,
         sessions.dump(Sessions.new(token)),
@@ -66,7 +62,7 @@ def _check_password(request: Request, username: str, password: str) -> User:
     429 while the account or the address is locked, 401 for a wrong name or password (an unknown
     name costs a dummy hash).
     """
-    store = _store(request)
+    store = store_of(request)
     settings: SecuritySettings = request.app.state.security
     account, address = f"account:{username.lower()}", f"address:{_address(request)}"
     wait = store.locked_for([account, address])
@@ -96,7 +92,7 @@ def home(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     """The home page: games and war games; redirects to set-up, sign-in or the panels."""
     from accord.web.routes_games import game_summaries
 
-    store = _store(request)
+    store = store_of(request)
     if user is None:
         target = "/setup" if store.user_count() == 0 else "/login"
         return RedirectResponse(target, status_code=303)
@@ -129,7 +125,7 @@ def setup_page(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     """The set-up page that creates the first facilitator (sign-in once set up)."""
     from accord.web.templating import render
 
-    if _store(request).user_count() > 0:
+    if store_of(request).user_count() > 0:
         return RedirectResponse("/login", status_code=303)
     return render(request, "setup.html")
 
@@ -137,7 +133,7 @@ def setup_page(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
 @router.post("/api/setup", response_model=Done)
 def setup(body: Credentials, request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     """Create the first facilitator; refused once any account exists."""
-    store = _store(request)
+    store = store_of(request)
     with store.write_lock():
         if store.user_count() > 0:
             raise HTTPException(403, "the workbench is already set up: sign in")
@@ -162,14 +158,14 @@ def logout(request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     """Sign out: this session ends on the server (a saved cookie no longer works)."""
     token = session_token(request)
     if token is not None:
-        _store(request).end_session(token)
+        store_of(request).end_session(token)
     return start_session(request, None, "/login")
 
 
 @router.post("/api/logout-everywhere", response_model=Done)
 def logout_everywhere(request: Request, user: User = ANYONE) -> Response:
     """End every session of the signed-in account, this one included."""
-    _store(request).end_sessions(user.id)
+    store_of(request).end_sessions(user.id)
     return start_session(request, None, "/login")
 
 
@@ -180,7 +176,7 @@ def change_password(body: NewPassword, request: Request, user: User = ANYONE) ->
     Every session of the account ends; this client gets a new one.
     """
     _check_password(request, user.username, body.current)
-    _store(request).set_password_hash(user.id, hash_password(body.new))
+    store_of(request).set_password_hash(user.id, hash_password(body.new))
     return start_session(request, user.id, "/")
 
 
@@ -194,7 +190,7 @@ def me(user: User = ANYONE) -> UserOut:
 def add_user(body: NewUser, request: Request, user: User = FACILITATOR) -> UserOut:
     """A facilitator creates another facilitator or an observer account."""
     try:
-        created = _store(request).add_user(body.username, hash_password(body.password), body.role)
+        created = store_of(request).add_user(body.username, hash_password(body.password), body.role)
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from None
     return UserOut(id=created.id, username=created.username, role=created.role)
@@ -205,10 +201,10 @@ def join_page(token: str, request: Request, user: User | None = PUBLIC_ACCESS) -
     """The page that joins a game through an invitation."""
     from accord.web.templating import render
 
-    seat = _store(request).seat_by_invite(token)
+    seat = store_of(request).seat_by_invite(token)
     if seat is None:
         raise HTTPException(404, "this invitation is not valid (it may have been replaced)")
-    game = _store(request).game(seat[0])
+    game = store_of(request).game(seat[0])
     return render(
         request,
         "join.html",
@@ -224,7 +220,7 @@ def join(
     token: str, body: JoinRequest, request: Request, user: User | None = PUBLIC_ACCESS
 ) -> Response:
     """Accept an invitation: create the team account and take the seat."""
-    store = _store(request)
+    store = store_of(request)
     seat = store.seat_by_invite(token)
     if seat is None:
         raise HTTPException(404, "this invitation is not valid (it may have been replaced)")

@@ -27,13 +27,12 @@ from accord.web.auth import (
     TEAM,
     TEAM_PAGE,
 )
-from accord.web.db import User, WebStore
+from accord.web.db import User
 from accord.web.dispatch import run_db
 from accord.web.library import resolve
 from accord.web.messaging import check_may_order
 from accord.web.play import (
     ConflictError,
-    GameService,
     Loaded,
     audience,
     team_actors,
@@ -69,6 +68,7 @@ from accord.web.schemas import (
     SeatOut,
 )
 from accord.web.security import MAX_ID, GameId, TurnQuery
+from accord.web.services import games_of, store_of
 from accord.web.team_panel import state_panel
 from accord.web.templating import render
 from accord.web.votes import VoteError, open_decisions
@@ -80,16 +80,6 @@ PendingId = Annotated[int, Path(ge=1, le=MAX_ID, description="a pending ruling o
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "paused, rolled back, or not the next turn"}
 }
-
-
-def _store(request: Request) -> WebStore:
-    store: WebStore = request.app.state.store
-    return store
-
-
-def _games(request: Request) -> GameService:
-    games: GameService = request.app.state.games
-    return games
 
 
 def _or_409(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -107,18 +97,18 @@ def viewer_team(request: Request, user: User, game_id: int) -> str | None:
     so that a team cannot tell which game ids exist.
     """
     if user.role == "team":
-        team = _store(request).team_in(user.id, game_id)
+        team = store_of(request).team_in(user.id, game_id)
         if team is None:
             raise HTTPException(404, f"no game {game_id}")
         return team
-    if _store(request).game(game_id) is None:
+    if store_of(request).game(game_id) is None:
         raise HTTPException(404, f"no game {game_id}")
     return None if user.role == "facilitator" else ""
 
 
 def _load(request: Request, game_id: int) -> Loaded:
     try:
-        return _games(request).load(game_id)
+        return games_of(request).load(game_id)
     except KeyError:
         raise HTTPException(404, f"no game {game_id}") from None
 
@@ -140,7 +130,7 @@ def _summary(loaded: Loaded, team: str | None = None) -> GameSummary:
 
 def game_summaries(request: Request, user: User) -> list[GameSummary]:
     """The games user may see (a team account: its own), as summaries."""
-    store = _store(request)
+    store = store_of(request)
     mine = store.teams_of(user.id) if user.role == "team" else {}
     out = []
     for record in store.games():
@@ -159,7 +149,7 @@ def _seats(request: Request, game_id: int) -> list[SeatOut]:
             display_name=s.display_name,
             joined=s.user_id is not None,
         )
-        for s in _store(request).seats(game_id).values()
+        for s in store_of(request).seats(game_id).values()
     ]
 
 
@@ -174,17 +164,17 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
 
         values = {k: state.values[k] for k in visible_variables(scenario, who)}
     submitted = sorted(
-        {o.team for o in _store(request).orders(loaded.id, loaded.next_turn)}
+        {o.team for o in store_of(request).orders(loaded.id, loaded.next_turn)}
         if team is None
         else set()
     )
     waiting: list[str] = []
     if team is None and not state.ended:
         # played by people: a person in the seat, or people who joined as members of the team
-        people = {t for t, s in _store(request).seats(loaded.id).items() if s.kind == "human"}
-        people |= {m.team for m in _store(request).members(loaded.id) if m.user_id is not None}
+        people = {t for t, s in store_of(request).seats(loaded.id).items() if s.kind == "human"}
+        people |= {m.team for m in store_of(request).members(loaded.id) if m.user_id is not None}
         waiting = sorted(people - set(submitted))
-    ctl = _games(request).control(loaded.id)
+    ctl = games_of(request).control(loaded.id)
     return GameState(
         id=loaded.id,
         title=loaded.title,
@@ -197,7 +187,7 @@ def _state(request: Request, loaded: Loaded, team: str | None) -> GameState:
         values=values,
         seats=_seats(request, loaded.id),
         submitted=submitted,
-        team_view=_games(request).team_view(loaded, team) if team else None,
+        team_view=games_of(request).team_view(loaded, team) if team else None,
         clock=_control_out(ctl, loaded).model_dump(),
         waiting=waiting,
     )
@@ -257,14 +247,14 @@ def list_games(request: Request, user: User = ANYONE) -> list[GameSummary]:
 @router.post("/api/games", response_model=GameCreated, status_code=201)
 def create_game(body: NewGame, request: Request, user: User = FACILITATOR) -> GameCreated:
     """Create a game of a war-game scenario from the library."""
-    text, source, kind = resolve(_store(request), request.app.state.scenarios_dir, body.scenario)
+    text, source, kind = resolve(store_of(request), request.app.state.scenarios_dir, body.scenario)
     if kind != "wargame":
         raise UsageError(
             f"'{body.scenario}' is not a war-game scenario",
             field="scenario",
             expected="a war-game scenario (with a clock and teams)",
         )
-    game_id = _games(request).create(text, source, body.scenario, body.title, body.seed, user.id)
+    game_id = games_of(request).create(text, source, body.scenario, body.title, body.seed, user.id)
     return GameCreated(id=game_id, redirect=f"/games/{game_id}")
 
 
@@ -272,7 +262,7 @@ def create_game(body: NewGame, request: Request, user: User = FACILITATOR) -> Ga
 def game_state(game_id: GameId, request: Request, user: User = ANYONE) -> GameState:
     """The game as the viewer may see it."""
     team = viewer_team(request, user, game_id)
-    _games(request).tick()  # a deadline passed while no clock thread ran still releases
+    games_of(request).tick()  # a deadline passed while no clock thread ran still releases
     return _state(request, _load(request, game_id), team)
 
 
@@ -285,7 +275,7 @@ def assign_seat(
     if body.kind == "auto" and body.player is None:
         body = SeatIn(kind="auto", player="doctrine")
     try:
-        token = _store(request).set_seat(
+        token = store_of(request).set_seat(
             game_id, team, body.kind, body.player if body.kind == "auto" else None
         )
     except KeyError:
@@ -310,16 +300,16 @@ async def submit_order(
 
     The busiest write: no worker thread on SQLite (:mod:`accord.web.dispatch`).
     """
-    return await run_db(_store(request), _submit_order, game_id, body, request, user)
+    return await run_db(store_of(request), _submit_order, game_id, body, request, user)
 
 
 def _submit_order(game_id: int, body: OrderIn, request: Request, user: User) -> Response:
     team = viewer_team(request, user, game_id)
     assert team
-    check_may_order(_store(request), game_id, team, user.id, body.actor)
+    check_may_order(store_of(request), game_id, team, user.id, body.actor)
     try:
         record, stored = _or_409(
-            _games(request).submit,
+            games_of(request).submit,
             game_id,
             team,
             body.actor,
@@ -365,7 +355,7 @@ def list_orders(
             rationale=o.rationale,
             votes=o.votes,
         )
-        for o in _store(request).orders(game_id, turn, team=team)
+        for o in store_of(request).orders(game_id, turn, team=team)
     ]
 
 
@@ -380,7 +370,7 @@ def _events_out(events: list) -> list[EventOut]:  # type: ignore[type-arg]
 def proposal(game_id: GameId, request: Request, user: User = FACILITATOR) -> Proposal:
     """What the engine would adjudicate for the next turn with the orders in (nothing stored)."""
     viewer_team(request, user, game_id)
-    loaded, events = _games(request).proposal(game_id)
+    loaded, events = games_of(request).proposal(game_id)
     outcome = next((getattr(e, "outcome", None) for e in events if e.kind == "game-ended"), None)
     return Proposal(turn=loaded.next_turn, events=_events_out(events), outcome=outcome)
 
@@ -403,7 +393,7 @@ def override(
     if not (body.values or body.gates or body.force):
         raise UsageError("the override changes nothing", expected="values, gates or forced draws")
     args = (game_id, body.reason, body.values, body.gates, body.force)
-    return _pending(_games(request).override, args, user, body.publish)
+    return _pending(games_of(request).override, args, user, body.publish)
 
 
 @router.post(
@@ -419,7 +409,7 @@ def ruling(
     """
     viewer_team(request, user, game_id)
     args = (game_id, body.actor, body.action, body.verdict, body.reason)
-    return _pending(_games(request).rule, args, user, body.publish)
+    return _pending(games_of(request).rule, args, user, body.publish)
 
 
 @router.get("/api/games/{game_id}/adjudication", response_model=AdjudicationOut)
@@ -432,12 +422,12 @@ def adjudication(game_id: GameId, request: Request, user: User = FACILITATOR) ->
     viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     state = _state(request, loaded, None)
-    pending = _games(request).pending(loaded)
+    pending = games_of(request).pending(loaded)
     return AdjudicationOut(
         turn=loaded.next_turn,
         pending=[_pending_out(i) for i in pending],
         waiting=state.waiting,
-        control=_control_out(_games(request).control(game_id), loaded),
+        control=_control_out(games_of(request).control(game_id), loaded),
     )
 
 
@@ -452,7 +442,7 @@ def undo(
     """Take back a pending ruling or override of the next turn."""
     viewer_team(request, user, game_id)
     try:
-        diff = _games(request).undo(game_id, pending_id)
+        diff = games_of(request).undo(game_id, pending_id)
     except KeyError:
         raise HTTPException(404, f"no pending item {pending_id} in game {game_id}") from None
     return UndoOut(id=pending_id, diff=[DiffRow(**row) for row in diff])
@@ -466,7 +456,7 @@ def inject(game_id: GameId, body: InjectIn, request: Request, user: User = FACIL
     viewer_team(request, user, game_id)
     if not body.text.strip():
         raise UsageError("an inject needs some text", field="text", expected="some text")
-    event = _or_409(_games(request).inject, game_id, body.text, body.audience)
+    event = _or_409(games_of(request).inject, game_id, body.text, body.audience)
     return _events_out([event])[0]
 
 
@@ -474,7 +464,7 @@ def inject(game_id: GameId, body: InjectIn, request: Request, user: User = FACIL
 def pause(game_id: GameId, body: PauseIn, request: Request, user: User = FACILITATOR) -> ControlOut:
     """Pause play (no orders, rulings, injects or releases) or resume it."""
     viewer_team(request, user, game_id)
-    ctl = _games(request).pause(game_id, body.paused)
+    ctl = games_of(request).pause(game_id, body.paused)
     return _control_out(ctl, _load(request, game_id))
 
 
@@ -482,7 +472,7 @@ def pause(game_id: GameId, body: PauseIn, request: Request, user: User = FACILIT
 def clock(game_id: GameId, body: ClockIn, request: Request, user: User = FACILITATOR) -> ControlOut:
     """Set the next turn's deadline (shown to all) and whether it releases itself."""
     viewer_team(request, user, game_id)
-    ctl = _games(request).set_clock(game_id, body.seconds, body.auto_release)
+    ctl = games_of(request).set_clock(game_id, body.seconds, body.auto_release)
     return _control_out(ctl, _load(request, game_id))
 
 
@@ -498,7 +488,7 @@ def rollback(
     closed, its log kept whole.
     """
     viewer_team(request, user, game_id)
-    new_id = _or_409(_games(request).branch, game_id, body.turn, rollback=True, title=body.title)
+    new_id = _or_409(games_of(request).branch, game_id, body.turn, rollback=True, title=body.title)
     return BranchOut(id=new_id, redirect=f"/games/{new_id}")
 
 
@@ -511,7 +501,7 @@ def branch(game_id: GameId, body: TurnIn, request: Request, user: User = FACILIT
     This game goes on unchanged.
     """
     viewer_team(request, user, game_id)
-    new_id = _or_409(_games(request).branch, game_id, body.turn, rollback=False, title=body.title)
+    new_id = _or_409(games_of(request).branch, game_id, body.turn, rollback=False, title=body.title)
     return BranchOut(id=new_id, redirect=f"/games/{new_id}")
 
 
@@ -531,7 +521,7 @@ def release(
     """
     viewer_team(request, user, game_id)
     try:
-        events = _or_409(_games(request).release, game_id, body.turn)  # stale turns too
+        events = _or_409(games_of(request).release, game_id, body.turn)  # stale turns too
     except IntegrityError:
         raise HTTPException(409, f"turn {body.turn} was released already") from None
     outcome = next((getattr(e, "outcome", None) for e in events if e.kind == "game-ended"), None)
@@ -545,7 +535,7 @@ def export_json(game_id: GameId, request: Request, user: User = ANYONE) -> Respo
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     who = audience(loaded.scenario, team)
-    data = _games(request).export_json(loaded, who, team or None)
+    data = games_of(request).export_json(loaded, who, team or None)
     return JSONResponse(
         data,
         headers={"content-disposition": f'attachment; filename="game-{game_id}.json"'},
@@ -558,7 +548,7 @@ def export_csv(game_id: GameId, request: Request, user: User = ANYONE) -> Respon
     team = viewer_team(request, user, game_id)
     loaded = _load(request, game_id)
     who = audience(loaded.scenario, team)
-    text = _games(request).export_csv(loaded, who, team or None)
+    text = games_of(request).export_csv(loaded, who, team or None)
     return PlainTextResponse(
         text,
         media_type="text/csv",
@@ -577,11 +567,11 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
     and observers on to its continuation.
     """
     team = viewer_team(request, user, game_id)
-    _games(request).tick()
+    games_of(request).tick()
     loaded = _load(request, game_id)
-    ctl = _games(request).control(game_id)
+    ctl = games_of(request).control(game_id)
     if ctl.successor_id is not None and team is not None:
-        mine = _store(request).teams_of(user.id) if user.role == "team" else {}
+        mine = store_of(request).teams_of(user.id) if user.role == "team" else {}
         if user.role != "team" or ctl.successor_id in mine:
             return RedirectResponse(f"/games/{ctl.successor_id}", status_code=303)
     state = _state(request, loaded, team)
@@ -592,12 +582,12 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
         "members": team_actors(scenario),
         "clock": state.clock,
         # people who joined a team as members (a team can be played by them alone)
-        "joined": Counter(m.team for m in _store(request).members(game_id) if m.user_id),
+        "joined": Counter(m.team for m in store_of(request).members(game_id) if m.user_id),
     }
     if team is None:
-        orders = _store(request).orders(game_id, loaded.next_turn)
+        orders = store_of(request).orders(game_id, loaded.next_turn)
         latest = {o.actor: o for o in orders}
-        pending = _games(request).pending(loaded) if not loaded.game.ended else []
+        pending = games_of(request).pending(loaded) if not loaded.game.ended else []
         rulings = {(p.actor, p.action): p for p in pending if p.kind == "ruling"}
         return render(
             request,
@@ -616,7 +606,7 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
     if team == "":
         # the public state in the scenario's labelled groups, and the public log as a timeline
         public = visible_events(
-            scenario, _games(request).shown_events(loaded), audience(scenario, "")
+            scenario, games_of(request).shown_events(loaded), audience(scenario, "")
         )
         return render(
             request,
@@ -625,7 +615,7 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
             panel=state_panel(scenario, loaded.game.events, tuple(state.values)),
             log=_events_out(list(public))[-60:],
         )
-    own = {o.actor: o for o in _store(request).orders(game_id, loaded.next_turn, team=team)}
+    own = {o.actor: o for o in store_of(request).orders(game_id, loaded.next_turn, team=team)}
     ballots = {
         a: open_decisions(scenario, loaded.game.state, a)
         for a in team_actors(scenario).get(team, [])
@@ -661,5 +651,5 @@ def team_debrief(game_id: GameId, request: Request, user: User = TEAM_PAGE) -> R
     team = viewer_team(request, user, game_id)
     assert team
     loaded = _load(request, game_id)
-    events = _games(request).shown_events(loaded)
+    events = games_of(request).shown_events(loaded)
     return debrief_page(request, game_id, loaded.scenario, events, team, white_cell=False)

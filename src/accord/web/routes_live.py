@@ -29,14 +29,15 @@ from accord.web.auth import (
     allow,
     hash_password,
 )
-from accord.web.db import User, WebStore
+from accord.web.db import User
 from accord.web.live import BROKER, RUNS
 from accord.web.messaging import channels, display_name, post, rfi_board, visible_messages
-from accord.web.play import GameService, audience, team_actors
+from accord.web.play import audience, team_actors
 from accord.web.routes_auth import start_session
 from accord.web.routes_games import viewer_team
 from accord.web.schemas import Done, JoinRequest
 from accord.web.security import GameId
+from accord.web.services import games_of, store_of
 from accord.web.templating import render
 
 router = APIRouter()
@@ -138,16 +139,6 @@ class MemberOut(BaseModel):
     invite_url: str | None = None
 
 
-def _store(request: Request) -> WebStore:
-    store: WebStore = request.app.state.store
-    return store
-
-
-def _games(request: Request) -> GameService:
-    games: GameService = request.app.state.games
-    return games
-
-
 def _stream(
     request: Request, game_id: int, who: frozenset[str] | None, hello: dict[str, Any]
 ) -> StreamingResponse:
@@ -183,7 +174,7 @@ def live(game_id: GameId, request: Request, user: User = ANYONE) -> Response:
     """The game's live events for the viewer: orders in, turn released, overrides, messages."""
     team = viewer_team(request, user, game_id)
     try:
-        loaded = _games(request).load(game_id)
+        loaded = games_of(request).load(game_id)
     except KeyError:
         raise HTTPException(404, f"no game {game_id}") from None
     who = audience(loaded.scenario, team)
@@ -215,7 +206,7 @@ def _out(m: Message) -> MessageOut:
 
 def _messages(request: Request, game_id: int, team: str | None) -> Messages:
     try:
-        loaded = _games(request).load(game_id)
+        loaded = games_of(request).load(game_id)
     except KeyError:
         raise HTTPException(404, f"no game {game_id}") from None
     seen = visible_messages(loaded, team)
@@ -238,7 +229,7 @@ def list_messages(game_id: GameId, request: Request, user: User = ANYONE) -> Mes
 def _author(request: Request, game_id: int, user: User, team: str | None) -> str:
     if team is None:
         return f"white cell ({user.username})"
-    return display_name(_store(request), game_id, user.id, user.username)
+    return display_name(store_of(request), game_id, user.id, user.username)
 
 
 @router.post("/api/games/{game_id}/messages", response_model=MessageOut, status_code=201)
@@ -248,7 +239,7 @@ def post_message(
     """Post on a channel the viewer belongs to (one committed event with its audience)."""
     team = viewer_team(request, user, game_id)
     author = _author(request, game_id, user, team)
-    return _out(post(_games(request), game_id, team, author, body.channel, body.text))
+    return _out(post(games_of(request), game_id, team, author, body.channel, body.text))
 
 
 @router.post("/api/games/{game_id}/rfis", response_model=MessageOut, status_code=201)
@@ -256,7 +247,7 @@ def ask_rfi(game_id: GameId, body: TextIn, request: Request, user: User = TEAM) 
     """A team's request for information to the white cell."""
     team = viewer_team(request, user, game_id)
     author = _author(request, game_id, user, team)
-    return _out(post(_games(request), game_id, team, author, "", body.text, rfi=True))
+    return _out(post(games_of(request), game_id, team, author, "", body.text, rfi=True))
 
 
 @router.post(
@@ -268,7 +259,7 @@ def answer_rfi(
     """The white cell's answer to a request for information (seen by the asking team)."""
     viewer_team(request, user, game_id)
     author = _author(request, game_id, user, None)
-    return _out(post(_games(request), game_id, None, author, "", body.text, answers=rfi_id))
+    return _out(post(games_of(request), game_id, None, author, "", body.text, answers=rfi_id))
 
 
 @router.get("/games/{game_id}/messages", response_class=HTMLResponse)
@@ -305,7 +296,7 @@ def list_members(
 ) -> list[MemberOut]:
     """The people of every team (white cell) or of the viewer's own team."""
     team = viewer_team(request, user, game_id)
-    return [_member_out(m) for m in _store(request).members(game_id, team)]
+    return [_member_out(m) for m in store_of(request).members(game_id, team)]
 
 
 @router.get("/games/{game_id}/members", response_class=HTMLResponse)
@@ -314,7 +305,7 @@ def members_fragment(
 ) -> Response:
     """The people of the teams the viewer may see (an HTML fragment of the game page)."""
     team = viewer_team(request, user, game_id)
-    rows = _store(request).members(game_id, team)
+    rows = store_of(request).members(game_id, team)
     mine = next((m.id for m in rows if m.user_id == user.id), None)
     people = [_member_out(m) for m in rows]
     return render(request, "_member_list.html", people=people, mine=mine)
@@ -330,7 +321,7 @@ def invite_member(
     """
     viewer_team(request, user, game_id)
     try:
-        loaded = _games(request).load(game_id)
+        loaded = games_of(request).load(game_id)
     except KeyError:
         raise HTTPException(404, f"no game {game_id}") from None
     actors = team_actors(loaded.scenario)
@@ -343,7 +334,7 @@ def invite_member(
             f"(expected one of: {', '.join(actors.get(body.team, [])) or 'none'})",
         )
     try:
-        member, token = _store(request).invite_member(game_id, body.team, body.role)
+        member, token = store_of(request).invite_member(game_id, body.team, body.role)
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from None
     return _member_out(member, f"/join/member/{token}")
@@ -352,10 +343,10 @@ def invite_member(
 @router.get("/join/member/{token}", response_class=HTMLResponse)
 def member_join_page(token: str, request: Request, user: User | None = PUBLIC_ACCESS) -> Response:
     """The page a person opens from their invitation into a team."""
-    member = _store(request).member_by_invite(token)
+    member = store_of(request).member_by_invite(token)
     if member is None:
         raise HTTPException(404, "this invitation is not valid (it may have been replaced)")
-    game = _store(request).game(member.game_id)
+    game = store_of(request).game(member.game_id)
     return render(
         request,
         "member_join.html",
@@ -372,7 +363,7 @@ def member_join(
     token: str, body: JoinRequest, request: Request, user: User | None = PUBLIC_ACCESS
 ) -> Response:
     """Accept a member invitation: create the person's account and sign them in."""
-    store = _store(request)
+    store = store_of(request)
     member = store.member_by_invite(token)
     if member is None:
         raise HTTPException(404, "this invitation is not valid (it may have been replaced)")

@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from accord.report.map_svg import map_svg
 from accord.wargame.theatre import marks
 from accord.web.auth import ANYONE, ANYONE_PAGE
-from accord.web.db import User, WebStore
-from accord.web.play import GameService, Loaded, audience
+from accord.web.db import User
+from accord.web.play import Loaded, audience
 from accord.web.routes_games import viewer_team
 from accord.web.security import GameId
+from accord.web.services import games_of, store_of
 from accord.web.templating import render
 
 router = APIRouter()
@@ -30,8 +31,7 @@ def _game(request: Request, user: User, game_id: int) -> tuple[Loaded, str | Non
     its GeoJSON lies (``None`` for one saved in the library).
     """
     team = viewer_team(request, user, game_id)
-    games: GameService = request.app.state.games
-    store: WebStore = request.app.state.store
+    games, store = games_of(request), store_of(request)
     try:
         loaded = games.load(game_id)
     except KeyError:

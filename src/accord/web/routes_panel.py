@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accord.errors import UsageError
 from accord.web.auth import PUBLIC_ACCESS, allow, hash_password
-from accord.web.db import User, WebStore
+from accord.web.db import User
 from accord.web.panel_service import (
     CELL_FIELDS,
     ExpertRecord,
@@ -24,6 +24,7 @@ from accord.web.panel_service import (
     PanelService,
     cell_key,
 )
+from accord.web.services import store_of
 
 router = APIRouter()
 
@@ -98,15 +99,10 @@ class Stored(BaseModel):
     round: int
 
 
-def _store(request: Request) -> WebStore:
-    store: WebStore = request.app.state.store
-    return store
-
-
 def _panels(request: Request) -> PanelService:
     service = getattr(request.app.state, "panels", None)
     if service is None:
-        service = PanelService(_store(request))
+        service = PanelService(store_of(request))
         request.app.state.panels = service
     return service
 
@@ -241,7 +237,7 @@ def create_panel(body: NewPanel, request: Request, user: User = FACILITATOR) -> 
     """Open a panel (round 1) on a negotiation scenario of the library."""
     from accord.web.library import resolve
 
-    text, source, kind = resolve(_store(request), request.app.state.scenarios_dir, body.scenario)
+    text, source, kind = resolve(store_of(request), request.app.state.scenarios_dir, body.scenario)
     if kind != "scenario":
         raise UsageError(
             f"'{body.scenario}' is a war-game scenario",
@@ -327,7 +323,7 @@ def save_merged(panel_id: int, body: SaveIn, request: Request, user: User = FACI
         raise HTTPException(409, "no answers to merge")
     merged = merge_panel(service.scenario(record), panel, body.aggregate)
     name = f"{merged.id} (panel {record.id}: {record.title}, round {record.round})"[:200]
-    library_id = _store(request).add_library(name, "scenario", dumps(merged), user.id)
+    library_id = store_of(request).add_library(name, "scenario", dumps(merged), user.id)
     service.set_library(panel_id, library_id)
     ref = f"lib:{library_id}"
     from urllib.parse import quote
@@ -347,7 +343,7 @@ def join_panel(
     if found[2]:
         raise HTTPException(409, "this invitation has already been used")
     try:
-        created = _store(request).add_user(body.username, hash_password(body.password), "expert")
+        created = store_of(request).add_user(body.username, hash_password(body.password), "expert")
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from None
     try:
@@ -373,7 +369,7 @@ def panels_page(request: Request, user: User = PANEL_USER_PAGE) -> Response:
     scenarios = (
         [
             e
-            for e in entries(_store(request), request.app.state.scenarios_dir)
+            for e in entries(store_of(request), request.app.state.scenarios_dir)
             if e.kind == "scenario"
         ]
         if user.role == "facilitator"
