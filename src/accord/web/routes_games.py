@@ -581,9 +581,11 @@ def game_page(game_id: GameId, request: Request, user: User = ANYONE_PAGE) -> Re
         "teams": scenario.spec.teams,
         "members": team_actors(scenario),
         "clock": state.clock,
-        # people who joined a team as members (a team can be played by them alone)
-        "joined": Counter(m.team for m in store_of(request).members(game_id) if m.user_id),
     }
+    if team in (None, ""):
+        # the white cell and the observer see how many people joined each team as members (a
+        # team can be played by them alone)
+        context["joined"] = Counter(m.team for m in store_of(request).members(game_id) if m.user_id)
     if team is None:
         orders = store_of(request).orders(game_id, loaded.next_turn)
         latest = {o.actor: o for o in orders}
